@@ -1,0 +1,1 @@
+"""Storyreel core: the services behind the Streamlit pages, the HTTP API and the command line."""

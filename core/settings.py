@@ -1,0 +1,78 @@
+"""Settings: API keys, provider base URLs and directories, read from the environment or
+``.streamlit/secrets.toml`` (same names as ``../shared/API.md``).
+
+Keys are ``SecretStr`` so that printing or logging a Settings object never shows them.
+"""
+from __future__ import annotations
+
+import os
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SECRETS_FILE = REPO_ROOT / ".streamlit" / "secrets.toml"
+
+
+def _secrets_toml() -> dict:
+    """Return top-level keys of .streamlit/secrets.toml, or {} when absent or unreadable."""
+    try:
+        with SECRETS_FILE.open("rb") as fh:
+            data = tomllib.load(fh)
+    except (OSError, tomllib.TOMLDecodeError):
+        return {}
+    return {k.lower(): v for k, v in data.items() if not isinstance(v, dict) and v not in ("", None)}
+
+
+class Settings(BaseSettings):
+    """Every setting of API.md. Environment variables win over secrets.toml."""
+
+    model_config = SettingsConfigDict(case_sensitive=False, extra="ignore")
+
+    storyreel_data_dir: Path = REPO_ROOT / "data"
+    database_url: str | None = None
+    google_api_key: SecretStr | None = None
+    google_cloud_project: str | None = None
+    google_cloud_location: str = "us-central1"
+    google_vertex_access_token: SecretStr | None = None
+    replicate_api_token: SecretStr | None = None
+    elevenlabs_api_key: SecretStr | None = None
+    wavespeed_api_key: SecretStr | None = None
+    google_genai_base_url: str | None = None
+    replicate_base_url: str | None = None
+    elevenlabs_base_url: str | None = None
+    wavespeed_base_url: str | None = None
+    storyreel_api_token: SecretStr | None = None
+    # ICE servers for the browser recorder; empty works on one machine, deployments behind NAT add STUN/TURN.
+    storyreel_ice_servers: str = ""
+
+    @property
+    def data_dir(self) -> Path:
+        return Path(self.storyreel_data_dir)
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'storyreel.db'}"
+
+    @property
+    def media_dir(self) -> Path:
+        return self.data_dir / "media"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.data_dir / "cache"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Return the process-wide Settings (env first, then secrets.toml, then defaults).
+
+    Tests that change the environment call ``get_settings.cache_clear()``.
+    """
+    file_values = {k: v for k, v in _secrets_toml().items() if k.upper() not in os.environ}
+    settings = Settings(**file_values)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return settings
