@@ -1,0 +1,84 @@
+"""One engine per database URL; SQLite in WAL mode; schema from Alembic migrations.
+
+``session()`` is the only way core code talks to the database.
+"""
+from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, create_engine
+
+from core.settings import get_settings
+
+_engines: dict[str, Engine] = {}
+_migrated: set[str] = set()
+_lock = threading.Lock()
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    # WAL lets the Streamlit page read while the job runner writes; busy_timeout avoids
+    # "database is locked" under that concurrency; foreign keys are off by default in SQLite.
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.close()
+
+
+def get_engine() -> Engine:
+    """Return the engine for the configured URL, migrating the schema to head on first use."""
+    url = get_settings().db_url
+    with _lock:
+        engine = _engines.get(url)
+        if engine is None:
+            kwargs: dict = {}
+            if url.startswith("sqlite"):
+                kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+            engine = create_engine(url, **kwargs)
+            if url.startswith("sqlite"):
+                event.listen(engine, "connect", _sqlite_pragmas)
+            _engines[url] = engine
+        if url not in _migrated:
+            migrate(engine=engine)
+            _migrated.add(url)
+    return engine
+
+
+def migrate(*, engine: Engine) -> None:
+    """Upgrade the database behind ``engine`` to the newest Alembic revision."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+
+@contextmanager
+def session() -> Iterator[Session]:
+    """Yield a session that commits on success and rolls back on error."""
+    with Session(get_engine(), expire_on_commit=False) as s:
+        try:
+            yield s
+            s.commit()
+        except BaseException:
+            s.rollback()
+            raise
+
+
+def reset_engines() -> None:
+    """Forget engines (tests switch data dirs between cases)."""
+    with _lock:
+        for e in _engines.values():
+            e.dispose()
+        _engines.clear()
+        _migrated.clear()

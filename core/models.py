@@ -1,0 +1,182 @@
+"""Database entities (SQLModel) of DESIGN §2.
+
+Schema changes go through Alembic migrations in ``core/migrations`` — never ``create_all`` outside
+tests of the migrations themselves. JSON columns hold small lists/dicts (dialogue, names, params);
+media bytes never enter the database, only paths relative to the data dir.
+"""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import JSON, Column
+from sqlmodel import Field, SQLModel
+
+ASPECT_RATIOS = ("16:9", "9:16", "1:1", "4:5")
+LANGUAGES = {
+    "en": "English", "es": "Spanish", "fr": "French", "de": "German",
+    "pt": "Portuguese", "ja": "Japanese", "zh": "Chinese", "hi": "Hindi",
+}
+MEDIA_TYPES = ("video", "image", "voice", "music", "sfx", "render", "text")
+JOB_STATUSES = ("queued", "submitted", "running", "succeeded", "failed", "cancelled")
+TRACKS = ("video", "voice", "music", "sfx", "subtitle")
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+def _json_list() -> Any:
+    return Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+def _json_dict() -> Any:
+    return Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class Project(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True)
+    aspect_ratio: str = "16:9"
+    language: str = "en"
+    genre: str = "drama"
+    target_length_s: int = 120
+    logline: str = ""
+    art_style: str = ""
+    style_card: str = ""
+    voice_provider: str = "local"
+    voice_model: str = "local/tts"
+    image_provider: str = "local"
+    image_model: str = "local/keyframe"
+    video_provider: str = "local"
+    video_model: str = "local/animate"
+    settings: dict = _json_dict()  # free-form extras (music choice, render prefs…)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ScriptVersion(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    number: int
+    title: str = ""
+    text: str
+    summary: str = ""
+    source: str = "pasted"  # pasted | imported | generated | restored
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Scene(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    order: int
+    heading: str
+    location: str = ""
+    time_of_day: str = ""
+    int_ext: str = ""
+    summary: str = ""
+
+
+class Shot(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    scene_id: int = Field(foreign_key="scene.id", index=True)
+    order: int
+    shot_type: str = "medium"
+    action: str = ""
+    dialogue: list = _json_list()  # [{"character", "text", "parenthetical"}]
+    characters: list = _json_list()  # names
+    duration_s: float = 4.0
+    camera_move: str = "push_in"
+    prompt: str = ""  # user override of the built prompt ("" = build it)
+    keyframe_media_id: str | None = None
+    clip_media_id: str | None = None
+    end_frame_media_id: str | None = None
+    use_last_frame: bool = False
+    provider: str = ""
+    model: str = ""
+    params: dict = _json_dict()
+    status: str = "planned"  # planned | keyframe | clip | failed
+
+
+class Character(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    character_id: str = Field(index=True)  # stable slug, e.g. "maya"
+    name: str
+    description: str = ""
+    style_card: str = ""
+    style_tokens: str = ""
+    reference_images: list = _json_list()  # media ids
+    voice_provider: str = "local"
+    voice_id: str = ""
+    dialogue_blocks: int = 0
+
+
+class MediaAsset(SQLModel, table=True):
+    """The unified metadata record (seed §10) for every stored file, paid or local."""
+
+    media_id: str = Field(default_factory=new_id, primary_key=True)
+    project_id: int | None = Field(default=None, index=True)
+    type: str  # one of MEDIA_TYPES
+    provider: str = ""
+    model: str = ""
+    operation: str = ""
+    input_params: dict = _json_dict()  # validated options; secrets never stored
+    character_id: str | None = None
+    shot_id: int | None = Field(default=None, index=True)
+    start_frame_used: str | None = None
+    end_frame_used: str | None = None
+    reference_images_used: list = _json_list()
+    file_path: str  # relative to the data dir
+    mime_type: str = ""
+    content_hash: str = Field(index=True)
+    size_bytes: int = 0
+    duration_s: float | None = None
+    width: int | None = None
+    height: int | None = None
+    cost_estimate_usd: float | None = None
+    parent_id: str | None = None  # previous version of the same thing
+    label: str = ""
+    extra: dict = _json_dict()  # word timings, first/last frame ids, render settings…
+    timestamp: datetime = Field(default_factory=utcnow)
+
+
+class Job(SQLModel, table=True):
+    id: str = Field(default_factory=new_id, primary_key=True)
+    project_id: int | None = Field(default=None, index=True)
+    kind: str  # operation
+    provider: str
+    model: str
+    request: dict = _json_dict()  # validated params + context; never secrets
+    cache_key: str = Field(default="", index=True)
+    operation_id: str | None = None  # provider's prediction / operation id, stored as soon as known
+    status: str = Field(default="queued", index=True)
+    attempts: int = 0
+    progress: float = 0.0
+    error: str = ""
+    error_retryable: bool = False
+    result_media_id: str | None = None
+    shot_id: int | None = None
+    character_id: str | None = None
+    next_poll_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class TimelineItem(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    track: str  # one of TRACKS
+    start_s: float = 0.0
+    duration_s: float = 0.0
+    media_id: str | None = None
+    shot_id: int | None = None
+    gain_db: float = 0.0
+    text: str = ""
+    extra: dict = _json_dict()
