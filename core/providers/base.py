@@ -1,0 +1,115 @@
+"""The adapter contract every provider module implements.
+
+An adapter keeps pure work apart from transport:
+- ``build_request`` (pure) turns validated params + resolved input files into a ProviderRequest;
+- ``parse_result`` (pure) turns a provider payload into a PollResult;
+- ``submit`` / ``poll`` / ``download`` / ``cancel`` are thin calls through the provider's SDK.
+
+The job runner (core/jobs.py) persists the ProviderRequest (it is JSON-serialisable: files are
+referenced by path, never inlined) before calling ``submit``, stores ``operation_id`` as soon as it
+is known, and after a restart resumes with ``poll`` alone — so ``poll`` must work from the
+operation id and the stored request, with no in-memory state.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
+
+if TYPE_CHECKING:  # the registry is built by another module; adapters only read from it
+    from core.registry import Capability
+
+# One job status set for every provider (statuses are normalised by each adapter).
+QUEUED, SUBMITTED, RUNNING, SUCCEEDED, FAILED, CANCELLED = (
+    "queued", "submitted", "running", "succeeded", "failed", "cancelled",
+)
+TERMINAL = (SUCCEEDED, FAILED, CANCELLED)
+
+
+@dataclass
+class InputFile:
+    """A local file given to a provider (start frame, reference image, audio…)."""
+
+    path: str
+    mime: str
+    media_id: str | None = None
+
+    @property
+    def p(self) -> Path:
+        return Path(self.path)
+
+
+@dataclass
+class ProviderRequest:
+    """What will be sent: the provider, model, operation, a JSON body and the input files by param."""
+
+    provider: str
+    model: str
+    operation: str
+    body: dict[str, Any]
+    files: dict[str, Any] = field(default_factory=dict)  # param -> InputFile | list[InputFile]
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict) -> "ProviderRequest":
+        files = {}
+        for k, v in (data.get("files") or {}).items():
+            files[k] = [InputFile(**x) for x in v] if isinstance(v, list) else InputFile(**v)
+        return cls(provider=data["provider"], model=data["model"], operation=data["operation"],
+                   body=data.get("body") or {}, files=files)
+
+
+@dataclass
+class Output:
+    """One produced file: inline ``data`` or a ``url`` to download; ``extra`` holds e.g. word timings."""
+
+    mime: str
+    data: bytes | None = None
+    url: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class SubmitResult:
+    """The provider's answer to a submission: its operation id and, for synchronous calls, outputs."""
+
+    operation_id: str | None
+    status: str
+    outputs: list[Output] = field(default_factory=list)
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class PollResult:
+    """Where a submitted job stands. ``error`` is the provider's message when status is failed."""
+
+    status: str
+    outputs: list[Output] = field(default_factory=list)
+    error: str | None = None
+    retryable: bool = False
+    progress: float | None = None
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+@runtime_checkable
+class Adapter(Protocol):
+    """One per provider, registered in ``core.providers.ADAPTERS``."""
+
+    name: ClassVar[str]
+    version: ClassVar[str]  # part of the cache key: bump when request building changes
+    # Settings (API.md names) this provider needs; MissingCredentials names the first one missing.
+    credential_settings: ClassVar[tuple[str, ...]]
+
+    def build_request(self, *, cap: "Capability", params: dict, inputs: dict[str, Any]) -> ProviderRequest: ...
+
+    def submit(self, *, request: ProviderRequest) -> SubmitResult: ...
+
+    def poll(self, *, request: ProviderRequest, operation_id: str) -> PollResult: ...
+
+    def parse_result(self, *, payload: dict) -> PollResult: ...
+
+    def download(self, *, output: Output) -> bytes: ...
+
+    def cancel(self, *, request: ProviderRequest, operation_id: str) -> None: ...
