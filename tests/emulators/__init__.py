@@ -1,0 +1,1 @@
+"""Loopback emulators of the provider APIs (see each module's docstring for the doc it follows)."""
