@@ -1,0 +1,104 @@
+"""ffmpeg processes for rendering: segment encoder fed by a pipe, cancellable runs, encode params.
+
+Every segment of a render is encoded with exactly the same parameters (``ENCODE``), so the final
+assembly can join them with the concat demuxer and ``-c copy``.
+"""
+from __future__ import annotations
+
+import subprocess
+import tempfile
+import threading
+from pathlib import Path
+from typing import Callable, Iterable
+
+import imageio_ffmpeg
+import numpy as np
+
+from core.errors import Cancelled, RenderError
+
+FFMPEG = imageio_ffmpeg.get_ffmpeg_exe()
+
+# quality → (x264 preset, crf, short side of the output)
+ENCODE = {
+    "preview": ("ultrafast", 30, 240),
+    "final": ("veryfast", 21, 720),
+}
+
+
+def _tail(path: str) -> str:
+    try:
+        return Path(path).read_text(errors="replace").strip()[-400:]
+    except OSError:
+        return ""
+
+
+def run_ffmpeg(args: list[str], *, cancel_event: threading.Event | None = None, what: str = "ffmpeg") -> None:
+    """Run ffmpeg to completion, polling ``cancel_event``.
+
+    Raises Cancelled (after killing ffmpeg) when the event is set, RenderError with the end of
+    ffmpeg's log when it fails.
+    """
+    with tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False) as log:
+        log_path = log.name
+    try:
+        with open(log_path, "w") as errf:
+            proc = subprocess.Popen([FFMPEG, "-hide_banner", "-loglevel", "error", "-nostdin", "-y", *args],
+                                    stdout=subprocess.DEVNULL, stderr=errf)
+            while True:
+                try:
+                    rc = proc.wait(timeout=0.1)
+                    break
+                except subprocess.TimeoutExpired:
+                    if cancel_event is not None and cancel_event.is_set():
+                        proc.kill()
+                        proc.wait()
+                        raise Cancelled("Render cancelled")
+        if rc != 0:
+            raise RenderError(f"{what} failed: {_tail(log_path)}")
+    finally:
+        Path(log_path).unlink(missing_ok=True)
+
+
+def encode_frames(frames: Iterable[np.ndarray], *, out_path: str, width: int, height: int, fps: int,
+                  quality: str, cancel_event: threading.Event | None = None,
+                  on_frame: Callable[[], None] | None = None) -> int:
+    """Pipe BGR frames into an H.264 encoder writing ``out_path`` (MP4, no audio).
+
+    Returns the number of frames written. Raises Cancelled (checked before each frame; ffmpeg is
+    killed) or RenderError when ffmpeg fails; the caller deletes ``out_path`` on error.
+    """
+    preset, crf, _ = ENCODE[quality]
+    with tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False) as log:
+        log_path = log.name
+    errf = open(log_path, "w")
+    args = [FFMPEG, "-hide_banner", "-loglevel", "error", "-nostdin", "-y",
+            "-f", "rawvideo", "-pix_fmt", "bgr24", "-s", f"{width}x{height}", "-r", str(fps), "-i", "-",
+            "-an", "-c:v", "libx264", "-preset", preset, "-crf", str(crf), "-pix_fmt", "yuv420p",
+            "-profile:v", "high", "-g", str(fps * 2), "-video_track_timescale", str(fps * 1000),
+            "-f", "mp4", out_path]
+    proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errf)
+    count = 0
+    try:
+        for frame in frames:
+            if cancel_event is not None and cancel_event.is_set():
+                raise Cancelled("Render cancelled")
+            if frame.shape != (height, width, 3):
+                raise RenderError(f"Frame of shape {frame.shape}, expected {(height, width, 3)}")
+            proc.stdin.write(np.ascontiguousarray(frame).data)
+            count += 1
+            if on_frame:
+                on_frame()
+        proc.stdin.close()
+        if proc.wait() != 0:
+            raise RenderError(f"Encoding {Path(out_path).name} failed: {_tail(log_path)}")
+    except BrokenPipeError as exc:
+        proc.wait()
+        raise RenderError(f"Encoder stopped: {_tail(log_path)}") from exc
+    except BaseException:
+        proc.kill()
+        proc.wait()
+        raise
+    finally:
+        errf.close()
+        Path(log_path).unlink(missing_ok=True)
+    return count
