@@ -1,0 +1,49 @@
+"""Storyreel — the Streamlit entry point: navigation over the eight steps, the project picker
+and progress. Every page is a thin view over core (see DESIGN.md §1)."""
+import streamlit as st
+
+from core.progress import STEPS, project_progress
+from core.projects import list_projects
+
+st.set_page_config(page_title="Storyreel", page_icon="🎬", layout="wide")
+
+PAGES = {
+    "Make a film": [
+        st.Page("pages/start.py", title="1 · Start", icon="🎬", default=True),
+        st.Page("pages/script.py", title="2 · Script", icon="📝"),
+        st.Page("pages/breakdown.py", title="3 · Breakdown", icon="🧩"),
+        st.Page("pages/world_cast.py", title="4 · World & Cast", icon="🎭"),
+        st.Page("pages/storyboard.py", title="5 · Storyboard", icon="🖼️"),
+        st.Page("pages/edit.py", title="6 · Edit", icon="🎚️"),
+        st.Page("pages/preview.py", title="7 · Preview", icon="▶️"),
+        st.Page("pages/generate.py", title="8 · Generate", icon="📦"),
+    ],
+    "Tools": [st.Page("pages/media_lab.py", title="Media Lab", icon="🧪")],
+}
+
+nav = st.navigation(PAGES)
+
+with st.sidebar:
+    st.markdown("### 🎬 Storyreel")
+    projects = list_projects()
+    if projects:
+        ids = [p.id for p in projects]
+        names = {p.id: p.name for p in projects}
+        current = st.session_state.get("project_id")
+        index = ids.index(current) if current in ids else None
+        chosen = st.selectbox("Project", ids, index=index, format_func=lambda i: names[i],
+                              placeholder="Open a project…", key="sidebar_project")
+        if chosen is not None and chosen != current:
+            st.session_state.project_id = chosen
+            st.rerun()
+    else:
+        st.caption("No project yet — create one on **Start**.")
+    pid = st.session_state.get("project_id")
+    if pid is not None and pid in [p.id for p in projects]:
+        states = project_progress(project_id=pid)
+        done = sum(s.done for s in states)
+        st.progress(done / len(STEPS), text=f"{done} of {len(STEPS)} steps done")
+        for s in states:
+            st.caption(f"{'✅' if s.done else '⬜'} {s.step} — {s.detail}")
+
+nav.run()

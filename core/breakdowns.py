@@ -1,0 +1,233 @@
+"""Storing a breakdown as editable Scene/Shot/Character rows, and the shot-card edits
+(edit, add, delete, reorder, split, merge)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from sqlmodel import select
+
+from core.db import session
+from core.errors import InvalidInput, NotFound
+from core.models import Character, Scene, Shot
+from core.projects import get_project
+from core.scripts import latest_version
+
+MIN_SHOT_S, MAX_SHOT_S = 0.5, 60.0
+
+
+def character_slug(name: str) -> str:
+    """Stable character id from a name: lower-case, ascii-ish, dashes."""
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    return slug or "character"
+
+
+@dataclass
+class SceneCards:
+    scene: Scene
+    shots: list[Shot] = field(default_factory=list)
+
+
+def run_breakdown(*, project_id: int, mode: str = "auto") -> list[SceneCards]:
+    """Break the project's newest script into scenes, shots and characters and store them.
+
+    Replaces the project's scenes and shots (generated media stays in the library); characters are
+    merged by id so edits to existing ones (style card, voice, references) are kept.
+    Returns the stored scene cards. Raises InvalidInput when the project has no script.
+    """
+    from core.story.breakdown import breakdown_script
+
+    project = get_project(project_id=project_id)
+    version = latest_version(project_id=project_id)
+    if version is None:
+        raise InvalidInput("There is no script yet: write, paste or import one on the Script step.", field="script")
+    bd = breakdown_script(text=version.text, target_length_s=project.target_length_s, mode=mode)
+    with session() as s:
+        for shot in s.exec(select(Shot).where(Shot.project_id == project_id)).all():
+            s.delete(shot)
+        for scene in s.exec(select(Scene).where(Scene.project_id == project_id)).all():
+            s.delete(scene)
+        s.flush()
+        for i, sc in enumerate(bd.scenes):
+            scene = Scene(project_id=project_id, order=i, heading=sc.heading, location=sc.location or "",
+                          time_of_day=sc.time_of_day or "", int_ext=sc.int_ext or "", summary=sc.summary or "")
+            s.add(scene)
+            s.flush()
+            for j, sh in enumerate(sc.shots):
+                s.add(Shot(project_id=project_id, scene_id=scene.id, order=j, shot_type=sh.shot_type,
+                           action=sh.action, duration_s=float(sh.duration_s),
+                           dialogue=[d.model_dump() for d in sh.dialogue], characters=list(sh.characters)))
+        existing = {c.character_id: c for c in s.exec(select(Character).where(Character.project_id == project_id)).all()}
+        for info in bd.characters:
+            cid = character_slug(info.name)
+            row = existing.get(cid)
+            if row is None:
+                row = Character(project_id=project_id, character_id=cid, name=info.name,
+                                description="; ".join(getattr(info, "description_hints", []) or [])[:500])
+            row.dialogue_blocks = int(getattr(info, "dialogue_blocks", 0) or 0)
+            s.add(row)
+    return list_scene_cards(project_id=project_id)
+
+
+def list_scene_cards(*, project_id: int) -> list[SceneCards]:
+    """Return scenes in order, each with its shots in order."""
+    with session() as s:
+        scenes = s.exec(select(Scene).where(Scene.project_id == project_id).order_by(Scene.order)).all()
+        shots = s.exec(select(Shot).where(Shot.project_id == project_id).order_by(Shot.order)).all()
+    cards = {sc.id: SceneCards(scene=sc) for sc in scenes}
+    for shot in shots:
+        if shot.scene_id in cards:
+            cards[shot.scene_id].shots.append(shot)
+    return list(cards.values())
+
+
+def list_shots(*, project_id: int) -> list[Shot]:
+    """Return every shot of the project in film order."""
+    return [shot for card in list_scene_cards(project_id=project_id) for shot in card.shots]
+
+
+def list_characters(*, project_id: int) -> list[Character]:
+    with session() as s:
+        return list(s.exec(select(Character).where(Character.project_id == project_id)
+                           .order_by(Character.dialogue_blocks.desc(), Character.name)).all())
+
+
+def get_shot(*, shot_id: int) -> Shot:
+    with session() as s:
+        shot = s.get(Shot, shot_id)
+    if shot is None:
+        raise NotFound(f"No shot with id {shot_id}.", field="shot_id")
+    return shot
+
+
+EDITABLE = {"shot_type", "action", "dialogue", "characters", "duration_s", "camera_move", "prompt",
+            "provider", "model", "params", "use_last_frame", "end_frame_media_id",
+            "keyframe_media_id", "clip_media_id", "status"}
+
+
+def update_shot(*, shot_id: int, **changes) -> Shot:
+    """Change a shot card's fields; returns the shot. Raises InvalidInput naming a bad field."""
+    from core.story.breakdown import SHOT_TYPES
+
+    for key in changes:
+        if key not in EDITABLE:
+            raise InvalidInput(f"Shot field {key!r} cannot be edited.", field=key)
+    if "shot_type" in changes and changes["shot_type"] not in SHOT_TYPES:
+        raise InvalidInput(f"Shot type must be one of: {', '.join(SHOT_TYPES)}.", field="shot_type")
+    if "duration_s" in changes:
+        d = float(changes["duration_s"])
+        if not (MIN_SHOT_S <= d <= MAX_SHOT_S):
+            raise InvalidInput(f"Shot duration must be between {MIN_SHOT_S} and {MAX_SHOT_S} s.", field="duration_s")
+    with session() as s:
+        shot = s.get(Shot, shot_id)
+        if shot is None:
+            raise NotFound(f"No shot with id {shot_id}.", field="shot_id")
+        for k, v in changes.items():
+            setattr(shot, k, v)
+        s.add(shot)
+    return shot
+
+
+def _renumber(s, scene_id: int, ordered: list[Shot]) -> None:
+    for i, shot in enumerate(ordered):
+        shot.order = i
+        shot.scene_id = scene_id
+        s.add(shot)
+
+
+def _scene_shots(s, scene_id: int) -> list[Shot]:
+    return list(s.exec(select(Shot).where(Shot.scene_id == scene_id).order_by(Shot.order)).all())
+
+
+def add_shot(*, scene_id: int, after_shot_id: int | None = None, shot_type: str = "medium",
+             action: str = "", duration_s: float = 3.0) -> Shot:
+    """Insert a new shot in a scene (after a given shot, else at the end); returns it."""
+    with session() as s:
+        scene = s.get(Scene, scene_id)
+        if scene is None:
+            raise NotFound(f"No scene with id {scene_id}.", field="scene_id")
+        shots = _scene_shots(s, scene_id)
+        new = Shot(project_id=scene.project_id, scene_id=scene_id, order=0, shot_type=shot_type,
+                   action=action, duration_s=duration_s)
+        s.add(new)
+        s.flush()
+        idx = next((i + 1 for i, sh in enumerate(shots) if sh.id == after_shot_id), len(shots))
+        shots.insert(idx, new)
+        _renumber(s, scene_id, shots)
+    return new
+
+
+def delete_shot(*, shot_id: int) -> None:
+    """Delete a shot card (its media stays in the library)."""
+    with session() as s:
+        shot = s.get(Shot, shot_id)
+        if shot is None:
+            raise NotFound(f"No shot with id {shot_id}.", field="shot_id")
+        scene_id = shot.scene_id
+        s.delete(shot)
+        s.flush()
+        _renumber(s, scene_id, _scene_shots(s, scene_id))
+
+
+def move_shot(*, shot_id: int, delta: int) -> None:
+    """Move a shot up (delta < 0) or down within its scene."""
+    with session() as s:
+        shot = s.get(Shot, shot_id)
+        if shot is None:
+            raise NotFound(f"No shot with id {shot_id}.", field="shot_id")
+        shots = _scene_shots(s, shot.scene_id)
+        i = next(i for i, sh in enumerate(shots) if sh.id == shot_id)
+        j = max(0, min(len(shots) - 1, i + delta))
+        shots.insert(j, shots.pop(i))
+        _renumber(s, shot.scene_id, shots)
+
+
+def split_shot(*, shot_id: int) -> Shot:
+    """Split a shot in two halves (duration halved, dialogue divided); returns the new second half."""
+    with session() as s:
+        shot = s.get(Shot, shot_id)
+        if shot is None:
+            raise NotFound(f"No shot with id {shot_id}.", field="shot_id")
+        half = max(MIN_SHOT_S, round(shot.duration_s / 2, 2))
+        dialogue = list(shot.dialogue or [])
+        cut = (len(dialogue) + 1) // 2
+        second = Shot(project_id=shot.project_id, scene_id=shot.scene_id, order=shot.order + 1,
+                      shot_type=shot.shot_type, action=shot.action, duration_s=half,
+                      dialogue=dialogue[cut:], characters=list(shot.characters), camera_move=shot.camera_move)
+        shot.duration_s = half
+        shot.dialogue = dialogue[:cut]
+        s.add(shot)
+        s.add(second)
+        s.flush()
+        shots = [sh for sh in _scene_shots(s, shot.scene_id) if sh.id != second.id]
+        idx = next(i for i, sh in enumerate(shots) if sh.id == shot.id)
+        shots.insert(idx + 1, second)
+        _renumber(s, shot.scene_id, shots)
+    return second
+
+
+def merge_with_next(*, shot_id: int) -> Shot:
+    """Merge a shot with the next one in its scene; returns the merged shot. Raises InvalidInput at the end."""
+    with session() as s:
+        shot = s.get(Shot, shot_id)
+        if shot is None:
+            raise NotFound(f"No shot with id {shot_id}.", field="shot_id")
+        shots = _scene_shots(s, shot.scene_id)
+        i = next(i for i, sh in enumerate(shots) if sh.id == shot_id)
+        if i + 1 >= len(shots):
+            raise InvalidInput("This is the last shot of its scene; there is nothing to merge it with.", field="shot_id")
+        nxt = shots[i + 1]
+        shot.duration_s = min(MAX_SHOT_S, shot.duration_s + nxt.duration_s)
+        shot.dialogue = list(shot.dialogue or []) + list(nxt.dialogue or [])
+        shot.characters = list(dict.fromkeys(list(shot.characters) + list(nxt.characters)))
+        if nxt.action and nxt.action not in shot.action:
+            shot.action = f"{shot.action} {nxt.action}".strip()
+        s.add(shot)
+        s.delete(nxt)
+        s.flush()
+        _renumber(s, shot.scene_id, _scene_shots(s, shot.scene_id))
+    return shot
+
+
+def total_duration(*, project_id: int) -> float:
+    return round(sum(sh.duration_s for sh in list_shots(project_id=project_id)), 2)

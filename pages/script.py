@@ -1,0 +1,76 @@
+"""Script: paste, import or have a model write it; every save is a version with a summary."""
+import streamlit as st
+
+from core.scripts import (
+    available_writer, import_file, latest_version, list_versions, restore_version, save_version,
+    write_for_project,
+)
+from core.ui.common import require_project
+from core.ui.errors import shown_errors
+
+st.title("📝 Script")
+project = require_project("Script")
+latest = latest_version(project_id=project.id)
+st.caption(f"Project **{project.name}** · {project.genre} · target {project.target_length_s} s · language {project.language}")
+
+paste_tab, import_tab, write_tab = st.tabs(["✍️ Paste or edit", "📂 Import a file", "🤖 Write it for me"])
+
+with paste_tab:
+    with st.form("paste"):
+        text = st.text_area("Script (Fountain screenplay or plain prose)", value=latest.text if latest else "",
+                            height=360, placeholder="INT. KITCHEN - NIGHT\n\nMAYA stares at the letter.\n\nMAYA\nIt came back.")
+        if st.form_submit_button("Save as new version", type="primary"):
+            with shown_errors("Not saved"):
+                v = save_version(project_id=project.id, text=text, source="pasted")
+                st.success(f"Saved version {v.number}: {v.summary}")
+                st.rerun()
+
+with import_tab:
+    upload = st.file_uploader("A .fountain, .fdx (Final Draft), .txt or .md file", type=["fountain", "fdx", "txt", "md"])
+    if upload is not None and st.button("Import as new version", type="primary"):
+        with shown_errors("Not imported"):
+            v = import_file(project_id=project.id, name=upload.name, data=upload.getvalue())
+            st.success(f"Imported version {v.number}: {v.summary}")
+            st.rerun()
+
+with write_tab:
+    writer = available_writer()
+    st.caption("Uses Gemini (structured output) when `GOOGLE_API_KEY` is set; otherwise the built-in local writer. "
+               f"Now: **{writer}**.")
+    logline = st.text_input("Logline (optional)", placeholder="A lighthouse keeper finds a message in a bottle addressed to her.")
+    if st.button("Write a script", type="primary"):
+        with shown_errors("The writer failed; nothing was saved"):
+            with st.spinner("Writing…"):
+                v = write_for_project(project_id=project.id, logline=logline)
+            st.success(f"Wrote version {v.number}: {v.summary}")
+            st.rerun()
+
+st.divider()
+versions = list_versions(project_id=project.id)
+if not versions:
+    st.info("No script yet. Paste one, import a file, or let the writer draft one from your settings.")
+    st.stop()
+
+st.subheader(f"Versions ({len(versions)})")
+for v in versions:
+    c1, c2 = st.columns([5, 1])
+    c1.markdown(f"**v{v.number}** · {v.source} · {v.created_at:%Y-%m-%d %H:%M} — {v.summary}")
+    if v.number != versions[0].number and c2.button("Restore", key=f"restore_{v.id}"):
+        with shown_errors("Not restored"):
+            restore_version(version_id=v.id)
+            st.rerun()
+
+if len(versions) > 1:
+    from core.story.versions import diff_scripts
+
+    with st.expander("Compare two versions"):
+        numbers = [v.number for v in versions]
+        c1, c2 = st.columns(2)
+        a = c1.selectbox("Older", numbers, index=1, key="cmp_a")
+        b = c2.selectbox("Newer", numbers, index=0, key="cmp_b")
+        by_no = {v.number: v for v in versions}
+        diff = diff_scripts(old=by_no[a].text, new=by_no[b].text)
+        st.code("\n".join(diff) if diff else "(no differences)", language="diff")
+
+with st.expander(f"Current script (v{versions[0].number})", expanded=False):
+    st.code(versions[0].text, language=None)
