@@ -20,7 +20,7 @@ cards = list_scene_cards(project_id=project.id)
 c1, c2 = st.columns([2, 3])
 mode = c1.selectbox("Parser", ["auto", "fountain", "prose"], help="auto detects a screenplay; prose reads stories")
 label = "Re-run breakdown (replaces shot cards)" if cards else "Break the script down"
-if c1.button(label, type="primary"):
+if c1.button(label, type="primary", key="run_breakdown"):
     with shown_errors("Breakdown failed"):
         with st.spinner("Reading the script…"):
             cards = run_breakdown(project_id=project.id, mode=mode)

@@ -18,8 +18,8 @@ paste_tab, import_tab, write_tab = st.tabs(["✍️ Paste or edit", "📂 Import
 with paste_tab:
     with st.form("paste"):
         text = st.text_area("Script (Fountain screenplay or plain prose)", value=latest.text if latest else "",
-                            height=360, placeholder="INT. KITCHEN - NIGHT\n\nMAYA stares at the letter.\n\nMAYA\nIt came back.")
-        if st.form_submit_button("Save as new version", type="primary"):
+                            height=360, key="paste_text", placeholder="INT. KITCHEN - NIGHT\n\nMAYA stares at the letter.\n\nMAYA\nIt came back.")
+        if st.form_submit_button("Save as new version", type="primary", key="save_paste"):
             with shown_errors("Not saved"):
                 v = save_version(project_id=project.id, text=text, source="pasted")
                 st.success(f"Saved version {v.number}: {v.summary}")
@@ -37,8 +37,8 @@ with write_tab:
     writer = available_writer()
     st.caption("Uses Gemini (structured output) when `GOOGLE_API_KEY` is set; otherwise the built-in local writer. "
                f"Now: **{writer}**.")
-    logline = st.text_input("Logline (optional)", placeholder="A lighthouse keeper finds a message in a bottle addressed to her.")
-    if st.button("Write a script", type="primary"):
+    logline = st.text_input("Logline (optional)", key="logline", placeholder="A lighthouse keeper finds a message in a bottle addressed to her.")
+    if st.button("Write a script", type="primary", key="write"):
         with shown_errors("The writer failed; nothing was saved"):
             with st.spinner("Writing…"):
                 v = write_for_project(project_id=project.id, logline=logline)

@@ -19,13 +19,13 @@ def _length_label(seconds: int) -> str:
 
 with st.expander("➕ New project", expanded=not list_projects()):
     with st.form("new_project"):
-        name = st.text_input("Project name", placeholder="My short film")
+        name = st.text_input("Project name", placeholder="My short film", key="new_name")
         c1, c2 = st.columns(2)
-        aspect = c1.selectbox("Aspect ratio", ASPECT_RATIOS, help="16:9 widescreen, 9:16 vertical, 1:1 square, 4:5 portrait")
-        language = c2.selectbox("Language", list(LANGUAGES), format_func=lambda c: f"{LANGUAGES[c]} ({c})")
-        genre = c1.selectbox("Genre", GENRES)
-        length = c2.slider("Target length (seconds)", MIN_LENGTH_S, MAX_LENGTH_S, 120, step=5)
-        if st.form_submit_button("Create project", type="primary"):
+        aspect = c1.selectbox("Aspect ratio", ASPECT_RATIOS, key="new_aspect", help="16:9 widescreen, 9:16 vertical, 1:1 square, 4:5 portrait")
+        language = c2.selectbox("Language", list(LANGUAGES), key="new_language", format_func=lambda c: f"{LANGUAGES[c]} ({c})")
+        genre = c1.selectbox("Genre", GENRES, key="new_genre")
+        length = c2.slider("Target length (seconds)", MIN_LENGTH_S, MAX_LENGTH_S, 120, step=5, key="new_length")
+        if st.form_submit_button("Create project", type="primary", key="create"):
             with shown_errors("Could not create the project"):
                 project = create_project(name=name, aspect_ratio=aspect, language=language,
                                          genre=genre, target_length_s=length)
@@ -55,7 +55,7 @@ if project is None:
 st.divider()
 st.subheader(f"Settings of “{project.name}”")
 with st.form("settings"):
-    new_name = st.text_input("Name", value=project.name)
+    new_name = st.text_input("Name", value=project.name, key="set_name")
     c1, c2 = st.columns(2)
     aspect = c1.selectbox("Aspect ratio", ASPECT_RATIOS, index=ASPECT_RATIOS.index(project.aspect_ratio))
     langs = list(LANGUAGES)
@@ -63,9 +63,9 @@ with st.form("settings"):
                             format_func=lambda c: f"{LANGUAGES[c]} ({c})")
     genre_options = list(GENRES) if project.genre in GENRES else [project.genre, *GENRES]
     genre = c1.selectbox("Genre", genre_options, index=genre_options.index(project.genre))
-    length = c2.number_input("Target length (seconds)", min_value=MIN_LENGTH_S, max_value=MAX_LENGTH_S,
+    length = c2.number_input("Target length (seconds)", key="set_length", min_value=MIN_LENGTH_S, max_value=MAX_LENGTH_S,
                              value=int(project.target_length_s), step=5)
-    if st.form_submit_button("Save settings", type="primary"):
+    if st.form_submit_button("Save settings", type="primary", key="save_settings"):
         with shown_errors("Could not save the settings"):
             update_project(project_id=project.id, name=new_name, aspect_ratio=aspect, language=language,
                            genre=genre, target_length_s=int(length))
