@@ -44,6 +44,11 @@ def build_options_model(*, name: str, specs: list[FieldSpec]) -> type[BaseModel]
                 constraints["ge"] = spec.minimum
             if spec.maximum is not None:
                 constraints["le"] = spec.maximum
+        if spec.type == "string" and not spec.enum:
+            if isinstance(spec.raw.get("maxLength"), int):
+                constraints["max_length"] = spec.raw["maxLength"]
+            if isinstance(spec.raw.get("minLength"), int):
+                constraints["min_length"] = spec.raw["minLength"]
         if spec.type == "array":
             if spec.max_items is not None:
                 constraints["max_length"] = spec.max_items
@@ -86,10 +91,12 @@ def violations_from_error(exc: ValidationError, *, specs: list[FieldSpec], model
             lo = "" if spec.minimum is None else f"{spec.minimum:g}"
             hi = "" if spec.maximum is None else f"{spec.maximum:g}"
             msg = f"{name} must be between {lo or '-inf'} and {hi or 'inf'} (got {got!r})"
-        elif kind == "too_long":
-            msg = f"{name} takes at most {err.get('ctx', {}).get('max_length')} items"
-        elif kind == "too_short":
-            msg = f"{name} needs at least {err.get('ctx', {}).get('min_length')} items"
+        elif kind in ("too_long", "string_too_long"):
+            unit = "characters" if kind.startswith("string") else "items"
+            msg = f"{name} takes at most {err.get('ctx', {}).get('max_length')} {unit}"
+        elif kind in ("too_short", "string_too_short"):
+            unit = "characters" if kind.startswith("string") else "items"
+            msg = f"{name} needs at least {err.get('ctx', {}).get('min_length')} {unit}"
         else:
             where = ".".join(str(p) for p in loc)
             msg = f"{where}: {err.get('msg', 'invalid value')} (got {got!r})"

@@ -76,8 +76,12 @@ class Registry:
     def get(self, *, provider: str, model: str, operation: str | None = None) -> Capability:
         """Return the capability of ``provider``/``model`` (``operation`` optional when unique).
 
+        ``model`` may carry the provider as a prefix (``local/keyframe`` for model ``keyframe``).
         Raises ``UnsupportedCapability`` naming what exists instead.
         """
+        if model.startswith(provider + "/") and not any(
+                c.provider == provider and c.model == model for c in self._caps.values()):
+            model = model[len(provider) + 1:]
         matches = [c for c in self._caps.values() if c.provider == provider and c.model == model
                    and (operation is None or c.operation == operation)]
         if len(matches) == 1:
