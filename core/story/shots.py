@@ -1,0 +1,204 @@
+"""Shot planning: from a scene's beats to a few typed shot proposals, then timing to a target.
+
+Durations: dialogue at ~2.5 words per second, action at ~3 words per second (capped), then every
+shot is scaled so the film lands near the target length, each shot clamped to 1.5–12 s. When a long
+script meets a short target, shots within a scene are merged (fewer shots per scene) before any
+shot would go below 1.5 s; scenes themselves are never dropped, so a script with more scenes than
+the target can hold at 1.5 s per scene runs long, and a note says so.
+"""
+from __future__ import annotations
+
+import re
+
+from core.story.models import MAX_SHOT_S, MIN_SHOT_S, DialogueLine, ShotProposal
+from core.story.scenes import Beat, RawScene
+
+WORDS_PER_S_DIALOGUE = 2.5
+WORDS_PER_S_ACTION = 3.0
+MAX_SHOTS_PER_SCENE = 6
+
+_OBJECT_WORDS = re.compile(
+    r"\b(card|letter|phone|gun|pistol|watch|clock|photo|photograph|note|key|keys|ring|screen|sign|"
+    r"envelope|map|book|knife|sword|bottle|glass|chain|combs?|coins?|money|briefcase|button|"
+    r"document|file|picture|scope|hand|hands|reads|label|badge|dial)\b", re.I)
+_MOTION_WORDS = re.compile(
+    r"\b(runs?|walks?|enters?|exits?|drives?|crosses|races?|chases?|falls?|jumps?|climbs?|rushes|"
+    r"speeds?|arrives?|leaves|storms?|approaches|flees|cruises|marches|dances?|fights?)\b", re.I)
+_EMOTION_WORDS = re.compile(
+    r"\b(tears?|cries|crying|sobs?|stares?|smiles?|trembles?|whispers?|eyes|gasps?|frowns?|"
+    r"laughs?|furious|afraid|scared|love|hate|sorry|please|kiss|kisses|terrified|shock)\b", re.I)
+_VISTA_WORDS = re.compile(
+    r"\b(bridge|city|skyline|river|ocean|sea|mountains?|valley|desert|forest|field|sky|town|"
+    r"highway|harbor|harbour|coast|horizon|landscape|street|village)\b", re.I)
+_SENTENCE_RE = re.compile(r"(?<=[.!?])\s+")
+_ALTERNATIVE = {
+    "medium": "medium close-up", "medium close-up": "medium", "close-up": "medium close-up",
+    "wide": "full", "full": "medium", "over-the-shoulder": "two-shot", "two-shot": "over-the-shoulder",
+    "insert": "extreme close-up", "establishing": "wide", "extreme wide": "wide", "POV": "medium",
+    "extreme close-up": "close-up",
+}
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+def beat_duration(beat: Beat) -> float:
+    """Return the raw seconds a beat needs on screen (dialogue by word rate, action capped)."""
+    if beat.kind == "dialogue":
+        return max(1.5, _words(beat.text) / WORDS_PER_S_DIALOGUE + 0.5)
+    return min(8.0, max(2.0, _words(beat.text) / WORDS_PER_S_ACTION))
+
+
+def one_line(text: str, limit: int = 140) -> str:
+    """Return the first sentence of ``text`` on one line, cut at ``limit`` characters."""
+    flat = " ".join(text.split())
+    first = _SENTENCE_RE.split(flat, maxsplit=1)[0] if flat else ""
+    if len(first) > limit:
+        first = first[:limit - 1].rsplit(" ", 1)[0] + "…"
+    return first
+
+
+class _Group:
+    """Beats that will become one shot."""
+
+    def __init__(self, beats: list[Beat]):
+        self.beats = beats
+
+    @property
+    def duration(self) -> float:
+        return sum(beat_duration(b) for b in self.beats)
+
+    @property
+    def kind(self) -> str:
+        return "dialogue" if any(b.kind == "dialogue" for b in self.beats) else "action"
+
+
+def _group_beats(beats: list[Beat], exchange: int = 2) -> list[_Group]:
+    """Return shot groups: each action paragraph alone; dialogue in exchanges of up to ``exchange``
+    blocks."""
+    groups: list[_Group] = []
+    for beat in beats:
+        last = groups[-1] if groups else None
+        if (beat.kind == "dialogue" and last is not None and last.kind == "dialogue"
+                and all(b.kind == "dialogue" for b in last.beats) and len(last.beats) < exchange):
+            last.beats.append(beat)
+        else:
+            groups.append(_Group([beat]))
+    return groups
+
+
+def _merge_smallest(groups: list[_Group]) -> None:
+    """Merge, in place, the adjacent pair of groups with the smallest combined duration."""
+    best = min(range(len(groups) - 1), key=lambda i: groups[i].duration + groups[i + 1].duration)
+    groups[best] = _Group(groups[best].beats + groups[best + 1].beats)
+    del groups[best + 1]
+
+
+def _mentions(text: str, names: list[str]) -> list[str]:
+    found = []
+    for name in names:
+        if re.search(r"(?<![\w'])" + re.escape(name) + r"(?![\w'])", text, re.I):
+            found.append(name)
+    return found
+
+
+def _shot_type(group: _Group, *, index: int, int_ext: str, first_scene: bool, exchange_no: int) -> str:
+    text = " ".join(b.text for b in group.beats)
+    speakers = list(dict.fromkeys(b.character for b in group.beats if b.kind == "dialogue"))
+    if index == 0 and group.kind == "action":
+        if "POV" in text:
+            return "POV"
+        if int_ext == "EXT" or first_scene:
+            return "extreme wide" if _VISTA_WORDS.search(text) and int_ext == "EXT" else "establishing"
+        return "wide"
+    if group.kind == "dialogue":
+        if len(speakers) >= 2:
+            return "over-the-shoulder" if exchange_no % 2 == 0 else "two-shot"
+        beat = next(b for b in group.beats if b.kind == "dialogue")
+        if any(e in ("V.O.", "O.S.", "O.C.") for e in beat.extensions):
+            return "medium" if index else "wide"
+        if beat.parenthetical or _EMOTION_WORDS.search(beat.text) or _words(beat.text) <= 6:
+            return "close-up"
+        return "medium close-up" if _words(beat.text) <= 25 else "medium"
+    if "POV" in text:
+        return "POV"
+    if _OBJECT_WORDS.search(text) and _words(text) <= 40:
+        return "insert"
+    if _MOTION_WORDS.search(text):
+        return "full" if _words(text) <= 30 else "wide"
+    if _EMOTION_WORDS.search(text):
+        return "close-up"
+    return "medium"
+
+
+def plan_scene_shots(scene: RawScene, *, int_ext: str, first_scene: bool, known_names: list[str],
+                     max_shots: int = MAX_SHOTS_PER_SCENE, exchange: int = 2) -> list[ShotProposal]:
+    """Return up to ``max_shots`` proposals for one scene with raw (unscaled) durations.
+
+    A scene without beats gets one establishing/wide shot of its heading.
+    """
+    beats = [b for b in scene.beats if b.text.strip() or b.kind == "dialogue"]
+    if not beats:
+        beats = [Beat("action", scene.heading)]
+    groups = _group_beats(beats, exchange)
+    while len(groups) > max(1, max_shots):
+        _merge_smallest(groups)
+    shots: list[ShotProposal] = []
+    exchange_no = 0
+    for i, group in enumerate(groups):
+        kind = _shot_type(group, index=i, int_ext=int_ext, first_scene=first_scene, exchange_no=exchange_no)
+        if group.kind == "dialogue" and len({b.character for b in group.beats if b.kind == "dialogue"}) > 1:
+            exchange_no += 1
+        if shots and shots[-1].shot_type == kind:
+            kind = _ALTERNATIVE.get(kind, "medium")
+        dialogue = [DialogueLine(character=b.character, text=b.text, parenthetical=b.parenthetical)
+                    for b in group.beats if b.kind == "dialogue"]
+        speakers = list(dict.fromkeys(d.character for d in dialogue))
+        action_text = " ".join(b.text for b in group.beats if b.kind == "action")
+        mentioned = _mentions(action_text, known_names)
+        characters = list(dict.fromkeys(speakers + mentioned))
+        if action_text:
+            action = one_line(action_text)
+        elif len(speakers) > 1:
+            action = f"{' and '.join(speakers)} talk."
+        elif speakers:
+            action = f"{speakers[0]} speaks."
+        else:
+            action = one_line(scene.heading)
+        shots.append(ShotProposal(shot_type=kind, action=action, dialogue=dialogue,
+                                  characters=characters, duration_s=round(group.duration, 2)))
+    return shots
+
+
+def fit_to_target(durations: list[float], target_s: float) -> list[float]:
+    """Return durations scaled so their sum is near ``target_s``, each clamped to 1.5–12 s.
+
+    Water-filling: shots that hit a clamp keep it and the rest are rescaled, so the sum lands on the
+    target whenever ``n*1.5 <= target <= n*12``; otherwise every shot sits at the nearer bound.
+    """
+    n = len(durations)
+    if n == 0:
+        return []
+    raw = [max(d, 0.1) for d in durations]
+    fixed: dict[int, float] = {}
+    for _ in range(n + 1):
+        free = [i for i in range(n) if i not in fixed]
+        if not free:
+            break
+        remaining = target_s - sum(fixed.values())
+        scale = remaining / sum(raw[i] for i in free) if remaining > 0 else 0.0
+        changed = False
+        for i in free:
+            value = raw[i] * scale
+            if value < MIN_SHOT_S:
+                fixed[i] = MIN_SHOT_S
+                changed = True
+            elif value > MAX_SHOT_S:
+                fixed[i] = MAX_SHOT_S
+                changed = True
+        if not changed:
+            for i in free:
+                fixed[i] = raw[i] * scale
+            break
+    return [round(min(MAX_SHOT_S, max(MIN_SHOT_S, fixed[i])), 2) for i in range(n)]
