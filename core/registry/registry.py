@@ -74,7 +74,10 @@ class Registry:
         return cls(caps)
 
     def get(self, *, provider: str, model: str, operation: str | None = None) -> Capability:
-        """Return the capability of ``provider``/``model`` (``operation`` optional when unique).
+        """Return the capability of ``provider``/``model``.
+
+        ``operation`` may be left out when the model has one operation, or to mean
+        ``generate`` when it has several (Veo 3.1 has generate and extend).
 
         ``model`` may carry the provider as a prefix (``local/keyframe`` for model ``keyframe``).
         Raises ``UnsupportedCapability`` naming what exists instead.
@@ -97,6 +100,10 @@ class Registry:
                     f"unknown model {model!r} for provider {provider} (known: {', '.join(models)})", field="model")
             raise UnsupportedCapability(
                 f"unknown provider {provider!r} (known: {', '.join(self.providers())})", field="provider")
+        # A model with generate and extend files: a bare lookup means generate.
+        default = [c for c in matches if c.operation == "generate"]
+        if operation is None and len(default) == 1:
+            return default[0]
         ops = ", ".join(sorted(c.operation for c in matches))
         raise UnsupportedCapability(f"{provider}/{model} has several operations ({ops}); name one", field="operation")
 
