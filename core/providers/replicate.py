@@ -1,0 +1,273 @@
+"""Replicate adapter: predictions through the official ``replicate`` client (1.0.x).
+
+Facts followed (../shared/provider_docs/replicate.md):
+- ``client.run()`` may hand back an unfinished prediction, so jobs use ``predictions.create``
+  (no ``Prefer: wait``) and poll ``GET /v1/predictions/{id}`` themselves.
+- Official models: ``POST /v1/models/{owner}/{name}/predictions`` with ``{"input"}``; community
+  models: ``POST /v1/predictions`` with ``{"version", "input"}``. Which one is data: a version in
+  the capability (``cap.version`` or ``owner/name:version`` as the model) selects the version path.
+- Terminal statuses: succeeded, failed, canceled, **aborted** — the 1.0.x client's pydantic model
+  rejects ``aborted``, so that one answer is re-read raw and parsed here.
+- File inputs: a data URI up to 256 KB (the API spec's guidance), the files API above that.
+- Errors are problem JSON (``title``, ``detail``); POSTs are never retried by the client, GETs
+  are (429/503/504), so a poll rarely sees those.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any, ClassVar
+
+import httpx
+import replicate
+from pydantic.v1 import ValidationError as PydanticV1ValidationError
+from replicate.exceptions import ReplicateError
+
+from core.credentials import require_setting
+from core.errors import InvalidInput, ProviderError
+from core.providers import http_support as hs
+from core.providers.base import (
+    CANCELLED, FAILED, RUNNING, SUBMITTED, SUCCEEDED, InputFile, Output, PollResult, ProviderRequest,
+    SubmitResult,
+)
+from core.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+PROVIDER = "replicate"
+SETTING = "REPLICATE_API_TOKEN"
+# replicate.md §1 "File inputs": data URL for ≤256 KB one-off files, HTTP URL (files API) above.
+DATA_URI_MAX_BYTES = 256 * 1024
+
+_STATUS = {
+    "starting": SUBMITTED, "processing": RUNNING, "succeeded": SUCCEEDED,
+    "failed": FAILED, "canceled": CANCELLED, "aborted": FAILED,
+}
+_MODEL_REF = re.compile(r"^(?P<owner>[^/\s:]+)/(?P<name>[^/\s:]+)(?::(?P<version>[0-9A-Za-z._-]+))?$")
+# The top-level keys a prediction create accepts (additionalProperties: false in the API spec).
+_BODY_KEYS = ("input", "version")
+_PERCENT = re.compile(r"(\d{1,3})%\|")
+
+
+def split_model_ref(ref: str) -> tuple[str, str, str | None]:
+    """Return ``(owner, name, version_or_None)`` of ``owner/name[:version]``; raises InvalidInput."""
+    m = _MODEL_REF.match(ref or "")
+    if not m:
+        raise InvalidInput(f"not a Replicate model reference (owner/name[:version]): {ref!r}", field="model")
+    return m["owner"], m["name"], m["version"]
+
+
+def _progress(logs: Any) -> float | None:
+    """Return the last tqdm percentage printed in a prediction's logs, as 0..1 (None if none)."""
+    found = _PERCENT.findall(logs) if isinstance(logs, str) else []
+    return min(1.0, int(found[-1]) / 100) if found else None
+
+
+def _outputs(value: Any) -> list[Output]:
+    """Collect every file URL (or data URI) in a prediction's ``output``, in order."""
+    if isinstance(value, str):
+        if value.startswith("data:"):
+            mime, data = hs.decode_data_uri(value)
+            return [Output(mime=mime, data=data)]
+        if value.startswith(("http://", "https://")):
+            return [Output(mime=hs.guess_mime(value), url=value)]
+        return []
+    if isinstance(value, list):
+        return [o for v in value for o in _outputs(v)]
+    if isinstance(value, dict):
+        return [o for v in value.values() for o in _outputs(v)]
+    return []
+
+
+class ReplicateAdapter:
+    """Adapter for any Replicate model; the capability's schema says what the model takes."""
+
+    name: ClassVar[str] = PROVIDER
+    version: ClassVar[str] = "1"
+    credential_settings: ClassVar[tuple[str, ...]] = (SETTING,)
+
+    def __init__(self, *, timeout_s: float = 30.0, api_token: str | None = None,
+                 data_uri_max_bytes: int = DATA_URI_MAX_BYTES):
+        self.timeout_s = timeout_s
+        self._explicit_token = api_token
+        self.data_uri_max_bytes = data_uri_max_bytes
+
+    # ---- pure -------------------------------------------------------------------------------
+    def build_request(self, *, cap: Any, params: dict, inputs: dict[str, Any]) -> ProviderRequest:
+        """Return the prediction request: ``body = {"input": {...}}`` plus ``"version"`` when the
+        capability names one. Files stay as paths in ``files`` until ``submit``.
+
+        Raises InvalidInput for a bad model reference or a parameter the schema does not declare.
+        """
+        owner, name, ref_version = split_model_ref(cap.model)
+        version = getattr(cap, "version", None) or ref_version
+        input_: dict[str, Any] = {}
+        for key, value in (params or {}).items():
+            if value is not None:
+                input_[hs.param_for(cap, key)] = value
+        files: dict[str, Any] = {}
+        for key, value in (inputs or {}).items():
+            if value is None or value == []:
+                continue
+            param = hs.param_for(cap, key)
+            files[param] = hs.as_input_files(value, field=param)
+            input_.pop(param, None)
+        hs.check_known(cap=cap, names=[*input_, *files])
+        body: dict[str, Any] = {"input": input_}
+        if version:
+            body["version"] = version
+        return ProviderRequest(provider=PROVIDER, model=f"{owner}/{name}", operation=cap.operation,
+                               body=body, files=files)
+
+    def parse_result(self, *, payload: dict) -> PollResult:
+        """Return the PollResult of a prediction object (any status, including ``aborted``)."""
+        raw_status = payload.get("status")
+        status = _STATUS.get(raw_status)
+        if status is None:
+            return PollResult(status=FAILED, error=f"unknown prediction status {raw_status!r}", raw=payload)
+        error = None
+        if raw_status == "failed":
+            error = str(payload.get("error") or "prediction failed")
+        elif raw_status == "aborted":
+            error = "prediction aborted: its deadline passed before it started (not billed)"
+        outputs = _outputs(payload.get("output")) if status == SUCCEEDED else []
+        if status == SUCCEEDED and not outputs:
+            removed = " (data_removed: outputs are deleted about an hour after creation)" if payload.get("data_removed") else ""
+            return PollResult(status=FAILED, error=f"prediction succeeded without a file output{removed}", raw=payload)
+        return PollResult(
+            status=status, outputs=outputs, error=error,
+            # aborted never ran and is not billed: running it again is safe.
+            retryable=raw_status == "aborted",
+            progress=1.0 if status == SUCCEEDED else _progress(payload.get("logs")), raw=payload,
+        )
+
+    # ---- transport --------------------------------------------------------------------------
+    def _token(self) -> str:
+        return require_setting(provider=PROVIDER, setting=SETTING, explicit=self._explicit_token)
+
+    def _client(self, token: str, seen: dict) -> replicate.Client:
+        def remember(response: httpx.Response) -> None:
+            # ReplicateError does not keep headers; Retry-After is caught here on the way in.
+            seen["retry_after"] = response.headers.get("Retry-After")
+
+        return replicate.Client(
+            api_token=token, base_url=get_settings().replicate_base_url or None,
+            timeout=httpx.Timeout(self.timeout_s, connect=min(5.0, self.timeout_s)),
+            event_hooks={"response": [remember]},
+        )
+
+    def _call(self, fn, *, action: str, idempotent: bool, token: str, seen: dict):
+        """Run one client call and map every failure to ProviderError (messages scrubbed)."""
+        try:
+            return fn()
+        except ReplicateError as exc:
+            message = exc.detail or exc.title or "request failed"
+            raise hs.provider_error(provider=PROVIDER, message=f"{action}: {message}", status=exc.status,
+                                    retry_after_s=hs.parse_retry_after(seen.get("retry_after")),
+                                    secrets=[token]) from None
+        except httpx.HTTPError as exc:
+            raise hs.transport_error(provider=PROVIDER, exc=exc, action=action, idempotent=idempotent,
+                                     secrets=[token]) from None
+        except ValueError as exc:  # json.JSONDecodeError is a ValueError
+            if isinstance(exc, PydanticV1ValidationError):
+                raise
+            raise hs.malformed_answer(provider=PROVIDER, action=action, idempotent=idempotent,
+                                      secrets=[token]) from None
+
+    def _file_value(self, client: replicate.Client, f: InputFile, *, token: str, seen: dict) -> str:
+        if f.p.stat().st_size <= self.data_uri_max_bytes:
+            return hs.data_uri(path=f.p, mime=f.mime)
+        uploaded = self._call(lambda: client.files.create(f.p, content_type=f.mime),
+                              action="file upload", idempotent=True, token=token, seen=seen)
+        return uploaded.urls["get"]
+
+    def submit(self, *, request: ProviderRequest) -> SubmitResult:
+        """Create the prediction; returns its id and normalised status.
+
+        Raises MissingCredentials without a token, ProviderError on any API or transport failure.
+        """
+        token, seen = self._token(), {}
+        client = self._client(token, seen)
+        input_ = dict(request.body.get("input") or {})
+        for param, value in request.files.items():
+            files = [InputFile(**v) if isinstance(v, dict) else v for v in (value if isinstance(value, list) else [value])]
+            urls = [self._file_value(client, f, token=token, seen=seen) for f in files]
+            input_[param] = urls if isinstance(value, list) else urls[0]
+        version = request.body.get("version")
+        if version:
+            create = lambda: client.predictions.create(version=version, input=input_)  # noqa: E731
+        else:
+            create = lambda: client.models.predictions.create(model=request.model, input=input_)  # noqa: E731
+        try:
+            prediction = self._call(create, action="prediction create", idempotent=False, token=token, seen=seen)
+        except PydanticV1ValidationError:
+            raise hs.provider_error(provider=PROVIDER, message="prediction create: unexpected prediction object",
+                                    retryable=False, secrets=[token]) from None
+        result = self.parse_result(payload=prediction.dict())
+        log.info("replicate prediction %s created for %s (%s)", prediction.id, request.model, prediction.status)
+        return SubmitResult(operation_id=prediction.id, status=result.status, outputs=result.outputs,
+                            raw={"id": prediction.id, "status": prediction.status})
+
+    def _prediction_json(self, *, operation_id: str, action: str, call) -> dict:
+        token, seen = self._token(), {}
+        client = self._client(token, seen)
+        try:
+            return self._call(lambda: call(client).dict(), action=action, idempotent=True, token=token, seen=seen)
+        except PydanticV1ValidationError:
+            # 1.0.x cannot parse newer statuses (``aborted``): read the same object raw.
+            resp = self._call(lambda: client._request("GET", f"/v1/predictions/{operation_id}"),
+                              action=action, idempotent=True, token=token, seen=seen)
+            return self._call(resp.json, action=action, idempotent=True, token=token, seen=seen)
+
+    def poll(self, *, request: ProviderRequest, operation_id: str) -> PollResult:
+        """Return where the prediction stands (``GET /v1/predictions/{id}``); raises ProviderError."""
+        payload = self._prediction_json(operation_id=operation_id, action="prediction poll",
+                                        call=lambda c: c.predictions.get(operation_id))
+        return self.parse_result(payload=payload)
+
+    def cancel(self, *, request: ProviderRequest, operation_id: str) -> None:
+        """Cancel the prediction (``POST /v1/predictions/{id}/cancel``); raises ProviderError."""
+        self._prediction_json(operation_id=operation_id, action="prediction cancel",
+                              call=lambda c: c.predictions.cancel(operation_id))
+
+    def download(self, *, output: Output) -> bytes:
+        """Return the bytes of one output (inline data, or the URL fetched with httpx).
+
+        The token is sent only to Replicate's own hosts (outputs there may need it), never to
+        a third-party URL. Raises ProviderError (403/404 permanent, 429/5xx retryable).
+        """
+        if output.data is not None:
+            return output.data
+        if not output.url:
+            raise ProviderError("output has neither data nor url", provider=PROVIDER)
+        headers = {}
+        host = httpx.URL(output.url).host
+        base_host = httpx.URL(get_settings().replicate_base_url or "https://api.replicate.com").host
+        token = None
+        if host == base_host or host == "replicate.delivery" or host.endswith(".replicate.delivery"):
+            token = self._token()
+            headers["Authorization"] = f"Bearer {token}"
+        return hs.download(provider=PROVIDER, url=output.url, headers=headers, timeout_s=self.timeout_s,
+                           secrets=[token])
+
+    def fetch_model_schema(self, *, owner: str, name: str) -> dict:
+        """Return ``latest_version.openapi_schema`` of ``GET /v1/models/{owner}/{name}``.
+
+        Raises MissingCredentials, ProviderError (404 for an unknown model, not retryable).
+        """
+        token, seen = self._token(), {}
+        client = self._client(token, seen)
+        model = self._call(lambda: client.models.get(f"{owner}/{name}"), action="model get",
+                           idempotent=True, token=token, seen=seen)
+        if model.latest_version is None or not model.latest_version.openapi_schema:
+            raise ProviderError(f"{owner}/{name} has no published version with a schema", provider=PROVIDER,
+                                status_code=404)
+        return model.latest_version.openapi_schema
+
+
+ADAPTER = ReplicateAdapter()
+
+
+def fetch_model_schema(*, owner: str, name: str) -> dict:
+    """Module-level shortcut for the registry: ``ADAPTER.fetch_model_schema``."""
+    return ADAPTER.fetch_model_schema(owner=owner, name=name)

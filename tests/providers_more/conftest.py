@@ -1,0 +1,129 @@
+"""Fixtures for the replicate / elevenlabs / wavespeed adapter tests.
+
+Each provider fixture starts its loopback emulator, points the API.md base-URL setting at it,
+sets a recognisable fake key, and clears the cached settings before and after. ``Cap`` is a tiny
+stand-in for a registry Capability (adapters only read ``model``, ``operation``,
+``input_schema`` and ``roles``).
+"""
+from __future__ import annotations
+
+import json
+import wave
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from core.settings import get_settings
+from tests.emulators.server import serve
+
+FIXTURES = Path(__file__).parent / "fixtures"
+REPLICATE_KEY = "r8_TESTKEY_replicate_0123456789abcdef"
+ELEVEN_KEY = "sk_TESTKEY_eleven_0123456789abcdef"
+WAVESPEED_KEY = "ws_TESTKEY_wavespeed_0123456789abcdef"
+ALL_KEYS = (REPLICATE_KEY, ELEVEN_KEY, WAVESPEED_KEY)
+
+
+@dataclass
+class Cap:
+    """Duck-typed stand-in for ``core.registry.Capability``."""
+
+    model: str
+    operation: str
+    input_schema: dict
+    roles: dict = field(default_factory=dict)
+    provider: str = ""
+    media_type: str = ""
+    version: str | None = None
+
+
+def replicate_schema(name: str) -> dict:
+    """The ``openapi_schema`` of a copied ../shared/replicate_schemas file."""
+    return json.loads((FIXTURES / f"{name}.json").read_text())["openapi_schema"]
+
+
+@pytest.fixture
+def settings_env(monkeypatch, tmp_path):
+    """Set every key and point the data dir at tmp; yields a setter for base URLs."""
+    monkeypatch.setenv("STORYREEL_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("REPLICATE_API_TOKEN", REPLICATE_KEY)
+    monkeypatch.setenv("ELEVENLABS_API_KEY", ELEVEN_KEY)
+    monkeypatch.setenv("WAVESPEED_API_KEY", WAVESPEED_KEY)
+    get_settings.cache_clear()
+
+    def set_url(name: str, url: str) -> None:
+        monkeypatch.setenv(name, url)
+        get_settings.cache_clear()
+
+    yield set_url
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def replicate_emu(settings_env):
+    from tests.emulators.replicate import EmulatedModel, make_app
+
+    models = [
+        EmulatedModel(owner="google", name="veo-3.1", openapi_schema=replicate_schema("google__veo-3.1"), output="video"),
+        EmulatedModel(owner="bytedance", name="seedream-4", openapi_schema=replicate_schema("bytedance__seedream-4"),
+                      output="images"),
+        EmulatedModel(owner="stability-ai", name="stable-video-diffusion", official=False, output="video",
+                      openapi_schema=replicate_schema("stability-ai__stable-video-diffusion"),
+                      version_id="3f0457e4619daac51203dedb472816fd4af51f3149fa7a9e0b5ffcf1b8172438"),
+    ]
+    emu = make_app(token=REPLICATE_KEY, models=models, steps=2)
+    with serve(emu.app) as url:
+        settings_env("REPLICATE_BASE_URL", url)
+        emu.base_url = url
+        yield emu
+
+
+@pytest.fixture
+def eleven_emu(settings_env):
+    from tests.emulators.elevenlabs import make_app
+
+    emu = make_app(api_key=ELEVEN_KEY)
+    with serve(emu.app) as url:
+        settings_env("ELEVENLABS_BASE_URL", url)
+        emu.base_url = url
+        yield emu
+
+
+@pytest.fixture
+def wavespeed_emu(settings_env):
+    from tests.emulators.wavespeed import make_app
+
+    emu = make_app(api_key=WAVESPEED_KEY, steps=2)
+    with serve(emu.app) as url:
+        settings_env("WAVESPEED_BASE_URL", url)
+        emu.base_url = url
+        yield emu
+
+
+def write_png(path: Path, size=(48, 27), color=(10, 120, 200)) -> Path:
+    from PIL import Image
+
+    Image.new("RGB", size, color).save(path, format="PNG")
+    return path
+
+
+def write_wav(path: Path, seconds: float = 0.3, rate: int = 16000) -> Path:
+    import math
+
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        frames = bytearray()
+        for i in range(int(seconds * rate)):
+            v = int(8000 * math.sin(2 * math.pi * 220 * i / rate))
+            frames += v.to_bytes(2, "little", signed=True)
+        w.writeframes(bytes(frames))
+    return path
+
+
+def assert_no_key(*texts: str) -> None:
+    """Fail when any test key appears in any of ``texts``."""
+    for text in texts:
+        for key in ALL_KEYS:
+            assert key not in text, "a provider key leaked into a message or log"
