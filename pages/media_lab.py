@@ -1,0 +1,87 @@
+"""Media Lab: pick a media type, a provider and a model, fill the model's own form, validate.
+
+A thin view: what a model accepts comes from the registry, the form from ``core.ui.forms``,
+generation (when available) from ``core.generation``. Works with or without a project.
+"""
+from __future__ import annotations
+
+import importlib
+
+import streamlit as st
+
+from core.registry import get_registry
+from core.ui.errors import shown_errors
+from core.ui.forms import render_form
+
+MEDIA_LABELS = {"video": "🎞️ Video", "image": "🖼️ Image", "voice": "🗣️ Voice", "music": "🎵 Music",
+                "sfx": "💥 Sound effect", "lipsync": "👄 Lip sync", "text": "📝 Text"}
+
+st.title("🧪 Media Lab")
+st.caption("Try any model with its own settings. Fields follow the model's schema; combinations "
+           "it does not accept are blocked before anything is sent.")
+
+project_id = st.session_state.get("project_id")
+with shown_errors("Capabilities"):
+    registry = get_registry()
+
+    media_type = st.selectbox("Media type", registry.media_types(), key="lab_media_type",
+                              format_func=lambda m: MEDIA_LABELS.get(m, m))
+    providers = sorted({c.provider for c in registry.list(media_type=media_type)})
+    provider = st.selectbox("Provider", providers, key=f"lab_provider_{media_type}")
+    caps = registry.list(media_type=media_type, provider=provider)
+    cap = st.selectbox("Model", caps, key=f"lab_model_{media_type}_{provider}",
+                       format_func=lambda c: f"{c.title} · {c.model}" + ("" if c.operation == "generate" else f" ({c.operation})"))
+
+    with st.expander("About this model"):
+        st.markdown(f"**{cap.title}** — `{cap.provider}` / `{cap.model}` · operation `{cap.operation}` · "
+                    f"schema checked {cap.checked}")
+        st.markdown("Roles: " + (", ".join(f"`{r}` → `{p}`" for r, p in sorted(cap.roles.items())) or "none"))
+        for doc in cap.docs:
+            st.markdown(f"- {doc}")
+        if cap.spec.notes:
+            st.caption(cap.spec.notes)
+
+    choices = None
+    if project_id is not None:
+        try:
+            from core.media_assets import list_assets
+
+            assets = list_assets(project_id=int(project_id))
+            choices = [(f"media:{a.media_id}", f"{a.type} · {a.label or a.model or a.media_id}") for a in assets]
+        except Exception as exc:  # noqa: BLE001 - the lab still works with uploads
+            st.caption(f"Media library unavailable ({type(exc).__name__}); upload files instead.")
+
+    st.subheader("Settings")
+    params = render_form(cap=cap, key="media_lab", media_choices=choices)
+
+    col_validate, col_generate = st.columns(2)
+    validate_clicked = col_validate.button("Validate", type="secondary", key="lab_validate")
+
+    try:
+        generation = importlib.import_module("core.generation")
+    except ModuleNotFoundError:
+        generation = None
+
+    if validate_clicked:
+        with shown_errors("Not valid"):
+            validated = cap.validate(params)
+            st.success("✅ Valid — these settings can be sent to the provider.")
+            cost = cap.estimate_cost(validated)
+            if cost is None:
+                st.caption("Cost estimate: not known for this model (no documented price, or it depends on the input's length).")
+            elif cost == 0:
+                st.caption("Cost estimate: free (runs on this machine).")
+            else:
+                st.caption(f"Cost estimate: about ${cost:.2f}")
+            st.json(validated)
+
+    if generation is None or not hasattr(generation, "generate"):
+        col_generate.button("Generate", disabled=True, key="lab_generate")
+        st.caption("Generation arrives with the provider adapters.")
+    elif col_generate.button("Generate", type="primary", key="lab_generate"):
+        with shown_errors("Generation"):
+            validated = cap.validate(params)
+            result = generation.generate(provider=cap.provider, model=cap.model, operation=cap.operation,
+                                         params=validated, project_id=project_id)
+            st.success("Submitted.")
+            st.write(result)
