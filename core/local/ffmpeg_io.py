@@ -1,0 +1,134 @@
+"""Running the ffmpeg that imageio-ffmpeg ships: one-shot commands, a raw-frame video writer,
+and atomic output paths (temp file + rename, nothing partial left behind).
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+
+from core.errors import InvalidInput, RenderError
+
+
+def ffmpeg_exe() -> str:
+    """Return the path of the bundled ffmpeg binary; raises RenderError when it is missing."""
+    try:
+        import imageio_ffmpeg
+
+        return imageio_ffmpeg.get_ffmpeg_exe()
+    except Exception as exc:  # the package raises RuntimeError or OSError when no binary fits
+        raise RenderError(f"ffmpeg is not available: {exc}") from exc
+
+
+def _tail(stderr: bytes | str, lines: int = 6) -> str:
+    text = stderr.decode("utf-8", "replace") if isinstance(stderr, bytes) else stderr
+    kept = [ln for ln in text.strip().splitlines() if ln.strip()]
+    return "\n".join(kept[-lines:])
+
+
+def run_ffmpeg(args: list[str], *, what: str, input_bytes: bytes | None = None) -> bytes:
+    """Run ``ffmpeg -hide_banner -y <args>`` and return its stdout.
+
+    Raises RenderError carrying ffmpeg's last error lines when it exits non-zero.
+    """
+    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-y", *args]
+    if input_bytes is not None:
+        cmd.remove("-nostdin")
+    proc = subprocess.run(cmd, input=input_bytes, capture_output=True)
+    if proc.returncode != 0:
+        raise RenderError(f"{what} failed (ffmpeg): {_tail(proc.stderr)}")
+    return proc.stdout
+
+
+@contextmanager
+def atomic_output(out_path: Path, *, field: str = "out_path") -> Iterator[Path]:
+    """Yield a temp path beside ``out_path``; on success rename it over ``out_path``.
+
+    On any exception the temp file is removed, so no partial output is left behind.
+    Raises InvalidInput(field) when the parent folder cannot be created.
+    """
+    out_path = Path(out_path)
+    try:
+        out_path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InvalidInput(f"{field}: cannot create folder {out_path.parent}: {exc}", field=field) from exc
+    fd, tmp_name = tempfile.mkstemp(prefix=".tmp-", suffix=out_path.suffix or ".bin", dir=out_path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        os.replace(tmp, out_path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+class RawVideoWriter:
+    """Pipe RGB24 frames into ffmpeg → H.264 (libx264, yuv420p, +faststart) MP4.
+
+    Use as a context manager; ``write(frame)`` takes an ``(height, width, 3)`` uint8 array.
+    An optional ``audio`` path is muxed as AAC and the output is cut to the video length.
+    Raises RenderError when ffmpeg fails.
+    """
+
+    def __init__(self, path: Path, *, width: int, height: int, fps: float,
+                 audio: Path | None = None, crf: int = 20, preset: str = "veryfast"):
+        self.path = Path(path)
+        self.width, self.height = int(width), int(height)
+        args = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y",
+                "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{self.width}x{self.height}",
+                "-r", f"{fps}", "-i", "-"]
+        if audio is not None:
+            args += ["-i", str(audio), "-map", "0:v:0", "-map", "1:a:0", "-c:a", "aac", "-b:a", "128k",
+                     "-shortest"]
+        args += ["-c:v", "libx264", "-preset", preset, "-crf", str(crf), "-pix_fmt", "yuv420p",
+                 "-movflags", "+faststart", "-f", "mp4", str(self.path)]
+        self._stderr = tempfile.TemporaryFile()
+        self._proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                      stderr=self._stderr)
+        self.frames = 0
+
+    def write(self, frame: np.ndarray) -> None:
+        if frame.shape != (self.height, self.width, 3):
+            raise RenderError(f"frame shape {frame.shape} does not match {self.height}x{self.width}x3")
+        try:
+            self._proc.stdin.write(np.ascontiguousarray(frame, dtype=np.uint8).tobytes())
+        except BrokenPipeError as exc:
+            self._fail(exc)
+        self.frames += 1
+
+    def _fail(self, exc: BaseException | None = None) -> None:
+        self._proc.kill()
+        self._proc.wait()
+        self._stderr.seek(0)
+        raise RenderError(f"video encoding failed (ffmpeg): {_tail(self._stderr.read())}") from exc
+
+    def close(self) -> None:
+        try:
+            self._proc.stdin.close()
+        except BrokenPipeError:
+            pass
+        if self._proc.wait() != 0:
+            self._fail()
+        self._stderr.close()
+
+    def __enter__(self) -> "RawVideoWriter":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self._proc.kill()
+            self._proc.wait()
+            self._stderr.close()
+
+
+def even(n: int) -> int:
+    """Round a dimension down to an even number (yuv420p needs even width and height)."""
+    return max(2, int(n) - int(n) % 2)
