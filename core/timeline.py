@@ -361,3 +361,33 @@ def replace_source(timeline: Timeline, *, shot_id: str, source: str,
     if camera_move is not None:
         changes["camera_move"] = camera_move
     return _replace(timeline, f"video:{shot_id}", **changes)
+
+
+def slice_timeline(timeline: Timeline, *, start_s: float, end_s: float) -> Timeline:
+    """Return the part of the timeline between ``start_s`` and ``end_s``, re-based to 0.
+
+    Items crossing a boundary are trimmed (``trim_in_s`` advances into the source); sounds cut
+    mid-way get short fades so the excerpt does not click. Raises InvalidInput for an empty range.
+    """
+    if end_s - start_s <= 0.05:
+        raise InvalidInput("end_s must be after start_s", field="end_s")
+    items = []
+    for it in timeline.items:
+        s = it.start_s
+        e = it.end_s
+        if e <= start_s or s >= end_s:
+            continue
+        ns, ne = max(s, start_s), min(e, end_s)
+        if isinstance(it, SubtitleCue):
+            if ne - ns >= 0.3:
+                items.append(it.model_copy(update={"start_s": round(ns - start_s, 4), "end_s": round(ne - start_s, 4)}))
+            continue
+        upd = {"start_s": round(ns - start_s, 4), "duration_s": round(ne - ns, 4),
+               "trim_in_s": round(it.trim_in_s + (ns - s), 4)}
+        if isinstance(it, AudioItem):
+            if ns > s:
+                upd["fade_in_s"] = max(it.fade_in_s - (ns - s), 0.3)
+            if ne < e:
+                upd["fade_out_s"] = 0.5
+        items.append(it.model_copy(update=upd))
+    return timeline.model_copy(update={"items": tuple(items)})
