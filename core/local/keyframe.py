@@ -15,6 +15,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
+from PIL.PngImagePlugin import PngInfo
 
 from core.errors import InvalidInput
 from core.local.canvas import Canvas, palette_for
@@ -196,6 +197,7 @@ def _annotate(img: Image.Image, *, caption: str, tag: str) -> Image.Image:
         lines = _wrap(draw, " ".join(caption.split()), font, w - 2 * pad, 3)
         strip_h = int(len(lines) * size * 1.3 + 2 * pad * 0.8)
         draw.rectangle([0, h - strip_h, w, h], fill=(12, 12, 16, 205))
+        img.info["storyreel:caption_band"] = str(strip_h)
         y = h - strip_h + int(pad * 0.8)
         for line in lines:
             tw = draw.textlength(line, font=font)
@@ -205,6 +207,7 @@ def _annotate(img: Image.Image, *, caption: str, tag: str) -> Image.Image:
     tw = draw.textlength(tag, font=small)
     draw.rectangle([pad // 2, pad // 2, pad // 2 + tw + pad, pad // 2 + int(size * 0.7 * 1.5)], fill=(0, 0, 0, 140))
     draw.text((pad // 2 + pad // 2, pad // 2 + int(size * 0.1)), tag, font=small, fill=(255, 255, 255, 230))
+    img.info["storyreel:tag_box"] = f"{pad // 2},{pad // 2},{pad // 2 + int(tw) + pad},{pad // 2 + int(size * 0.7 * 1.5)}"
     return img
 
 
@@ -259,5 +262,11 @@ def draw_keyframe(*, prompt: str, shot_type: str = "medium", location: str = "",
                           caption=caption, width=width, height=height, seed=seed,
                           reference_images=list(reference_images or []))
     buf = io.BytesIO()
-    img.save(buf, format="PNG", compress_level=3)  # level 3: ~4× faster than 6, ~10% bigger
+    meta = PngInfo()
+    if img.info.get("storyreel:caption_band"):
+        # Lets the animator hold the caption still while the picture moves.
+        meta.add_text("storyreel:caption_band", img.info["storyreel:caption_band"])
+    if img.info.get("storyreel:tag_box"):
+        meta.add_text("storyreel:tag_box", img.info["storyreel:tag_box"])
+    img.save(buf, format="PNG", compress_level=3, pnginfo=meta)  # level 3: ~4× faster than 6, ~10% bigger
     return buf.getvalue()
