@@ -174,31 +174,22 @@ def plan_scene_shots(scene: RawScene, *, int_ext: str, first_scene: bool, known_
 def fit_to_target(durations: list[float], target_s: float) -> list[float]:
     """Return durations scaled so their sum is near ``target_s``, each clamped to 1.5–12 s.
 
-    Water-filling: shots that hit a clamp keep it and the rest are rescaled, so the sum lands on the
-    target whenever ``n*1.5 <= target <= n*12``; otherwise every shot sits at the nearer bound.
+    Finds by bisection the one scale factor ``k`` with ``sum(clamp(k * d)) == target`` (the clamped
+    sum grows with ``k``), so proportions are kept wherever no clamp applies; the sum hits the target
+    whenever ``n*1.5 <= target <= n*12``, otherwise every shot sits at the nearer bound.
     """
-    n = len(durations)
-    if n == 0:
+    if not durations:
         return []
-    raw = [max(d, 0.1) for d in durations]
-    fixed: dict[int, float] = {}
-    for _ in range(n + 1):
-        free = [i for i in range(n) if i not in fixed]
-        if not free:
-            break
-        remaining = target_s - sum(fixed.values())
-        scale = remaining / sum(raw[i] for i in free) if remaining > 0 else 0.0
-        changed = False
-        for i in free:
-            value = raw[i] * scale
-            if value < MIN_SHOT_S:
-                fixed[i] = MIN_SHOT_S
-                changed = True
-            elif value > MAX_SHOT_S:
-                fixed[i] = MAX_SHOT_S
-                changed = True
-        if not changed:
-            for i in free:
-                fixed[i] = raw[i] * scale
-            break
-    return [round(min(MAX_SHOT_S, max(MIN_SHOT_S, fixed[i])), 2) for i in range(n)]
+    raw = [max(d, 0.01) for d in durations]
+
+    def total(k: float) -> float:
+        return sum(min(MAX_SHOT_S, max(MIN_SHOT_S, k * d)) for d in raw)
+
+    lo, hi = 0.0, MAX_SHOT_S / min(raw) + 1.0
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        if total(mid) < target_s:
+            lo = mid
+        else:
+            hi = mid
+    return [round(min(MAX_SHOT_S, max(MIN_SHOT_S, hi * d)), 2) for d in raw]
