@@ -1,0 +1,67 @@
+"""Pure request building and result parsing of the google adapter."""
+from types import SimpleNamespace
+
+import pytest
+
+from core.errors import UnsupportedCapability
+from core.providers import google_requests as rq
+from core.providers.base import FAILED, RUNNING, SUCCEEDED, InputFile
+from core.providers.google import ADAPTER
+
+
+def cap(model, media_type, operation="generate", **extra):
+    return SimpleNamespace(provider="google", model=model, media_type=media_type, operation=operation, **extra)
+
+
+def test_google_methods_and_auth_follow_the_sdk_matrix():
+    assert rq.sdk_method(cap("veo-3.1-generate-001", "video")) == rq.VIDEOS
+    assert rq.auth_mode(cap("veo-3.1-generate-001", "video")) == "vertex"
+    assert rq.sdk_method(cap("imagen-4.0-generate-001", "image")) == rq.IMAGES
+    assert rq.sdk_method(cap("gemini-2.5-flash-image", "image")) == rq.CONTENT_IMAGE
+    assert rq.required_settings(cap("gemini-2.5-flash-image", "image")) == ("GOOGLE_API_KEY",)
+    assert rq.required_settings(cap("gemini-2.5-flash", "text", "script")) == ("GOOGLE_API_KEY",)
+    assert rq.required_settings(cap("imagen-4.0-generate-001", "image")) == ("GOOGLE_CLOUD_PROJECT",)
+    # A capability file may say otherwise (e.g. Vertex for Gemini).
+    assert rq.auth_mode(cap("gemini-2.5-flash", "text", "script", auth="vertex")) == "vertex"
+
+
+def test_google_video_call_puts_frames_in_source_and_config(png_file):
+    f = InputFile(path=str(png_file), mime="image/png")
+    source, config = rq.video_call(params={"prompt": "a fox", "duration_seconds": 8, "seed": 7,
+                                           "generate_audio": True, "negative_prompt": "blur"},
+                                   files={"image": f, "last_frame": f})
+    assert source.prompt == "a fox" and source.image.image_bytes == png_file.read_bytes()
+    assert config.last_frame.mime_type == "image/png"
+    assert (config.duration_seconds, config.seed, config.generate_audio, config.number_of_videos) == (8, 7, True, 1)
+    _, config = rq.video_call(params={"prompt": "p"}, files={"reference_images": [f, f]})
+    assert [r.reference_type.value for r in config.reference_images] == ["ASSET", "ASSET"]
+
+
+def test_google_video_call_rejects_unknown_params():
+    with pytest.raises(UnsupportedCapability) as exc:
+        rq.video_call(params={"prompt": "p", "camera": "dolly"}, files={})
+    assert exc.value.field == "camera"
+
+
+def test_google_parse_result_states():
+    assert ADAPTER.parse_result(payload={"done": False}).status == RUNNING
+    failed = ADAPTER.parse_result(payload={"done": True, "error": {"code": 3, "message": "bad prompt"}})
+    assert failed.status == FAILED and failed.error == "bad prompt" and not failed.retryable
+    assert ADAPTER.parse_result(payload={"done": True, "error": {"code": 14, "message": "x"}}).retryable
+    filtered = ADAPTER.parse_result(payload={"done": True, "videos": [], "rai_filtered_reasons": ["violence"]})
+    assert filtered.status == FAILED and "violence" in filtered.error
+    ok = ADAPTER.parse_result(payload={"done": True, "videos": [{"data": b"mp4", "mime": "video/mp4"}]})
+    assert ok.status == SUCCEEDED and ok.outputs[0].data == b"mp4"
+
+
+def test_google_map_error_retryable_and_retry_after():
+    import httpx
+    from google.genai import errors
+
+    resp = httpx.Response(429, headers={"Retry-After": "3"}, json={"error": {"code": 429, "message": "slow down",
+                                                                            "status": "RESOURCE_EXHAUSTED"}})
+    err = errors.ClientError(429, resp.json(), resp)
+    mapped = __import__("core.providers.google", fromlist=["map_error"]).map_error(err, during="submit")
+    assert mapped.retryable and mapped.retry_after_s == 3.0 and "slow down" in mapped.message
+    err400 = errors.ClientError(400, {"error": {"code": 400, "message": "bad", "status": "INVALID_ARGUMENT"}}, None)
+    assert not __import__("core.providers.google", fromlist=["map_error"]).map_error(err400, during="poll").retryable
