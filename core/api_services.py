@@ -1,0 +1,240 @@
+"""The core calls behind the generation and render routes, with the checks every door shares.
+
+Each function takes a route's validated request fields, checks the model against the registry
+(right operation and media type; plain provider params fully validated — every broken rule at
+once — before anything is queued) and hands over to the core service: ``core.generation`` for
+character- and shot-aware work, ``core.render_service`` for renders, ``core.jobs.submit_job`` for a
+plain generation. A service not in this build answers ``NotAvailable`` (501) instead.
+
+File parameters (start/end frames, references, audio…) name stored media by id only: a path or
+URL is refused here, so no request can make the server read a file outside its data dir.
+"""
+from __future__ import annotations
+
+import importlib
+import re
+from types import ModuleType
+from typing import Any
+
+from core.api_errors import NotAvailable
+from core.api_security import ID_PATTERN
+from core.errors import InvalidInput, UnsupportedCapability
+from core.models import Job
+
+_ID = re.compile(ID_PATTERN)
+
+
+def _optional(module: str) -> ModuleType | None:
+    """Return ``module`` when this build has it, else None (other import failures propagate)."""
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name == module:
+            return None
+        raise
+
+
+def _require(module: str, *, what: str) -> ModuleType:
+    found = _optional(module)
+    if found is None:
+        raise NotAvailable(f"{what} is not available in this build ({module} is missing).")
+    return found
+
+
+def _need(mod: ModuleType, name: str, *, what: str) -> Any:
+    fn = getattr(mod, name, None)
+    if fn is None:
+        raise NotAvailable(f"{what} is not available in this build ({mod.__name__}.{name} is missing).")
+    return fn
+
+
+def capability(*, provider: str, model: str, operation: str | None = None, media_type: str | None = None):
+    """Return the registry capability, checking its media type when given.
+
+    Raises UnsupportedCapability (422) naming what exists, or when the model makes another media type.
+    """
+    from core.registry import get_registry
+
+    cap = get_registry().get(provider=provider, model=model, operation=operation)
+    if media_type is not None and cap.media_type != media_type:
+        raise UnsupportedCapability(
+            f"{provider}/{model} makes {cap.media_type}, not {media_type}; use the {cap.media_type} route.",
+            field="model")
+    return cap
+
+
+def capabilities_json(*, provider: str, model: str, operation: str | None = None) -> dict:
+    """Return the API.md capability JSON of a model; raises UnsupportedCapability."""
+    from core.registry import capability_json
+
+    return capability_json(capability(provider=provider, model=model, operation=operation))
+
+
+def check_file_refs(*, cap: Any, params: dict[str, Any]) -> None:
+    """Raise InvalidInput when a file parameter holds anything but stored media ids (paths, URLs…)."""
+    for spec in cap.fields():
+        if not (spec.is_uri or spec.is_uri_list) or params.get(spec.name) in (None, "", []):
+            continue
+        value = params[spec.name]
+        values = value if isinstance(value, list) else [value]
+        for item in values:
+            if not isinstance(item, str) or not _ID.match(item):
+                raise InvalidInput(f"{spec.name} must name stored media by media_id (upload files first); "
+                                   "paths and URLs are not accepted.", field=spec.name)
+
+
+def _check_context(*, project_id: int | None, shot_id: int | None) -> None:
+    from core.breakdowns import get_shot
+    from core.projects import get_project
+
+    if project_id is not None:
+        get_project(project_id=project_id)
+    if shot_id is not None:
+        get_shot(shot_id=shot_id)
+
+
+def _plain_checks(*, cap: Any, params: dict[str, Any], with_context: bool) -> None:
+    check_file_refs(cap=cap, params=params)
+    if not with_context:  # with a shot or character, core.generation completes the params first
+        cap.validate(params)
+
+
+def generate(*, media_type: str, provider: str, model: str, params: dict[str, Any], project_id: int | None = None,
+             shot_id: int | None = None, character_id: str | None = None, use_last_frame: bool = False,
+             force: bool = False) -> Job:
+    """Queue a video or image generation; returns the Job at once.
+
+    Raises UnsupportedCapability, InvalidCombination (every broken rule, nothing queued),
+    InvalidInput, NotFound (project/shot), MissingCredentials, NotAvailable (context given but
+    ``core.generation`` missing).
+    """
+    cap = capability(provider=provider, model=model, operation="generate", media_type=media_type)
+    with_context = bool(shot_id or character_id or use_last_frame)
+    _plain_checks(cap=cap, params=params, with_context=with_context)
+    _check_context(project_id=project_id, shot_id=shot_id)
+    gen = _optional("core.generation")
+    if gen is not None:
+        if media_type == "video":
+            return _need(gen, "generate_video", what="video generation")(
+                provider=provider, model=model, params=params, project_id=project_id, shot_id=shot_id,
+                character_id=character_id, use_last_frame=use_last_frame, force=force)
+        return _need(gen, "generate_image", what="image generation")(
+            provider=provider, model=model, params=params, project_id=project_id, shot_id=shot_id,
+            character_id=character_id, force=force)
+    if with_context:
+        raise NotAvailable("Generation with a shot, character or last frame needs core.generation, "
+                           "which is not in this build; send plain params without them.")
+    from core.jobs import submit_job
+
+    return submit_job(provider=provider, model=model, params=params, operation="generate", project_id=project_id,
+                      force=force)
+
+
+def smooth_transition(*, from_shot_id: int, to_shot_id: int, provider: str, model: str) -> Job:
+    """Queue a bridging clip between two shots (start+end-frame model); returns the Job."""
+    capability(provider=provider, model=model, operation="generate", media_type="video")
+    _check_context(project_id=None, shot_id=from_shot_id)
+    _check_context(project_id=None, shot_id=to_shot_id)
+    gen = _require("core.generation", what="smooth transitions")
+    return _need(gen, "smooth_transition", what="smooth transitions")(
+        from_shot_id=from_shot_id, to_shot_id=to_shot_id, provider=provider, model=model)
+
+
+def tts(*, provider: str, model: str, text: str, voice_id: str | None = None, character_id: str | None = None,
+        params: dict[str, Any] | None = None, project_id: int | None = None, shot_id: int | None = None) -> Job:
+    """Queue text-to-speech (with word timings); returns the Job."""
+    cap = capability(provider=provider, model=model, operation="tts")
+    check_file_refs(cap=cap, params=params or {})
+    _check_context(project_id=project_id, shot_id=shot_id)
+    gen = _require("core.generation", what="text to speech")
+    return _need(gen, "tts", what="text to speech")(
+        provider=provider, model=model, text=text, voice_id=voice_id, character_id=character_id,
+        params=params or {}, project_id=project_id, shot_id=shot_id)
+
+
+def v2v_prepare(*, provider: str, model: str, params: dict[str, Any], project_id: int | None) -> ModuleType:
+    """Check a voice-to-voice request before its upload is stored; returns ``core.generation``."""
+    cap = capability(provider=provider, model=model, operation="v2v")
+    check_file_refs(cap=cap, params=params)
+    _check_context(project_id=project_id, shot_id=None)
+    gen = _require("core.generation", what="voice to voice")
+    _need(gen, "v2v", what="voice to voice")
+    return gen
+
+
+def v2v(*, gen: ModuleType, provider: str, model: str, audio_media_id: str, voice_id: str | None,
+        character_id: str | None, params: dict[str, Any], project_id: int | None) -> Job:
+    """Queue voice-to-voice on a stored upload; returns the Job."""
+    from core.media_assets import asset_path
+
+    return gen.v2v(provider=provider, model=model, audio_path=str(asset_path(media_id=audio_media_id)),
+                   voice_id=voice_id, character_id=character_id, params=params, project_id=project_id)
+
+
+def _check_media(*ids: str | None) -> None:
+    from core.media_assets import get_asset
+
+    for media_id in ids:
+        if media_id:
+            get_asset(media_id=media_id)
+
+
+def lipsync_image(*, provider: str, model: str, audio_media_id: str, image_media_id: str | None = None,
+                  character_id: str | None = None, params: dict[str, Any] | None = None,
+                  project_id: int | None = None) -> Job:
+    """Queue a talking portrait from an image (or the character's reference) and audio; returns the Job."""
+    cap = capability(provider=provider, model=model, operation="lipsync_image")
+    check_file_refs(cap=cap, params=params or {})
+    _check_media(audio_media_id, image_media_id)
+    _check_context(project_id=project_id, shot_id=None)
+    gen = _require("core.generation", what="image lip sync")
+    return _need(gen, "lipsync_image", what="image lip sync")(
+        provider=provider, model=model, audio_media_id=audio_media_id, image_media_id=image_media_id,
+        character_id=character_id, params=params or {}, project_id=project_id)
+
+
+def lipsync_video(*, provider: str, model: str, video_media_id: str, audio_media_id: str,
+                  params: dict[str, Any] | None = None, shot_id: int | None = None,
+                  project_id: int | None = None) -> Job:
+    """Queue a mouth-synced version of a video (a new version of the shot); returns the Job."""
+    cap = capability(provider=provider, model=model, operation="lipsync_video")
+    check_file_refs(cap=cap, params=params or {})
+    _check_media(video_media_id, audio_media_id)
+    _check_context(project_id=project_id, shot_id=shot_id)
+    gen = _require("core.generation", what="video lip sync")
+    return _need(gen, "lipsync_video", what="video lip sync")(
+        provider=provider, model=model, video_media_id=video_media_id, audio_media_id=audio_media_id,
+        params=params or {}, shot_id=shot_id, project_id=project_id)
+
+
+def extract_frames(*, media_id: str) -> dict[str, str]:
+    """Return ``{"first_frame_media_id", "last_frame_media_id"}`` of a stored video."""
+    _check_media(media_id)
+    gen = _require("core.generation", what="frame extraction")
+    first, last = _need(gen, "extract_frames", what="frame extraction")(media_id=media_id)
+    return {"media_id": media_id, "first_frame_media_id": first, "last_frame_media_id": last}
+
+
+def use_last_frame(*, shot_id: int) -> dict[str, Any]:
+    """Return ``{"shot_id", "start_frame_media_id"}``: the previous shot's last frame for this shot."""
+    _check_context(project_id=None, shot_id=shot_id)
+    gen = _require("core.generation", what="use last frame")
+    media_id = _need(gen, "use_last_frame", what="use last frame")(shot_id=shot_id)
+    return {"shot_id": shot_id, "start_frame_media_id": media_id}
+
+
+def render_scene(*, scene_id: int, options: dict[str, Any]) -> Job:
+    """Queue the render of one scene to an MP4 asset; returns the Job at once."""
+    from core.api_resources import get_scene
+
+    get_scene(scene_id=scene_id)
+    rs = _require("core.render_service", what="scene rendering")
+    return _need(rs, "render_scene", what="scene rendering")(scene_id=scene_id, options=options)
+
+
+def render_film(*, project_id: int, aspect_ratio: str | None, subtitles: str, loudness_lufs: float) -> Job:
+    """Queue the render of the whole film; returns the Job at once."""
+    _check_context(project_id=project_id, shot_id=None)
+    rs = _require("core.render_service", what="film rendering")
+    return _need(rs, "render_film", what="film rendering")(
+        project_id=project_id, aspect_ratio=aspect_ratio, subtitles=subtitles, loudness_lufs=loudness_lufs)
