@@ -65,6 +65,10 @@ def build_options_model(*, name: str, specs: list[FieldSpec]) -> type[BaseModel]
     )
 
 
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
 def _fmt(values: Any) -> str:
     return ", ".join(str(v) for v in values)
 
@@ -88,8 +92,8 @@ def violations_from_error(exc: ValidationError, *, specs: list[FieldSpec], model
             choices = spec.enum or (spec.items or {}).get("enum") or []
             msg = f"{name} must be one of {_fmt(choices)} (got {got!r})"
         elif kind in ("greater_than_equal", "less_than_equal") and spec is not None:
-            lo = "" if spec.minimum is None else f"{spec.minimum:g}"
-            hi = "" if spec.maximum is None else f"{spec.maximum:g}"
+            lo = "" if spec.minimum is None else _num(spec.minimum)
+            hi = "" if spec.maximum is None else _num(spec.maximum)
             msg = f"{name} must be between {lo or '-inf'} and {hi or 'inf'} (got {got!r})"
         elif kind in ("too_long", "string_too_long"):
             unit = "characters" if kind.startswith("string") else "items"
