@@ -56,9 +56,12 @@ def _collect_characters(scenes: list[RawScene]) -> list[CharacterInfo]:
             info.dialogue_blocks += 1
     sentences = [s for sc in scenes for b in sc.beats if b.kind == "action"
                  for s in re.split(r"(?<=[.!?])\s+", " ".join(b.text.split())) if s]
+    lowered = [s.lower() for s in sentences]
     for info in found.values():
         pattern = re.compile(r"(?<![\w'])" + re.escape(info.name) + r"(?![\w'])", re.I)
-        hits = [s for s in sentences if pattern.search(s)]
+        needle = info.name.lower()
+        # The substring test is a cheap filter; the regex then insists on whole words.
+        hits = [s for s, low in zip(sentences, lowered) if needle in low and pattern.search(s)]
         # An introduction in capitals ("WILL BLOOM, AGE 3, listens…") describes best; put it first.
         hits.sort(key=lambda s: 0 if info.name.upper() in s and info.name.upper() != info.name.lower() else 1)
         info.description = list(dict.fromkeys(one_line(h, 200) for h in hits))[:3]

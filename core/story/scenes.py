@@ -74,7 +74,6 @@ def scenes_from_screenplay(sp: Screenplay) -> list[RawScene]:
     """Return raw scenes in order: one per scene heading, plus an "OPENING" scene for any action or
     dialogue before the first heading; a script without headings gives one scene."""
     scenes: list[RawScene] = [RawScene(heading="", from_heading=False)]
-    pending_paren = ""
     for el in sp.elements:
         cur = scenes[-1]
         if el.kind == "scene_heading":
@@ -83,13 +82,11 @@ def scenes_from_screenplay(sp: Screenplay) -> list[RawScene]:
             cur.beats.append(Beat("action", el.text))
         elif el.kind == "character":
             cur.beats.append(Beat("dialogue", "", character=el.name, extensions=el.extensions, dual=el.dual))
-            pending_paren = ""
         elif el.kind == "parenthetical":
             if cur.beats and cur.beats[-1].kind == "dialogue":
                 beat = cur.beats[-1]
-                if not beat.parenthetical:
+                if not beat.parenthetical:  # the first acting note is the one a shot can use
                     beat.parenthetical = el.text
-            pending_paren = el.text
         elif el.kind in ("dialogue", "lyric"):
             if cur.beats and cur.beats[-1].kind == "dialogue":
                 beat = cur.beats[-1]
@@ -97,7 +94,6 @@ def scenes_from_screenplay(sp: Screenplay) -> list[RawScene]:
             else:
                 cur.beats.append(Beat("action", el.text))
         # transitions, centered text, sections, synopses and page breaks carry no picture content.
-    del pending_paren
     opening = scenes[0]
     if len(scenes) == 1:
         opening.heading = sp.title.upper() if sp.title else "SCENE 1"

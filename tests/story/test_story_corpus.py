@@ -166,7 +166,8 @@ def test_prose_story_speakers_by_attribution_and_no_boilerplate(corpus_text):
         assert word not in everything
     lines = [(d.character, d.text) for sc in bd.scenes for sh in sc.shots for d in sh.dialogue]
     assert ("Della", "Will you buy my hair?") in lines
-    assert any(who == "Jim" and text.startswith("Dell. Let’s put") or who == "Jim" and text.startswith("Dell,")
-               for who, text in lines)
+    assert ("Jim", "You’ve cut off your hair?") in lines
+    assert any(who == "Jim" and text.startswith("Dell, let’s put") for who, text in lines)  # "said he"
+    assert any(who == "Della" and text == "Oh, oh!" for who, text in lines)  # "Della … cried, “Oh, oh!”"
     assert all(t != "Jim" for _, t in lines)  # the quoted name “Jim” is not speech
     assert abs(bd.total_duration_s - 120) <= 6
