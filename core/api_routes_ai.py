@@ -18,7 +18,7 @@ from core.api_models import (
     GenerateRequest,
 )
 from core.api_security import ID_PATTERN, max_upload_bytes
-from core.api_uploads import read_upload, store_upload
+from core.api_uploads import read_upload
 from core.api_views import asset_view, job_view
 from core.errors import InvalidInput
 
@@ -89,12 +89,10 @@ def voice_v2v(
 ) -> dict:
     """Store the uploaded audio (only real audio, whatever its name) and queue the conversion."""
     values = _params_form(params)
-    gen = services.v2v_prepare(provider=provider, model=model, params=values, project_id=project_id)
+    services.v2v_prepare(provider=provider, model=model, params=values, project_id=project_id)
     data = read_upload(upload=audio, limit=max_upload_bytes(), field="audio")
-    asset = store_upload(data=data, expect="audio", field="audio", project_id=project_id)
-    return job_view(services.v2v(gen=gen, provider=provider, model=model, audio_media_id=asset.media_id,
-                                 voice_id=voice_id, character_id=character_id, params=values,
-                                 project_id=project_id))
+    return job_view(services.v2v(provider=provider, model=model, audio=data, voice_id=voice_id,
+                                 character_id=character_id, params=values, project_id=project_id))
 
 
 @router.post("/ai/lipsync/image", tags=["lip sync"], summary="Talking portrait", **JOB)

@@ -152,22 +152,28 @@ def tts(*, provider: str, model: str, text: str, voice_id: str | None = None, ch
         params=params or {}, project_id=project_id, shot_id=shot_id)
 
 
-def v2v_prepare(*, provider: str, model: str, params: dict[str, Any], project_id: int | None) -> ModuleType:
-    """Check a voice-to-voice request before its upload is stored; returns ``core.generation``."""
+def v2v_prepare(*, provider: str, model: str, params: dict[str, Any], project_id: int | None) -> None:
+    """Check a voice-to-voice request before its upload is read (model, file refs, project)."""
     cap = capability(provider=provider, model=model, operation="v2v")
     check_file_refs(cap=cap, params=params)
     _check_context(project_id=project_id, shot_id=None)
-    gen = _require("core.generation", what="voice to voice")
-    _need(gen, "v2v", what="voice to voice")
-    return gen
 
 
-def v2v(*, gen: ModuleType, provider: str, model: str, audio_media_id: str, voice_id: str | None,
-        character_id: str | None, params: dict[str, Any], project_id: int | None) -> Job:
-    """Queue voice-to-voice on a stored upload; returns the Job."""
+def v2v(*, provider: str, model: str, audio: bytes, voice_id: str | None, character_id: str | None,
+        params: dict[str, Any], project_id: int | None) -> Job:
+    """Store the uploaded audio (checked by content) and queue voice-to-voice on it; returns the Job.
+
+    Raises InvalidInput (not audio), NotAvailable (``core.generation`` missing), and what
+    ``core.generation.v2v`` raises.
+    """
+    from core.api_uploads import check_upload, store_upload
     from core.media_assets import asset_path
 
-    return gen.v2v(provider=provider, model=model, audio_path=str(asset_path(media_id=audio_media_id)),
+    check_upload(data=audio, expect="audio", field="audio")
+    gen = _require("core.generation", what="voice to voice")
+    convert = _need(gen, "v2v", what="voice to voice")
+    asset = store_upload(data=audio, expect="audio", field="audio", project_id=project_id)
+    return convert(provider=provider, model=model, audio_path=str(asset_path(media_id=asset.media_id)),
                    voice_id=voice_id, character_id=character_id, params=params, project_id=project_id)
 
 

@@ -68,11 +68,11 @@ def read_upload(*, upload: Any, limit: int, field: str) -> bytes:
     return b"".join(chunks)
 
 
-def store_upload(*, data: bytes, expect: str, field: str, project_id: int | None) -> MediaAsset:
-    """Check that ``data`` is media of kind ``expect`` (audio, video or image) and store it as an asset.
+def check_upload(*, data: bytes, expect: str, field: str) -> str:
+    """Return the MIME type of ``data`` when it is media of kind ``expect`` (audio, video or image).
 
-    Returns the new MediaAsset (provider ``upload``). Raises InvalidInput naming ``field`` when the
-    bytes are not a known format or are another kind of media than expected, whatever their name.
+    Raises InvalidInput naming ``field`` when the bytes are no known format or another kind of
+    media than expected, whatever the upload's name or declared type.
     """
     mime = sniff(data=data)
     if mime is None:
@@ -80,5 +80,14 @@ def store_upload(*, data: bytes, expect: str, field: str, project_id: int | None
                            "(its content matches no supported format).", field=field)
     if mime.split("/")[0] != expect:
         raise InvalidInput(f"The uploaded {field} must be {expect}, but its content is {mime}.", field=field)
+    return mime
+
+
+def store_upload(*, data: bytes, expect: str, field: str, project_id: int | None) -> MediaAsset:
+    """Check ``data`` (see :func:`check_upload`) and store it as an asset (provider ``upload``); returns it.
+
+    Raises InvalidInput as :func:`check_upload` does.
+    """
+    mime = check_upload(data=data, expect=expect, field=field)
     return create_asset(type=_KIND_OF_MIME[expect], project_id=project_id, data=data, mime=mime,
                         provider="upload", operation="upload", label=f"uploaded {field}")
