@@ -64,6 +64,7 @@ class Canvas:
         # Figure layers in narrow frames are drawn smaller around pivot_y so they still fit.
         self.z = 1.0
         self.pivot_y = 0.5
+        self.mouths: list[tuple[float, float, float]] = []  # (x, y, width) in canvas pixels, for lip sync
 
     def fit(self, needed_half_w: float, pivot_y: float) -> None:
         """Scale further drawing so a layout needing ±needed_half_w fits the frame width."""
