@@ -63,7 +63,7 @@ def run_breakdown(*, project_id: int, mode: str = "auto") -> list[SceneCards]:
             row = existing.get(cid)
             if row is None:
                 row = Character(project_id=project_id, character_id=cid, name=info.name,
-                                description="; ".join(getattr(info, "description_hints", []) or [])[:500])
+                                description="; ".join(info.description or [])[:500])
             row.dialogue_blocks = int(getattr(info, "dialogue_blocks", 0) or 0)
             s.add(row)
     return list_scene_cards(project_id=project_id)
@@ -107,7 +107,7 @@ EDITABLE = {"shot_type", "action", "dialogue", "characters", "duration_s", "came
 
 def update_shot(*, shot_id: int, **changes) -> Shot:
     """Change a shot card's fields; returns the shot. Raises InvalidInput naming a bad field."""
-    from core.story.breakdown import SHOT_TYPES
+    from core.story.models import SHOT_TYPES
 
     for key in changes:
         if key not in EDITABLE:

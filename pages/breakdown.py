@@ -14,7 +14,7 @@ project = require_project("Breakdown")
 if latest_version(project_id=project.id) is None:
     needs("The breakdown needs a script. Write, paste or import one first.", "pages/script.py", "Go to Script")
 
-from core.story.breakdown import SHOT_TYPES  # noqa: E402  (after the empty-state check)
+from core.story.models import SHOT_TYPES  # noqa: E402  (after the empty-state check)
 
 cards = list_scene_cards(project_id=project.id)
 c1, c2 = st.columns([2, 3])

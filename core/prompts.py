@@ -1,0 +1,92 @@
+"""Prompt builder: world style + scene details + camera/shot type + character style (DESIGN §5).
+
+The result is structured (``PromptParts``) so that generation can fill any model's parameters by
+role: every model gets ``prompt``; a model whose schema declares roles such as ``shot_type``,
+``location`` or ``character_styles`` (the local provider does) gets those parts as well. The
+built prompt is shown on the shot card and can be overridden per shot (``Shot.prompt``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from core.models import Character, Project, Scene, Shot
+
+# How each shot type reads in a prompt: image models respond to photographic vocabulary.
+SHOT_PHRASES = {
+    "extreme wide": "extreme wide shot, tiny figures in a vast space",
+    "wide": "wide shot showing the whole setting",
+    "full": "full shot, figures head to toe",
+    "medium": "medium shot, waist up",
+    "medium close-up": "medium close-up, chest up",
+    "close-up": "close-up on the face",
+    "extreme close-up": "extreme close-up detail",
+    "over-the-shoulder": "over-the-shoulder shot",
+    "two-shot": "two-shot, both characters in frame",
+    "POV": "point-of-view shot",
+    "insert": "insert shot of an object",
+    "establishing": "establishing shot of the location",
+}
+CAMERA_PHRASES = {
+    "push_in": "slow push in", "pull_out": "slow pull out", "pan_left": "pan left", "pan_right": "pan right",
+    "tilt_up": "tilt up", "tilt_down": "tilt down", "truck_left": "truck left", "truck_right": "truck right",
+    "static": "static camera",
+}
+
+
+@dataclass
+class PromptParts:
+    """A built prompt plus the structured parts it was made from (filled into params by role)."""
+
+    prompt: str
+    parts: dict = field(default_factory=dict)
+
+
+def character_line(c: Character) -> str:
+    """``NAME: appearance`` from the style card (or description), plus style tokens."""
+    look = (c.style_card or c.description or "").strip().replace("\n", " ")
+    tokens = (c.style_tokens or "").strip()
+    text = ", ".join(x for x in (look, tokens) if x)
+    return f"{c.name}: {text}" if text else c.name
+
+
+def shot_characters(*, shot: Shot, cast: list[Character]) -> list[Character]:
+    """The cast members who appear in a shot (by name, case-insensitive), in shot order."""
+    by_name = {c.name.upper(): c for c in cast}
+    return [by_name[n.upper()] for n in shot.characters if n.upper() in by_name]
+
+
+def build_keyframe_prompt(*, project: Project, scene: Scene, shot: Shot, cast: list[Character]) -> PromptParts:
+    """Return the keyframe prompt for a shot; ``shot.prompt`` (a user override) wins when set."""
+    people = shot_characters(shot=shot, cast=cast)
+    setting = " ".join(x for x in (scene.int_ext, scene.location or scene.heading) if x).strip()
+    pieces = [
+        f"{project.art_style} style" if project.art_style else "",
+        SHOT_PHRASES.get(shot.shot_type, shot.shot_type),
+        f"{setting}, {scene.time_of_day.lower()}" if scene.time_of_day else setting,
+        shot.action.strip().rstrip("."),
+        "; ".join(character_line(c) for c in people),
+        project.style_card.strip(),
+    ]
+    built = ". ".join(p for p in pieces if p) + "."
+    parts = {
+        "shot_type": shot.shot_type,
+        "location": scene.location or scene.heading,
+        "time_of_day": (scene.time_of_day or "day").lower(),
+        "characters": [c.name for c in people],
+        "character_styles": "; ".join(character_line(c) for c in people),
+        "caption": shot.action,
+        "aspect_ratio": project.aspect_ratio,
+    }
+    return PromptParts(prompt=shot.prompt.strip() or built, parts=parts)
+
+
+def build_video_prompt(*, project: Project, scene: Scene, shot: Shot, cast: list[Character]) -> PromptParts:
+    """Return the image→video prompt: the keyframe prompt plus camera move and spoken lines."""
+    base = build_keyframe_prompt(project=project, scene=scene, shot=shot, cast=cast)
+    extra = [CAMERA_PHRASES.get(shot.camera_move, shot.camera_move)]
+    lines = [f'{d.get("character", "")} says: "{d.get("text", "")}"' for d in (shot.dialogue or []) if d.get("text")]
+    if lines:
+        extra.append(" ".join(lines))
+    prompt = base.prompt if shot.prompt.strip() else f"{base.prompt} {'. '.join(extra)}."
+    parts = dict(base.parts, camera_move=shot.camera_move, duration=shot.duration_s)
+    return PromptParts(prompt=prompt, parts=parts)
