@@ -21,7 +21,7 @@ from core.errors import InvalidInput
 from core.models import MediaAsset
 from core.recording import (
     SpoolWriter, commit_spool, convert_take, delete_take, discard_spool, import_take, list_takes,
-    list_versions_of, orphaned_spools, own_spool, rename_take,
+    list_versions_of, live_spools, orphaned_spools, own_spool, rename_take,
 )
 from core.settings import get_settings
 from core.storage import resolve_data_path
@@ -176,26 +176,46 @@ def recorder(*, key: str, project_id: int, character_id: str | None = None, shot
     return saved or uploaded
 
 
-def recovery_panel(*, project_id: int) -> MediaAsset | None:
-    """Offer unfinished recordings left by a reloaded or closed page; returns a recovered take."""
-    for spool in orphaned_spools(project_id=project_id, current_owner=session_owner()):
-        started = datetime.fromtimestamp(spool.meta.get("started_at", 0)).strftime("%H:%M:%S")
-        who = spool.meta.get("character_id") or "no character"
-        box = st.container(border=True)
-        box.warning(f"An unfinished recording of **{spool.duration_s:.1f} s** ({who}, started {started}) was "
-                    "left by a page that was reloaded or closed.")
-        c1, c2 = box.columns(2)
-        stem = spool.path.stem
-        if c1.button("Recover as take", key=f"recover_{stem}", type="primary"):
-            with shown_errors("Not recovered"):
-                take = commit_spool(project_id=project_id, spool=spool, label=f"Recovered {started}")
-                if take is None:
-                    st.info("That recording was too short to keep, or another page recovered it.")
-                st.rerun()
-        if c2.button("Discard", key=f"discard_{stem}"):
-            discard_spool(spool=spool)
-            st.rerun()
-    return None
+def recovery_panel(*, project_id: int) -> None:
+    """Offer unfinished recordings left by a reloaded or closed page (recover as a take, or discard).
+
+    Right after a reload the old page's spool still looks live for a few seconds; while any spool
+    of another session is live, the panel re-checks every 2 s (a fragment: it never interrupts a
+    recording in this page) and reruns the page once that spool is orphaned or gone.
+    """
+    owner = session_owner()
+    polling = bool(live_spools(project_id=project_id, current_owner=owner))
+
+    @st.fragment(run_every=2.0 if polling else None)
+    def _panel() -> None:
+        live = live_spools(project_id=project_id, current_owner=owner)
+        if polling and not live:
+            st.rerun(scope="app")
+        if live:
+            st.caption(f"🎙️ {len(live)} recording(s) in progress in another window of this project.")
+        for spool in orphaned_spools(project_id=project_id, current_owner=owner):
+            _offer(project_id, spool)
+
+    _panel()
+
+
+def _offer(project_id: int, spool) -> None:
+    started = datetime.fromtimestamp(spool.meta.get("started_at", 0)).strftime("%H:%M:%S")
+    who = spool.meta.get("character_id") or "no character"
+    box = st.container(border=True)
+    box.warning(f"An unfinished recording of **{spool.duration_s:.1f} s** ({who}, started {started}) was "
+                "left by a page that was reloaded or closed.")
+    c1, c2 = box.columns(2)
+    stem = spool.path.stem
+    if c1.button("Recover as take", key=f"recover_{stem}", type="primary"):
+        with shown_errors("Not recovered"):
+            take = commit_spool(project_id=project_id, spool=spool, label=f"Recovered {started}")
+            if take is None:
+                st.info("That recording was too short to keep, or another page recovered it.")
+            st.rerun(scope="app")
+    if c2.button("Discard", key=f"discard_{stem}"):
+        discard_spool(spool=spool)
+        st.rerun(scope="app")
 
 
 def _player(asset: MediaAsset, where) -> None:
