@@ -23,6 +23,9 @@ OPERATIONS = (
 ROLES = (
     "prompt", "start_frame", "end_frame", "reference_images", "video", "audio", "image",
     "duration", "aspect_ratio", "seed", "voice", "text", "negative_prompt", "resolution",
+    # Scene parts the prompt builder can fill separately, for models that take them as fields
+    # (the local keyframe/animate engines); models without them get everything in the prompt.
+    "shot_type", "location", "time_of_day", "characters", "character_styles", "caption", "camera_move",
 )
 
 
