@@ -13,7 +13,6 @@ import json
 import threading
 from typing import Any, ClassVar
 
-import httpx
 from google.genai import errors as genai_errors
 from google.genai import types
 
@@ -39,6 +38,12 @@ def _retry_after(exc: genai_errors.APIError) -> float | None:
         return None
 
 
+def _class_names(exc: BaseException) -> set[str]:
+    # google-genai 3.x sends through ``httpx2`` (a fork with the same class names) — match by name
+    # so either transport is understood.
+    return {c.__name__ for c in type(exc).__mro__}
+
+
 def map_error(exc: BaseException, *, during: str) -> Exception:
     """Return the Storyreel error for an SDK/transport exception (pure).
 
@@ -51,13 +56,13 @@ def map_error(exc: BaseException, *, during: str) -> Exception:
         message = exc.message or str(exc.status or "error")
         err = ProviderError(redact(f"{message} (HTTP {code}, {exc.status}) during {during}"), provider=PROVIDER,
                             retryable=code in RETRYABLE_STATUS, status_code=code, retry_after_s=_retry_after(exc))
-    elif isinstance(exc, httpx.TimeoutException):
+    elif "TimeoutException" in _class_names(exc):
         err = ProviderError(f"no answer in time during {during}", provider=PROVIDER, retryable=True)
         err.maybe_accepted = during == "submit"
-    elif isinstance(exc, httpx.TransportError):
+    elif "TransportError" in _class_names(exc):
         err = ProviderError(redact(f"connection failed during {during}: {exc}"), provider=PROVIDER, retryable=True)
         # A connection that never opened sent nothing; any other transport failure may have.
-        err.maybe_accepted = during == "submit" and not isinstance(exc, httpx.ConnectError)
+        err.maybe_accepted = during == "submit" and "ConnectError" not in _class_names(exc)
     elif isinstance(exc, (json.JSONDecodeError, ValueError)):
         err = ProviderError(redact(f"unreadable answer during {during}: {exc}"), provider=PROVIDER, retryable=True)
         err.maybe_accepted = during == "submit"

@@ -48,7 +48,7 @@ def google_emu(data_dir, monkeypatch):
         get_settings.cache_clear()
         ADAPTER._clients.clear()
         old_timeout = ADAPTER.timeout_s
-        ADAPTER.timeout_s = 2.0
+        ADAPTER.timeout_s = 1.0
         yield state
         ADAPTER.timeout_s = old_timeout
         ADAPTER._clients.clear()
