@@ -15,7 +15,7 @@ import numpy as np
 import pyloudnorm
 import soundfile as sf
 from scipy.ndimage import maximum_filter1d, minimum_filter1d, uniform_filter1d
-from scipy.signal import resample_poly
+from scipy.signal import firwin, resample_poly
 
 from core.errors import InvalidInput, RenderError
 from core.timeline import AudioItem, Timeline
@@ -120,31 +120,53 @@ def duck_envelope(voice: np.ndarray, *, rate: int = RATE, depth_db: float = -12.
     return (depth_db * out).astype(np.float32)
 
 
+# 48-tap ×4 interpolation filter, the length BS.1770-4 annex 2 uses for true-peak metering.
+_TP_FILTER = firwin(48, 0.9 / 4, window=("kaiser", 5.0)).astype(np.float32)
+
+
+def oversampled_peaks(x: np.ndarray, *, chunk: int = 1 << 20) -> np.ndarray:
+    """Return, per input sample, the largest |value| over channels of the ×4 oversampled signal.
+
+    One channel at a time, in overlapping chunks, float32: a 2-minute film never holds a 4×
+    float64 copy in memory.
+    """
+    x = x if x.ndim == 2 else x[:, None]
+    n = x.shape[0]
+    out = np.zeros(n, dtype=np.float32)
+    pad = 32  # > half the interpolation filter length, in input samples
+    for c in range(x.shape[1]):
+        col = np.ascontiguousarray(x[:, c], dtype=np.float32)
+        for a in range(0, n, chunk):
+            b = min(a + chunk, n)
+            lo, hi = max(a - pad, 0), min(b + pad, n)
+            up = np.abs(resample_poly(col[lo:hi], 4, 1, window=_TP_FILTER))[(a - lo) * 4:(b - lo) * 4]
+            peak = np.maximum(np.maximum(up[0::4], up[1::4]), np.maximum(up[2::4], up[3::4]))
+            np.maximum(out[a:b], peak, out=out[a:b])
+    return out
+
+
 def true_peak_db(x: np.ndarray) -> float:
     """Estimate the true peak (dBTP) from a ×4 oversampled copy (BS.1770 annex 2 style)."""
     if x.size == 0:
         return -120.0
-    up = resample_poly(x, 4, 1, axis=0)
-    return float(20 * np.log10(np.abs(up).max() + 1e-12))
+    x = x if x.ndim == 2 else x[:, None]
+    return float(20 * np.log10(oversampled_peaks(x).max() + 1e-12))
 
 
-def _limit(x: np.ndarray, ceiling_db: float, rate: int) -> np.ndarray:
-    """Look-ahead peak limiter: gain reaches the required reduction before each peak arrives.
+def limiter_gain(peaks: np.ndarray, *, ceiling_db: float, rate: int) -> np.ndarray:
+    """Return a look-ahead limiter's per-sample gain (≤ 1) for a signal with these true peaks.
 
-    The per-sample gain needed (from the ×4 oversampled peaks) is min-filtered over ±L samples and
-    then box-smoothed over L, so at every peak the smoothed gain is at most the required gain; L is
-    5 ms, short enough to be inaudible as pumping.
+    The gain needed at each sample is min-filtered over ±L samples and then box-smoothed over L,
+    so at every peak the smoothed gain is at most the gain it needs: it has already come down
+    when the peak arrives. L is 5 ms, short enough not to be heard as pumping.
     """
     ceiling = float(db_to_gain(ceiling_db))
-    up = np.abs(resample_poly(x, 4, 1, axis=0)).max(axis=1)
-    peak = up[: x.shape[0] * 4].reshape(-1, 4).max(axis=1)
-    need = np.minimum(1.0, ceiling / np.maximum(peak, 1e-9))
+    need = np.minimum(1.0, ceiling / np.maximum(peaks, 1e-9)).astype(np.float32)
     if need.min() >= 1.0:
-        return x
+        return need
     look = max(int(0.005 * rate), 1)
     g = minimum_filter1d(need, size=2 * look + 1, mode="nearest")
-    g = uniform_filter1d(g, size=look, mode="nearest")
-    return (x * g[:, None]).astype(np.float32)
+    return uniform_filter1d(g, size=look, mode="nearest")
 
 
 def measure_loudness(*, path_or_array, rate: int | None = None) -> tuple[float, float]:
@@ -189,22 +211,39 @@ def mix_timeline(*, timeline: Timeline, out_path: str | None = None, loudness_lu
     duck = duck_envelope(buses["voice"], rate=rate, depth_db=duck_db)
     per_sample = np.repeat(db_to_gain(duck).astype(np.float32), BLOCK)[:n]
     mix = buses["voice"] + buses["sfx"] + buses["music"] * per_sample[:, None]
+    del buses, cache, per_sample  # a 2-minute film's buses are ~140 MB; free them before metering
 
     ceiling = true_peak_dbtp - CODEC_MARGIN_DB
     lufs = -120.0
     meter = pyloudnorm.Meter(rate)
     if n >= int(0.4 * rate) and np.abs(mix).max() > 0:
-        # Gain then limit; limiting lowers loudness a little, so correct the gain and repeat.
-        for _ in range(3):
-            lufs = float(meter.integrated_loudness(mix))
-            if not np.isfinite(lufs):
-                break
-            mix = (mix * np.float32(db_to_gain(loudness_lufs - lufs))).astype(np.float32)
-            mix = _limit(mix, ceiling, rate)
-            lufs = float(meter.integrated_loudness(mix))
-            if abs(lufs - loudness_lufs) < 0.3:
-                break
-    tp = true_peak_db(mix)
+        # Peaks scale with gain, so the oversampled peak envelope is computed once; then the
+        # static gain is corrected until gain + limiter land on the target (limiting lowers
+        # loudness a little, so the gain is raised to compensate).
+        peaks = oversampled_peaks(mix)
+        raw = float(meter.integrated_loudness(mix))
+        if np.isfinite(raw):
+            gain_db = loudness_lufs - raw
+            for _ in range(4):
+                g = float(db_to_gain(gain_db))
+                lim = limiter_gain(peaks * g, ceiling_db=ceiling, rate=rate)
+                out = mix * (lim * np.float32(g))[:, None]
+                lufs = float(meter.integrated_loudness(out))
+                if abs(lufs - loudness_lufs) < 0.2:
+                    break
+                gain_db += loudness_lufs - lufs
+            mix = out.astype(np.float32)
+            # Peaks scale with the gain applied, so the limited signal's true peak is known
+            # without oversampling again (the gain moves too slowly to change it between samples).
+            tp = float(20 * np.log10(float((peaks * lim).max()) * g + 1e-12))
+            if tp > ceiling:  # smoothing never lets this happen; kept as a guard
+                mix *= np.float32(db_to_gain(ceiling - tp))
+                tp = ceiling
+                lufs = float(meter.integrated_loudness(mix))
+        else:
+            tp = true_peak_db(mix)
+    else:
+        tp = true_peak_db(mix) if mix.size else -120.0
     if out_path:
         write_wav(path=out_path, samples=mix, rate=rate)
     return MixResult(samples=mix, rate=rate, lufs=lufs, true_peak_dbtp=tp, path=out_path, duck_gain_db=duck)

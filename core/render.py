@@ -13,6 +13,7 @@ import json
 import os
 import tempfile
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -56,6 +57,19 @@ class Segment:
     item: VideoItem | None  # None: black gap
     nframes: int
     cues: tuple[tuple[int, int, str], ...]  # (first frame, end frame, text) relative to the segment
+
+
+class _AnyEvent:
+    """Set when the user's cancel event is set or a worker failed (``is_set`` like an Event)."""
+
+    def __init__(self, user: threading.Event | None):
+        self.user, self.own = user, threading.Event()
+
+    def set(self) -> None:
+        self.own.set()
+
+    def is_set(self) -> bool:
+        return self.own.is_set() or (self.user is not None and self.user.is_set())
 
 
 _digests: dict[tuple[str, int, int], str] = {}
@@ -177,7 +191,7 @@ def _write_text_atomic(path: Path, text: str) -> str:
 
 def render_timeline(*, timeline: Timeline, out_path: str, quality: str = "final", aspect_ratio: str | None = None,
                     fit: str = "letterbox", subtitles: str = "none", loudness_lufs: float = -14.0,
-                    short_side: int | None = None, cache_dir: str | None = None,
+                    short_side: int | None = None, cache_dir: str | None = None, workers: int = 2,
                     on_progress: ProgressFn | None = None,
                     cancel_event: threading.Event | None = None) -> RenderResult:
     """Render the timeline to ``out_path`` (MP4: H.264 + AAC, ``+faststart``).
@@ -186,7 +200,7 @@ def render_timeline(*, timeline: Timeline, out_path: str, quality: str = "final"
     are encoded. ``subtitles``: "none"; "srt" writes ``out.srt`` and ``out.vtt`` beside the film;
     "burn" also draws the cues into the picture. ``short_side`` overrides the output's short
     side (default 240 preview, 720 final; 1080 for full HD). ``on_progress(fraction, message)`` is
-    called as work advances; ``cancel_event`` is checked between frames and while ffmpeg runs.
+    called as work advances (from worker threads); ``workers`` segments encode at once; ``cancel_event`` is checked between frames and while ffmpeg runs.
 
     Returns a RenderResult. Raises InvalidInput for a bad option (naming it), Cancelled when
     cancelled, RenderError when a source is unreadable or ffmpeg fails; in every failure no file
@@ -225,28 +239,44 @@ def render_timeline(*, timeline: Timeline, out_path: str, quality: str = "final"
     # Frames are ~85% of the work of a full render; audio and assembly share the rest.
     frame_share = 0.85 if todo else 0.0
 
+    lock = threading.Lock()
+
     def tick():
         nonlocal done_frames
-        done_frames += 1
-        if done_frames % 12 == 0:
-            report(frame_share * done_frames / total_frames, f"Rendering shots ({done_frames}/{total_frames} frames)")
+        with lock:
+            done_frames += 1
+            n = done_frames
+        if n % 12 == 0:
+            report(frame_share * n / total_frames, f"Rendering shots ({n}/{total_frames} frames)")
 
     report(0.0, f"{len(todo)} of {len(segs)} segments to render")
-    rendered = set()
-    for seg in todo:
-        check_cancel()
+    unique = list({s.key: s for s in todo}.values())
+    stop = _AnyEvent(cancel_event)
+
+    def render_one(seg: Segment) -> None:
         target = seg_dir / f"{seg.key}.mp4"
-        if seg.key in rendered or target.exists():
-            continue
         tmp = _atomic_target(target)
         try:
             encode_frames(_segment_frames(seg, fps=fps, width=width, height=height, fit=fit), out_path=tmp,
-                          width=width, height=height, fps=fps, quality=quality, cancel_event=cancel_event,
-                          on_frame=tick)
-            os.replace(tmp, target)
+                          width=width, height=height, fps=fps, quality=quality, cancel_event=stop, on_frame=tick)
+            os.replace(tmp, target)  # only a complete segment ever enters the cache
+        except BaseException:
+            stop.set()  # a failure stops the other worker too
+            raise
         finally:
             Path(tmp).unlink(missing_ok=True)
-        rendered.add(seg.key)
+
+    # Two segments at a time: while one waits on its encoder the other makes frames, which keeps
+    # both cores busy and hides per-process start-up.
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        futures = [pool.submit(render_one, seg) for seg in unique]
+        errors = [f.exception() for f in futures]
+    real = [e for e in errors if e is not None and not isinstance(e, Cancelled)]
+    if real:
+        raise real[0]
+    if any(errors):
+        raise next(e for e in errors if e is not None)
+    rendered = {s.key for s in unique}
 
     check_cancel()
     report(frame_share, "Mixing audio")

@@ -136,8 +136,12 @@ def clip_frames(item: VideoItem, *, nframes: int, fps: int, out_w: int, out_h: i
     """
     input_params = ["-ss", f"{item.trim_in_s:.3f}"] if item.trim_in_s > 0 else []
     try:
+        # The decoder scales to about the fitted size (in its own process, in parallel with us);
+        # fit_frame then pads or crops exactly, resizing at most by a rounding pixel.
+        aspect = "decrease" if fit == "letterbox" else "increase"
+        vf = f"fps={fps},scale={out_w}:{out_h}:force_original_aspect_ratio={aspect}:flags=bilinear"
         gen = imageio_ffmpeg.read_frames(item.source, pix_fmt="bgr24", input_params=input_params,
-                                         output_params=["-vf", f"fps={fps}"])
+                                         output_params=["-vf", vf])
         meta = next(gen)
     except (OSError, RuntimeError, StopIteration) as exc:
         raise RenderError(f"Cannot decode clip {item.source}: {str(exc).strip()[-300:]}", field="source") from exc

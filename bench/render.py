@@ -1,0 +1,181 @@
+"""Render benchmark: a generated 30-shot, ~2-minute 1280×720 24 fps project.
+
+Prints the final and preview render speeds (× real time), the re-render after changing one shot
+(fraction of the full final render), the speed-up over a plain MoviePy one-pass composite of the
+same project, and the peak memory; the last line is one JSON object with the figures.
+
+    python3 bench/render.py [--skip-baseline] [--shots 30]
+"""
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from core.render import render_timeline  # noqa: E402
+from core.timeline import (MusicBed, SfxCue, ShotMedia, Timeline, VoiceLine, build_timeline,  # noqa: E402
+                           replace_source)
+
+_spec = importlib.util.spec_from_file_location("synth_media", ROOT / "tests" / "render" / "synth_media.py")
+synth = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(synth)
+
+W, H, FPS = 1280, 720, 24
+MOVES = ["zoom_in", "pan_right", "zoom_out", "pan_left", "pan_up", "pan_down"]
+LINES = [
+    "Where were you when the lights went out?", "At the harbour. I saw the ship come in without a sound.",
+    "Nobody sails at night in this weather!", "Someone did. And they were carrying something heavy.",
+    "Did you see their faces?", "Only one. The woman from the lighthouse.", "That's impossible, she left years ago.",
+    "Then who keeps the lamp burning every night?", "We should go up there before dawn.",
+    "Bring the lantern and the old map.", "Listen. Do you hear that?", "Footsteps on the stairs. Quiet now!",
+]
+
+
+def _keyframe(path: Path, i: int) -> str:
+    """A storyboard keyframe: the local provider's drawing when available, else a NumPy scene."""
+    try:
+        from core.local.keyframe import draw_keyframe
+
+        path.write_bytes(draw_keyframe(prompt=f"Harbour at night, shot {i}", shot_type=["wide", "medium", "close-up"][i % 3],
+                                       location="harbour", time_of_day="night", characters=["Anna", "Ben"][: 1 + i % 2],
+                                       width=W, height=H, seed=i))
+        return str(path)
+    except Exception:  # local engine absent or still in progress: fall back to our own drawing
+        return synth.keyframe(path, width=W, height=H, seed=i)
+
+
+def make_project(d: Path, n_shots: int) -> Timeline:
+    shots, lines, sfx = [], [], []
+    knock = synth.sfx(d / "knock.wav", seconds=0.6)
+    for i in range(n_shots):
+        if i % 2:
+            shots.append(ShotMedia(shot_id=f"s{i}", duration_s=4.0,
+                                   clip_path=synth.clip(d / f"clip{i}.mp4", width=W, height=H, seconds=4.0, fps=FPS, seed=i)))
+        else:
+            shots.append(ShotMedia(shot_id=f"s{i}", duration_s=4.0, keyframe_path=_keyframe(d / f"kf{i}.png", i),
+                                   camera_move=MOVES[(i // 2) % len(MOVES)]))
+        if i % 3 != 2:
+            text = LINES[i % len(LINES)]
+            path, words = synth.voice_line(d / f"line{i}.wav", text=text, seed=i, word_s=0.2)
+            lines.append(VoiceLine(shot_id=f"s{i}", path=path, words=words, speaker=["ANNA", "BEN"][i % 2], text=text))
+        if i % 5 == 0:
+            sfx.append(SfxCue(shot_id=f"s{i}", path=knock, offset_s=1.0))
+    music = MusicBed(path=synth.music_bed(d / "music.wav", seconds=32.0))
+    return build_timeline(shots=shots, voice_lines=lines, music=music, sfx=sfx, fps=FPS, short_side=H)
+
+
+def peak_rss_mb() -> float:
+    """RSS high-water mark of this process plus the largest child (ffmpeg) — an upper bound of what
+    was resident at once within this process tree."""
+    me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return (me + kids) / 1024.0
+
+
+def moviepy_baseline(tl: Timeline, out: Path) -> float:
+    """The same film by a plain MoviePy composite written in one pass; returns seconds taken."""
+    from moviepy import (AudioFileClip, CompositeAudioClip, CompositeVideoClip, ImageClip, TextClip,
+                         VideoFileClip, concatenate_audioclips)
+
+    t0 = time.perf_counter()
+    layers = []
+    for v in tl.video:
+        d = v.duration_s
+        if v.is_still:
+            move = v.camera_move
+            if move in ("zoom_in", "zoom_out"):
+                z = (lambda t, d=d: 1 + 0.2 * t / d) if move == "zoom_in" else (lambda t, d=d: 1.2 - 0.2 * t / d)
+                clip = ImageClip(v.source).with_duration(d).resized(z).with_position("center")
+            else:
+                big = ImageClip(v.source).with_duration(d).resized(1.2)
+                dx, dy = (W * 0.1, 0) if move in ("pan_left", "pan_right") else (0, H * 0.1)
+                sign = 1 if move in ("pan_left", "pan_up") else -1
+                clip = big.with_position(lambda t, d=d, dx=dx, dy=dy, s=sign:
+                                         (-dx - s * dx * (2 * t / d - 1) if dx else -W * 0.1,
+                                          -dy - s * dy * (2 * t / d - 1) if dy else -H * 0.1))
+        else:
+            clip = VideoFileClip(v.source, audio=False)
+            if clip.duration < d:
+                clip = clip.with_duration(clip.duration)
+            clip = clip.subclipped(0, min(d, clip.duration)).with_position("center")
+            if clip.duration < d:
+                clip = clip.with_duration(d)
+        layers.append(clip.with_start(v.start_s))
+    for c in tl.cues:
+        layers.append(TextClip(font="/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf", text=c.text, font_size=38,
+                               color="white", stroke_color="black", stroke_width=2, method="label")
+                      .with_start(c.start_s).with_duration(c.end_s - c.start_s).with_position(("center", 0.78), relative=True))
+    video = CompositeVideoClip(layers, size=(W, H)).with_duration(tl.duration_s)
+    sounds = []
+    for a in tl.audio():
+        clip = AudioFileClip(a.path)
+        if a.loop:
+            reps = int(a.duration_s // clip.duration) + 1
+            clip = concatenate_audioclips([clip] * reps)
+        clip = clip.subclipped(0, min(a.duration_s, clip.duration)).with_volume_scaled(10 ** (a.gain_db / 20))
+        sounds.append(clip.with_start(a.start_s))
+    video = video.with_audio(CompositeAudioClip(sounds).with_duration(tl.duration_s))
+    video.write_videofile(str(out), fps=FPS, codec="libx264", audio_codec="aac", preset="veryfast",
+                          ffmpeg_params=["-crf", "21"], logger=None)
+    return time.perf_counter() - t0
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--shots", type=int, default=30)
+    ap.add_argument("--skip-baseline", action="store_true")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory(prefix="storyreel-bench-") as tmp:
+        d = Path(tmp)
+        t0 = time.perf_counter()
+        tl = make_project(d, args.shots)
+        film_s = tl.duration_s
+        print(f"project: {len(tl.video)} shots, {film_s:.1f} s, {len(tl.audio('voice'))} voice lines, "
+              f"{len(tl.cues)} cues, generated in {time.perf_counter() - t0:.1f} s")
+        cache = str(d / "cache")
+
+        def timed(**kw):
+            t = time.perf_counter()
+            res = render_timeline(timeline=tl if "timeline" not in kw else kw.pop("timeline"), cache_dir=cache, **kw)
+            return time.perf_counter() - t, res
+
+        final_s, res = timed(out_path=str(d / "final.mp4"), quality="final", subtitles="burn")
+        print(f"final 1280x720 (burned subtitles): {final_s:.1f} s = {film_s / final_s:.2f}x real time "
+              f"({res.segments_rendered} segments, mix {res.lufs:.1f} LUFS, {res.true_peak:.1f} dBTP)")
+        prev_s, pres = timed(out_path=str(d / "preview.mp4"), quality="preview", subtitles="burn")
+        print(f"preview {pres.width}x{pres.height}: {prev_s:.1f} s = {film_s / prev_s:.2f}x real time")
+        shot = tl.video[10]
+        new_move = "zoom_in" if shot.camera_move != "zoom_in" else "pan_right"
+        changed = replace_source(tl, shot_id=shot.shot_id, source=shot.source, camera_move=new_move)
+        one_s, ores = timed(timeline=changed, out_path=str(d / "final2.mp4"), quality="final", subtitles="burn")
+        print(f"re-render after changing shot {shot.shot_id}'s camera move: {one_s:.2f} s = "
+              f"{one_s / final_s:.1%} of the full render ({ores.segments_rendered} rendered, {ores.segments_reused} reused)")
+        from core.timeline import set_duration
+        longer = set_duration(tl, shot_id=tl.video[5].shot_id, duration_s=tl.video[5].duration_s + 1.0)
+        dur_s, dres = timed(timeline=longer, out_path=str(d / "final3.mp4"), quality="final", subtitles="burn")
+        print(f"re-render after lengthening one shot (audio re-mixed): {dur_s:.2f} s = {dur_s / final_s:.1%} "
+              f"({dres.segments_rendered} rendered)")
+        peak = peak_rss_mb()
+        print(f"peak RSS (self + largest child): {peak:.0f} MB")
+        speedup = None
+        if not args.skip_baseline:
+            base_s = moviepy_baseline(tl, d / "moviepy.mp4")
+            speedup = base_s / final_s
+            print(f"MoviePy one-pass composite: {base_s:.1f} s = {film_s / base_s:.2f}x real time; "
+                  f"ours is {speedup:.1f}x faster")
+        print(json.dumps({"final_x_realtime": round(film_s / final_s, 2), "preview_x_realtime": round(film_s / prev_s, 2),
+                          "one_shot_rerender_fraction": round(one_s / final_s, 3),
+                          "speedup_vs_moviepy": round(speedup, 2) if speedup else None,
+                          "peak_rss_mb": round(peak, 1)}))
+
+
+if __name__ == "__main__":
+    main()
