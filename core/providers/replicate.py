@@ -79,6 +79,28 @@ def _outputs(value: Any) -> list[Output]:
     return []
 
 
+class _DefaultTimeoutTransport(httpx.BaseTransport):
+    """Gives every request a timeout when the client sent it with none.
+
+    replicate 1.0.x creates predictions (without ``wait``) and uploads files with
+    ``timeout=None``, which in httpx means *no timeout at all*: a hung create would block a
+    worker forever. Per-request timeouts arrive as ``request.extensions["timeout"]``.
+    """
+
+    def __init__(self, timeout: httpx.Timeout):
+        self._inner = httpx.HTTPTransport()
+        self._timeout = timeout.as_dict()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        given = request.extensions.get("timeout") or {}
+        if not any(v is not None for v in given.values()):
+            request.extensions["timeout"] = self._timeout
+        return self._inner.handle_request(request)
+
+    def close(self) -> None:
+        self._inner.close()
+
+
 class ReplicateAdapter:
     """Adapter for any Replicate model; the capability's schema says what the model takes."""
 
@@ -150,10 +172,10 @@ class ReplicateAdapter:
             # ReplicateError does not keep headers; Retry-After is caught here on the way in.
             seen["retry_after"] = response.headers.get("Retry-After")
 
+        timeout = httpx.Timeout(self.timeout_s, connect=min(5.0, self.timeout_s))
         return replicate.Client(
-            api_token=token, base_url=get_settings().replicate_base_url or None,
-            timeout=httpx.Timeout(self.timeout_s, connect=min(5.0, self.timeout_s)),
-            event_hooks={"response": [remember]},
+            api_token=token, base_url=get_settings().replicate_base_url or None, timeout=timeout,
+            transport=_DefaultTimeoutTransport(timeout), event_hooks={"response": [remember]},
         )
 
     def _call(self, fn, *, action: str, idempotent: bool, token: str, seen: dict):

@@ -119,9 +119,13 @@ class ElevenLabsEmulator:
              "labels": {"accent": "american", "gender": "female" if i % 2 else "male"},
              "preview_url": f"https://storage.example/voices/voice{i:02d}.mp3"} for i in range(1, 8)
         ]
+        self.reset()
+        self.app = self._build()
+
+    def reset(self) -> None:
+        """Forget every request, job, file and pending fault (one server can serve many tests)."""
         self.faults = FaultQueue()
         self.requests: list[dict[str, Any]] = []
-        self.app = self._build()
 
     def calls(self, route: str) -> list[dict]:
         """Recorded requests of one route (``tts``, ``v2v``, ``voices``, ``models``)."""

@@ -121,14 +121,18 @@ class ReplicateEmulator:
         self.token = token
         self.models = {m.ref: m for m in models}
         self.steps = steps
-        self.faults = FaultQueue()
-        self.requests: list[dict[str, Any]] = []
-        self.predictions: dict[str, dict] = {}
-        self.files: dict[str, dict] = {}
+        self.reset()
         self._lock = threading.Lock()
         self.app = self._build()
 
     # -- helpers --------------------------------------------------------------------------------
+    def reset(self) -> None:
+        """Forget every request, job, file and pending fault (one server can serve many tests)."""
+        self.faults = FaultQueue()
+        self.requests: list[dict[str, Any]] = []
+        self.predictions: dict[str, dict] = {}
+        self.files: dict[str, dict] = {}
+
     def calls(self, route: str) -> list[dict]:
         """Recorded requests of one route (``create``, ``poll``, ``cancel``, ``upload``, ``model``, ``download``)."""
         return [r for r in self.requests if r["route"] == route]

@@ -71,12 +71,16 @@ class WaveSpeedEmulator:
     def __init__(self, *, api_key: str, steps: int = 2):
         self.api_key = api_key
         self.steps = steps
+        self.reset()
+        self._lock = threading.Lock()
+        self.app = self._build()
+
+    def reset(self) -> None:
+        """Forget every request, job, file and pending fault (one server can serve many tests)."""
         self.faults = FaultQueue()
         self.requests: list[dict[str, Any]] = []
         self.tasks: dict[str, dict] = {}
         self.media: dict[str, dict] = {}
-        self._lock = threading.Lock()
-        self.app = self._build()
 
     def calls(self, route: str) -> list[dict]:
         """Recorded requests of one route (``submit``, ``poll``, ``upload``, ``download``)."""
