@@ -16,6 +16,7 @@ import queue
 import random
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable
 
 from sqlmodel import select
@@ -65,7 +66,7 @@ class JobRunner:
     def __init__(self, *, limits: dict[str, int] | None = None, remote_limit: int = 5, local_limit: int = 2,
                  max_retries: int = 4, backoff_base_s: float = 1.0, backoff_max_s: float = 60.0,
                  poll_initial_s: float = 2.0, poll_factor: float = 1.5, poll_max_s: float = 20.0,
-                 on_change: Callable[[Job], None] | None = None):
+                 store_workers: int = 3, on_change: Callable[[Job], None] | None = None):
         self.limits = dict(limits or {})
         self.remote_limit, self.local_limit = remote_limit, local_limit
         self.max_retries = max_retries
@@ -78,6 +79,10 @@ class JobRunner:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self.changed = threading.Condition()
+        # Storing results (download, probe, frame extraction) runs beside the provider slots: a
+        # finished operation frees its slot at once, so the provider stays busy.
+        self._store_pool = ThreadPoolExecutor(max_workers=store_workers, thread_name_prefix="jobs-store")
+        self._store_failures: dict[str, int] = {}
 
     # --- lifecycle ------------------------------------------------------------------------------
     def limit_for(self, provider: str) -> int:
@@ -119,6 +124,7 @@ class JobRunner:
         self._stop.set()
         for t in list(self._threads):
             t.join(timeout=timeout_s)
+        self._store_pool.shutdown(wait=True, cancel_futures=False)
 
     @property
     def stopped(self) -> bool:
@@ -180,7 +186,7 @@ class JobRunner:
                                  status=SUBMITTED if result.status not in TERMINAL else job.status)
                 self._notify(job)
             if result.status == SUCCEEDED:
-                self._finish(job_id, adapter, result.outputs)
+                self._store_or_repoll(job_id, adapter, result.outputs, job.provider)
                 return
             if result.status == FAILED:
                 self._fail(job_id, "provider reported failure on submission", retryable=False)
@@ -236,18 +242,8 @@ class JobRunner:
                 self._fail(job_id, exc.message, retryable=False)
                 return
             if result.status == SUCCEEDED:
-                try:
-                    self._finish(job_id, adapter, result.outputs)
-                    return
-                except ProviderError as exc:
-                    # The outputs could not be fetched (e.g. an expired link): poll again for fresh
-                    # ones, a bounded number of times — the operation id keeps the result reachable.
-                    errors += 1
-                    if errors > self.max_retries:
-                        self._fail(job_id, f"download failed: {exc.message}", retryable=True)
-                        return
-                    delay = self._backoff(errors - 1, exc.retry_after_s)
-                    continue
+                self._store_pool.submit(self._store_or_repoll, job_id, adapter, result.outputs, job.provider)
+                return
             if result.status == FAILED:
                 self._fail(job_id, result.error or "the provider reported failure", retryable=result.retryable)
                 return
@@ -262,6 +258,25 @@ class JobRunner:
                 self._notify(update_job(job_id, unless=TERMINAL, **fields))
             errors = 0
             delay = min(self.poll_max_s, delay * self.poll_factor)
+
+    def _store_or_repoll(self, job_id: str, adapter: Any, outputs: list, provider: str) -> None:
+        try:
+            self._finish(job_id, adapter, outputs)
+        except ProviderError as exc:
+            # The outputs could not be fetched (e.g. an expired link): poll again for fresh ones, a
+            # bounded number of times — the operation id keeps the result reachable.
+            n = self._store_failures[job_id] = self._store_failures.get(job_id, 0) + 1
+            if n > self.max_retries or self._stop.is_set():
+                if n > self.max_retries:
+                    self._fail(job_id, f"download failed: {exc.message}", retryable=True)
+                return
+            self._sleep(self._backoff(n - 1, exc.retry_after_s))
+            with self._lock:
+                self._pending.discard(job_id)
+            self.enqueue(job_id=job_id, provider=provider)
+        except Exception as exc:
+            log.exception("storing job %s failed", job_id)
+            self._fail(job_id, redact(f"storing the result failed: {exc}"), retryable=False)
 
     def _finish(self, job_id: str, adapter: Any, outputs: list) -> None:
         from core.jobs_store import store_output

@@ -66,8 +66,8 @@ def test_local_adapter_tts_carries_word_timings(runner):
 def test_local_adapter_music_and_sfx(runner):
     pytest.importorskip("core.local.music")
     pytest.importorskip("core.local.sfx")
-    music = run_sync(provider="local", model="music", timeout_s=120, params={"mood": "calm", "duration": 3})
-    assert abs(probe(path=asset_path(media_id=music.result_media_id)).duration_s - 3) < 0.3
+    music = run_sync(provider="local", model="music", timeout_s=120, params={"mood": "calm", "duration": 5})
+    assert abs(probe(path=asset_path(media_id=music.result_media_id)).duration_s - 5) < 0.3
     sfx = run_sync(provider="local", model="sfx", timeout_s=120, params={"effect": "door", "duration": 1})
     assert get_asset(media_id=sfx.result_media_id).type == "sfx"
 
