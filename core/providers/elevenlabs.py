@@ -191,7 +191,7 @@ class ElevenLabsAdapter:
                           timeout=self.timeout_s)
 
     def _options(self) -> dict:
-        return {"max_retries": 0, "timeout_in_seconds": int(max(1, self.timeout_s))}
+        return {"max_retries": 0, "timeout_in_seconds": self.timeout_s}
 
     def _call(self, fn: Callable[[], Any], *, action: str, key: str, idempotent: bool) -> Any:
         """Run one SDK call; map every failure to ProviderError with the API's message, scrubbed."""
