@@ -1,0 +1,309 @@
+"""World & Cast (issue 6 point 1): the project's art style and default models, and per character a
+style card, style tokens, reference images and a voice — stored on the Character record and reused
+by every shot (``core.generation_plan`` puts them into each model by role).
+"""
+from __future__ import annotations
+
+import hashlib
+import random
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from sqlmodel import select
+
+from core.credentials import get_setting
+from core.db import session
+from core.errors import InvalidInput, NotFound, ProviderError
+from core.models import Character, Job, MediaAsset, Project
+
+# Preset name → the words image models respond to for that look.
+ART_STYLES: dict[str, str] = {
+    "3D cartoon": "3D cartoon, soft global illumination, rounded shapes, vibrant colours",
+    "Anime": "anime, cel shading, clean line art, expressive eyes",
+    "Watercolor": "watercolor painting, soft washes, paper texture, muted palette",
+    "Film noir": "film noir, black and white, hard shadows, venetian-blind light, 1940s",
+    "Photoreal": "photorealistic, natural light, 35mm film grain, shallow depth of field",
+    "Claymation": "claymation, stop-motion clay figures, fingerprint texture, miniature sets",
+}
+
+_AGES = ("in their early twenties", "around thirty", "in their late thirties", "in their mid-forties",
+         "in their fifties", "in their sixties")
+_BUILDS = ("slight build", "wiry build", "athletic build", "stocky build", "tall and lanky", "broad-shouldered")
+_HAIR = ("short black hair", "long auburn hair", "cropped grey hair", "curly brown hair", "a blonde bob",
+         "a shaved head", "braided dark hair", "tousled red hair")
+_CLOTHES = ("a navy peacoat", "a mustard raincoat", "a faded denim jacket", "a charcoal suit", "a green wool sweater",
+            "a white linen shirt", "a burgundy leather jacket", "an olive field jacket")
+_MARKS = ("a small scar over the left eyebrow", "round wire glasses", "a silver ring on the thumb",
+          "freckles across the nose", "a red scarf", "a chipped front tooth", "a pocket watch on a chain",
+          "ink-stained fingers")
+_GENRE_MOOD = {"comedy": "an easy grin", "horror": "a wary, haunted look", "thriller": "a guarded stare",
+               "romance": "a warm, open expression", "sci-fi": "a focused, curious gaze",
+               "drama": "a thoughtful expression", "fantasy": "a weathered, determined look"}
+
+
+def art_style_text(*, art_style: str) -> str:
+    """Return the words for a preset name, or the free text itself."""
+    return ART_STYLES.get(art_style, art_style).strip()
+
+
+def list_cast(*, project_id: int) -> list[Character]:
+    """Return the project's characters (most lines first)."""
+    from core.breakdowns import list_characters
+
+    return list_characters(project_id=project_id)
+
+
+def get_character(*, project_id: int, character_id: str) -> Character:
+    """Return a character by slug; raises NotFound."""
+    from core.generation_shots import find_character
+
+    return find_character(project_id=project_id, character_id=character_id)
+
+
+def update_character(*, project_id: int, character_id: str, **changes: Any) -> Character:
+    """Change editable character fields (style_card, style_tokens, description, voice_provider,
+    voice_id, reference_images); returns the character. Raises NotFound, InvalidInput."""
+    editable = {"style_card", "style_tokens", "description", "voice_provider", "voice_id", "reference_images"}
+    for key in changes:
+        if key not in editable:
+            raise InvalidInput(f"Character field {key!r} cannot be edited.", field=key)
+    with session() as s:
+        row = s.exec(select(Character).where(Character.project_id == project_id,
+                                             Character.character_id == character_id)).first()
+        if row is None:
+            raise NotFound(f"No character {character_id!r}.", field="character_id")
+        for k, v in changes.items():
+            setattr(row, k, v.strip() if isinstance(v, str) else v)
+        s.add(row)
+    return row
+
+
+def set_world(*, project_id: int, art_style: str | None = None, style_card: str | None = None,
+              voice_provider: str | None = None, voice_model: str | None = None, image_provider: str | None = None,
+              image_model: str | None = None, video_provider: str | None = None,
+              video_model: str | None = None) -> Project:
+    """Store the world look and default models on the project; returns it. Models are checked
+    against the registry (UnsupportedCapability for an unknown one)."""
+    from core.projects import update_project
+    from core.registry import get_registry
+
+    changes = {k: v for k, v in dict(art_style=art_style, style_card=style_card, voice_provider=voice_provider,
+                                     voice_model=voice_model, image_provider=image_provider, image_model=image_model,
+                                     video_provider=video_provider, video_model=video_model).items() if v is not None}
+    for prov, mod in (("voice_provider", "voice_model"), ("image_provider", "image_model"),
+                      ("video_provider", "video_model")):
+        if prov in changes or mod in changes:
+            from core.projects import get_project
+
+            current = get_project(project_id=project_id)
+            get_registry().get(provider=changes.get(prov, getattr(current, prov)),
+                               model=changes.get(mod, getattr(current, mod)))
+    return update_project(project_id=project_id, **changes)
+
+
+# --- style cards --------------------------------------------------------------------------------
+def local_style_card(*, name: str, description: str = "", genre: str = "drama") -> str:
+    """Return an appearance card made offline: the breakdown's description hints plus stable
+    choices (same name → same card): age, build, hair, clothing colours, a distinguishing mark."""
+    rng = random.Random(int.from_bytes(hashlib.sha256(" ".join(name.lower().split()).encode()).digest()[:8], "big"))
+    bits = [f"{name.title()}, {rng.choice(_AGES)}, {rng.choice(_BUILDS)}, {rng.choice(_HAIR)}",
+            f"wears {rng.choice(_CLOTHES)}", rng.choice(_MARKS), _GENRE_MOOD.get(genre.lower(), "a thoughtful expression")]
+    hints = " ".join(description.split())[:160]
+    if hints:
+        bits.append(f"seen as: {hints}")
+    return "; ".join(bits)
+
+
+def _gemini_descriptions(project_id: int) -> dict[str, str]:
+    """Return {NAME: description} from a Gemini breakdown of the newest script (one call per cast)."""
+    from core.projects import get_project
+    from core.providers.google import generate_breakdown
+    from core.scripts import latest_version
+
+    version = latest_version(project_id=project_id)
+    if version is None:
+        return {}
+    data = generate_breakdown(text=version.text, target_length_s=get_project(project_id=project_id).target_length_s)
+    out = {}
+    for c in data.get("characters", []):
+        desc = c.get("description")
+        out[str(c.get("name", "")).upper()] = "; ".join(desc) if isinstance(desc, list) else str(desc or "")
+    return out
+
+
+def generate_style_cards(*, project_id: int, overwrite: bool = False) -> dict[str, str]:
+    """Write a style card for every character (only empty ones unless ``overwrite``); returns
+    {character_id: card}. With ``GOOGLE_API_KEY`` set, Gemini's reading of the script gives the
+    description hints; without it (or when Gemini fails) the breakdown's own hints are used."""
+    from core.projects import get_project
+
+    project = get_project(project_id=project_id)
+    hints: dict[str, str] = {}
+    if get_setting(setting="GOOGLE_API_KEY"):
+        try:
+            hints = _gemini_descriptions(project_id)
+        except ProviderError:  # the offline card is always available
+            hints = {}
+    cards: dict[str, str] = {}
+    for c in list_cast(project_id=project_id):
+        if c.style_card and not overwrite:
+            continue
+        card = local_style_card(name=c.name, description=hints.get(c.name.upper()) or c.description, genre=project.genre)
+        update_character(project_id=project_id, character_id=c.character_id, style_card=card)
+        cards[c.character_id] = card
+    return cards
+
+
+def portrait_prompt(*, character: Character) -> str:
+    """Return the prompt of a character portrait: art style, framing, appearance, tokens."""
+    from core.projects import get_project
+
+    project = get_project(project_id=character.project_id)
+    style = art_style_text(art_style=project.art_style)
+    look = (character.style_card or character.description or character.name).strip()
+    bits = [f"{style} style" if style else "", "character reference portrait, medium close-up, neutral background",
+            look, character.style_tokens.strip()]
+    return ". ".join(b for b in bits if b) + "."
+
+
+# --- reference images ---------------------------------------------------------------------------
+def add_reference_upload(*, project_id: int, character_id: str, data: bytes, filename: str = "") -> MediaAsset:
+    """Store an uploaded picture as an image asset and add it to the character's references;
+    returns the asset. Raises InvalidInput (not an image), NotFound."""
+    from core.media_assets import create_asset
+    from core.mediainfo import sniff_media_type
+
+    mime = sniff_media_type(data=data[:4096]) or ""
+    if not mime.startswith("image/"):
+        raise InvalidInput(f"{filename or 'the upload'} is not a PNG, JPEG or WebP image", field="reference_images")
+    character = get_character(project_id=project_id, character_id=character_id)
+    asset = create_asset(type="image", project_id=project_id, data=data, mime=mime, operation="upload",
+                         character_id=character_id, label=f"{character.name} reference")
+    pick_reference(project_id=project_id, character_id=character_id, media_id=asset.media_id)
+    return asset
+
+
+def pick_reference(*, project_id: int, character_id: str, media_id: str) -> Character:
+    """Add an image asset (an upload or a chosen portrait candidate) to the character's references."""
+    from core.media_assets import get_asset
+
+    if get_asset(media_id=media_id).type != "image":
+        raise InvalidInput("a reference must be an image", field="media_id")
+    c = get_character(project_id=project_id, character_id=character_id)
+    refs = [r for r in c.reference_images if r != media_id] + [media_id]
+    return update_character(project_id=project_id, character_id=character_id, reference_images=refs)
+
+
+def remove_reference(*, project_id: int, character_id: str, media_id: str) -> Character:
+    """Drop one reference image from a character (the asset stays in the library)."""
+    c = get_character(project_id=project_id, character_id=character_id)
+    return update_character(project_id=project_id, character_id=character_id,
+                            reference_images=[r for r in c.reference_images if r != media_id])
+
+
+def portrait_candidates(*, project_id: int, character_id: str, provider: str, model: str,
+                        count: int = 2, params: dict | None = None) -> list[Job]:
+    """Submit ``count`` portrait candidates on an image model (different seeds) and return the Jobs;
+    the user keeps one with :func:`pick_reference`."""
+    from core.generation import generate_image
+    from core.registry import get_registry
+
+    if not 1 <= count <= 4:
+        raise InvalidInput("count must be between 1 and 4", field="count")
+    cap = get_registry().get(provider=provider, model=model)
+    seed_param = cap.field_for_role("seed")
+    jobs = []
+    for i in range(count):
+        p = dict(params or {})
+        if seed_param:
+            p[seed_param] = random.randrange(1, 2**31 - 1)
+        aspect = cap.field_for_role("aspect_ratio")
+        if aspect and cap.field(aspect) and "1:1" in (cap.field(aspect).enum or []):
+            p.setdefault(aspect, "1:1")
+        jobs.append(generate_image(provider=provider, model=model, params=p, project_id=project_id,
+                                   character_id=character_id, force=True))
+    return jobs
+
+
+# --- voices -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class VoiceChoice:
+    provider: str
+    voice_id: str
+    label: str
+
+
+def _local_voices() -> list[VoiceChoice]:
+    from core.local.voices import LOCAL_VOICES
+
+    return [VoiceChoice("local", v.id, v.label) for v in LOCAL_VOICES.values()]
+
+
+def _eleven_voices() -> list[VoiceChoice]:
+    from core.providers.elevenlabs import list_voices
+
+    return [VoiceChoice("elevenlabs", v["voice_id"], v["name"]) for v in list_voices()]
+
+
+# Providers with a voice catalogue: (setting that enables it, lister). Data, not branches.
+VOICE_CATALOGUES: dict[str, tuple[str | None, Callable[[], list[VoiceChoice]]]] = {
+    "local": (None, _local_voices),
+    "elevenlabs": ("ELEVENLABS_API_KEY", _eleven_voices),
+}
+
+
+def voice_choices(*, provider: str) -> list[VoiceChoice]:
+    """Return the voices of ``provider`` (ElevenLabs' list when its key is set; the local voices
+    always). Raises InvalidInput for a provider without a catalogue or without its key,
+    ProviderError when the list cannot be fetched."""
+    if provider not in VOICE_CATALOGUES:
+        raise InvalidInput(f"{provider} has no voice list", field="voice_provider")
+    setting, lister = VOICE_CATALOGUES[provider]
+    if setting and not get_setting(setting=setting):
+        raise InvalidInput(f"{provider} voices need {setting}", field="voice_provider")
+    return lister()
+
+
+def available_voice_providers() -> list[str]:
+    """Return the providers whose voice list can be shown now (local always first)."""
+    return [p for p, (setting, _) in VOICE_CATALOGUES.items() if not setting or get_setting(setting=setting)]
+
+
+def ensure_voices(*, project_id: int) -> dict[str, str]:
+    """Give every character without a voice a distinct local voice; returns {character_id: voice}."""
+    from core.local.voices import assign_voices
+
+    cast = list_cast(project_id=project_id)
+    wanted = assign_voices(names=[c.name for c in cast])
+    done = {}
+    for c in cast:
+        if not c.voice_id:
+            update_character(project_id=project_id, character_id=c.character_id, voice_provider="local",
+                             voice_id=wanted[c.name])
+            done[c.character_id] = wanted[c.name]
+    return done
+
+
+def preview_line(*, character: Character) -> str:
+    """Return the line a voice preview speaks: the character's first line, else a greeting."""
+    return f"Hello, I'm {character.name.title()}. This is how I sound."
+
+
+def preview_voice(*, project_id: int, character_id: str, text: str | None = None) -> Job:
+    """Submit a spoken preview in the character's voice (the project's voice model when it belongs
+    to the character's voice provider, else that provider's first TTS model); returns the Job."""
+    from core.generation import tts
+    from core.projects import get_project
+    from core.registry import get_registry
+
+    project = get_project(project_id=project_id)
+    c = get_character(project_id=project_id, character_id=character_id)
+    provider = c.voice_provider or project.voice_provider
+    model = {project.voice_provider: project.voice_model}.get(provider)
+    if model is None:
+        caps = get_registry().list(provider=provider, operation="tts")
+        if not caps:
+            raise InvalidInput(f"{provider} has no text-to-voice model", field="voice_provider")
+        model = caps[0].model
+    return tts(provider=provider, model=model, text=text or preview_line(character=c), character_id=character_id,
+               project_id=project_id)
