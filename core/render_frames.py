@@ -6,6 +6,7 @@ the fit (letterbox or centre crop) at once; a clip is decoded by ffmpeg and fitt
 """
 from __future__ import annotations
 
+import logging
 from typing import Iterator
 
 import cv2
@@ -14,6 +15,10 @@ import numpy as np
 
 from core.errors import RenderError
 from core.timeline import VideoItem
+
+# We ask the decoder to scale on purpose; drop imageio-ffmpeg's warning that the size differs.
+logging.getLogger("imageio_ffmpeg").addFilter(
+    lambda record: "is different from the source frame size" not in record.getMessage())
 
 MOVE_ZOOM = 1.2  # zoom range of zoom moves; pans run at this zoom too so the edge never shows
 

@@ -206,16 +206,27 @@ def cue_overlay(text: str, width: int, height: int) -> tuple[np.ndarray, int, in
     return np.asarray(img), max(x, 0), max(y, 0)
 
 
+@lru_cache(maxsize=256)
+def _blend_parts(text: str, width: int, height: int) -> tuple[np.ndarray, np.ndarray, int, int]:
+    """Precompute a cue's integer alpha blend: (255 - alpha) and colour × alpha, as uint16."""
+    rgba, x, y = cue_overlay(text, width, height)
+    oh, ow = min(rgba.shape[0], height - y), min(rgba.shape[1], width - x)
+    rgba = rgba[:max(oh, 0), :max(ow, 0)]
+    alpha = rgba[..., 3:4].astype(np.uint16)
+    return (255 - alpha), rgba[..., :3].astype(np.uint16) * alpha + 128, x, y
+
+
 def burn_cue(frame: np.ndarray, text: str) -> np.ndarray:
     """Composite a cue onto an RGB/BGR uint8 frame in place and return it (colours are grey/white,
-    so channel order does not matter)."""
+    so channel order does not matter). Integer blending of the precomputed overlay only touches
+    the cue's box, so burning costs little per frame."""
     h, w = frame.shape[:2]
-    rgba, x, y = cue_overlay(text, w, h)
-    oh, ow = min(rgba.shape[0], h - y), min(rgba.shape[1], w - x)
+    inv, pre, x, y = _blend_parts(text, w, h)
+    oh, ow = inv.shape[:2]
     if oh <= 0 or ow <= 0:
         return frame
-    over = rgba[:oh, :ow]
-    alpha = over[..., 3:4].astype(np.float32) / 255.0
-    region = frame[y:y + oh, x:x + ow].astype(np.float32)
-    frame[y:y + oh, x:x + ow] = (region * (1 - alpha) + over[..., :3] * alpha).astype(np.uint8)
+    region = frame[y:y + oh, x:x + ow]
+    t = region.astype(np.uint16) * inv + pre
+    t += t >> 8  # with the +128 above: exact rounding of t / 255 without a division
+    region[...] = (t >> 8).astype(np.uint8)
     return frame
