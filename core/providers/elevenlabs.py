@@ -21,7 +21,8 @@ import io
 import json
 import logging
 import wave
-from typing import Any, Callable, ClassVar
+from contextlib import contextmanager
+from typing import Any, Callable, ClassVar, Iterator
 
 import httpx
 from elevenlabs import VoiceSettings
@@ -186,9 +187,15 @@ class ElevenLabsAdapter:
     def _key(self) -> str:
         return require_setting(provider=PROVIDER, setting=SETTING, explicit=self._explicit_key)
 
-    def _client(self, key: str) -> ElevenLabs:
-        return ElevenLabs(api_key=key, base_url=get_settings().elevenlabs_base_url or "https://api.elevenlabs.io",
-                          timeout=self.timeout_s)
+    @contextmanager
+    def _client(self, key: str) -> Iterator[ElevenLabs]:
+        """Yield an SDK client on an httpx client of our own, closed after the call."""
+        http = httpx.Client(timeout=self.timeout_s, follow_redirects=True)
+        try:
+            yield ElevenLabs(api_key=key, base_url=get_settings().elevenlabs_base_url or "https://api.elevenlabs.io",
+                             timeout=self.timeout_s, httpx_client=http)
+        finally:
+            http.close()
 
     def _options(self) -> dict:
         return {"max_retries": 0, "timeout_in_seconds": self.timeout_s}
@@ -244,7 +251,8 @@ class ElevenLabsAdapter:
         if run is None:
             raise UnsupportedCapability(f"ElevenLabs has no {request.operation!r} operation", field="operation")
         key = self._key()
-        payload = run(self._client(key), request, key)
+        with self._client(key) as client:
+            payload = run(client, request, key)
         payload["output_format"] = request.body.get("output_format") or DEFAULT_OUTPUT_FORMAT
         result = self.parse_result(payload=payload)
         log.info("elevenlabs %s done for voice %s", request.operation, request.body.get("voice_id"))
@@ -268,18 +276,18 @@ class ElevenLabsAdapter:
         """Return every voice of the account as ``{voice_id, name, labels, preview_url}`` dicts,
         following ``GET /v2/voices`` pages. Raises MissingCredentials, ProviderError."""
         key = self._key()
-        client = self._client(key)
         voices: list[dict] = []
         token: str | None = None
-        while True:
-            page = self._call(lambda: client.voices.search(page_size=page_size, next_page_token=token, search=search,
-                                                           request_options=self._options()),
-                              action="voice list", key=key, idempotent=True)
-            voices += [{"voice_id": v.voice_id, "name": v.name, "labels": dict(v.labels or {}),
-                        "preview_url": v.preview_url} for v in page.voices]
-            token = page.next_page_token
-            if not page.has_more or not token:
-                return voices
+        with self._client(key) as client:
+            while True:
+                page = self._call(lambda: client.voices.search(page_size=page_size, next_page_token=token,
+                                                               search=search, request_options=self._options()),
+                                  action="voice list", key=key, idempotent=True)
+                voices += [{"voice_id": v.voice_id, "name": v.name, "labels": dict(v.labels or {}),
+                            "preview_url": v.preview_url} for v in page.voices]
+                token = page.next_page_token
+                if not page.has_more or not token:
+                    return voices
 
 
 ADAPTER = ElevenLabsAdapter()

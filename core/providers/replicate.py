@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any, ClassVar
+from contextlib import contextmanager
+from typing import Any, ClassVar, Iterator
 
 import httpx
 import replicate
@@ -167,16 +168,25 @@ class ReplicateAdapter:
     def _token(self) -> str:
         return require_setting(provider=PROVIDER, setting=SETTING, explicit=self._explicit_token)
 
-    def _client(self, token: str, seen: dict) -> replicate.Client:
+    @contextmanager
+    def _session(self) -> Iterator[tuple[replicate.Client, str, dict]]:
+        """Yield ``(client, token, seen)`` for one operation and close its connections after.
+
+        ``seen`` receives the last response's ``Retry-After``: ReplicateError keeps no headers.
+        """
+        token, seen = self._token(), {}
+
         def remember(response: httpx.Response) -> None:
-            # ReplicateError does not keep headers; Retry-After is caught here on the way in.
             seen["retry_after"] = response.headers.get("Retry-After")
 
         timeout = httpx.Timeout(self.timeout_s, connect=min(5.0, self.timeout_s))
-        return replicate.Client(
-            api_token=token, base_url=get_settings().replicate_base_url or None, timeout=timeout,
-            transport=_DefaultTimeoutTransport(timeout), event_hooks={"response": [remember]},
-        )
+        transport = _DefaultTimeoutTransport(timeout)
+        client = replicate.Client(api_token=token, base_url=get_settings().replicate_base_url or None,
+                                  timeout=timeout, transport=transport, event_hooks={"response": [remember]})
+        try:
+            yield client, token, seen
+        finally:
+            transport.close()
 
     def _call(self, fn, *, action: str, idempotent: bool, token: str, seen: dict):
         """Run one client call and map every failure to ProviderError (messages scrubbed)."""
@@ -208,38 +218,36 @@ class ReplicateAdapter:
 
         Raises MissingCredentials without a token, ProviderError on any API or transport failure.
         """
-        token, seen = self._token(), {}
-        client = self._client(token, seen)
-        input_ = dict(request.body.get("input") or {})
-        for param, value in request.files.items():
-            files = [InputFile(**v) if isinstance(v, dict) else v for v in (value if isinstance(value, list) else [value])]
-            urls = [self._file_value(client, f, token=token, seen=seen) for f in files]
-            input_[param] = urls if isinstance(value, list) else urls[0]
-        version = request.body.get("version")
-        if version:
-            create = lambda: client.predictions.create(version=version, input=input_)  # noqa: E731
-        else:
-            create = lambda: client.models.predictions.create(model=request.model, input=input_)  # noqa: E731
-        try:
-            prediction = self._call(create, action="prediction create", idempotent=False, token=token, seen=seen)
-        except PydanticV1ValidationError:
-            raise hs.provider_error(provider=PROVIDER, message="prediction create: unexpected prediction object",
-                                    retryable=False, secrets=[token]) from None
+        with self._session() as (client, token, seen):
+            input_ = dict(request.body.get("input") or {})
+            for param, value in request.files.items():
+                files = [InputFile(**v) if isinstance(v, dict) else v for v in (value if isinstance(value, list) else [value])]
+                urls = [self._file_value(client, f, token=token, seen=seen) for f in files]
+                input_[param] = urls if isinstance(value, list) else urls[0]
+            version = request.body.get("version")
+            if version:
+                create = lambda: client.predictions.create(version=version, input=input_)  # noqa: E731
+            else:
+                create = lambda: client.models.predictions.create(model=request.model, input=input_)  # noqa: E731
+            try:
+                prediction = self._call(create, action="prediction create", idempotent=False, token=token, seen=seen)
+            except PydanticV1ValidationError:
+                raise hs.provider_error(provider=PROVIDER, message="prediction create: unexpected prediction object",
+                                        retryable=False, secrets=[token]) from None
         result = self.parse_result(payload=prediction.dict())
         log.info("replicate prediction %s created for %s (%s)", prediction.id, request.model, prediction.status)
         return SubmitResult(operation_id=prediction.id, status=result.status, outputs=result.outputs,
                             raw={"id": prediction.id, "status": prediction.status})
 
     def _prediction_json(self, *, operation_id: str, action: str, call) -> dict:
-        token, seen = self._token(), {}
-        client = self._client(token, seen)
-        try:
-            return self._call(lambda: call(client).dict(), action=action, idempotent=True, token=token, seen=seen)
-        except PydanticV1ValidationError:
-            # 1.0.x cannot parse newer statuses (``aborted``): read the same object raw.
-            resp = self._call(lambda: client._request("GET", f"/v1/predictions/{operation_id}"),
-                              action=action, idempotent=True, token=token, seen=seen)
-            return self._call(resp.json, action=action, idempotent=True, token=token, seen=seen)
+        with self._session() as (client, token, seen):
+            try:
+                return self._call(lambda: call(client).dict(), action=action, idempotent=True, token=token, seen=seen)
+            except PydanticV1ValidationError:
+                # 1.0.x cannot parse newer statuses (``aborted``): read the same object raw.
+                resp = self._call(lambda: client._request("GET", f"/v1/predictions/{operation_id}"),
+                                  action=action, idempotent=True, token=token, seen=seen)
+                return self._call(resp.json, action=action, idempotent=True, token=token, seen=seen)
 
     def poll(self, *, request: ProviderRequest, operation_id: str) -> PollResult:
         """Return where the prediction stands (``GET /v1/predictions/{id}``); raises ProviderError."""
@@ -277,10 +285,9 @@ class ReplicateAdapter:
 
         Raises MissingCredentials, ProviderError (404 for an unknown model, not retryable).
         """
-        token, seen = self._token(), {}
-        client = self._client(token, seen)
-        model = self._call(lambda: client.models.get(f"{owner}/{name}"), action="model get",
-                           idempotent=True, token=token, seen=seen)
+        with self._session() as (client, token, seen):
+            model = self._call(lambda: client.models.get(f"{owner}/{name}"), action="model get",
+                               idempotent=True, token=token, seen=seen)
         if model.latest_version is None or not model.latest_version.openapi_schema:
             raise ProviderError(f"{owner}/{name} has no published version with a schema", provider=PROVIDER,
                                 status_code=404)

@@ -131,8 +131,9 @@ class WaveSpeedAdapter:
         error = None
         if status in (FAILED, CANCELLED):
             error = str(data.get("error") or f"task {raw_status}")
+        nsfw = list(data.get("has_nsfw_contents") or [])
         outputs = [Output(mime=hs.guess_mime(u, default="video/mp4"), url=u,
-                          extra={"has_nsfw_content": bool((data.get("has_nsfw_contents") or [])[i:i + 1] == [True])})
+                          extra={"has_nsfw_content": bool(nsfw[i]) if i < len(nsfw) else False})
                    for i, u in enumerate(data.get("outputs") or []) if isinstance(u, str) and u]
         if status == SUCCEEDED and not outputs:
             return PollResult(status=FAILED, error="task completed without an output", raw=payload)

@@ -1,0 +1,57 @@
+"""What the job runner relies on, for the replicate, elevenlabs and wavespeed adapters:
+registration in the one mapping, the protocol, and polling from a persisted request alone."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from core.providers import ADAPTER_MODULES, get_adapter
+from core.providers.base import SUCCEEDED, TERMINAL, Adapter, ProviderRequest
+from core.providers.replicate import ReplicateAdapter
+from core.providers.wavespeed import WaveSpeedAdapter
+from tests.providers_more.conftest import Cap, replicate_schema, write_png, write_wav
+
+MINE = {"replicate": "REPLICATE_API_TOKEN", "elevenlabs": "ELEVENLABS_API_KEY", "wavespeed": "WAVESPEED_API_KEY"}
+
+
+@pytest.mark.parametrize("name", sorted(MINE))
+def test_registered_and_speaks_the_protocol(name):
+    assert name in ADAPTER_MODULES
+    adapter = get_adapter(name)
+    assert isinstance(adapter, Adapter)
+    assert adapter.name == name and adapter.version
+    assert adapter.credential_settings == (MINE[name],)
+
+
+def persisted(req: ProviderRequest) -> ProviderRequest:
+    """What the job runner reads back after a restart."""
+    return ProviderRequest.from_json(json.loads(json.dumps(req.to_json())))
+
+
+def poll_with_fresh_adapters(factory, req, op_id):
+    for _ in range(10):
+        result = factory().poll(request=req, operation_id=op_id)  # a new process: no in-memory state
+        if result.status in TERMINAL:
+            return result
+    raise AssertionError("never finished")
+
+
+def test_replicate_resumes_from_the_persisted_request(replicate_emu, tmp_path):
+    cap = Cap(model="google/veo-3.1", operation="generate", input_schema=replicate_schema("google__veo-3.1"),
+              roles={"start_frame": "image"})
+    req = persisted(ReplicateAdapter().build_request(cap=cap, params={"prompt": "p"},
+                                                     inputs={"start_frame": write_png(tmp_path / "s.png")}))
+    op_id = ReplicateAdapter().submit(request=req).operation_id
+    result = poll_with_fresh_adapters(ReplicateAdapter, persisted(req), op_id)
+    assert result.status == SUCCEEDED and ReplicateAdapter().download(output=result.outputs[0])
+    assert len(replicate_emu.calls("create")) == 1
+
+
+def test_wavespeed_resumes_from_the_persisted_request(wavespeed_emu, tmp_path):
+    cap = Cap(model="wavespeed-ai/infinitetalk-fast", operation="lipsync_image", input_schema={})
+    req = persisted(WaveSpeedAdapter().build_request(
+        cap=cap, params={}, inputs={"image": write_png(tmp_path / "f.png"), "audio": write_wav(tmp_path / "a.wav")}))
+    op_id = WaveSpeedAdapter().submit(request=req).operation_id
+    result = poll_with_fresh_adapters(WaveSpeedAdapter, persisted(req), op_id)
+    assert result.status == SUCCEEDED and len(wavespeed_emu.calls("submit")) == 1
