@@ -1,0 +1,61 @@
+"""``python -m core film SCRIPT --out FILE.mp4 [--aspect 16:9] [--language en] [--genre G]
+[--subtitles none/srt/burn] [--provider local]``: the whole pipeline, script file to finished film.
+
+Prints one progress line per step on stdout and the JSON summary as the last line. Uses the data
+dir of ``STORYREEL_DATA_DIR`` (or the default) for the project it creates.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from core.errors import StoryreelError
+from core.models import ASPECT_RATIOS, LANGUAGES
+
+
+def handler(args: argparse.Namespace) -> int:
+    """Make the film; return 0, or 2 with the message on stderr for a user error."""
+    from core.film import make_film
+    from core.jobs import reset_runner
+
+    def say(message: str) -> None:
+        print(f"[film] {message}", flush=True)
+
+    try:
+        summary = make_film(script_path=args.script, out_path=args.out, aspect_ratio=args.aspect,
+                            language=args.language, genre=args.genre, subtitles=args.subtitles,
+                            provider=args.provider, loudness_lufs=args.loudness, fit=args.fit,
+                            short_side=args.short_side, target_length_s=args.target_length, on_progress=say)
+    except StoryreelError as exc:
+        where = f" ({exc.field})" if exc.field else ""
+        print(f"error{where}: {exc.message}", file=sys.stderr)
+        return 2
+    finally:
+        reset_runner()  # stop the job workers so the process exits promptly
+    print(json.dumps(summary, ensure_ascii=False), flush=True)
+    return 0
+
+
+def register(subparsers) -> None:
+    """Add the ``film`` subcommand to an argparse ``subparsers`` object."""
+    p = subparsers.add_parser("film", help="make a finished film from a script file",
+                              description="Script → breakdown → cast → keyframes → clips → voice → music → "
+                                          "SFX → mix → render; prints progress and a JSON summary last.")
+    p.add_argument("script", help="path of the script file (.fountain, .txt, .md, .fdx)")
+    p.add_argument("--out", required=True, help="the MP4 to write")
+    p.add_argument("--aspect", choices=ASPECT_RATIOS, default="16:9", help="frame shape (default 16:9)")
+    p.add_argument("--language", choices=sorted(LANGUAGES), default="en", help="language (default en)")
+    p.add_argument("--genre", default="drama", help="genre, which picks the music mood (default drama)")
+    p.add_argument("--subtitles", choices=("none", "srt", "burn"), default="srt",
+                   help="none; srt writes FILE.srt and FILE.vtt; burn also draws them in (default srt)")
+    p.add_argument("--provider", default="local", help="provider for images, clips and voices (default local)")
+    p.add_argument("--loudness", type=float, choices=(-14.0, -16.0, -23.0), default=-14.0,
+                   help="integrated loudness target in LUFS (default -14)")
+    p.add_argument("--fit", choices=("letterbox", "crop"), default="letterbox",
+                   help="how other-shaped media fills the frame (default letterbox)")
+    p.add_argument("--short-side", type=int, choices=(240, 360, 480, 720, 1080), default=720,
+                   help="short side of clips and film in pixels (default 720)")
+    p.add_argument("--target-length", type=int, default=None, metavar="S",
+                   help="film length the breakdown times shots to (default: 15 s per scene)")
+    p.set_defaults(func=handler)

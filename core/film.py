@@ -1,0 +1,221 @@
+"""The whole pipeline in one call: script → breakdown → cast → keyframes → voice → clips → music
+→ SFX → mix → render, with the project's providers (the local provider by default).
+
+Used by ``python -m core film``; every step is the same core function the pages call.
+Voice comes before clips so each clip is generated at the length its shot needs once its lines
+are placed (a clip shorter than its shot would freeze on its last frame).
+"""
+from __future__ import annotations
+
+import importlib
+import shutil
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+from core.breakdowns import list_characters, list_scene_cards, list_shots, run_breakdown, update_shot
+from core.errors import InvalidCombination, InvalidInput
+from core.projects import create_project, get_project, update_project
+from core.scripts import save_version
+from core.timeline_store import list_items, project_timeline
+from core.voiceover import assign_cast_voices, attach_sfx, choose_music, generate_voiceover, run_generations
+
+Progress = Callable[[str], None]
+DEFAULT_SHORT_SIDE = 720
+
+
+def _generation() -> Any | None:
+    """Return ``core.generation`` when this version has it (character-aware generation), else None."""
+    try:
+        return importlib.import_module("core.generation")
+    except ModuleNotFoundError:
+        return None
+
+
+def fill_params(*, cap, prompt: str, parts: dict) -> dict:
+    """Return params for a model: the prompt plus every prompt part the model has a role or field
+    for, leaving out values outside a field's allowed set (the model's default applies then)."""
+    params = {cap.field_for_role("prompt") or "prompt": prompt} if (cap.field_for_role("prompt") or cap.field("prompt")) else {}
+    for role, value in parts.items():
+        name = cap.field_for_role(role) or (role if cap.field(role) else None)
+        spec = cap.field(name) if name else None
+        if spec is None or value in (None, "", []) or spec.is_uri or spec.is_uri_list:
+            continue
+        if spec.enum and value not in spec.enum:
+            continue
+        if spec.type == "number" or spec.type == "integer":
+            value = min(max(float(value), spec.minimum if spec.minimum is not None else -1e9),
+                        spec.maximum if spec.maximum is not None else 1e9)
+            value = int(round(value)) if spec.type == "integer" else value
+        params[name] = value
+    return params
+
+
+def _scene_of(cards) -> dict:
+    return {sh.id: c.scene for c in cards for sh in c.shots}
+
+
+def make_keyframes(*, project_id: int, on_progress: Progress | None = None) -> int:
+    """Generate a keyframe for every shot that has none; returns how many were made."""
+    from core.prompts import build_keyframe_prompt
+    from core.registry import get_registry
+
+    project = get_project(project_id=project_id)
+    cap = get_registry().get(provider=project.image_provider, model=project.image_model)
+    cards = list_scene_cards(project_id=project_id)
+    cast, scenes = list_characters(project_id=project_id), _scene_of(cards)
+    todo = [sh for c in cards for sh in c.shots if not sh.keyframe_media_id]
+    requests = []
+    for shot in todo:
+        pp = build_keyframe_prompt(project=project, scene=scenes[shot.id], shot=shot, cast=cast)
+        requests.append(dict(provider=cap.provider, model=cap.model, project_id=project_id, shot_id=shot.id,
+                             params=fill_params(cap=cap, prompt=pp.prompt, parts=pp.parts | {"seed": shot.id})))
+    for shot, asset in zip(todo, run_generations(requests=requests, on_progress=on_progress, what="keyframe")):
+        update_shot(shot_id=shot.id, keyframe_media_id=asset.media_id, status="keyframe")
+    return len(todo)
+
+
+def fit_shots_to_voice(*, project_id: int) -> None:
+    """Lengthen every shot to hold its voiced lines (the timeline's own placement decides)."""
+    tl = project_timeline(project_id=project_id, subtitles=False).timeline
+    for v in tl.video:
+        update_shot(shot_id=int(v.shot_id), duration_s=min(max(round(v.duration_s, 2), 0.5), 60.0))
+
+
+def make_clips(*, project_id: int, short_side: int = DEFAULT_SHORT_SIDE, on_progress: Progress | None = None) -> int:
+    """Animate every shot's keyframe into a clip of the shot's length; returns how many were made."""
+    from core.prompts import build_video_prompt
+    from core.registry import get_registry
+
+    project = get_project(project_id=project_id)
+    cap = get_registry().get(provider=project.video_provider, model=project.video_model)
+    start_field = cap.require_role("start_frame")
+    cards = list_scene_cards(project_id=project_id)
+    cast, scenes = list_characters(project_id=project_id), _scene_of(cards)
+    todo = [sh for c in cards for sh in c.shots if sh.keyframe_media_id and not sh.clip_media_id]
+    requests = []
+    for shot in todo:
+        pp = build_video_prompt(project=project, scene=scenes[shot.id], shot=shot, cast=cast)
+        parts = pp.parts | {"resolution": f"{short_side}p", "seed": shot.id}
+        requests.append(dict(provider=cap.provider, model=cap.model, project_id=project_id, shot_id=shot.id,
+                             params=fill_params(cap=cap, prompt=pp.prompt, parts=parts),
+                             inputs={start_field: shot.keyframe_media_id}))
+    for shot, asset in zip(todo, run_generations(requests=requests, on_progress=on_progress, what="clip")):
+        update_shot(shot_id=shot.id, clip_media_id=asset.media_id, status="clip")
+    return len(todo)
+
+
+def make_film(*, script_path: str, out_path: str, aspect_ratio: str = "16:9", language: str = "en",
+              genre: str = "drama", subtitles: str = "srt", provider: str = "local", loudness_lufs: float = -14.0,
+              fit: str = "letterbox", short_side: int = DEFAULT_SHORT_SIDE, target_length_s: int | None = None,
+              on_progress: Progress | None = None) -> dict:
+    """Make a finished film from a script file and write it to ``out_path`` (with ``srt``/``burn``
+    also ``.srt`` and ``.vtt`` beside it). ``provider`` is used for images, clips and voices.
+
+    Returns the summary dict (out, duration_s, width, height, shots, voice_lines, lufs, srt, vtt,
+    project_id…). Raises InvalidInput for an unreadable script or bad option, ProviderError when a
+    generation fails, RenderError/Cancelled from the render; no file is left at ``out_path`` then.
+    """
+    from core.render import render_timeline
+    from core.story.importer import read_script_file
+
+    say = on_progress or (lambda m: None)
+    t0 = time.monotonic()
+    path = Path(script_path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InvalidInput(f"Cannot read script file {path}: {exc.strerror or exc}", field="script") from exc
+    text = read_script_file(name=path.name, data=data)
+    say("script: read")
+    target = target_length_s or 15 * max(1, text.upper().count("INT.") + text.upper().count("EXT."))
+    project = create_project(name=path.stem[:120] or "Film", aspect_ratio=aspect_ratio, language=language,
+                             genre=genre, target_length_s=min(max(int(target), 15), 600))
+    models = _provider_models(provider)
+    project = update_project(project_id=project.id, **models)
+    save_version(project_id=project.id, text=text, source="imported", title=path.name)
+    cards = run_breakdown(project_id=project.id)
+    say(f"breakdown: {len(cards)} scenes, {sum(len(c.shots) for c in cards)} shots")
+    voices = assign_cast_voices(project_id=project.id)
+    say(f"cast: {', '.join(f'{n} → {v}' for n, v in voices.items()) or 'no speaking characters'}")
+    make_keyframes(project_id=project.id, on_progress=say)
+    try:
+        lines = generate_voiceover(project_id=project.id, on_progress=say)
+    except InvalidInput:
+        lines = 0  # a film without dialogue is still a film
+    fit_shots_to_voice(project_id=project.id)
+    make_clips(project_id=project.id, short_side=short_side, on_progress=say)
+    choose_music(project_id=project.id)
+    say("music: bed ready")
+    n_sfx = attach_sfx(project_id=project.id, on_progress=say)
+    say(f"sfx: {n_sfx} effects attached")
+    pt = project_timeline(project_id=project.id)
+    say(f"mix and render: {pt.timeline.duration_s:.1f} s, {len(pt.timeline.cues)} subtitle cues")
+    last = [0.0]
+
+    def render_progress(fraction: float, message: str) -> None:
+        if fraction - last[0] >= 0.2 or fraction >= 1.0:
+            last[0] = fraction
+            say(f"render: {fraction:.0%} {message}")
+
+    result = render_timeline(timeline=pt.timeline, out_path=out_path, quality="final", aspect_ratio=aspect_ratio,
+                             fit=fit, subtitles=subtitles, loudness_lufs=loudness_lufs, short_side=short_side,
+                             on_progress=render_progress)
+    _keep_version(project_id=project.id, result=result, settings={
+        "aspect_ratio": aspect_ratio, "fit": fit, "subtitles": subtitles, "loudness_lufs": loudness_lufs,
+        "quality": "final", "short_side": short_side})
+    shots = list_shots(project_id=project.id)
+    return {
+        "out": str(Path(result.path).resolve()), "duration_s": round(result.duration_s, 3),
+        "width": result.width, "height": result.height, "aspect_ratio": aspect_ratio,
+        "scenes": len(cards), "shots": len(shots), "characters": len(voices), "voices": voices,
+        "voice_lines": lines, "subtitle_cues": len(pt.timeline.cues),
+        "music": bool(list_items(project_id=project.id, track="music")),
+        "sfx": [r.extra.get("effect") for r in list_items(project_id=project.id, track="sfx")],
+        "subtitles": subtitles, "srt": result.srt_path, "vtt": result.vtt_path,
+        "lufs": round(result.lufs, 2), "true_peak_dbtp": round(result.true_peak, 2),
+        "project_id": project.id, "provider": provider, "elapsed_s": round(time.monotonic() - t0, 1),
+    }
+
+
+def _provider_models(provider: str) -> dict:
+    """Return the project's provider/model fields for ``provider``: its image, video and voice
+    models from the registry (the first of each media type). Raises InvalidInput when it has none."""
+    from core.registry import get_registry
+
+    found: dict[str, Any] = {}
+    for cap in sorted(get_registry().list(provider=provider), key=lambda c: c.model):
+        for media, op in (("image", "generate"), ("video", "generate"), ("voice", "tts")):
+            if cap.media_type == media and cap.operation == op and media not in found:
+                found[media] = cap
+    missing = [m for m in ("image", "video", "voice") if m not in found]
+    if missing:
+        raise InvalidInput(f"Provider {provider!r} has no {', '.join(missing)} model for a whole film.",
+                           field="provider")
+    return {"image_provider": provider, "image_model": found["image"].model, "video_provider": provider,
+            "video_model": found["video"].model, "voice_provider": provider, "voice_model": found["voice"].model}
+
+
+def _keep_version(*, project_id: int, result, settings: dict) -> None:
+    """Record the film as a render version of the project (a copy: the user's file stays theirs)."""
+    from core.render_service import _store_render  # one way of recording renders
+    from core.storage import scratch_dir
+
+    work = scratch_dir(name="renders") / f"cli-{project_id}"
+    work.mkdir(parents=True, exist_ok=True)
+    try:
+        copy = work / "film.mp4"
+        shutil.copyfile(result.path, copy)
+        subs = {}
+        for key, p in (("srt_path", result.srt_path), ("vtt_path", result.vtt_path)):
+            if p:
+                subs[key] = str(shutil.copyfile(p, work / Path(p).name))
+        from dataclasses import replace
+
+        _store_render(project_id=project_id, operation="film", result=replace(result, path=str(copy), **subs),
+                      settings=settings, label=f"{get_project(project_id=project_id).name} — film")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+__all__ = ["make_film", "make_keyframes", "make_clips", "fit_shots_to_voice", "fill_params", "InvalidCombination"]
