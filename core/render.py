@@ -167,6 +167,7 @@ def _render_audio(*, timeline: Timeline, cache: Path, loudness_lufs: float,
     key = hashlib.sha256(json.dumps(desc, sort_keys=True, default=str).encode()).hexdigest()
     m4a, meta = cache / f"{key}.m4a", cache / f"{key}.json"
     if m4a.exists() and meta.exists():
+        os.utime(m4a)
         return m4a, json.loads(meta.read_text())
     mix = mix_timeline(timeline=timeline, loudness_lufs=loudness_lufs)
     with tempfile.TemporaryDirectory(dir=cache) as tmp:
@@ -178,7 +179,7 @@ def _render_audio(*, timeline: Timeline, cache: Path, loudness_lufs: float,
                    cancel_event=cancel_event, what="Audio encoding")
         os.replace(out, m4a)
     stats = {"lufs": mix.lufs, "true_peak": mix.true_peak_dbtp}
-    meta.write_text(json.dumps(stats))
+    _write_text_atomic(meta, json.dumps(stats))
     return m4a, stats
 
 
@@ -234,6 +235,9 @@ def render_timeline(*, timeline: Timeline, out_path: str, quality: str = "final"
     segs = plan_segments(timeline=timeline, width=width, height=height, fit=fit, quality=quality,
                          burn=subtitles == "burn")
     todo = [s for s in segs if not (seg_dir / f"{s.key}.mp4").exists()]
+    for s in segs:  # mark reused segments as recently used, for prune_cache
+        if s not in todo:
+            os.utime(seg_dir / f"{s.key}.mp4")
     total_frames = sum(s.nframes for s in todo) or 1
     done_frames = 0
     # Frames are ~85% of the work of a full render; audio and assembly share the rest.
@@ -314,4 +318,22 @@ def render_timeline(*, timeline: Timeline, out_path: str, quality: str = "final"
                         width=width, height=height)
 
 
-__all__ = ["RenderResult", "render_timeline", "plan_segments", "output_size", "file_digest", "SubtitleCue"]
+def prune_cache(*, cache_dir: str | None = None, max_bytes: int = 2 << 30) -> int:
+    """Delete the least recently used cached segments and mixes until the cache holds at most
+    ``max_bytes``; returns the number of bytes freed. Renders re-create whatever they need."""
+    cache = Path(cache_dir) if cache_dir else get_settings().cache_dir
+    files = [p for sub in ("segments", "audio") for p in (cache / sub).glob("*") if p.is_file()]
+    # mtime, not atime: many file systems are mounted noatime; a reused file is touched below.
+    files.sort(key=lambda p: p.stat().st_mtime)
+    total = sum(p.stat().st_size for p in files)
+    freed = 0
+    for p in files:
+        if total - freed <= max_bytes:
+            break
+        size = p.stat().st_size
+        p.unlink(missing_ok=True)
+        freed += size
+    return freed
+
+
+__all__ = ["prune_cache", "RenderResult", "render_timeline", "plan_segments", "output_size", "file_digest", "SubtitleCue"]

@@ -161,3 +161,22 @@ def test_bad_options_name_the_field(timeline, tmp_path):
         with pytest.raises(InvalidInput) as exc:
             render_timeline(timeline=timeline, out_path=str(tmp_path / "z.mp4"), cache_dir=str(tmp_path), **kw)
         assert exc.value.field == field
+
+
+def test_progress_reaches_one_and_cache_prunes(timeline, tmp_path):
+    from core.render import prune_cache
+
+    seen = []
+    cache = tmp_path / "c"
+    render_timeline(timeline=timeline, out_path=str(tmp_path / "p.mp4"), quality="preview", short_side=90,
+                    cache_dir=str(cache), on_progress=lambda f, m: seen.append((f, m)))
+    fractions = [f for f, _ in seen]
+    assert fractions[-1] == 1.0 and all(0.0 <= f <= 1.0 for f in fractions)
+    assert any("Rendering shots" in m for _, m in seen) and any("Mixing" in m for _, m in seen)
+    before = sum(p.stat().st_size for p in cache.rglob("*") if p.is_file())
+    freed = prune_cache(cache_dir=str(cache), max_bytes=before // 2)
+    after = sum(p.stat().st_size for p in cache.rglob("*") if p.is_file())
+    assert freed > 0 and after <= before // 2 and after == before - freed
+    again = render_timeline(timeline=timeline, out_path=str(tmp_path / "p.mp4"), quality="preview", short_side=90,
+                            cache_dir=str(cache))
+    assert again.segments_rendered >= 1
