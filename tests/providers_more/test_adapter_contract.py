@@ -55,3 +55,24 @@ def test_wavespeed_resumes_from_the_persisted_request(wavespeed_emu, tmp_path):
     op_id = WaveSpeedAdapter().submit(request=req).operation_id
     result = poll_with_fresh_adapters(WaveSpeedAdapter, persisted(req), op_id)
     assert result.status == SUCCEEDED and len(wavespeed_emu.calls("submit")) == 1
+
+
+@pytest.mark.parametrize("provider,model,params,inputs,route", [
+    ("wavespeed", "wavespeed-ai/infinitetalk", {"resolution": "480p"}, ("image", "audio"), "submit"),
+    ("elevenlabs", "eleven_multilingual_v2", {"text": "Hello you", "voice_id": "voice01", "speed": 1.0}, (), "tts"),
+    ("elevenlabs", "eleven_multilingual_sts_v2", {"voice_id": "voice02"}, ("audio",), "v2v"),
+    ("replicate", "google/veo-3.1", {"prompt": "a fox", "duration": 8}, ("start_frame",), "create"),
+])
+def test_real_registry_capabilities_drive_the_emulators(provider, model, params, inputs, route, tmp_path,
+                                                        replicate_emu, eleven_emu, wavespeed_emu):
+    registry = pytest.importorskip("core.registry")
+    cap = registry.get_registry().get(provider=provider, model=model)
+    files = {"image": write_png(tmp_path / "i.png"), "start_frame": write_png(tmp_path / "s.png"),
+             "audio": write_wav(tmp_path / "a.wav")}
+    adapter = get_adapter(provider)
+    req = adapter.build_request(cap=cap, params=params, inputs={k: files[k] for k in inputs})
+    sub = adapter.submit(request=persisted(req))
+    emu = {"replicate": replicate_emu, "elevenlabs": eleven_emu, "wavespeed": wavespeed_emu}[provider]
+    assert len(emu.calls(route)) == 1
+    result = sub if sub.status == SUCCEEDED else poll_with_fresh_adapters(lambda: get_adapter(provider), req, sub.operation_id)
+    assert result.status == SUCCEEDED and adapter.download(output=result.outputs[0])
