@@ -145,3 +145,20 @@ def media_id_of(value: Any) -> str:
         return get_asset(media_id=str(media_id)).media_id
     except NotFound:
         raise NotFound(f"No media with id {media_id!r}.", field="media_id") from None
+
+
+def wait_all(*, job_ids: list[str], timeout_s: float = 120.0) -> list[Job]:
+    """Wait up to ``timeout_s`` in total for the jobs and return them as they are then (some may
+    still be running: they keep going in the background and land later). Raises NotFound."""
+    import time
+
+    from core.jobs import get_job, wait_for
+
+    deadline = time.monotonic() + timeout_s
+    out = []
+    for job_id in job_ids:
+        try:
+            out.append(wait_for(job_id=job_id, timeout_s=max(0.01, deadline - time.monotonic())))
+        except TimeoutError:
+            out.append(get_job(job_id=job_id))
+    return out
