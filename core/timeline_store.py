@@ -228,3 +228,68 @@ def project_timeline(*, project_id: int, scene_id: int | None = None, subtitles:
 def shot_starts(*, timeline: Timeline) -> dict[str, float]:
     """Return {shot_id: start second} of the video items (for jump-to-shot)."""
     return {v.shot_id: v.start_s for v in timeline.video}
+
+
+# --- picture of the timeline (the Edit page shows it) ----------------------------------------------
+TRACK_COLOURS = {"video": (86, 120, 200), "voice": (220, 130, 60), "music": (90, 170, 110),
+                 "sfx": (190, 90, 170), "subtitle": (150, 150, 150)}
+
+
+def _envelope(path: str, trim_in_s: float, duration_s: float, columns: int) -> "np.ndarray":
+    """Return the peak level (0–1) of a sound in ``columns`` equal slices of its placed span."""
+    import numpy as np
+    import soundfile as sf
+
+    info = sf.info(path)
+    start = int(trim_in_s * info.samplerate)
+    data, _ = sf.read(path, start=min(start, info.frames), frames=int(duration_s * info.samplerate),
+                      dtype="float32", always_2d=True)
+    mono = np.abs(data).max(axis=1) if len(data) else np.zeros(1, dtype=np.float32)
+    if len(mono) < columns:
+        mono = np.pad(mono, (0, columns - len(mono)))
+    return np.array([c.max() for c in np.array_split(mono, max(columns, 1))])
+
+
+def timeline_picture(*, timeline: Timeline, width: int = 1200, lane: int = 34):
+    """Return an RGB PIL image of the timeline: one lane per track (video, voice, music, sfx,
+    subtitle), shot blocks numbered, every sound drawn as its waveform (gain applied), cues as bars."""
+    import numpy as np
+    from PIL import Image, ImageDraw
+
+    total = max(timeline.duration_s, 0.1)
+    tracks = ("video", "voice", "music", "sfx", "subtitle")
+    label_w, top = 70, 16
+    img = Image.new("RGB", (width, top + lane * len(tracks) + 4), (28, 30, 36))
+    d = ImageDraw.Draw(img)
+    px = (width - label_w - 4) / total
+
+    def x(t: float) -> int:
+        return int(label_w + t * px)
+
+    for s in range(0, int(total) + 1, 1 if total <= 20 else 5):
+        d.line([(x(s), top - 4), (x(s), img.height)], fill=(48, 50, 58))
+        d.text((x(s) + 2, 2), f"{s}s", fill=(160, 160, 170))
+    for row, track in enumerate(tracks):
+        y0 = top + row * lane
+        d.text((6, y0 + lane // 2 - 6), track, fill=(220, 220, 230))
+        colour = TRACK_COLOURS[track]
+        if track == "video":
+            for n, v in enumerate(timeline.video, 1):
+                d.rectangle([x(v.start_s) + 1, y0 + 3, x(v.end_s) - 1, y0 + lane - 3], fill=colour, outline=(230, 230, 240))
+                d.text((x(v.start_s) + 4, y0 + 8), f"{n}", fill=(255, 255, 255))
+        elif track == "subtitle":
+            for c in timeline.cues:
+                d.rectangle([x(c.start_s), y0 + 10, x(c.end_s), y0 + lane - 10], fill=colour)
+        else:
+            for a in timeline.audio(track):
+                cols = max(x(a.end_s) - x(a.start_s), 1)
+                try:
+                    env = _envelope(a.path, a.trim_in_s, a.duration_s, cols) * (10 ** (a.gain_db / 20))
+                except Exception:  # an unreadable file still shows as a block
+                    env = np.full(cols, 0.5)
+                mid, half = y0 + lane // 2, lane // 2 - 3
+                d.rectangle([x(a.start_s), y0 + 3, x(a.end_s), y0 + lane - 3], outline=colour)
+                for i, level in enumerate(np.clip(env, 0, 1)):
+                    h = max(int(level * half), 1)
+                    d.line([(x(a.start_s) + i, mid - h), (x(a.start_s) + i, mid + h)], fill=colour)
+    return img

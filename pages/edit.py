@@ -1,11 +1,111 @@
 """Edit: Voice-over with timestamps, music ducked under the voice, sound effects, on a timeline."""
 import streamlit as st
 
+from core.breakdowns import list_shots
+from core.local.sfx import SFX_NAMES
+from core.timeline_store import list_items, project_timeline, remove_sfx, set_item_gain, timeline_picture
 from core.ui.common import require_project
+from core.ui.errors import shown_errors
 from core.ui.prereq import require_step
+from core.voiceover import (
+    MUSIC_MOODS, add_sfx, attach_sfx, choose_music, dialogue_lines, generate_voiceover, mood_for, upload_music,
+)
 
 st.title("🎚️ Edit")
 st.caption("Voice-over with timestamps, music ducked under the voice, sound effects, on a timeline.")
 project = require_project("Edit")
 require_step(project=project, need="keyframes")
-st.warning("This step's tools are not built yet in this version of Storyreel; the steps before it are ready.")
+shots = list_shots(project_id=project.id)
+shot_no = {s.id: n for n, s in enumerate(shots, 1)}
+
+# Effects are attached once automatically; after that the user's additions and removals rule.
+if not (project.settings or {}).get("sfx_auto_done"):
+    with shown_errors("Sound effects"), st.spinner("Attaching sound effects from the shots' action…"):
+        attach_sfx(project_id=project.id)
+
+voice_tab, music_tab, sfx_tab = st.tabs(["🗣️ Voice-over", "🎵 Music", "💥 Sound effects"])
+
+with voice_tab:
+    lines = dialogue_lines(project_id=project.id)
+    if not lines:
+        st.info("The script has no dialogue; the film will carry music and effects only.")
+    else:
+        st.dataframe([{"shot": shot_no.get(ln.shot_id), "character": ln.character, "line": ln.text,
+                       "voice": ln.voice_id, "voiced": "✅" if ln.voiced else "—"} for ln in lines],
+                     hide_index=True, width="stretch")
+        labels = {ln.key: f"Shot {shot_no.get(ln.shot_id)} · {ln.character}: {ln.text[:50]}" for ln in lines}
+        picked = st.multiselect("Lines to voice", list(labels), format_func=labels.get, key="voice_pick",
+                                placeholder="All lines")
+        c1, c2 = st.columns(2)
+        go_all = c1.button("Voice all lines", key="voice_all", type="primary")
+        go_some = c2.button("Voice selected lines", key="voice_selected", disabled=not picked)
+        if go_all or go_some:
+            with shown_errors("Voice-over"), st.spinner("Voicing lines…"):
+                n = generate_voiceover(project_id=project.id, keys=None if go_all else picked)
+                st.success(f"Voiced {n} line{'s' if n != 1 else ''}, with word timestamps for the subtitles.")
+    voice_rows = list_items(project_id=project.id, track="voice")
+    if voice_rows:
+        st.markdown("**Voice levels** (dB)")
+        for row in voice_rows:
+            g = st.number_input(f"Shot {shot_no.get(row.shot_id)} · {row.extra.get('character', '')}: "
+                                f"{row.text[:40]}", -30.0, 12.0, float(row.gain_db), 1.0, key=f"vgain_{row.id}")
+            if g != row.gain_db:
+                set_item_gain(row_id=row.id, gain_db=g)
+
+with music_tab:
+    music = next(iter(list_items(project_id=project.id, track="music")), None)
+    default_mood = mood_for(genre=project.genre)
+    mood = st.selectbox(f"Mood (suggested for {project.genre}: {default_mood})", MUSIC_MOODS,
+                        index=MUSIC_MOODS.index(default_mood), key="music_mood")
+    if st.button("Make a music bed", key="make_music", type="primary" if music is None else "secondary"):
+        with shown_errors("Music"), st.spinner("Composing…"):
+            choose_music(project_id=project.id, mood=mood)
+            st.rerun()
+    upload = st.file_uploader("…or use your own track", type=["wav", "flac", "ogg", "mp3"], key="music_upload")
+    if upload is not None and st.button("Use this track", key="use_upload"):
+        with shown_errors("Music"):
+            upload_music(project_id=project.id, name=upload.name, data=upload.getvalue())
+            st.rerun()
+    if music is not None:
+        what = music.extra.get("label") or f"{music.extra.get('mood', '')} bed"
+        st.caption(f"Music: {what} — ducked about 12 dB under speech when mixed.")
+        vol = st.slider("Music volume (dB)", -30.0, 0.0, float(music.gain_db), 1.0, key="music_gain")
+        if vol != music.gain_db:
+            set_item_gain(row_id=music.id, gain_db=vol)
+
+with sfx_tab:
+    rows = list_items(project_id=project.id, track="sfx")
+    if not rows:
+        st.caption("No effects yet. Shots whose action mentions footsteps, a door, wind, rain… get them automatically.")
+    for row in rows:
+        c1, c2, c3 = st.columns([3, 2, 1])
+        c1.write(f"Shot {shot_no.get(row.shot_id)} · **{row.extra.get('effect')}**"
+                 + (" (auto)" if row.extra.get("auto") else ""))
+        g = c2.number_input("Level (dB)", -40.0, 12.0, float(row.gain_db), 1.0, key=f"sgain_{row.id}",
+                            label_visibility="collapsed")
+        if g != row.gain_db:
+            set_item_gain(row_id=row.id, gain_db=g)
+        if c3.button("Remove", key=f"sfx_remove_{row.id}"):
+            with shown_errors("Sound effects"):
+                remove_sfx(row_id=row.id)
+                st.rerun()
+    c1, c2, c3 = st.columns([2, 2, 1])
+    target = c1.selectbox("Shot", [s.id for s in shots], format_func=lambda i: f"Shot {shot_no[i]}", key="sfx_shot")
+    effect = c2.selectbox("Effect", SFX_NAMES, key="sfx_effect")
+    if c3.button("Add", key="sfx_add"):
+        with shown_errors("Sound effects"):
+            add_sfx(project_id=project.id, shot_id=target, effect=effect)
+            st.rerun()
+
+st.subheader("Timeline")
+with shown_errors("Timeline"):
+    pt = project_timeline(project_id=project.id)
+    st.image(timeline_picture(timeline=pt.timeline), width="stretch")
+    tl = pt.timeline
+    st.caption(f"{tl.duration_s:.1f} s · {len(tl.video)} shots · {len(tl.audio('voice'))} voice lines · "
+               f"{len(tl.audio('music'))} music · {len(tl.audio('sfx'))} effects · {len(tl.cues)} subtitle cues")
+    if pt.missing:
+        st.warning(f"{len(pt.missing)} shot(s) have no keyframe yet and are left out.")
+    if pt.stale_lines:
+        st.warning(f"{pt.stale_lines} voice line(s) changed since they were voiced: voice them again.")
+    st.page_link("pages/preview.py", label="Preview the animatic", icon="▶️")

@@ -1,11 +1,109 @@
-"""Generate: One MP4 at the project's aspect ratio, loudness-normalized, with subtitles."""
+"""Generate: the final MP4 (with SRT/VTT), kept as versions with their settings, and auto shorts."""
+import time
+
 import streamlit as st
 
+from core.jobs_runner import load_job
+from core.media_assets import asset_path
+from core.models import ASPECT_RATIOS
+from core.render_service import active_render, cancel_render, list_renders, start_render
 from core.ui.common import require_project
+from core.ui.errors import shown_errors
 from core.ui.prereq import require_step
 
 st.title("📦 Generate")
-st.caption("One MP4 at the project's aspect ratio, loudness-normalized, with subtitles.")
+st.caption("The final film as H.264 + AAC MP4 with subtitles, kept as versions, and vertical shorts.")
 project = require_project("Generate")
 require_step(project=project, need="keyframes")
-st.warning("This step's tools are not built yet in this version of Storyreel; the steps before it are ready.")
+
+RESOLUTIONS = {"720p": 720, "1080p": 1080, "480p": 480, "360p": 360}
+LOUDNESS = {"-14 LUFS (streaming)": -14.0, "-16 LUFS (podcast/mobile)": -16.0, "-23 LUFS (broadcast)": -23.0}
+
+
+def follow(job_id: str, what: str) -> None:
+    """Show a running render's progress until it ends (the render itself runs in the background,
+    so leaving the page does not stop it)."""
+    bar = st.progress(0.0, text=f"{what}: starting…")
+    if st.button("Cancel", key=f"cancel_{job_id}"):
+        cancel_render(job_id=job_id)
+    while True:
+        job = load_job(job_id)
+        bar.progress(min(job.progress, 1.0), text=f"{what}: {(job.request or {}).get('message', '')}")
+        if job.status in ("succeeded", "failed", "cancelled"):
+            break
+        time.sleep(0.3)
+    bar.empty()
+    if job.status == "failed":
+        st.error(f"{what} failed: {job.error}")
+    elif job.status == "cancelled":
+        st.warning(f"{what} cancelled; no file was kept.")
+    else:
+        st.success(f"{what} finished.")
+
+
+def downloads(asset, prefix: str) -> None:
+    extra = asset.extra or {}
+    stem = f"{project.name.replace(' ', '_')}_{asset.media_id[:6]}"
+    cols = st.columns(3)
+    cols[0].download_button("⬇️ MP4", asset_path(media_id=asset.media_id).read_bytes(), file_name=f"{stem}.mp4",
+                            mime="video/mp4", key=f"{prefix}_mp4_{asset.media_id}")
+    for col, key, ext, mime in ((cols[1], "srt_media_id", "srt", "application/x-subrip"),
+                                (cols[2], "vtt_media_id", "vtt", "text/vtt")):
+        if extra.get(key):
+            col.download_button(f"⬇️ {ext.upper()}", asset_path(media_id=extra[key]).read_bytes(),
+                                file_name=f"{stem}.{ext}", mime=mime, key=f"{prefix}_{ext}_{asset.media_id}")
+
+
+film_tab, shorts_tab = st.tabs(["🎞️ Film", "📱 Shorts"])
+
+with film_tab:
+    c1, c2 = st.columns(2)
+    aspect = c1.selectbox("Aspect ratio", ASPECT_RATIOS, index=ASPECT_RATIOS.index(project.aspect_ratio),
+                          key="gen_aspect")
+    fit = c2.radio("Other shapes", ["letterbox", "crop"], horizontal=True, key="gen_fit",
+                   format_func={"letterbox": "Letterbox", "crop": "Centre crop"}.get)
+    c3, c4, c5 = st.columns(3)
+    subtitles = c3.radio("Subtitles", ["srt", "burn", "none"], key="gen_subs",
+                         format_func={"none": "None", "srt": "SRT/VTT files", "burn": "Burned in + files"}.get)
+    loud = c4.selectbox("Loudness", list(LOUDNESS), key="gen_loudness")
+    res = c5.selectbox("Resolution", list(RESOLUTIONS), key="gen_res")
+    if st.button("Render film", key="render_film", type="primary"):
+        with shown_errors("Render"):
+            job = start_render(project_id=project.id, operation="film", options={
+                "aspect_ratio": aspect, "fit": fit, "subtitles": subtitles, "loudness_lufs": LOUDNESS[loud],
+                "short_side": RESOLUTIONS[res]})
+            st.session_state.film_job = job.id
+    running = active_render(project_id=project.id, operation="film")
+    if running is not None:
+        follow(running.id, "Film render")
+
+    versions = list_renders(project_id=project.id, operation="film")
+    if not versions:
+        st.info("No film rendered yet.")
+    for n, asset in enumerate(versions):
+        p = asset.input_params or {}
+        title = (f"v{len(versions) - n} · {asset.timestamp:%Y-%m-%d %H:%M} · {p.get('aspect_ratio')} {p.get('fit')} · "
+                 f"{asset.width}×{asset.height} · {asset.duration_s or 0:.1f} s · subtitles {p.get('subtitles')} · "
+                 f"{(asset.extra or {}).get('lufs', 0):.1f} LUFS")
+        with st.expander(title, expanded=n == 0):
+            if n == 0:
+                st.video(str(asset_path(media_id=asset.media_id)))
+            downloads(asset, "film")
+
+with shorts_tab:
+    st.caption("Finds the most engaging stretches (dialogue density, loudness, cuts, hook lines) and cuts "
+               "vertical 9:16 clips of 15–60 s with burned-in subtitles.")
+    count = st.number_input("How many shorts", 1, 5, 3, key="short_count")
+    short_res = st.selectbox("Resolution", list(RESOLUTIONS), key="short_res")
+    if st.button("Make shorts", key="make_shorts"):
+        with shown_errors("Shorts"):
+            start_render(project_id=project.id, operation="short", options={
+                "count": int(count), "short_side": RESOLUTIONS[short_res]})
+    running = active_render(project_id=project.id, operation="short")
+    if running is not None:
+        follow(running.id, "Shorts")
+    for asset in list_renders(project_id=project.id, operation="short"):
+        with st.expander(f"{asset.label} · {asset.duration_s or 0:.1f} s"):
+            st.caption(f"Why: {(asset.extra or {}).get('reason', '')}")
+            downloads(asset, "short")
+

@@ -1,11 +1,78 @@
-"""Preview: Play the animatic; change one shot and only that part regenerates."""
+"""Preview: the animatic with its shot list; change a shot and only that part re-renders."""
 import streamlit as st
 
+from core.breakdowns import update_shot
+from core.media_assets import asset_path
+from core.render_service import list_renders, render_preview
+from core.timeline_store import CAMERA_MOVES, project_timeline
 from core.ui.common import require_project
+from core.ui.errors import shown_errors
 from core.ui.prereq import require_step
 
 st.title("▶️ Preview")
-st.caption("Play the animatic; change one shot and only that part regenerates.")
+st.caption("The animatic at low resolution. Change a shot's length or camera move and only that shot re-renders.")
 project = require_project("Preview")
 require_step(project=project, need="keyframes")
-st.warning("This step's tools are not built yet in this version of Storyreel; the steps before it are ready.")
+
+
+def render_now() -> None:
+    bar = st.progress(0.0, text="Rendering the preview…")
+    with shown_errors("Preview"):
+        result = render_preview(project_id=project.id, on_progress=lambda f, m: bar.progress(min(f, 1.0), text=m))
+        st.session_state.preview_media_id = result.asset.media_id
+        st.session_state.preview_note = (f"Re-rendered {result.segments_rendered} of "
+                                         f"{result.segments_rendered + result.segments_reused} shot segments.")
+    bar.empty()
+
+
+if "preview_media_id" not in st.session_state or st.session_state.get("preview_project") != project.id:
+    latest = list_renders(project_id=project.id, operation="preview")
+    st.session_state.preview_project = project.id
+    st.session_state.preview_media_id = latest[0].media_id if latest else None
+    st.session_state.pop("preview_note", None)
+
+with shown_errors("Timeline"):
+    pt = project_timeline(project_id=project.id)
+    starts = {int(v.shot_id): v.start_s for v in pt.timeline.video}
+    lengths = {int(v.shot_id): v.duration_s for v in pt.timeline.video}
+    shots = pt.shots
+
+    player, side = st.columns([3, 2])
+    with side:
+        st.markdown("**Shots**")
+        for n, shot in enumerate(shots, 1):
+            c1, c2 = st.columns([1, 4])
+            if c1.button(f"▶ {n}", key=f"jump_{shot.id}", help="Play from this shot"):
+                st.session_state.preview_start = starts[shot.id]
+            c2.caption(f"{starts[shot.id]:.1f} s · {lengths[shot.id]:.1f} s · {shot.camera_move} — "
+                       f"{shot.action[:60]}")
+
+        st.markdown("**Change a shot**")
+        pick = st.selectbox("Shot", [s.id for s in shots], key="edit_shot",
+                            format_func=lambda i: f"Shot {[s.id for s in shots].index(i) + 1}")
+        chosen = next(s for s in shots if s.id == pick)
+        duration = st.number_input("Duration (s)", 0.5, 60.0, float(chosen.duration_s), 0.5, key=f"edit_duration_{pick}")
+        move = st.selectbox("Camera move", CAMERA_MOVES, key=f"edit_camera_{pick}",
+                            index=CAMERA_MOVES.index(chosen.camera_move) if chosen.camera_move in CAMERA_MOVES else 0,
+                            help="Animates the keyframe in the preview; a shot with a clip keeps its clip's motion.")
+        if st.button("Apply and re-render", key="apply_shot", type="primary"):
+            with shown_errors("Shot"):
+                update_shot(shot_id=pick, duration_s=float(duration), camera_move=move)
+                st.session_state.preview_start = starts.get(pick, 0.0)
+                render_now()
+                st.rerun()
+
+    with player:
+        if st.button("Render preview", key="render_preview",
+                     type="primary" if not st.session_state.preview_media_id else "secondary"):
+            render_now()
+        mid = st.session_state.preview_media_id
+        if mid:
+            st.video(str(asset_path(media_id=mid)), start_time=int(st.session_state.get("preview_start", 0)))
+            if st.session_state.get("preview_note"):
+                st.caption(st.session_state.preview_note)
+        else:
+            st.info("No preview yet: render one (a few seconds at low resolution).")
+        st.caption(f"{pt.timeline.duration_s:.1f} s · {len(shots)} shots")
+        if pt.missing:
+            st.warning(f"{len(pt.missing)} shot(s) have no keyframe yet and are left out.")
