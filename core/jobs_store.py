@@ -103,18 +103,35 @@ def store_output(*, job: Job, output: Output, data: bytes | None, first: bool) -
     return asset
 
 
+def first_and_last_frames(*, video: Path) -> tuple[bytes, bytes]:
+    """Return the first and last frames of a video as PNG bytes, decoded by one ffmpeg run (the
+    video opened twice: from the start, and seeking to its last second).
+
+    Raises RenderError when ffmpeg fails or yields no frame.
+    """
+    from core.errors import RenderError
+    from core.local.ffmpeg_io import run_ffmpeg
+
+    with tempfile.TemporaryDirectory(dir=scratch_dir()) as tmp:
+        first, last = Path(tmp) / "first.png", Path(tmp) / "last.png"
+        run_ffmpeg(["-loglevel", "error", "-i", str(video), "-sseof", "-1", "-i", str(video),
+                    "-map", "0:v:0", "-frames:v", "1", str(first),
+                    "-map", "1:v:0", "-update", "1", str(last)], what="extracting first and last frames")
+        if not (first.is_file() and last.is_file()):
+            raise RenderError(f"no frame could be decoded from {video.name}")
+        return first.read_bytes(), last.read_bytes()
+
+
 def attach_frames(*, asset: MediaAsset) -> MediaAsset:
     """Extract a video's first and last frames as image assets; returns the video asset with their ids
     in ``extra`` (``first_frame_media_id``, ``last_frame_media_id``). A video whose frames cannot be
     decoded keeps its record without them."""
     from core.media_assets import asset_path, create_asset, update_asset
-    from core.mediainfo import extract_frame
 
     ids: dict[str, str] = {}
     try:
-        path = asset_path(media_id=asset.media_id)
-        for which in ("first", "last"):
-            png = extract_frame(video=path, which=which)
+        frames = first_and_last_frames(video=asset_path(media_id=asset.media_id))
+        for which, png in zip(("first", "last"), frames):
             frame = create_asset(type="image", project_id=asset.project_id, data=png, mime="image/png",
                                  provider=asset.provider, model=asset.model, operation="extract_frame",
                                  input_params={"which": which}, shot_id=asset.shot_id,

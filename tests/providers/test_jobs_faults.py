@@ -148,3 +148,21 @@ def test_jobs_cancel_queued_and_uncancellable_veo(google_emu, data_dir):
         cancel_job(job_id=job.id)
     assert wait_for(job_id=job.id, timeout_s=30, runner=live).status == "succeeded"
     live.stop()
+
+
+def test_jobs_first_and_last_frames_come_from_both_ends(data_dir, tmp_path):
+    import io
+
+    from PIL import Image
+
+    from core.jobs_store import first_and_last_frames
+    from core.local.ffmpeg_io import run_ffmpeg
+
+    video = tmp_path / "two.mp4"
+    run_ffmpeg(["-loglevel", "error", "-f", "lavfi", "-i", "color=c=red:s=64x36:r=8:d=1", "-f", "lavfi", "-i",
+                "color=c=blue:s=64x36:r=8:d=1", "-filter_complex", "[0][1]concat=n=2:v=1", "-c:v", "libx264",
+                "-pix_fmt", "yuv420p", str(video)], what="test video")
+    first, last = first_and_last_frames(video=video)
+    r1, _, b1 = Image.open(io.BytesIO(first)).getpixel((5, 5))
+    r2, _, b2 = Image.open(io.BytesIO(last)).getpixel((5, 5))
+    assert r1 > 200 > b1 and b2 > 200 > r2
