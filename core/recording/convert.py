@@ -1,6 +1,6 @@
 """Voice→voice for takes: the best route installed (``core.generation.v2v`` — ElevenLabs with the
-character's voice_id when keyed, local otherwise; else the local v2v job; else the local engine
-directly), with the result linked to its take by ``parent_id``."""
+character's voice_id when keyed, local otherwise; else the local engine directly), with the
+result linked to its take by ``parent_id``."""
 from __future__ import annotations
 
 from core.errors import InvalidInput, NotFound, ProviderError, UnsupportedCapability
@@ -20,45 +20,51 @@ def _character(project_id: int, character_id: str):
     raise NotFound(f"No character {character_id!r} in this project.", field="character_id")
 
 
+ELEVENLABS_STS_MODEL = "eleven_multilingual_sts_v2"
+
+
 def _local_voice(character) -> str:
-    try:
-        from core.local.voices import LOCAL_VOICES, voice_for_character
-    except ImportError:
-        return character.voice_id or character.character_id
+    from core.local.voices import LOCAL_VOICES, voice_for_character
+
     if character.voice_id and character.voice_id in LOCAL_VOICES:
         return character.voice_id
     return voice_for_character(name=character.name)
 
 
+def conversion_route(*, character) -> tuple[str, str]:
+    """Return (provider, model) for converting to this character's voice: ElevenLabs
+    speech-to-speech when ELEVENLABS_API_KEY is set and the character has an ElevenLabs voice_id
+    (the target voice), else the local pitch/formant conversion."""
+    key = get_settings().elevenlabs_api_key
+    if key and key.get_secret_value() and character.voice_provider == "elevenlabs" and character.voice_id:
+        return "elevenlabs", ELEVENLABS_STS_MODEL
+    return "local", "v2v"
+
+
 def _convert(take: MediaAsset, character, project_id: int) -> tuple[MediaAsset, str]:
-    """Run voice→voice by the best route present; returns (result asset, route name)."""
-    path = get_settings().data_dir / take.file_path
+    """Run voice→voice by the best route installed; returns (result asset, route description)."""
+    provider, model = conversion_route(character=character)
     try:
-        from core.generation import v2v  # ElevenLabs with the character's voice_id when keyed, else local
+        from core.generation import v2v
     except ImportError:
         v2v = None
     if v2v is not None:
-        job = v2v(provider=None, model=None, audio_path=path, character_id=character.character_id,
-                  project_id=project_id)
-        return _job_result(job), "core.generation.v2v"
-    try:
-        from core.jobs import submit_job
-
-        job = submit_job(provider="local", model="local/v2v", params={"voice": _local_voice(character)},
-                         inputs={"audio": take.media_id}, project_id=project_id,
-                         character_id=character.character_id, shot_id=take.shot_id)
-        return _job_result(job), "core.jobs local/v2v"
-    except (ImportError, UnsupportedCapability):
-        pass
+        # The local schema has no default voice, so name the character's local profile explicitly.
+        voice_id = _local_voice(character) if provider == "local" else None
+        job = v2v(provider=provider, model=model, audio_path=take.media_id, voice_id=voice_id,
+                  character_id=character.character_id, project_id=project_id)
+        return _job_result(job), f"core.generation.v2v {provider}/{model}"
+    if provider != "local":
+        raise UnsupportedCapability("ElevenLabs voice conversion needs core.generation.", field="voice")
     try:
         from core.local.v2v import convert_voice
     except ImportError:
         raise UnsupportedCapability("Voice conversion is not available in this installation.",
                                     field="voice") from None
     voice = _local_voice(character)
-    wav = convert_voice(audio=path, voice=voice)
+    wav = convert_voice(audio=get_settings().data_dir / take.file_path, voice=voice)
     asset = create_asset(type="voice", project_id=project_id, data=wav, mime="audio/wav", provider="local",
-                         model="local/v2v", operation="v2v", input_params={"voice": voice},
+                         model="v2v", operation="v2v", input_params={"voice": voice},
                          duration_s=take.duration_s)
     return asset, "core.local.v2v"
 

@@ -76,3 +76,25 @@ def sig():
     from types import SimpleNamespace
 
     return SimpleNamespace(speechlike=speechlike, wav_bytes=wav_bytes, rms_dbfs=rms_dbfs)
+
+
+@pytest.fixture(scope="session")
+def app_entry(tmp_path_factory):
+    """Path of an app entry that lists the Voice Studio: app.py itself once it does; until then a
+    copy beside a symlink to pages/ with the page added to the navigation."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    text = (root / "app.py").read_text()
+    if "voice_studio" in text:
+        return root / "app.py"
+    page = 'st.Page("pages/voice_studio.py", title="Voice Studio", icon="🎙️")'
+    if re.search(r'"Tools":\s*\[', text):
+        text = re.sub(r'("Tools":\s*\[)', lambda m: m.group(1) + page + ", ", text, count=1)
+    else:
+        text = text.replace("PAGES = {", 'PAGES = {\n    "Voice": [' + page + "],", 1)
+    work = tmp_path_factory.mktemp("app")
+    (work / "pages").symlink_to(root / "pages")
+    (work / "app.py").write_text(text)
+    return work / "app.py"
