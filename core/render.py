@@ -149,7 +149,7 @@ def _segment_frames(seg: Segment, *, fps: int, width: int, height: int, fit: str
     for i, frame in enumerate(frames):
         for a, b, text in seg.cues:
             if a <= i < b:
-                frame = burn_cue(np.array(frame), text)
+                frame = burn_cue(np.array(frame), text)  # copy: a still's frame may be shared
         yield frame
 
 
@@ -247,11 +247,11 @@ def render_timeline(*, timeline: Timeline, out_path: str, quality: str = "final"
 
     def tick():
         nonlocal done_frames
-        with lock:
+        with lock:  # reports stay in order even with two workers
             done_frames += 1
             n = done_frames
-        if n % 12 == 0:
-            report(frame_share * n / total_frames, f"Rendering shots ({n}/{total_frames} frames)")
+            if n % 12 == 0:
+                report(frame_share * n / total_frames, f"Rendering shots ({n}/{total_frames} frames)")
 
     report(0.0, f"{len(todo)} of {len(segs)} segments to render")
     unique = list({s.key: s for s in todo}.values())

@@ -125,7 +125,7 @@ def still_frames(item: VideoItem, *, nframes: int, fps: int, out_w: int, out_h: 
     if item.camera_move == "none":
         frame = warp_still(img, move="none", p=0.0, out_w=out_w, out_h=out_h, fit=fit)
         for _ in range(nframes):
-            yield frame.copy()
+            yield frame  # read-only downstream; burning subtitles copies first
         return
     for i in range(nframes):
         p = (item.trim_in_s + i / fps) / max(span - 1.0 / fps, 1e-6)
