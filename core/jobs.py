@@ -15,13 +15,13 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from sqlmodel import select
+
 from core import cache
 from core.credentials import require_setting
 from core.db import session
 from core.errors import InvalidInput, NotFound
 from core.jobs_runner import JobRunner, load_job, update_job
-from sqlmodel import select
-
 from core.models import Job, MediaAsset
 from core.providers import get_adapter
 from core.providers.base import CANCELLED, QUEUED, SUCCEEDED, TERMINAL, InputFile, ProviderRequest
