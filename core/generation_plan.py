@@ -124,7 +124,7 @@ def _ref_violations(cap: Capability, trial: dict, ref_param: str) -> list:
     return [v for v in cap.violations(trial) if ref_param in v.fields]
 
 
-def _narrow_for(cap: Capability, trial: dict, plan: Plan) -> dict:
+def narrow_for(cap: Capability, trial: dict, plan: Plan) -> dict:
     """Adjust plain values the rules narrow because references are present (e.g. Veo: 8 s, 16:9)."""
     limits = cap.form_constraints(trial)
     changed = dict(trial)
@@ -168,7 +168,7 @@ def add_characters(*, cap: Capability, plan: Plan, people: list[Character]) -> N
             trial[ref_param] = trial[ref_param][0]  # a single-image identity input
         problems = _ref_violations(cap, trial, ref_param)
         if problems and not any(set(v.fields) & frames for v in problems):
-            trial = _narrow_for(cap, trial, plan)  # only value limits: adjust them to the references
+            trial = narrow_for(cap, trial, plan)  # only value limits: adjust them to the references
             problems = _ref_violations(cap, trial, ref_param)
         if problems:
             why = "; ".join(v.message for v in problems)

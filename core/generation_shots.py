@@ -134,7 +134,21 @@ def plan_for_shot(*, shot_id: int, kind: str, provider: str | None = None, model
                     use_last=shot.use_last_frame if use_last_frame is None else use_last_frame)
     add_characters(cap=cap, plan=plan, people=people)
     guard_frames(cap=cap, plan=plan, people=people)
+    _narrow_built(cap=cap, plan=plan, user=set(params or {}))
     return cap, plan
+
+
+def _narrow_built(*, cap: Capability, plan: Plan, user: set[str]) -> None:
+    """Adjust values the builder chose (never the user's) to what the model's rules allow with the
+    frames and references in the plan — e.g. Veo interpolation needs 8 s."""
+    from core.generation_plan import narrow_for
+
+    fitted = narrow_for(cap, plan.all_params(), plan)
+    for name, value in fitted.items():
+        if name in plan.inputs or name in user or plan.params.get(name) == value:
+            continue
+        plan.params[name] = value
+        plan.notes.append(f"{name} set to {value} because the model requires it with these inputs.")
 
 
 def _add_frames(*, cap: Capability, plan: Plan, shot: Shot, use_last: bool) -> None:
