@@ -28,6 +28,7 @@ class Capability:
         self.path = path
         self.provider: str = spec.provider
         self.model: str = spec.model
+        self.version: str | None = spec.version
         self.media_type: str = spec.media_type
         self.operation: str = spec.operation
         self.title: str = spec.title

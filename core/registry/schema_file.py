@@ -135,6 +135,8 @@ class SchemaFile(_Strict):
 
     provider: str = Field(min_length=1, pattern=r"^[a-z0-9_-]+$")
     model: str = Field(min_length=1)
+    # Community Replicate models run by version id (POST /v1/predictions with "version").
+    version: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
     media_type: Literal[MEDIA_TYPES]  # type: ignore[valid-type]
     operation: Literal[OPERATIONS]  # type: ignore[valid-type]
     title: str = Field(min_length=1)
