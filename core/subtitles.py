@@ -185,6 +185,13 @@ def cue_overlay(text: str, width: int, height: int) -> tuple[np.ndarray, int, in
     """
     size = max(10, int(min(width, height) * 0.055))
     lines = text.split("\n")
+    font = _font(size)
+    longest = max(lines, key=lambda ln: font.getlength(ln))
+    if font.getlength(longest) > width * 0.9:
+        # Narrow frames (9:16): re-wrap to more, shorter lines before shrinking the font, so the
+        # text stays as large as on a landscape frame.
+        per_line = max(int(len(longest) * width * 0.9 / font.getlength(longest)), 8)
+        lines = wrap_text(" ".join(text.split()), max_chars=per_line)
     while True:
         font = _font(size)
         widths = [font.getbbox(ln)[2] - font.getbbox(ln)[0] for ln in lines]
