@@ -6,7 +6,7 @@ from core.registry import get_registry
 def test_stable_video_diffusion_builds_a_version_request():
     cap = get_registry().get(provider="replicate", model="stability-ai/stable-video-diffusion")
     assert cap.version and len(cap.version) == 64
-    req = get_adapter("replicate").build_request(cap=cap, params={"fps": 6}, inputs={})
+    req = get_adapter("replicate").build_request(cap=cap, params={"frames_per_second": 6}, inputs={})
     assert req.body["version"] == cap.version
 
 
