@@ -180,3 +180,12 @@ def test_progress_reaches_one_and_cache_prunes(timeline, tmp_path):
     again = render_timeline(timeline=timeline, out_path=str(tmp_path / "p.mp4"), quality="preview", short_side=90,
                             cache_dir=str(cache))
     assert again.segments_rendered >= 1
+
+
+def test_gap_before_a_shot_is_black(tmp_path, tools):
+    still = tools.synth.keyframe(tmp_path / "k.png", width=160, height=90, seed=4)
+    tl = Timeline(fps=24, items=(VideoItem(shot_id="a", start_s=1.0, duration_s=1.0, source=still),))
+    res = render_timeline(timeline=tl, out_path=str(tmp_path / "gap.mp4"), quality="preview", short_side=90,
+                          cache_dir=str(tmp_path / "c"))
+    assert tools.count_frames(res.path) == 48 and res.segments_rendered == 2
+    assert tools.frame_at(res.path, 0.4).max() < 20 and tools.frame_at(res.path, 1.5).mean() > 30
