@@ -148,9 +148,7 @@ def get_job(job_id: IdPath) -> dict:
 @router.post("/jobs/{job_id}/cancel", tags=["jobs"], summary="Cancel a job")
 def cancel_job(job_id: IdPath) -> dict:
     """Cancel a queued or running job (a started paid job may finish anyway); returns the job."""
-    from core.jobs import cancel_job as core_cancel_job
-
-    return job_view(core_cancel_job(job_id=job_id))
+    return job_view(services.cancel_job(job_id=job_id))
 
 
 @router.get("/media/{media_id}", tags=["media"], summary="A media record")

@@ -17,11 +17,10 @@ from types import ModuleType
 from typing import Any
 
 from core.api_errors import NotAvailable
-from core.api_security import ID_PATTERN
 from core.errors import InvalidInput, UnsupportedCapability
 from core.models import Job
 
-_ID = re.compile(ID_PATTERN)
+_REF = re.compile(r"^(media:)?[A-Za-z0-9_-]{1,64}$")  # a media id, optionally "media:"-prefixed
 
 
 def _optional(module: str) -> ModuleType | None:
@@ -78,7 +77,7 @@ def check_file_refs(*, cap: Any, params: dict[str, Any]) -> None:
         value = params[spec.name]
         values = value if isinstance(value, list) else [value]
         for item in values:
-            if not isinstance(item, str) or not _ID.match(item):
+            if not isinstance(item, str) or not _REF.match(item):
                 raise InvalidInput(f"{spec.name} must name stored media by media_id (upload files first); "
                                    "paths and URLs are not accepted.", field=spec.name)
 
@@ -167,13 +166,12 @@ def v2v(*, provider: str, model: str, audio: bytes, voice_id: str | None, charac
     ``core.generation.v2v`` raises.
     """
     from core.api_uploads import check_upload, store_upload
-    from core.media_assets import asset_path
 
     check_upload(data=audio, expect="audio", field="audio")
     gen = _require("core.generation", what="voice to voice")
     convert = _need(gen, "v2v", what="voice to voice")
     asset = store_upload(data=audio, expect="audio", field="audio", project_id=project_id)
-    return convert(provider=provider, model=model, audio_path=str(asset_path(media_id=asset.media_id)),
+    return convert(provider=provider, model=model, audio_path=asset.media_id,
                    voice_id=voice_id, character_id=character_id, params=params, project_id=project_id)
 
 
@@ -244,3 +242,15 @@ def render_film(*, project_id: int, aspect_ratio: str | None, subtitles: str, lo
     rs = _require("core.render_service", what="film rendering")
     return _need(rs, "render_film", what="film rendering")(
         project_id=project_id, aspect_ratio=aspect_ratio, subtitles=subtitles, loudness_lufs=loudness_lufs)
+
+
+def cancel_job(*, job_id: str) -> Job:
+    """Cancel a job: a render through the render service (its worker stops), any other through
+    ``core.jobs``. Returns the job; raises NotFound."""
+    from core.jobs import cancel_job as cancel_generation, get_job
+
+    job = get_job(job_id=job_id)
+    rs = _optional("core.render_service")
+    if rs is not None and job.kind == getattr(rs, "KIND", None) and job.provider == getattr(rs, "PROVIDER", None):
+        return rs.cancel_render(job_id=job_id)
+    return cancel_generation(job_id=job_id)

@@ -2,7 +2,6 @@
 metadata is the unified record of seed §10, invalid combinations refused before any provider call."""
 from __future__ import annotations
 
-import importlib.util
 
 import pytest
 from sqlmodel import select
@@ -15,7 +14,6 @@ from tests.emulators.server import Fault
 SEED_10 = {"media_id", "type", "provider", "model", "input_params", "character_id", "start_frame_used",
            "end_frame_used", "reference_images_used", "file_path", "timestamp"}
 VEO = {"provider": "google", "model": "veo-3.1-generate-001"}
-HAS_GENERATION = importlib.util.find_spec("core.generation") is not None
 
 
 def _job_count() -> int:

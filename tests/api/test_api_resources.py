@@ -1,9 +1,6 @@
 """Project, script, scene, shot and character routes: the same core the pages use, the API error shape."""
 from __future__ import annotations
 
-import importlib
-
-import pytest
 
 
 def _error(answer, status: int, code: str) -> dict:
@@ -81,10 +78,6 @@ def test_scenes_and_shots(client, project):
     _error(client.get(f"/shots/{added.json()['id']}"), 404, "not_found")
 
 
-# core.breakdowns.update_shot imports SHOT_TYPES from core.story.breakdown, which (at the time of
-# writing) does not export it; reported to the lead. The test runs normally once that is fixed.
-@pytest.mark.xfail(not hasattr(importlib.import_module("core.story.breakdown"), "SHOT_TYPES"),
-                   reason="core.breakdowns.update_shot cannot import SHOT_TYPES", strict=True)
 def test_shot_edits(client, project):
     first = client.get(f"/projects/{project['id']}/shots").json()[0]["id"]
     changed = client.patch(f"/shots/{first}", json={"shot_type": "close-up", "duration_s": 3.5,
