@@ -43,8 +43,11 @@ def nav(page, title: str) -> None:
 
 
 def idle(page) -> None:
-    """Wait until Streamlit has finished the current script run."""
-    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=60_000)
+    """Wait until Streamlit shows no running script, no stale elements and no loading skeletons."""
+    page.wait_for_function(
+        """() => !document.querySelector('[data-testid="stStatusWidget"]')
+                && !document.querySelector('[data-testid="stSkeleton"]')
+                && !document.querySelector('[data-stale="true"]')""", timeout=60_000)
 
 
 def measure(path):
@@ -119,6 +122,7 @@ def test_record_convert_and_recover_in_chromium(page, app_server, app_db, shot, 
     webrtc_button(page, "STOP").click()
     [take] = wait_until("take committed", lambda: list_takes(project_id=project.id), timeout=60)
     page.get_by_text("Saved").first.wait_for()
+    page.locator(f".st-key-label_{take.media_id}").wait_for()
     idle(page)
     shot(page, "take-saved")
 
