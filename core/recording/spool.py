@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from core.errors import InvalidInput
 from core.local.wavio import resample
 from core.models import MediaAsset
 from core.recording.takes import MIN_TAKE_S, save_take, to_mono_float
@@ -59,13 +60,25 @@ class SpoolWriter:
         self.sample_rate = int(sample_rate)
         side = self.path.with_suffix(".json")
         self._fh = open(self.path, "ab")
-        fcntl.flock(self._fh, fcntl.LOCK_EX)
+        self._lock()
         if not side.exists() or self._fh.tell() == 0:
             body = {"owner": owner, "key": key, "sample_rate": self.sample_rate, "project_id": project_id,
                     "started_at": time.time(), **meta}
             atomic_write_bytes(path=side, data=json.dumps(body).encode())
         else:  # resuming after a rerun: the sidecar's rate wins so the PCM stays consistent
             self.sample_rate = int(json.loads(side.read_text()).get("sample_rate", self.sample_rate))
+
+    def _lock(self) -> None:
+        # Never block a page forever: the previous run of this session released the lock before this
+        # one started (Streamlit runs a session's script runs one after another), so give up after 2 s.
+        for _ in range(40):
+            try:
+                fcntl.flock(self._fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                time.sleep(0.05)
+        self._fh.close()
+        raise InvalidInput("This recorder is already recording in another run; press STOP first.", field="audio")
 
     def append(self, samples: np.ndarray, sample_rate: int) -> None:
         """Append samples (int16 or float, mono or (n, ch)), resampled to the spool's rate."""

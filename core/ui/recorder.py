@@ -159,7 +159,8 @@ def recorder(*, key: str, project_id: int, character_id: str | None = None, shot
             st.warning(f"The browser recorder could not start ({type(exc).__name__}). Upload a recording instead.")
     saved = None
     if ctx is not None and ctx.state.playing:
-        _record_loop(ctx, project_id=project_id, owner=owner, key=key, meta=meta)
+        with shown_errors("Recording stopped"):
+            _record_loop(ctx, project_id=project_id, owner=owner, key=key, meta=meta)
     else:
         spool = own_spool(project_id=project_id, owner=owner, key=key)
         if spool is not None:

@@ -97,3 +97,11 @@ def test_empty_orphans_are_dropped_and_short_spools_make_no_take(project):
         w.append(np.zeros(100), 48000)
     assert commit_spool(project_id=project.id, spool=own_spool(project_id=project.id, owner="me", key="rec")) is None
     assert list_takes(project_id=project.id) == [] and not w.path.exists()
+
+
+def test_a_second_writer_on_the_same_spool_is_refused_not_blocked(project):
+    from core.errors import InvalidInput
+
+    with SpoolWriter(project_id=project.id, owner="s", key="rec", sample_rate=48000):
+        with pytest.raises(InvalidInput):
+            SpoolWriter(project_id=project.id, owner="s", key="rec", sample_rate=48000)
