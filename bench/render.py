@@ -175,13 +175,13 @@ def main() -> None:
               f"CPU {cpu[str(d / 'preview.mp4')]:.1f} s")
         shot = [v for v in tl.video if v.is_still][len(tl.video) // 4]  # a keyframe shot mid-film
         new_move = "zoom_in" if shot.camera_move != "zoom_in" else "pan_right"
-        changed = replace_source(tl, shot_id=shot.shot_id, source=shot.source, camera_move=new_move)
+        changed = replace_source(timeline=tl, shot_id=shot.shot_id, source=shot.source, camera_move=new_move)
         one_s, ores = timed(timeline=changed, out_path=str(d / "final2.mp4"), quality="final", subtitles="burn")
         print(f"re-render after changing shot {shot.shot_id}'s camera move: {one_s:.2f} s = "
               f"{one_s / final_s:.1%} of the full render ({ores.segments_rendered} rendered, {ores.segments_reused} reused)")
         from core.timeline import set_duration
         mid = tl.video[len(tl.video) // 2]
-        longer = set_duration(tl, shot_id=mid.shot_id, duration_s=mid.duration_s + 1.0)
+        longer = set_duration(timeline=tl, shot_id=mid.shot_id, duration_s=mid.duration_s + 1.0)
         dur_s, dres = timed(timeline=longer, out_path=str(d / "final3.mp4"), quality="final", subtitles="burn")
         print(f"re-render after lengthening one shot (audio re-mixed): {dur_s:.2f} s = {dur_s / final_s:.1%} "
               f"({dres.segments_rendered} rendered)")

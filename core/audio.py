@@ -41,7 +41,7 @@ class MixResult:
     duck_gain_db: np.ndarray  # music gain per 1 ms block (0 = not ducked), for inspection and tests
 
 
-def load_audio(path: str, *, rate: int = RATE) -> np.ndarray:
+def load_audio(*, path: str, rate: int = RATE) -> np.ndarray:
     """Return a file's audio as float32 (n, 2) at ``rate`` (mono is duplicated, extra channels
     dropped). Raises RenderError when the file cannot be read."""
     try:
@@ -88,7 +88,7 @@ def _place(bus: np.ndarray, item: AudioItem, src: np.ndarray, rate: int, end_s: 
     bus[start:start + n] += seg * (env * np.float32(db_to_gain(item.gain_db)))[:, None]
 
 
-def duck_envelope(voice: np.ndarray, *, rate: int = RATE, depth_db: float = -12.0,
+def duck_envelope(*, voice: np.ndarray, rate: int = RATE, depth_db: float = -12.0,
                   attack_s: float = 0.05, release_s: float = 0.4) -> np.ndarray:
     """Return the music gain in dB per 1 ms block, driven by the voice bus.
 
@@ -205,10 +205,10 @@ def mix_timeline(*, timeline: Timeline, out_path: str | None = None, loudness_lu
     cache: dict[str, np.ndarray] = {}
     for item in timeline.audio():
         if item.path not in cache:
-            cache[item.path] = load_audio(item.path, rate=rate)
+            cache[item.path] = load_audio(path=item.path, rate=rate)
         _place(buses[item.track], item, cache[item.path], rate, end_s)
 
-    duck = duck_envelope(buses["voice"], rate=rate, depth_db=duck_db)
+    duck = duck_envelope(voice=buses["voice"], rate=rate, depth_db=duck_db)
     per_sample = np.repeat(db_to_gain(duck).astype(np.float32), BLOCK)[:n]
     mix = buses["voice"] + buses["sfx"] + buses["music"] * per_sample[:, None]
     del buses, cache, per_sample  # a 2-minute film's buses are ~140 MB; free them before metering

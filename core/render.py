@@ -75,7 +75,7 @@ class _AnyEvent:
 _digests: dict[tuple[str, int, int], str] = {}
 
 
-def file_digest(path: str) -> str:
+def file_digest(*, path: str) -> str:
     """Return the sha256 of a file's content (memoized by path, size and mtime).
 
     Raises RenderError when the file is missing.
@@ -98,7 +98,7 @@ def output_size(*, quality: str, aspect_ratio: str, short_side: int | None = Non
     """Return (width, height) of a render: preview 240 px short side, final 720 (or ``short_side``)."""
     if quality not in ENCODE:
         raise InvalidInput(f"quality must be one of {tuple(ENCODE)}", field="quality")
-    return canvas_size(aspect_ratio, short_side or ENCODE[quality][2])
+    return canvas_size(aspect_ratio=aspect_ratio, short_side=short_side or ENCODE[quality][2])
 
 
 def plan_segments(*, timeline: Timeline, width: int, height: int, fit: str, quality: str,
@@ -126,7 +126,7 @@ def plan_segments(*, timeline: Timeline, width: int, height: int, fit: str, qual
                 b = min(int(round((c.end_s - item.start_s) * fps)), n)
                 if b > a:
                     seg_cues.append((a, b, c.text))
-        desc = base | {"src": file_digest(item.source), "still": item.is_still, "n": n,
+        desc = base | {"src": file_digest(path=item.source), "still": item.is_still, "n": n,
                        "trim": round(item.trim_in_s, 4), "move": item.camera_move,
                        "dur": round(item.duration_s, 4) if item.is_still else None, "cues": seg_cues}
         key = hashlib.sha256(json.dumps(desc, sort_keys=True).encode()).hexdigest()
@@ -149,7 +149,7 @@ def _segment_frames(seg: Segment, *, fps: int, width: int, height: int, fit: str
     for i, frame in enumerate(frames):
         for a, b, text in seg.cues:
             if a <= i < b:
-                frame = burn_cue(np.array(frame), text)  # copy: a still's frame may be shared
+                frame = burn_cue(frame=np.array(frame), text=text)  # copy: a still's frame may be shared
         yield frame
 
 
@@ -163,7 +163,7 @@ def _render_audio(*, timeline: Timeline, cache: Path, loudness_lufs: float,
                   cancel_event: threading.Event | None) -> tuple[Path, dict]:
     """Return (AAC file, {"lufs", "true_peak"}) for the timeline's mix, reusing a cached one."""
     desc = {"v": ENGINE_VERSION, "lufs": loudness_lufs, "dur": round(timeline.duration_s, 4),
-            "items": [[a.model_dump(exclude={"path"}), file_digest(a.path)] for a in timeline.audio()]}
+            "items": [[a.model_dump(exclude={"path"}), file_digest(path=a.path)] for a in timeline.audio()]}
     key = hashlib.sha256(json.dumps(desc, sort_keys=True, default=str).encode()).hexdigest()
     m4a, meta = cache / f"{key}.m4a", cache / f"{key}.json"
     if m4a.exists() and meta.exists():

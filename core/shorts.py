@@ -112,7 +112,7 @@ def render_short(*, timeline: Timeline, moment: Moment, out_path: str, quality: 
 
     Returns the RenderResult (SRT/VTT beside it). Raises what ``render_timeline`` raises.
     """
-    part = slice_timeline(timeline, start_s=moment.start_s, end_s=moment.end_s)
+    part = slice_timeline(timeline=timeline, start_s=moment.start_s, end_s=moment.end_s)
     return render_timeline(timeline=part, out_path=out_path, quality=quality, aspect_ratio="9:16", fit=fit,
                            subtitles="burn", loudness_lufs=loudness_lufs, short_side=short_side,
                            cache_dir=cache_dir, on_progress=on_progress, cancel_event=cancel_event)

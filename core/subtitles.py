@@ -33,7 +33,7 @@ class SpokenLine(BaseModel):
     shot_id: str | None = None
 
 
-def wrap_text(text: str, *, max_chars: int = MAX_LINE_CHARS) -> list[str]:
+def wrap_text(*, text: str, max_chars: int = MAX_LINE_CHARS) -> list[str]:
     """Split text into the fewest, most balanced lines of at most ``max_chars`` (a long word is
     kept whole). Returns the lines."""
     words = text.split()
@@ -59,7 +59,7 @@ def wrap_text(text: str, *, max_chars: int = MAX_LINE_CHARS) -> list[str]:
 
 
 def _fits(text: str) -> bool:
-    return len(wrap_text(text)) <= MAX_LINES and all(len(x) <= MAX_LINE_CHARS for x in wrap_text(text))
+    return len(wrap_text(text=text)) <= MAX_LINES and all(len(x) <= MAX_LINE_CHARS for x in wrap_text(text=text))
 
 
 def cues_from_words(*, lines: list[SpokenLine], film_end_s: float | None = None) -> list[SubtitleCue]:
@@ -102,7 +102,7 @@ def cues_from_words(*, lines: list[SpokenLine], film_end_s: float | None = None)
         end = min(want, limit)
         if end - start < 0.2:  # no room at all: skip rather than flash
             continue
-        cues.append(SubtitleCue(start_s=round(start, 3), end_s=round(end, 3), text="\n".join(wrap_text(text)),
+        cues.append(SubtitleCue(start_s=round(start, 3), end_s=round(end, 3), text="\n".join(wrap_text(text=text)),
                                 speaker=speaker, shot_id=shot_id))
     return cues
 
@@ -191,7 +191,7 @@ def cue_overlay(text: str, width: int, height: int) -> tuple[np.ndarray, int, in
         # Narrow frames (9:16): re-wrap to more, shorter lines before shrinking the font, so the
         # text stays as large as on a landscape frame.
         per_line = max(int(len(longest) * width * 0.9 / font.getlength(longest)), 8)
-        lines = wrap_text(" ".join(text.split()), max_chars=per_line)
+        lines = wrap_text(text=" ".join(text.split()), max_chars=per_line)
     while True:
         font = _font(size)
         widths = [font.getbbox(ln)[2] - font.getbbox(ln)[0] for ln in lines]
@@ -223,7 +223,7 @@ def _blend_parts(text: str, width: int, height: int) -> tuple[np.ndarray, np.nda
     return (255 - alpha), rgba[..., :3].astype(np.uint16) * alpha + 128, x, y
 
 
-def burn_cue(frame: np.ndarray, text: str) -> np.ndarray:
+def burn_cue(*, frame: np.ndarray, text: str) -> np.ndarray:
     """Composite a cue onto an RGB/BGR uint8 frame in place and return it (colours are grey/white,
     so channel order does not matter). Integer blending of the precomputed overlay only touches
     the cue's box, so burning costs little per frame."""

@@ -187,7 +187,7 @@ class SfxCue(BaseModel):
     gain_db: float = -3.0
 
 
-def audio_duration(path: str) -> float:
+def audio_duration(*, path: str) -> float:
     """Return a sound file's duration in seconds; raises InvalidInput if it cannot be read."""
     try:
         info = sf.info(path)
@@ -196,7 +196,7 @@ def audio_duration(path: str) -> float:
     return info.frames / float(info.samplerate)
 
 
-def canvas_size(aspect_ratio: str, short_side: int = 720) -> tuple[int, int]:
+def canvas_size(*, aspect_ratio: str, short_side: int = 720) -> tuple[int, int]:
     """Return (width, height), both even, for an aspect ratio with the given short side."""
     ratios = {"16:9": (16, 9), "9:16": (9, 16), "1:1": (1, 1), "4:5": (4, 5)}
     if aspect_ratio not in ratios:
@@ -234,7 +234,7 @@ def build_timeline(
     """
     from core.subtitles import SpokenLine, cues_from_words  # local: subtitles imports this module
 
-    width, height = canvas_size(aspect_ratio, short_side)
+    width, height = canvas_size(aspect_ratio=aspect_ratio, short_side=short_side)
     shot_ids = {s.shot_id for s in shots}
     for line in list(voice_lines) + list(sfx):
         if line.shot_id not in shot_ids:
@@ -253,7 +253,7 @@ def build_timeline(
         lines = lines_by_shot.get(shot.shot_id, [])
         cursor = t + VOICE_LEAD_S
         for n, line in enumerate(lines):
-            dur = line.duration_s or audio_duration(line.path)
+            dur = line.duration_s or audio_duration(path=line.path)
             items.append(AudioItem(track="voice", item_id=f"voice:{shot.shot_id}:{n}", start_s=cursor,
                                    duration_s=dur, path=line.path, gain_db=line.gain_db, shot_id=shot.shot_id))
             if line.words:
@@ -265,7 +265,7 @@ def build_timeline(
         items.append(VideoItem(shot_id=shot.shot_id, start_s=round(t, 3), duration_s=duration, source=source,
                                camera_move="none" if shot.clip_path else shot.camera_move))
         for n, cue in enumerate(c for c in sfx if c.shot_id == shot.shot_id):
-            dur = cue.duration_s or audio_duration(cue.path)
+            dur = cue.duration_s or audio_duration(path=cue.path)
             start = t + min(cue.offset_s, duration - 0.05)
             items.append(AudioItem(track="sfx", item_id=f"sfx:{shot.shot_id}:{n}", start_s=start,
                                    duration_s=min(dur, t + duration - start), path=cue.path,
@@ -296,14 +296,14 @@ def _replace(timeline: Timeline, item_id: str, **changes) -> Timeline:
     return timeline.model_copy(update={"items": tuple(items)})
 
 
-def set_gain(timeline: Timeline, *, item_id: str, gain_db: float) -> Timeline:
+def set_gain(*, timeline: Timeline, item_id: str, gain_db: float) -> Timeline:
     """Return a timeline with one audio item's gain changed; raises NotFound / InvalidInput."""
     if not -60.0 <= gain_db <= 24.0:
         raise InvalidInput("gain_db must be between -60 and +24 dB", field="gain_db")
     return _replace(timeline, item_id, gain_db=gain_db)
 
 
-def move_item(timeline: Timeline, *, item_id: str, start_s: float) -> Timeline:
+def move_item(*, timeline: Timeline, item_id: str, start_s: float) -> Timeline:
     """Return a timeline with one audio item or cue moved to ``start_s`` (cues keep their length)."""
     if start_s < 0:
         raise InvalidInput("start_s must be >= 0", field="start_s")
@@ -315,18 +315,18 @@ def move_item(timeline: Timeline, *, item_id: str, start_s: float) -> Timeline:
     return _replace(timeline, item_id, start_s=start_s)
 
 
-def trim_item(timeline: Timeline, *, item_id: str, trim_in_s: float, duration_s: float) -> Timeline:
+def trim_item(*, timeline: Timeline, item_id: str, trim_in_s: float, duration_s: float) -> Timeline:
     """Return a timeline with an item's in-point and duration changed (video: ripples later shots)."""
     if duration_s <= 0:
         raise InvalidInput("duration_s must be > 0", field="duration_s")
     it = timeline.item(item_id)
     if isinstance(it, VideoItem):
         tl = _replace(timeline, item_id, trim_in_s=trim_in_s)
-        return set_duration(tl, shot_id=it.shot_id, duration_s=duration_s)
+        return set_duration(timeline=tl, shot_id=it.shot_id, duration_s=duration_s)
     return _replace(timeline, item_id, trim_in_s=trim_in_s, duration_s=duration_s)
 
 
-def set_duration(timeline: Timeline, *, shot_id: str, duration_s: float) -> Timeline:
+def set_duration(*, timeline: Timeline, shot_id: str, duration_s: float) -> Timeline:
     """Return a timeline where one shot lasts ``duration_s``; later shots and their sounds and
     cues shift by the difference, music is stretched to the new film length.
 
@@ -354,7 +354,7 @@ def set_duration(timeline: Timeline, *, shot_id: str, duration_s: float) -> Time
     return tl.model_copy(update={"items": tuple(items)})
 
 
-def replace_source(timeline: Timeline, *, shot_id: str, source: str,
+def replace_source(*, timeline: Timeline, shot_id: str, source: str,
                    camera_move: str | None = None) -> Timeline:
     """Return a timeline where one shot uses a new clip or keyframe (and camera move)."""
     changes = {"source": source}
@@ -363,7 +363,7 @@ def replace_source(timeline: Timeline, *, shot_id: str, source: str,
     return _replace(timeline, f"video:{shot_id}", **changes)
 
 
-def slice_timeline(timeline: Timeline, *, start_s: float, end_s: float) -> Timeline:
+def slice_timeline(*, timeline: Timeline, start_s: float, end_s: float) -> Timeline:
     """Return the part of the timeline between ``start_s`` and ``end_s``, re-based to 0.
 
     Items crossing a boundary are trimmed (``trim_in_s`` advances into the source); sounds cut

@@ -18,7 +18,7 @@ def test_duck_envelope_has_attack_and_release():
     voice = np.zeros((RATE * 4, 2), np.float32)
     t = np.arange(RATE) / RATE
     voice[RATE:2 * RATE, 0] = voice[RATE:2 * RATE, 1] = 0.3 * np.sin(2 * np.pi * 200 * t)
-    g = duck_envelope(voice)  # dB per 1 ms block
+    g = duck_envelope(voice=voice)  # dB per 1 ms block
     ms = lambda s: int(s * 1000)  # noqa: E731
     assert g[ms(0.9)] == pytest.approx(0.0, abs=0.01)           # before speech: no ducking
     assert -12 < g[ms(1.02)] < -1                               # attack under way, not a step
@@ -35,7 +35,7 @@ def _tone_file(path, seconds, freq, amp, rate=44_100):
 
 
 def test_load_resamples_to_48k_stereo(tmp_path):
-    x = load_audio(_tone_file(tmp_path / "a.wav", 1.0, 440, 0.5))
+    x = load_audio(path=_tone_file(tmp_path / "a.wav", 1.0, 440, 0.5))
     assert x.shape == (RATE, 2) and x.dtype == np.float32
 
 

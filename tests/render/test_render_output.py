@@ -109,10 +109,10 @@ def test_rerender_after_one_shot_change_renders_one_segment(timeline, tmp_path, 
     assert first.segments_rendered == 4 and first.segments_reused == 0
     again = render_timeline(timeline=timeline, out_path=str(tmp_path / "a.mp4"), **kw)
     assert again.segments_rendered == 0 and again.segments_reused == 4
-    moved = replace_source(timeline, shot_id="s0", source=timeline.item("video:s0").source, camera_move="pan_right")
+    moved = replace_source(timeline=timeline, shot_id="s0", source=timeline.item("video:s0").source, camera_move="pan_right")
     one = render_timeline(timeline=moved, out_path=str(tmp_path / "b.mp4"), **kw)
     assert one.segments_rendered == 1 and one.segments_reused == 3
-    longer = set_duration(timeline, shot_id="s1", duration_s=timeline.item("video:s1").duration_s + 1.0)
+    longer = set_duration(timeline=timeline, shot_id="s1", duration_s=timeline.item("video:s1").duration_s + 1.0)
     res = render_timeline(timeline=longer, out_path=str(tmp_path / "c.mp4"), **kw)
     assert res.segments_rendered == 1 and res.segments_reused == 3
     assert abs(tools.count_frames(res.path) / 24 - longer.duration_s) <= 4 / 24
@@ -139,7 +139,7 @@ def test_cancel_leaves_no_output(timeline, tmp_path):
 def test_corrupt_source_raises_render_error_and_no_output(timeline, tmp_path):
     bad = tmp_path / "bad.mp4"
     bad.write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"garbage" * 500)
-    broken = replace_source(timeline, shot_id="s1", source=str(bad))
+    broken = replace_source(timeline=timeline, shot_id="s1", source=str(bad))
     out = tmp_path / "y.mp4"
     with pytest.raises(RenderError) as exc:
         render_timeline(timeline=broken, out_path=str(out), quality="preview", short_side=90,
@@ -149,7 +149,7 @@ def test_corrupt_source_raises_render_error_and_no_output(timeline, tmp_path):
     bad_png = tmp_path / "bad.png"
     bad_png.write_bytes(b"not a png")
     with pytest.raises(RenderError):
-        render_timeline(timeline=replace_source(timeline, shot_id="s0", source=str(bad_png)), out_path=str(out),
+        render_timeline(timeline=replace_source(timeline=timeline, shot_id="s0", source=str(bad_png)), out_path=str(out),
                         quality="preview", short_side=90, cache_dir=str(tmp_path / "c"))
     assert not out.exists()
 

@@ -39,9 +39,9 @@ def test_cues_respect_reading_limits():
 
 
 def test_wrap_is_balanced():
-    rows = wrap_text("I was at the harbour, watching the ships come in.")
+    rows = wrap_text(text="I was at the harbour, watching the ships come in.")
     assert len(rows) == 2 and abs(len(rows[0]) - len(rows[1])) < 12
-    assert wrap_text("Short line.") == ["Short line."]
+    assert wrap_text(text="Short line.") == ["Short line."]
 
 
 def test_srt_and_vtt_round_trip():
@@ -66,7 +66,7 @@ def test_burned_cue_fits_and_sits_low(size):
     assert x >= 0 and x + rgba.shape[1] <= w and y + rgba.shape[0] <= h
     assert y > h // 2
     frame = np.full((h, w, 3), 128, np.uint8)
-    out = burn_cue(frame.copy(), text)
+    out = burn_cue(frame=frame.copy(), text=text)
     changed = np.argwhere((out != 128).any(axis=2))
     assert changed.size and changed[:, 0].min() > h // 2
     assert (out == 255).all(axis=2).sum() > 50  # white text pixels present

@@ -42,7 +42,7 @@ def test_json_round_trip(timeline):
 
 def test_set_duration_ripples_later_items(timeline):
     s1, s2 = timeline.item("video:s1"), timeline.item("video:s2")
-    tl = set_duration(timeline, shot_id="s1", duration_s=s1.duration_s + 1.5)
+    tl = set_duration(timeline=timeline, shot_id="s1", duration_s=s1.duration_s + 1.5)
     assert tl.item("video:s2").start_s == pytest.approx(s2.start_s + 1.5)
     assert tl.item("sfx:s2:0").start_s == pytest.approx(timeline.item("sfx:s2:0").start_s + 1.5)
     assert tl.item("video:s0") == timeline.item("video:s0")
@@ -54,24 +54,24 @@ def test_set_duration_ripples_later_items(timeline):
 
 
 def test_other_edits_return_new_timelines(timeline):
-    tl = set_gain(timeline, item_id="music", gain_db=-20)
+    tl = set_gain(timeline=timeline, item_id="music", gain_db=-20)
     assert tl.item("music").gain_db == -20 and timeline.item("music").gain_db != -20
-    tl = move_item(timeline, item_id="sfx:s2:0", start_s=1.0)
+    tl = move_item(timeline=timeline, item_id="sfx:s2:0", start_s=1.0)
     assert tl.item("sfx:s2:0").start_s == 1.0
-    tl = trim_item(timeline, item_id="video:s1", trim_in_s=0.5, duration_s=1.0)
+    tl = trim_item(timeline=timeline, item_id="video:s1", trim_in_s=0.5, duration_s=1.0)
     assert tl.item("video:s1").trim_in_s == 0.5 and tl.item("video:s1").duration_s == 1.0
-    tl = replace_source(timeline, shot_id="s0", source="/x/other.png", camera_move="pan_up")
+    tl = replace_source(timeline=timeline, shot_id="s0", source="/x/other.png", camera_move="pan_up")
     assert tl.item("video:s0").camera_move == "pan_up"
     with pytest.raises(NotFound):
-        set_gain(timeline, item_id="nope", gain_db=0)
+        set_gain(timeline=timeline, item_id="nope", gain_db=0)
     with pytest.raises(InvalidInput) as exc:
-        set_duration(timeline, shot_id="s0", duration_s=0)
+        set_duration(timeline=timeline, shot_id="s0", duration_s=0)
     assert exc.value.field == "duration_s"
 
 
 def test_slice_rebases_and_trims(timeline):
     s1 = timeline.item("video:s1")
-    part = slice_timeline(timeline, start_s=s1.start_s + 0.5, end_s=s1.end_s)
+    part = slice_timeline(timeline=timeline, start_s=s1.start_s + 0.5, end_s=s1.end_s)
     (v,) = part.video
     assert v.start_s == 0 and v.trim_in_s == pytest.approx(0.5) and v.duration_s == pytest.approx(s1.duration_s - 0.5)
     assert part.item("music").trim_in_s == pytest.approx(s1.start_s + 0.5)
@@ -86,6 +86,6 @@ def test_bad_inputs_name_the_field(tmp_path):
         build_timeline(shots=[ShotMedia(shot_id="a", duration_s=1, keyframe_path="k.png")],
                        voice_lines=[VoiceLine(shot_id="b", path="x.wav", duration_s=1)])
     assert exc.value.field == "shot_id"
-    assert canvas_size("9:16", 720) == (720, 1280) and canvas_size("4:5", 720) == (720, 900)
+    assert canvas_size(aspect_ratio="9:16", short_side=720) == (720, 1280) and canvas_size(aspect_ratio="4:5", short_side=720) == (720, 900)
     with pytest.raises(InvalidInput):
-        canvas_size("2:1")
+        canvas_size(aspect_ratio="2:1")
