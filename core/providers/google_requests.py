@@ -34,8 +34,8 @@ def sdk_method(cap: Any) -> str:
     """Return which google-genai call serves a capability.
 
     Video → ``generate_videos``; text (script, breakdown) → ``generate_content`` with JSON output;
-    image → ``generate_images`` for Imagen models, ``generate_content`` for Gemini image models
-    (Nano Banana), as google.md §2–§3 separate them by model family.
+    image models name theirs in the schema file (``generate_images`` for Imagen,
+    ``content_image`` for Gemini image models such as Nano Banana; google.md §2–§3).
     """
     explicit = _cap_attr(cap, "sdk_method")
     if explicit:
@@ -44,8 +44,6 @@ def sdk_method(cap: Any) -> str:
         return VIDEOS
     if cap.media_type == "text":
         return CONTENT_JSON
-    if cap.media_type == "image":
-        return IMAGES if cap.model.startswith("imagen") else CONTENT_IMAGE
     raise UnsupportedCapability(f"google has no {cap.media_type} operation for {cap.model}.", field="model")
 
 

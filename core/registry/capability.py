@@ -29,6 +29,8 @@ class Capability:
         self.provider: str = spec.provider
         self.model: str = spec.model
         self.version: str | None = spec.version
+        self.sdk_method: str | None = spec.sdk_method
+        self.auth: str | None = spec.auth
         self.media_type: str = spec.media_type
         self.operation: str = spec.operation
         self.title: str = spec.title

@@ -137,6 +137,10 @@ class SchemaFile(_Strict):
     model: str = Field(min_length=1)
     # Community Replicate models run by version id (POST /v1/predictions with "version").
     version: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
+    # Which SDK call and which credentials serve the model, for providers whose SDK has several
+    # (google-genai: generate_videos / generate_images need Vertex, generate_content an API key).
+    sdk_method: str | None = None
+    auth: Literal["vertex", "api_key"] | None = None
     media_type: Literal[MEDIA_TYPES]  # type: ignore[valid-type]
     operation: Literal[OPERATIONS]  # type: ignore[valid-type]
     title: str = Field(min_length=1)
