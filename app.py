@@ -7,6 +7,18 @@ from core.projects import list_projects
 
 st.set_page_config(page_title="Storyreel", page_icon="🎬", layout="wide")
 
+
+@st.cache_resource
+def _job_runner():
+    # One runner per server process; on first start it resumes jobs a restart interrupted, so a
+    # paid generation that was in flight is polled to completion and stored.
+    from core.jobs import get_runner
+
+    return get_runner()
+
+
+_job_runner()
+
 PAGES = {
     "Make a film": [
         st.Page("pages/start.py", title="1 · Start", icon="🎬", default=True),
