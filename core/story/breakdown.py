@@ -8,7 +8,7 @@ import math
 import re
 
 from core.errors import InvalidInput
-from core.story.fountain import parse_fountain
+from core.story.fountain import is_scene_heading, parse_fountain
 from core.story.importer import check_script_text
 from core.story.models import MAX_SHOT_S, MIN_SHOT_S, Breakdown, CharacterInfo, SceneBreakdown
 from core.story.prose import parse_prose
@@ -84,6 +84,18 @@ def _shot_quota(raw: list[float], budget: int, cap: int) -> list[int]:
     return quota
 
 
+def _relax_headings(text: str) -> str:
+    """Return ``text`` with a blank line inserted after every heading-like line that lacks one."""
+    lines = text.split("\n")
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        out.append(line)
+        nxt = lines[i + 1] if i + 1 < len(lines) else ""
+        if is_scene_heading(line) and line.strip() == line.strip().upper() and nxt.strip():
+            out.append("")
+    return "\n".join(out)
+
+
 def breakdown_script(*, text: str, target_length_s: int = 120, mode: str = "auto") -> Breakdown:
     """Break a script down into scenes, timed shot proposals and characters.
 
@@ -108,6 +120,16 @@ def breakdown_script(*, text: str, target_length_s: int = 120, mode: str = "auto
         sp = parse_fountain(text)
         title = sp.title
         raw_scenes = scenes_from_screenplay(sp)
+        if not any(s.from_heading for s in raw_scenes):
+            # Many hand-typed scripts put action right under "INT. KITCHEN - NIGHT" with no blank
+            # line, which Fountain reads as action. When the strict reading finds no heading at
+            # all, accept such lines as headings rather than collapse the film into one scene.
+            relaxed = _relax_headings(text)
+            if relaxed != text:
+                sp = parse_fountain(relaxed)
+                raw_scenes = scenes_from_screenplay(sp)
+                if any(s.from_heading for s in raw_scenes):
+                    notes.append("Scene headings had no blank line after them; they were read as headings anyway.")
         if not any(s.from_heading for s in raw_scenes):
             notes.append("No scene headings found: the script is treated as one scene.")
     else:
