@@ -1,5 +1,6 @@
 """Preview: the animatic with its shot list; change a shot and only that part re-renders."""
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from core.breakdowns import update_shot
 from core.media_assets import asset_path
@@ -17,8 +18,15 @@ require_step(project=project, need="keyframes")
 
 def render_now() -> None:
     bar = st.progress(0.0, text="Rendering the preview…")
+
+    def progress(fraction: float, message: str) -> None:
+        # Shots are encoded on worker threads, which cannot touch the page; the calling thread's
+        # reports (audio, assembly) still move the bar.
+        if get_script_run_ctx(suppress_warning=True) is not None:
+            bar.progress(min(fraction, 1.0), text=message)
+
     with shown_errors("Preview"):
-        result = render_preview(project_id=project.id, on_progress=lambda f, m: bar.progress(min(f, 1.0), text=m))
+        result = render_preview(project_id=project.id, on_progress=progress)
         st.session_state.preview_media_id = result.asset.media_id
         st.session_state.preview_note = (f"Re-rendered {result.segments_rendered} of "
                                          f"{result.segments_rendered + result.segments_reused} shot segments.")
