@@ -81,7 +81,7 @@ class TtsRequest(BaseModel):
 
 class LipsyncImageRequest(BaseModel):
     model_config = _examples({"provider": "local", "model": "lipsync-image",
-                              "audio_media_id": "3f2a…", "image_media_id": "9b1c…", "params": {}})
+                              "audio_media_id": "3f2a9c0d1e2b4c5d8e9f00112233aabb", "image_media_id": "9b1c7e2d3f4a4b5c6d7e8f9012345678", "params": {}})
     provider: Name
     model: Name
     audio_media_id: MediaId
@@ -98,8 +98,8 @@ class LipsyncImageRequest(BaseModel):
 
 
 class LipsyncVideoRequest(BaseModel):
-    model_config = _examples({"provider": "local", "model": "lipsync-video", "video_media_id": "5d0e…",
-                              "audio_media_id": "3f2a…", "params": {}, "shot_id": 3})
+    model_config = _examples({"provider": "local", "model": "lipsync-video", "video_media_id": "5d0e1f2a3b4c4d5e6f7a8b9c0d1e2f3a",
+                              "audio_media_id": "3f2a9c0d1e2b4c5d8e9f00112233aabb", "params": {}, "shot_id": 3})
     provider: Name
     model: Name
     video_media_id: MediaId
@@ -110,7 +110,7 @@ class LipsyncVideoRequest(BaseModel):
 
 
 class ExtractFramesRequest(BaseModel):
-    model_config = _examples({"media_id": "5d0e…"})
+    model_config = _examples({"media_id": "5d0e1f2a3b4c4d5e6f7a8b9c0d1e2f3a"})
     media_id: MediaId
 
 
