@@ -30,7 +30,10 @@ PAGES = {
         st.Page("pages/preview.py", title="7 · Preview", icon="▶️"),
         st.Page("pages/generate.py", title="8 · Generate", icon="📦"),
     ],
-    "Tools": [st.Page("pages/media_lab.py", title="Media Lab", icon="🧪")],
+    "Tools": [
+        st.Page("pages/voice_studio.py", title="Voice Studio", icon="🎙️"),
+        st.Page("pages/media_lab.py", title="Media Lab", icon="🧪"),
+    ],
 }
 
 nav = st.navigation(PAGES)
@@ -42,6 +45,9 @@ with st.sidebar:
         ids = [p.id for p in projects]
         names = {p.id: p.name for p in projects}
         current = st.session_state.get("project_id")
+        if current not in ids:
+            # Land in the most recently worked-on project rather than an empty shell.
+            current = st.session_state.project_id = ids[0]
         index = ids.index(current) if current in ids else None
         chosen = st.selectbox("Project", ids, index=index, format_func=lambda i: names[i],
                               placeholder="Open a project…", key="sidebar_project")

@@ -31,7 +31,8 @@ def project_progress(*, project_id: int) -> list[StepState]:
         chars = _count(s, Character, Character.project_id == project_id)
         styled = _count(s, Character, Character.project_id == project_id, Character.style_card != "")
         keyframes = _count(s, Shot, Shot.project_id == project_id, Shot.keyframe_media_id.is_not(None))
-        voices = _count(s, MediaAsset, MediaAsset.project_id == project_id, MediaAsset.type == "voice")
+        voices = _count(s, MediaAsset, MediaAsset.project_id == project_id, MediaAsset.type == "voice",
+                        MediaAsset.provider != "recording")  # takes are raw material, not voice-over
         previews = _count(s, MediaAsset, MediaAsset.project_id == project_id, MediaAsset.type == "render",
                           MediaAsset.operation == "preview")
         films = _count(s, MediaAsset, MediaAsset.project_id == project_id, MediaAsset.type == "render",

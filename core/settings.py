@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     storyreel_api_token: SecretStr | None = None
     # ICE servers for the browser recorder; empty works on one machine, deployments behind NAT add STUN/TURN.
     storyreel_ice_servers: str = ""
+    # Largest upload the API and the app accept, checked before anything is stored.
+    storyreel_max_upload_mb: float = 50.0
 
     @property
     def data_dir(self) -> Path:
