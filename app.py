@@ -63,5 +63,8 @@ with st.sidebar:
         st.progress(done / len(STEPS), text=f"{done} of {len(STEPS)} steps done")
         for s in states:
             st.caption(f"{'✅' if s.done else '⬜'} {s.step} — {s.detail}")
+        from core.costs import project_spend
+
+        st.caption(f"💵 Provider spend so far: **${project_spend(project_id=pid):.2f}** (estimate)")
 
 nav.run()
