@@ -55,8 +55,32 @@ def _scene_of(cards) -> dict:
     return {sh.id: c.scene for c in cards for sh in c.shots}
 
 
+def _shot_jobs(*, shots: list, submit: Callable, what: str, on_progress: Progress | None) -> int:
+    """Submit one job per shot through ``core.generation`` (character-aware), wait for all and put
+    each result on its shot; returns how many. Raises ProviderError naming the first failure."""
+    from core.errors import ProviderError
+    from core.generation_shots import collect
+    from core.jobs import wait_for
+
+    jobs = [submit(shot) for shot in shots]
+    for n, job in enumerate(jobs, 1):
+        done = wait_for(job_id=job.id, timeout_s=600)
+        if done.status != "succeeded":
+            raise ProviderError(f"{what} {n} of {len(jobs)} failed: {done.error or done.status}",
+                                provider=done.provider, retryable=done.error_retryable)
+        collect(job=done)
+        if on_progress:
+            on_progress(f"{what} {n}/{len(jobs)} ready")
+    return len(jobs)
+
+
 def make_keyframes(*, project_id: int, on_progress: Progress | None = None) -> int:
     """Generate a keyframe for every shot that has none; returns how many were made."""
+    gen = _generation()
+    if gen is not None:
+        todo = [sh for sh in list_shots(project_id=project_id) if not sh.keyframe_media_id]
+        return _shot_jobs(shots=todo, submit=lambda sh: gen.generate_keyframe(shot_id=sh.id, seed=sh.id),
+                          what="keyframe", on_progress=on_progress)
     from core.prompts import build_keyframe_prompt
     from core.registry import get_registry
 
@@ -84,6 +108,11 @@ def fit_shots_to_voice(*, project_id: int) -> None:
 
 def make_clips(*, project_id: int, short_side: int = DEFAULT_SHORT_SIDE, on_progress: Progress | None = None) -> int:
     """Animate every shot's keyframe into a clip of the shot's length; returns how many were made."""
+    gen = _generation()
+    if gen is not None:
+        todo = [sh for sh in list_shots(project_id=project_id) if sh.keyframe_media_id and not sh.clip_media_id]
+        return _shot_jobs(shots=todo, what="clip", on_progress=on_progress, submit=lambda sh: gen.generate_clip(
+            shot_id=sh.id, seed=sh.id, params={"resolution": f"{short_side}p"}))
     from core.prompts import build_video_prompt
     from core.registry import get_registry
 

@@ -62,6 +62,7 @@ def test_film_command_end_to_end(tmp_path, data_dir, tools):
         assert (key.provider, key.model, key.type) == ("local", "keyframe", "image")
         assert (clip.provider, clip.model, clip.type) == ("local", "animate", "video")
         assert clip.start_frame_used == sh.keyframe_media_id
+        assert clip.duration_s == pytest.approx(sh.duration_s, abs=0.1), "clips are made at their shot's length"
     by_type = {t: [a for a in assets.values() if a.type == t] for t in ("voice", "music", "sfx", "render")}
     assert len(by_type["voice"]) == 2 and all(a.provider == "local" and a.extra.get("words") for a in by_type["voice"])
     assert by_type["music"] and all(a.provider == "local" and a.input_params["mood"] == "tense" for a in by_type["music"])
