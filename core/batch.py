@@ -112,6 +112,7 @@ def run_batch(*, project_id: int, stages: tuple[str, ...] = STAGES,
     from core.jobs import get_runner
 
     batch_id = uuid.uuid4().hex[:12]
+    timeout_s = float(timeout_s)
     results: list[BatchProgress] = []
     for stage in stages:
         if stage not in STAGES:
@@ -122,7 +123,11 @@ def run_batch(*, project_id: int, stages: tuple[str, ...] = STAGES,
         pending: dict[str, int] = {}
         for shot in todo:
             job = _inflight(project_id, shot.id, _PURPOSE[stage])
-            if job is None:
+            if job is not None:
+                # Left by an interrupted run: make sure this process's runner drives it (no-op
+                # when it is already queued here) instead of submitting the shot again.
+                get_runner().enqueue(job_id=job.id, provider=job.provider)
+            else:
                 submit = generate_keyframe if stage == "keyframes" else generate_clip
                 try:
                     job = submit(shot_id=shot.id, batch=batch_id)

@@ -79,7 +79,15 @@ def smooth_transition(*, from_shot_id: int, to_shot_id: int, provider: str, mode
                            field="from_shot_id")
     first = extract_frames(media_id=src.clip_media_id)[1]
     last = _first_frame_of(dst)
-    plan = Plan(provider=cap.provider, model=cap.model, operation=cap.operation, inputs={start: first, end: last})
+    from core.generation_plan import split_params
+    from core.generation_shots import shot_choice
+
+    # Same model as the from-shot's clip: reuse its settings (resolution, fps…) so the bridge matches.
+    choice = shot_choice(shot=src, kind="clip")
+    same = (choice.get("provider"), choice.get("model")) == (cap.provider, cap.model)
+    plain, _files = split_params(cap=cap, params=dict(choice.get("params") or {}) if same else {})
+    plan = Plan(provider=cap.provider, model=cap.model, operation=cap.operation, params=plain,
+                inputs={start: first, end: last})
     prompt = (f"Smooth continuous camera transition from '{src.action or 'the previous shot'}' to "
               f"'{dst.action or 'the next shot'}', same lighting and style.")
     fill_parts(cap=cap, plan=plan, prompt=prompt, parts={"camera_move": "static", "duration": 2.0})
