@@ -11,6 +11,7 @@ Guarantees (DESIGN §5, issue 4):
 """
 from __future__ import annotations
 
+import importlib
 import logging
 import queue
 import random
@@ -28,6 +29,10 @@ from core.errors import ProviderError, StoryreelError
 from core.models import Job, utcnow
 from core.providers import get_adapter
 from core.providers.base import CANCELLED, FAILED, QUEUED, RUNNING, SUBMITTED, SUCCEEDED, TERMINAL, ProviderRequest
+
+# Jobs that run inside Storyreel rather than at a provider, by their Job.provider: the function
+# that runs an interrupted one again on resume.
+IN_PROCESS_RESUMERS = {"storyreel": "core.render_service:resume_render"}
 
 log = logging.getLogger("storyreel.jobs")
 
@@ -116,7 +121,13 @@ class JobRunner:
             jobs = s.exec(select(Job).where(Job.status.in_((QUEUED, SUBMITTED, RUNNING)))
                           .order_by(Job.created_at)).all()
         for job in jobs:
-            self.enqueue(job_id=job.id, provider=job.provider)
+            resumer = IN_PROCESS_RESUMERS.get(job.provider)
+            if resumer is not None:
+                # Not a provider call (e.g. a render): its own service runs it again.
+                module, name = resumer.split(":")
+                getattr(importlib.import_module(module), name)(job=job)
+            else:
+                self.enqueue(job_id=job.id, provider=job.provider)
         return len(jobs)
 
     def stop(self, *, timeout_s: float = 10.0) -> None:

@@ -79,13 +79,28 @@ def start_render(*, project_id: int, operation: str, options: dict | None = None
               request={"operation": operation, "settings": settings, "scene_id": scene_id, "message": "starting"})
     with session() as s:
         s.add(job)
+    _start_thread(job=job)
+    return job
+
+
+def _start_thread(*, job: Job) -> None:
+    req = job.request or {}
     event = _cancel_events[job.id] = threading.Event()
     t = threading.Thread(target=_run, name=f"render-{job.id[:8]}", daemon=True,
-                         kwargs=dict(job_id=job.id, project_id=project_id, operation=operation,
-                                     settings=settings, scene_id=scene_id, event=event))
+                         kwargs=dict(job_id=job.id, project_id=job.project_id, operation=req["operation"],
+                                     settings=req["settings"], scene_id=req.get("scene_id"), event=event))
     _threads[job.id] = t
     t.start()
-    return job
+
+
+def resume_render(*, job: Job) -> None:
+    """Run again a render that a restart interrupted (same job id and settings). Segments already
+    rendered are reused from the segment cache, so only the unfinished part costs time."""
+    if job.id in _threads and _threads[job.id].is_alive():
+        return
+    update_job(job.id, unless=TERMINAL, progress=0.0,
+               request=dict(job.request or {}) | {"message": "resumed after a restart"})
+    _start_thread(job=job)
 
 
 def render_film(*, project_id: int, aspect_ratio: str | None = None, subtitles: str = "srt",
