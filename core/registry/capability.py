@@ -13,7 +13,28 @@ from core.registry.fields import FieldSpec, field_specs, input_schema_from_opena
 from core.registry.options import build_options_model, violations_from_error
 from core.registry.roles import infer_roles
 from core.registry.rules import bind_rules, check_rules, form_constraints, FormConstraints, present
-from core.registry.schema_file import SchemaFile
+from core.registry.schema_file import PriceBy, SchemaFile
+
+
+def _price_params(by: PriceBy) -> list[str]:
+    """Return every parameter a (possibly nested) ``PriceBy`` reads."""
+    params = [by.param]
+    for value in by.values.values():
+        if isinstance(value, PriceBy):
+            params.extend(_price_params(value))
+    return params
+
+
+def _price_rate(by: PriceBy, params: dict[str, Any], default: float) -> float:
+    """Return the USD rate ``by`` gives for ``params``; ``default`` when a value is not listed."""
+    value = params.get(by.param)
+    keys = [str(value).lower() if isinstance(value, bool) else str(value), str(value)]
+    found = next((by.values[k] for k in keys if k in by.values), None)
+    if found is None:
+        return default
+    if isinstance(found, PriceBy):
+        return _price_rate(found, params, default)
+    return float(found)
 
 
 class Capability:
@@ -56,8 +77,10 @@ class Capability:
         self.roles: dict[str, str] = roles
         self.rules: list[dict[str, Any]] = [r.model_dump(by_alias=True, exclude_none=True) for r in spec.rules]
         self._bound_rules = bind_rules(spec.rules, roles=roles, properties=props)
-        if spec.pricing is not None and spec.pricing.by is not None and spec.pricing.by.param not in props:
-            raise InvalidInput(f"pricing.by.param {spec.pricing.by.param!r} is not a parameter", field="pricing")
+        if spec.pricing is not None and spec.pricing.by is not None:
+            for by_param in _price_params(spec.pricing.by):
+                if by_param not in props:
+                    raise InvalidInput(f"pricing.by.param {by_param!r} is not a parameter", field="pricing")
         self.pricing: dict[str, Any] | None = spec.pricing.model_dump(exclude_none=True) if spec.pricing else None
         self._fields = field_specs(self.input_schema, roles=roles)
 
@@ -157,9 +180,7 @@ class Capability:
         p = self.spec.pricing
         assert p is not None
         merged = {**self.defaults(), **params}
-        rate = p.usd
-        if p.by is not None:
-            rate = p.by.values.get(str(merged.get(p.by.param)), p.usd)
+        rate = p.usd if p.by is None else _price_rate(p.by, merged, p.usd)
         if p.unit in ("second", "minute"):
             seconds = duration_s
             dur_param = self.roles.get("duration")

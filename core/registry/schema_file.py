@@ -114,10 +114,18 @@ Rule = Annotated[
 
 
 class PriceBy(_Strict):
-    """Price that depends on one parameter's value (e.g. resolution)."""
+    """Price that depends on one parameter's value (e.g. resolution).
+
+    A value is USD per unit, or another ``PriceBy`` when the price depends on a second
+    parameter as well (Veo 3.1 Fast: audio on/off, then resolution). Keys are the
+    parameter's values as text; booleans are written ``"true"`` / ``"false"``.
+    """
 
     param: str
-    values: dict[str, float]
+    values: dict[str, Union[Annotated[float, Field(ge=0)], "PriceBy"]]
+
+
+PriceBy.model_rebuild()
 
 
 class Pricing(_Strict):
