@@ -201,7 +201,8 @@ def render_timeline(*, timeline: Timeline, out_path: str, quality: str = "final"
     are encoded. ``subtitles``: "none"; "srt" writes ``out.srt`` and ``out.vtt`` beside the film;
     "burn" also draws the cues into the picture. ``short_side`` overrides the output's short
     side (default 240 preview, 720 final; 1080 for full HD). ``on_progress(fraction, message)`` is
-    called as work advances (from worker threads); ``workers`` segments encode at once; ``cancel_event`` is checked between frames and while ffmpeg runs.
+    called as work advances (from worker threads, in order); ``workers`` segments encode at once;
+    ``cancel_event`` is checked between frames and while ffmpeg runs.
 
     Returns a RenderResult. Raises InvalidInput for a bad option (naming it), Cancelled when
     cancelled, RenderError when a source is unreadable or ffmpeg fails; in every failure no file
@@ -258,6 +259,8 @@ def render_timeline(*, timeline: Timeline, out_path: str, quality: str = "final"
     stop = _AnyEvent(cancel_event)
 
     def render_one(seg: Segment) -> None:
+        if stop.is_set():  # cancelled, or another segment failed: don't start an encoder
+            raise Cancelled("Render cancelled")
         target = seg_dir / f"{seg.key}.mp4"
         tmp = _atomic_target(target)
         try:

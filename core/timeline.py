@@ -202,6 +202,7 @@ def canvas_size(*, aspect_ratio: str, short_side: int = 720) -> tuple[int, int]:
     if aspect_ratio not in ratios:
         raise InvalidInput(f"Unknown aspect ratio {aspect_ratio!r}", field="aspect_ratio")
     a, b = ratios[aspect_ratio]
+    short_side = max(short_side - short_side % 2, 16)  # H.264 4:2:0 needs even sizes
     if a >= b:
         h = short_side
         w = int(round(short_side * a / b / 2)) * 2
