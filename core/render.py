@@ -273,22 +273,32 @@ def render_timeline(*, timeline: Timeline, out_path: str, quality: str = "final"
         finally:
             Path(tmp).unlink(missing_ok=True)
 
-    # Two segments at a time: while one waits on its encoder the other makes frames, which keeps
-    # both cores busy and hides per-process start-up.
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        futures = [pool.submit(render_one, seg) for seg in unique]
-        errors = [f.exception() for f in futures]
+    def render_audio():
+        with lock:
+            report(frame_share * done_frames / total_frames, "Mixing audio")
+        try:
+            return _render_audio(timeline=timeline, cache=audio_dir, loudness_lufs=loudness_lufs, cancel_event=stop)
+        except BaseException:
+            stop.set()
+            raise
+
+    # The mix does not depend on the picture, so it is made alongside the segments; segments go
+    # two at a time: while one waits on its encoder the other makes frames, which keeps both cores
+    # busy and hides per-process start-up.
+    with ThreadPoolExecutor(max_workers=1) as audio_pool:
+        audio_future = audio_pool.submit(render_audio)
+        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+            futures = [pool.submit(render_one, seg) for seg in unique]
+            errors = [f.exception() for f in futures]
+        audio_error = audio_future.exception()
+    errors.append(audio_error)
     real = [e for e in errors if e is not None and not isinstance(e, Cancelled)]
     if real:
         raise real[0]
     if any(errors):
         raise next(e for e in errors if e is not None)
     rendered = {s.key for s in unique}
-
-    check_cancel()
-    report(frame_share, "Mixing audio")
-    m4a, stats = _render_audio(timeline=timeline, cache=audio_dir, loudness_lufs=loudness_lufs,
-                               cancel_event=cancel_event)
+    m4a, stats = audio_future.result()
     check_cancel()
     report(frame_share + (1 - frame_share) * 0.6, "Assembling film")
     tmp_out = _atomic_target(out)
