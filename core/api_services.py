@@ -247,10 +247,6 @@ def render_film(*, project_id: int, aspect_ratio: str | None, subtitles: str, lo
 def cancel_job(*, job_id: str) -> Job:
     """Cancel a job: a render through the render service (its worker stops), any other through
     ``core.jobs``. Returns the job; raises NotFound."""
-    from core.jobs import cancel_job as cancel_generation, get_job
+    from core.jobs import cancel_job as cancel_any
 
-    job = get_job(job_id=job_id)
-    rs = _optional("core.render_service")
-    if rs is not None and job.kind == getattr(rs, "KIND", None) and job.provider == getattr(rs, "PROVIDER", None):
-        return rs.cancel_render(job_id=job_id)
-    return cancel_generation(job_id=job_id)
+    return cancel_any(job_id=job_id)

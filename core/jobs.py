@@ -21,7 +21,7 @@ from core import cache
 from core.credentials import require_setting
 from core.db import session
 from core.errors import InvalidInput, NotFound
-from core.jobs_runner import JobRunner, load_job, update_job
+from core.jobs_runner import JobRunner, in_process_handler, load_job, update_job
 from core.models import Job, MediaAsset
 from core.providers import get_adapter
 from core.providers.base import CANCELLED, QUEUED, SUCCEEDED, TERMINAL, InputFile, ProviderRequest
@@ -216,6 +216,9 @@ def cancel_job(*, job_id: str) -> Job:
     job = get_job(job_id=job_id)
     if job.status in TERMINAL:
         return job
+    cancel = in_process_handler(provider=job.provider, action="cancel")
+    if cancel is not None:
+        return cancel(job_id=job_id)  # a render: its worker thread must be told to stop
     if job.operation_id:
         adapter = get_adapter(job.provider)
         request = ProviderRequest.from_json(job.request["provider_request"])

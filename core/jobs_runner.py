@@ -30,9 +30,21 @@ from core.models import Job, utcnow
 from core.providers import get_adapter
 from core.providers.base import CANCELLED, FAILED, QUEUED, RUNNING, SUBMITTED, SUCCEEDED, TERMINAL, ProviderRequest
 
-# Jobs that run inside Storyreel rather than at a provider, by their Job.provider: the function
-# that runs an interrupted one again on resume.
-IN_PROCESS_RESUMERS = {"storyreel": "core.render_service:resume_render"}
+# Jobs that run inside Storyreel rather than at a provider (renders), by their Job.provider: the
+# functions that run an interrupted one again on resume, and that cancel one.
+IN_PROCESS_JOBS = {
+    "storyreel": {"resume": "core.render_service:resume_render", "cancel": "core.render_service:cancel_render"},
+}
+
+
+def in_process_handler(*, provider: str, action: str) -> Callable | None:
+    """Return the in-process service function for ``action`` on jobs of ``provider``, or None when
+    such jobs are provider calls run by this runner."""
+    target = IN_PROCESS_JOBS.get(provider, {}).get(action)
+    if target is None:
+        return None
+    module, name = target.split(":")
+    return getattr(importlib.import_module(module), name)
 
 log = logging.getLogger("storyreel.jobs")
 
@@ -121,11 +133,9 @@ class JobRunner:
             jobs = s.exec(select(Job).where(Job.status.in_((QUEUED, SUBMITTED, RUNNING)))
                           .order_by(Job.created_at)).all()
         for job in jobs:
-            resumer = IN_PROCESS_RESUMERS.get(job.provider)
-            if resumer is not None:
-                # Not a provider call (e.g. a render): its own service runs it again.
-                module, name = resumer.split(":")
-                getattr(importlib.import_module(module), name)(job=job)
+            resume = in_process_handler(provider=job.provider, action="resume")
+            if resume is not None:
+                resume(job=job)  # not a provider call (a render): its own service runs it again
             else:
                 self.enqueue(job_id=job.id, provider=job.provider)
         return len(jobs)

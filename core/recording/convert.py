@@ -3,11 +3,10 @@ character's voice_id when keyed, local otherwise; else the local engine directly
 result linked to its take by ``parent_id``."""
 from __future__ import annotations
 
-from core.errors import InvalidInput, NotFound, ProviderError, UnsupportedCapability
-from core.media_assets import create_asset, get_asset, update_asset
+from core.errors import InvalidInput, NotFound, ProviderError
+from core.media_assets import get_asset, update_asset
 from core.models import MediaAsset
 from core.recording.takes import MAX_LABEL_CHARS, get_take
-from core.settings import get_settings
 
 
 
@@ -20,53 +19,37 @@ def _character(project_id: int, character_id: str):
     raise NotFound(f"No character {character_id!r} in this project.", field="character_id")
 
 
-ELEVENLABS_STS_MODEL = "eleven_multilingual_sts_v2"
-
-
-def _local_voice(character) -> str:
-    from core.local.voices import LOCAL_VOICES, voice_for_character
-
-    if character.voice_id and character.voice_id in LOCAL_VOICES:
-        return character.voice_id
-    return voice_for_character(name=character.name)
-
-
 def conversion_route(*, character) -> tuple[str, str]:
-    """Return (provider, model) for converting to this character's voice: ElevenLabs
-    speech-to-speech when ELEVENLABS_API_KEY is set and the character has an ElevenLabs voice_id
-    (the target voice), else the local pitch/formant conversion."""
-    key = get_settings().elevenlabs_api_key
-    if key and key.get_secret_value() and character.voice_provider == "elevenlabs" and character.voice_id:
-        return "elevenlabs", ELEVENLABS_STS_MODEL
+    """Return (provider, model) for converting to this character's voice: a voice→voice model of the
+    provider the character's voice belongs to (e.g. ElevenLabs speech-to-speech with their voice_id
+    as target) when that provider's keys are set; else the local pitch/formant conversion."""
+    from core.credentials import has_settings
+    from core.providers import get_adapter
+    from core.registry import get_registry
+
+    if character.voice_id:
+        # Later model generations sort last by id (…_multilingual_sts_v2 after …_english_sts_v2);
+        # any of a provider's models converts to the same voice_id.
+        caps = sorted(get_registry().list(operation="v2v", provider=character.voice_provider),
+                      key=lambda c: c.model, reverse=True)
+        for cap in caps:
+            adapter = get_adapter(cap.provider)
+            needs = (adapter.required_settings(cap=cap) if hasattr(adapter, "required_settings")
+                     else adapter.credential_settings)
+            if has_settings(settings=tuple(needs)):
+                return cap.provider, cap.model
     return "local", "v2v"
 
 
 def _convert(take: MediaAsset, character, project_id: int) -> tuple[MediaAsset, str]:
-    """Run voice→voice by the best route installed; returns (result asset, route description)."""
+    """Run voice→voice through ``core.generation.v2v`` (the character's voice is filled in there);
+    returns (result asset, route description)."""
+    from core.generation import v2v
+
     provider, model = conversion_route(character=character)
-    try:
-        from core.generation import v2v
-    except ImportError:
-        v2v = None
-    if v2v is not None:
-        # The local schema has no default voice, so name the character's local profile explicitly.
-        voice_id = _local_voice(character) if provider == "local" else None
-        job = v2v(provider=provider, model=model, audio_path=take.media_id, voice_id=voice_id,
-                  character_id=character.character_id, project_id=project_id)
-        return _job_result(job), f"core.generation.v2v {provider}/{model}"
-    if provider != "local":
-        raise UnsupportedCapability("ElevenLabs voice conversion needs core.generation.", field="voice")
-    try:
-        from core.local.v2v import convert_voice
-    except ImportError:
-        raise UnsupportedCapability("Voice conversion is not available in this installation.",
-                                    field="voice") from None
-    voice = _local_voice(character)
-    wav = convert_voice(audio=get_settings().data_dir / take.file_path, voice=voice)
-    asset = create_asset(type="voice", project_id=project_id, data=wav, mime="audio/wav", provider="local",
-                         model="v2v", operation="v2v", input_params={"voice": voice},
-                         duration_s=take.duration_s)
-    return asset, "core.local.v2v"
+    job = v2v(provider=provider, model=model, audio_path=take.media_id,
+              character_id=character.character_id, project_id=project_id)
+    return _job_result(job), f"core.generation.v2v {provider}/{model}"
 
 
 def _job_result(job) -> MediaAsset:
@@ -84,7 +67,7 @@ def convert_take(*, project_id: int, media_id: str, character_id: str | None = N
     returns the new voice asset, linked to the take by ``parent_id``. The take itself is kept.
 
     Raises NotFound, InvalidInput(field="character_id") when no character is known,
-    UnsupportedCapability when no conversion is installed, ProviderError when it fails.
+    ProviderError when it fails.
     """
     take = get_take(media_id=media_id)
     character_id = character_id or take.character_id

@@ -183,4 +183,6 @@ def test_costs():
     assert it.estimate_cost({}, duration_s=1) == pytest.approx(0.15)  # billing floor
     assert it.estimate_cost({}) is None  # length unknown
     assert reg.get(provider="local", model="animate").estimate_cost({"image": "x"}) == 0.0
-    assert reg.get(provider="google", model="veo-3.1-generate-001").estimate_cost({"prompt": "x"}) is None
+    # Veo 3.1 is priced per second (8 s default, audio on by default); unpriced models say None, not 0.
+    assert reg.get(provider="google", model="veo-3.1-generate-001").estimate_cost({"prompt": "x"}) == pytest.approx(3.2)
+    assert reg.get(provider="replicate", model="bytedance/seedream-4").estimate_cost({"prompt": "x"}) is None

@@ -8,7 +8,7 @@ from core.errors import InvalidInput, NotFound
 from core.media_assets import asset_path
 from core.models import Character
 from core.recording import convert_take, list_takes, list_versions_of, save_take
-from core.recording.convert import ELEVENLABS_STS_MODEL, conversion_route
+from core.recording.convert import conversion_route
 from core.settings import get_settings
 
 
@@ -17,7 +17,7 @@ def test_route_is_local_without_a_key_or_without_an_elevenlabs_voice(monkeypatch
     assert conversion_route(character=maya) == ("local", "v2v")
     monkeypatch.setenv("ELEVENLABS_API_KEY", "test-key")
     get_settings.cache_clear()
-    assert conversion_route(character=maya) == ("elevenlabs", ELEVENLABS_STS_MODEL)
+    assert conversion_route(character=maya) == ("elevenlabs", "eleven_multilingual_sts_v2")
     local_voice = Character(project_id=1, character_id="tom", name="Tom", voice_provider="local", voice_id="")
     assert conversion_route(character=local_voice) == ("local", "v2v")
 
