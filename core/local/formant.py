@@ -55,7 +55,7 @@ def synthesize_formant(text: str, *, f0: float = 120.0, rate: float = 1.0,
             env = np.minimum(1, np.minimum(np.arange(n), n - np.arange(n)) / (0.015 * sr))
             out.append(y * env)
             t += n / sr
-        words.append((word, round(start, 3), round(t, 3)))
+        words.append((token, round(start, 3), round(t, 3)))  # shown in subtitles: keep punctuation
         gap = 0.22 if token[-1] in ",;:.!?" else 0.06
         out.append(np.zeros(int(gap * sr)))
         t += gap

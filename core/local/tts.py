@@ -119,7 +119,7 @@ def _time_words(tokens: list[str], weights: list[float], t0: float, t1: float,
     total = sum(weights)
     cum = np.cumsum([0.0] + weights)
     for i, tok in enumerate(tokens[:-1]):
-        if tok[-1:] in ",;:—-" and gaps:
+        if tok.rstrip("\"'”’)")[-1:] in ",;:—-" and gaps:
             guess = t0 + (t1 - t0) * cum[i + 1] / total
             g = min(gaps, key=lambda gp: abs((gp[0] + gp[1]) / 2 - guess))
             if abs((g[0] + g[1]) / 2 - guess) < 0.6 and g[0] > anchors[-1][1]:
@@ -139,6 +139,19 @@ def _time_words(tokens: list[str], weights: list[float], t0: float, t1: float,
     return spans
 
 
+def _display_tokens(sentence: str) -> list[str]:
+    """One token per spoken word, carrying the punctuation written around it ("here!", "“Wait,")
+    so that subtitles built from word timings read like the script."""
+    tokens: list[str] = []
+    consumed = 0
+    for m in _WORD.finditer(sentence):
+        lead = re.search(r"[^\w\s]*$", sentence[consumed:m.start()]).group(0)
+        trail = re.match(r"[^\w\s'’-]*", sentence[m.end():]).group(0)
+        tokens.append(lead + m.group(0) + trail)
+        consumed = m.end() + len(trail)
+    return tokens
+
+
 def _piper_speech(voice, text: str, profile, length_scale: float):
     from piper import SynthesisConfig
 
@@ -149,8 +162,7 @@ def _piper_speech(voice, text: str, profile, length_scale: float):
     words: list[WordTiming] = []
     t = 0.05
     for sentence in _sentences(text):
-        tokens = [m.group(0) + (sentence[m.end():m.end() + 1] if sentence[m.end():m.end() + 1] in ",;:" else "")
-                  for m in _WORD.finditer(sentence)]
+        tokens = _display_tokens(sentence)
         with _LOCK:
             chunks = list(voice.synthesize(sentence, syn_config=cfg))
             weights = [_phoneme_weight(voice, _WORD.search(tok).group(0)) for tok in tokens]
@@ -163,7 +175,7 @@ def _piper_speech(voice, text: str, profile, length_scale: float):
         a, b = a - off, b - off
         spans = _time_words(tokens, weights, a / sr, b / sr, _pauses(audio, sr, a, b))
         for tok, (s0, s1) in zip(tokens, spans):
-            words.append(WordTiming(_WORD.search(tok).group(0), round(t + s0, 3), round(t + s1, 3)))
+            words.append(WordTiming(tok, round(t + s0, 3), round(t + s1, 3)))
         pieces += [audio, np.zeros(int(SENTENCE_GAP_S * sr))]
         t += (len(audio) + int(SENTENCE_GAP_S * sr)) / sr
     return np.concatenate(pieces), sr, words
