@@ -39,6 +39,9 @@ _ALTERNATIVE = {
 }
 
 
+_OFFSCREEN = ("V.O.", "O.S.", "O.C.", "VO", "OS")
+
+
 def _words(text: str) -> int:
     return len(text.split())
 
@@ -51,12 +54,21 @@ def beat_duration(beat: Beat) -> float:
 
 
 def one_line(text: str, limit: int = 140) -> str:
-    """Return the first sentence of ``text`` on one line, cut at ``limit`` characters."""
+    """Return ``text`` on one line: as many whole sentences as fit in ``limit`` characters (at
+    least the first, cut with … when it alone is longer). Later sentences often carry the shot's
+    real action ("Wind howls. TOM holds up a bottle."), so they are kept while they fit."""
     flat = " ".join(text.split())
-    first = _SENTENCE_RE.split(flat, maxsplit=1)[0] if flat else ""
-    if len(first) > limit:
-        first = first[:limit - 1].rsplit(" ", 1)[0] + "…"
-    return first
+    if not flat:
+        return ""
+    sentences = _SENTENCE_RE.split(flat)
+    line = sentences[0]
+    if len(line) > limit:
+        return line[:limit - 1].rsplit(" ", 1)[0] + "…"
+    for sentence in sentences[1:]:
+        if len(line) + 1 + len(sentence) > limit:
+            break
+        line = f"{line} {sentence}"
+    return line
 
 
 class _Group:
@@ -105,7 +117,8 @@ def _mentions(text: str, names: list[str]) -> list[str]:
 
 def _shot_type(group: _Group, *, index: int, int_ext: str, first_scene: bool, exchange_no: int) -> str:
     text = " ".join(b.text for b in group.beats)
-    speakers = list(dict.fromkeys(b.character for b in group.beats if b.kind == "dialogue"))
+    speakers = list(dict.fromkeys(b.character for b in group.beats if b.kind == "dialogue"
+                                  and not any(e in _OFFSCREEN for e in b.extensions)))
     if index == 0 and group.kind == "action":
         if "POV" in text:
             return "POV"
@@ -115,7 +128,8 @@ def _shot_type(group: _Group, *, index: int, int_ext: str, first_scene: bool, ex
     if group.kind == "dialogue":
         if len(speakers) >= 2:
             return "over-the-shoulder" if exchange_no % 2 == 0 else "two-shot"
-        beat = next(b for b in group.beats if b.kind == "dialogue")
+        beat = next((b for b in group.beats if b.kind == "dialogue" and b.character in speakers),
+                    next(b for b in group.beats if b.kind == "dialogue"))
         if any(e in ("V.O.", "O.S.", "O.C.") for e in beat.extensions):
             return "medium" if index else "wide"
         if beat.parenthetical or _EMOTION_WORDS.search(beat.text) or _words(beat.text) <= 6:
@@ -155,13 +169,19 @@ def plan_scene_shots(scene: RawScene, *, int_ext: str, first_scene: bool, known_
         dialogue = [DialogueLine(character=b.character, text=b.text, parenthetical=b.parenthetical)
                     for b in group.beats if b.kind == "dialogue"]
         speakers = list(dict.fromkeys(d.character for d in dialogue))
+        # A voice from off screen or over the picture is heard, not seen: keep it out of the frame.
+        on_screen = list(dict.fromkeys(b.character for b in group.beats if b.kind == "dialogue"
+                                       and not any(e in _OFFSCREEN for e in b.extensions)))
         action_text = " ".join(b.text for b in group.beats if b.kind == "action")
         mentioned = _mentions(action_text, known_names)
-        characters = list(dict.fromkeys(speakers + mentioned))
+        characters = list(dict.fromkeys(on_screen + mentioned))
         if action_text:
             action = one_line(action_text)
-        elif len(speakers) > 1:
-            action = f"{' and '.join(speakers)} talk."
+        elif len(on_screen) > 1:
+            action = f"{' and '.join(on_screen)} talk."
+        elif on_screen and len(speakers) > 1:
+            heard = [n for n in speakers if n not in on_screen]
+            action = f"{on_screen[0]} speaks; {' and '.join(heard)} heard off screen."
         elif speakers:
             action = f"{speakers[0]} speaks."
         else:
