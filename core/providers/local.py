@@ -84,7 +84,8 @@ def _animate(p: dict, files: dict) -> list[Output]:
     _engine("core.local.animate", "animate_keyframe")(
         image=_path(files, "image"), last_frame=_path(files, "last_frame"),
         camera_move=p.get("camera_move", "push_in"), duration_s=float(p.get("duration", 4)),
-        fps=int(p.get("fps", 24)), width=w, height=h, seed=int(p.get("seed") or 0), out_path=out)
+        fps=int(p.get("fps", 24)), width=w, height=h, seed=int(p.get("seed") or 0), out_path=out,
+        keep_caption=bool(p.get("keep_caption", False)))
     return [Output(mime="video/mp4", url=f"file://{out}")]
 
 
