@@ -230,8 +230,7 @@ def main() -> None:
               f"({dres.segments_rendered} rendered)")
         peak = sampler.stop()
         print(f"peak RSS of the process tree during our renders (sampled every 50 ms): {peak:.0f} MB "
-              f"(self high-water mark {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB, "
-              f"largest single child {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024:.0f} MB)")
+              f"(this process's own high-water mark {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB)")
         speedup = None
         if not args.skip_baseline:
             c = cpu_s()

@@ -175,7 +175,10 @@ def _render_audio(*, timeline: Timeline, cache: Path, loudness_lufs: float,
         from core.audio import write_wav
         write_wav(path=wav, samples=mix.samples, rate=mix.rate)
         out = os.path.join(tmp, "mix.m4a")
-        run_ffmpeg(["-i", wav, "-c:a", "aac", "-b:a", "192k", "-ar", str(mix.rate), "-f", "mp4", out],
+        # The "fast" AAC coder takes half the CPU of the default two-loop search; at 192 kb/s the
+        # difference is not audible on speech and music beds.
+        run_ffmpeg(["-i", wav, "-c:a", "aac", "-aac_coder", "fast", "-b:a", "192k", "-ar", str(mix.rate),
+                    "-f", "mp4", out],
                    cancel_event=cancel_event, what="Audio encoding")
         os.replace(out, m4a)
     stats = {"lufs": mix.lufs, "true_peak": mix.true_peak_dbtp}
