@@ -1,8 +1,9 @@
 """Auto shorts: find the most engaging stretches of a film and export them as 9:16 clips.
 
-Moments are scored from data the timeline already holds — speech density (voice items and cue
-text), loudness of the mix, shot changes and dialogue hooks (questions, exclamations) — over
-windows of 15–60 s that start and end on cuts, then picked best-first without overlap.
+Moments are scored from data the timeline already holds — speech density (voice items), loudness
+of the mix, shot changes, motion (clips and camera moves) and dialogue hooks (questions,
+exclamations in the cues) — over windows of 15–60 s that start and end on cuts, then picked
+best-first without overlap.
 """
 from __future__ import annotations
 
@@ -82,14 +83,19 @@ def find_moments(*, timeline: Timeline, audio_mix: np.ndarray | None = None, rat
             hooks = [c for c in inside if "?" in c.text or "!" in c.text]
             early_hook = any(c.start_s - a < 5.0 for c in hooks)
             cut_rate = cuts / length * 10.0  # per 10 s
-            score = (0.4 * dens + 0.15 * float(np.clip(0.5 + loud_rel / 6.0, 0, 1)) * has_audio
-                     + 0.2 * min(cut_rate / 3.0, 1.0) + 0.15 * min(len(hooks) / 3.0, 1.0) + 0.1 * early_hook)
+            # Motion without decoding: clips move, and so do keyframes with a camera move.
+            moving = sum(max(0.0, min(v.end_s, b) - max(v.start_s, a)) for v in shots
+                         if not v.is_still or v.camera_move != "none") / length
+            score = (0.35 * dens + 0.15 * float(np.clip(0.5 + loud_rel / 6.0, 0, 1)) * has_audio
+                     + 0.15 * min(cut_rate / 3.0, 1.0) + 0.1 * moving
+                     + 0.15 * min(len(hooks) / 3.0, 1.0) + 0.1 * early_hook)
             parts = [f"{dens:.0%} of it is dialogue"]
             if hooks:
                 first = hooks[0].text.replace("\n", " ")
                 parts.append(f"{len(hooks)} hook line{'s' if len(hooks) > 1 else ''} (e.g. “{first}”)"
                              + (", one in the first 5 s" if early_hook else ""))
-            parts.append(f"{cuts} shot change{'s' if cuts != 1 else ''} ({cut_rate:.1f} per 10 s)")
+            parts.append(f"{cuts} shot change{'s' if cuts != 1 else ''} ({cut_rate:.1f} per 10 s), "
+                         f"picture in motion {moving:.0%} of the time")
             if has_audio:
                 parts.append(f"loudness {loud_rel:+.1f} dB vs the film average")
             cands.append(Moment(start_s=round(a, 3), end_s=round(b, 3), score=round(score, 4),

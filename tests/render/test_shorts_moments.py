@@ -45,3 +45,11 @@ def test_render_short_is_vertical_with_burned_subtitles(timeline, tmp_path, tool
     assert info["video"][:3] == ("h264", 180, 320) and info["audio"][0] == "aac"
     assert abs(info["duration"] - m.duration_s) < 0.2
     assert res.srt_path and res.vtt_path
+
+
+def test_motion_counts_when_all_else_is_equal(tmp_path):
+    """Same dialogue-free film: the stretch with camera moves beats the static one."""
+    items = [VideoItem(shot_id=f"s{i}", start_s=i * 5.0, duration_s=5.0, source="k.png",
+                       camera_move="zoom_in" if i >= 2 else "none") for i in range(4)]
+    (best,) = find_moments(timeline=Timeline(items=tuple(items)), min_s=10, max_s=10, count=1)
+    assert best.start_s == 10.0 and "in motion 100%" in best.reason
