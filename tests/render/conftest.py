@@ -105,9 +105,10 @@ def decode_audio(path: str | Path, rate: int = 48000) -> np.ndarray:
 
 
 def frame_at(path: str | Path, t: float) -> np.ndarray:
-    """Decode one RGB frame at time t; also saved as PNG under /tmp/look for a human to look at."""
-    look = Path("/tmp/look")
-    look.mkdir(exist_ok=True)
+    """Decode one RGB frame at time t. The PNG is kept beside the video, or in $STORYREEL_LOOK_DIR
+    when set (e.g. /tmp/look) so that a human can look at the frames a test checked."""
+    look = Path(os.environ.get("STORYREEL_LOOK_DIR") or Path(path).parent)
+    look.mkdir(parents=True, exist_ok=True)
     png = look / f"{Path(path).stem}_{t:.1f}.png"
     subprocess.run([FFMPEG, "-loglevel", "error", "-y", "-ss", f"{t:.3f}", "-i", str(path), "-frames:v", "1",
                     str(png)], check=True)
