@@ -4,6 +4,7 @@ import streamlit as st
 
 from core.progress import STEPS, project_progress
 from core.projects import list_projects
+from core.ui.nav import mark_navigation_ready, return_to_requested_page
 
 st.set_page_config(page_title="Storyreel", page_icon="🎬", layout="wide")
 
@@ -37,6 +38,8 @@ PAGES = {
 }
 
 nav = st.navigation(PAGES)
+mark_navigation_ready()
+return_to_requested_page()
 
 with st.sidebar:
     st.markdown("### 🎬 Storyreel")

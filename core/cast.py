@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -102,15 +103,39 @@ def set_world(*, project_id: int, art_style: str | None = None, style_card: str 
 
 
 # --- style cards --------------------------------------------------------------------------------
+# What a description already says decides which stable choices are left out, so an invented
+# trait never contradicts the script ("red coat" in the script → no invented jacket).
+_SAYS_AGE = re.compile(r"\b(\d0s|\d+\s*(?:years?|yrs?)|old|young|teen\w*|child|kid|elderly|middle-aged|twenties|thirties|forties|fifties|sixties)\b", re.I)
+_SAYS_BUILD = re.compile(r"\b(tall|short|slight|wiry|athletic|stocky|lanky|broad|heavy|thin|skinny|muscular|petite)\b", re.I)
+_SAYS_HAIR = re.compile(r"\b(hair|bald|shaved|braid\w*|ponytail|bob|curls?|beard)\b", re.I)
+_SAYS_CLOTHES = re.compile(r"\b(coat|jacket|dress|shirt|hoodie|suit|sweater|uniform|gown|robe|raincoat|peacoat|blazer|vest|overalls|jeans|cloak)\b", re.I)
+
+
+def _appearance_hint(name: str, description: str) -> str:
+    """The first description hint with a leading repeat of the name removed ("MAYA, 30s, red coat,
+    climbs…" → "30s, red coat, climbs…"), on one line, at most 160 characters."""
+    first = " ".join(description.split(";")[0].split())
+    first = re.sub(rf"^{re.escape(name)}\b[\s,:-]*", "", first, flags=re.I).strip(" .;,")
+    return first[:160]
+
+
 def local_style_card(*, name: str, description: str = "", genre: str = "drama") -> str:
-    """Return an appearance card made offline: the breakdown's description hints plus stable
-    choices (same name → same card): age, build, hair, clothing colours, a distinguishing mark."""
+    """Return an appearance card made offline: what the script says of the character first, then
+    stable choices (same name → same card) for age, build, hair and clothing only where the script
+    is silent, plus a distinguishing mark and a genre-fitting expression."""
     rng = random.Random(int.from_bytes(hashlib.sha256(" ".join(name.lower().split()).encode()).digest()[:8], "big"))
-    bits = [f"{name.title()}, {rng.choice(_AGES)}, {rng.choice(_BUILDS)}, {rng.choice(_HAIR)}",
-            f"wears {rng.choice(_CLOTHES)}", rng.choice(_MARKS), _GENRE_MOOD.get(genre.lower(), "a thoughtful expression")]
-    hints = " ".join(description.split())[:160]
-    if hints:
-        bits.append(f"seen as: {hints}")
+    picks = {k: rng.choice(v) for k, v in (("age", _AGES), ("build", _BUILDS), ("hair", _HAIR),
+                                           ("clothes", _CLOTHES), ("mark", _MARKS))}
+    hint = _appearance_hint(name, description)
+    bits = [name.title()]
+    if hint:
+        bits.append(hint)
+    for key, says in (("age", _SAYS_AGE), ("build", _SAYS_BUILD), ("hair", _SAYS_HAIR)):
+        if not says.search(hint):
+            bits.append(picks[key])
+    if not _SAYS_CLOTHES.search(hint):
+        bits.append(f"wears {picks['clothes']}")
+    bits += [picks["mark"], _GENRE_MOOD.get(genre.lower(), "a thoughtful expression")]
     return "; ".join(bits)
 
 

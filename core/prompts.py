@@ -7,6 +7,7 @@ built prompt is shown on the shot card and can be overridden per shot (``Shot.pr
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from core.models import Character, Project, Scene, Shot
@@ -42,10 +43,12 @@ class PromptParts:
 
 
 def character_line(c: Character) -> str:
-    """``NAME: appearance`` from the style card (or description), plus style tokens."""
-    look = (c.style_card or c.description or "").strip().replace("\n", " ")
+    """``NAME: appearance`` from the style card (or, without one, the first description hint), plus
+    style tokens; a card that starts by repeating the name does not repeat it here."""
+    look = c.style_card or (c.description or "").split(";")[0]
+    look = re.sub(rf"^\s*{re.escape(c.name)}\b[\s,:;.-]*", "", " ".join(look.split()), flags=re.I)
     tokens = (c.style_tokens or "").strip()
-    text = ", ".join(x for x in (look, tokens) if x)
+    text = ", ".join(x.strip(" .;,") for x in (look, tokens) if x.strip(" .;,"))
     return f"{c.name}: {text}" if text else c.name
 
 
@@ -58,7 +61,9 @@ def shot_characters(*, shot: Shot, cast: list[Character]) -> list[Character]:
 def build_keyframe_prompt(*, project: Project, scene: Scene, shot: Shot, cast: list[Character]) -> PromptParts:
     """Return the keyframe prompt for a shot; ``shot.prompt`` (a user override) wins when set."""
     people = shot_characters(shot=shot, cast=cast)
-    setting = " ".join(x for x in (scene.int_ext, scene.location or scene.heading) if x).strip()
+    inside = {"INT": "interior", "EXT": "exterior", "I/E": "interior and exterior", "INT/EXT": "interior and exterior",
+              "EST": "exterior"}.get((scene.int_ext or "").upper().rstrip("."), "")
+    setting = ", ".join(x for x in (inside, (scene.location or scene.heading).lower()) if x).strip()
     pieces = [
         f"{project.art_style} style" if project.art_style else "",
         SHOT_PHRASES.get(shot.shot_type, shot.shot_type),
@@ -67,7 +72,7 @@ def build_keyframe_prompt(*, project: Project, scene: Scene, shot: Shot, cast: l
         "; ".join(character_line(c) for c in people),
         project.style_card.strip(),
     ]
-    built = ". ".join(p for p in pieces if p) + "."
+    built = ". ".join(p.strip().rstrip(".;") for p in pieces if p.strip()) + "."
     parts = {
         "shot_type": shot.shot_type,
         "location": scene.location or scene.heading,

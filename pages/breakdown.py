@@ -1,6 +1,10 @@
 """Breakdown: scenes, characters and shot cards (type, action, dialogue, duration), all editable."""
 import streamlit as st
 
+from core.ui.nav import ensure_navigation
+
+ensure_navigation(__file__)
+
 from core.breakdowns import (
     add_shot, delete_shot, list_characters, list_scene_cards, merge_with_next, move_shot,
     run_breakdown, split_shot, total_duration, update_shot,

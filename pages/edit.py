@@ -1,6 +1,10 @@
 """Edit: Voice-over with timestamps, music ducked under the voice, sound effects, on a timeline."""
 import streamlit as st
 
+from core.ui.nav import ensure_navigation
+
+ensure_navigation(__file__)
+
 from core.breakdowns import list_shots
 from core.local.sfx import SFX_NAMES
 from core.timeline_store import list_items, project_timeline, remove_sfx, set_item_gain, timeline_picture

@@ -3,6 +3,10 @@ import time
 
 import streamlit as st
 
+from core.ui.nav import ensure_navigation
+
+ensure_navigation(__file__)
+
 from core.jobs_runner import load_job
 from core.media_assets import asset_path
 from core.models import ASPECT_RATIOS

@@ -9,6 +9,10 @@ import importlib
 
 import streamlit as st
 
+from core.ui.nav import ensure_navigation
+
+ensure_navigation(__file__)
+
 from core.registry import get_registry
 from core.ui.errors import shown_errors
 from core.ui.forms import render_form

@@ -1,5 +1,9 @@
 """Preview: the animatic with its shot list; change a shot and only that part re-renders."""
 import streamlit as st
+
+from core.ui.nav import ensure_navigation
+
+ensure_navigation(__file__)
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from core.breakdowns import update_shot

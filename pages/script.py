@@ -1,6 +1,10 @@
 """Script: paste, import or have a model write it; every save is a version with a summary."""
 import streamlit as st
 
+from core.ui.nav import ensure_navigation
+
+ensure_navigation(__file__)
+
 from core.scripts import (
     available_writer, import_file, latest_version, list_versions, restore_version, save_version,
     write_for_project,

@@ -1,6 +1,10 @@
 """Start: create, open, rename, duplicate, delete projects; aspect ratio, language, genre, length."""
 import streamlit as st
 
+from core.ui.nav import ensure_navigation
+
+ensure_navigation(__file__)
+
 from core.models import ASPECT_RATIOS, LANGUAGES
 from core.projects import (
     GENRES, MAX_LENGTH_S, MIN_LENGTH_S, create_project, delete_project, duplicate_project,

@@ -4,6 +4,10 @@ voice lines and lip sync; plus a batch over every missing keyframe and clip.
 A thin view over ``core.generation``, ``core.batch`` and ``core.comparison``."""
 import streamlit as st
 
+from core.ui.nav import ensure_navigation
+
+ensure_navigation(__file__)
+
 from core import batch, comparison, generation
 from core.breakdowns import list_characters, list_scene_cards, update_shot
 from core.generation_shots import default_model, set_shot_model, shot_choice
@@ -51,7 +55,10 @@ def _show(media_id, kind: str) -> None:
         return
     with shown_errors(kind):
         path = str(asset_path(media_id=media_id))
-        st.image(path, width="stretch") if kind == "keyframe" else st.video(path)
+        if kind == "keyframe":
+            st.image(path, width="stretch")
+        else:
+            st.video(path)
 
 
 def _run(jobs, what: str) -> None:

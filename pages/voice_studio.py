@@ -2,6 +2,10 @@
 and convert a take to the character's voice."""
 import streamlit as st
 
+from core.ui.nav import ensure_navigation
+
+ensure_navigation(__file__)
+
 from core.breakdowns import character_slug, list_characters, list_scene_cards
 from core.ui.common import require_project
 from core.ui.recorder import recorder, recovery_panel, takes_panel

@@ -3,6 +3,10 @@ reference images (upload or generated portraits) and a voice with a spoken previ
 A thin view over ``core.cast`` and ``core.generation``."""
 import streamlit as st
 
+from core.ui.nav import ensure_navigation
+
+ensure_navigation(__file__)
+
 from core import cast
 from core.generation import wait_all
 from core.media_assets import asset_path
