@@ -4,12 +4,12 @@ speech-like WAV made here, and a screenshot helper writing to ``test-output/e2e/
 from __future__ import annotations
 
 import os
-import re
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -40,32 +40,11 @@ def make_mic_wav(path: Path, *, seconds: float = 6.0, rate: int = 48000) -> Path
     return path
 
 
-def _app_script(workdir: Path) -> Path:
-    """Return the app entry to run. Until app.py lists the Voice Studio, run a copy beside
-    symlinks to pages/ and .streamlit/ with the page added to the Tools section."""
-    text = (ROOT / "app.py").read_text()
-    if "voice_studio" in text:
-        return ROOT / "app.py"
-    page = 'st.Page("pages/voice_studio.py", title="Voice Studio", icon="🎙️")'
-    if re.search(r'"Tools":\s*\[', text):
-        text = re.sub(r'("Tools":\s*\[)', r"\1" + page.replace("\\", "\\\\") + ", ", text, count=1)
-    else:
-        text = text.replace("PAGES = {", 'PAGES = {\n    "Voice": [' + page + "],", 1)
-    workdir.mkdir(parents=True, exist_ok=True)
-    for name in ("pages", ".streamlit"):
-        link = workdir / name
-        if not link.exists() and (ROOT / name).exists():
-            link.symlink_to(ROOT / name)
-    (workdir / "app.py").write_text(text)
-    return workdir / "app.py"
-
-
-@pytest.fixture(scope="session")
-def app_server(tmp_path_factory):
-    """Start ``streamlit run`` on a free port with a fresh data dir; yields (url, data_dir); always killed."""
-    base = tmp_path_factory.mktemp("e2e")
+@contextmanager
+def running_app(base: Path):
+    """Run ``streamlit run app.py`` on a free port with a fresh data dir under ``base``; yields
+    (url, data_dir); the server is always killed."""
     data_dir = base / "data"
-    script = _app_script(base / "app")
     port = _free_port()
     env = {**os.environ, "STORYREEL_DATA_DIR": str(data_dir), "PYTHONPATH": str(ROOT),
            "STORYREEL_ICE_SERVERS": "[]"}
@@ -74,10 +53,10 @@ def app_server(tmp_path_factory):
         env.pop(key, None)
     log = open(base / "streamlit.log", "wb")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
          "--server.fileWatcherType", "none", "--server.runOnSave", "false"],
-        cwd=script.parent, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -103,6 +82,13 @@ def app_server(tmp_path_factory):
             proc.wait()
         log.close()
         print(f"streamlit log: {base / 'streamlit.log'}")
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory):
+    """The app for the session's browser tests: (url, data_dir)."""
+    with running_app(tmp_path_factory.mktemp("e2e")) as served:
+        yield served
 
 
 @pytest.fixture(scope="session")
@@ -173,3 +159,10 @@ def app_db(app_server, monkeypatch):
 def mic_f0() -> float:
     """The fundamental frequency of the fake microphone's voice."""
     return MIC_F0
+
+
+@pytest.fixture
+def fresh_app(tmp_path):
+    """A server no browser has visited yet (legacy routing is still in force until one has)."""
+    with running_app(tmp_path) as served:
+        yield served
