@@ -229,7 +229,10 @@ def render_timeline(*, timeline: Timeline, out_path: str, quality: str = "final"
     seg_dir.mkdir(parents=True, exist_ok=True)
     audio_dir.mkdir(parents=True, exist_ok=True)
     out = Path(out_path)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise RenderError(f"Cannot create {out.parent}: {exc.strerror}", field="out_path") from exc
     report = on_progress or (lambda f, m: None)
 
     def check_cancel():
@@ -304,7 +307,10 @@ def render_timeline(*, timeline: Timeline, out_path: str, quality: str = "final"
     m4a, stats = audio_future.result()
     check_cancel()
     report(frame_share + (1 - frame_share) * 0.6, "Assembling film")
-    tmp_out = _atomic_target(out)
+    try:
+        tmp_out = _atomic_target(out)
+    except OSError as exc:
+        raise RenderError(f"Cannot write to {out.parent}: {exc.strerror}", field="out_path") from exc
     try:
         with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False, dir=seg_dir) as lst:
             for seg in segs:

@@ -189,3 +189,17 @@ def test_gap_before_a_shot_is_black(tmp_path, tools):
                           cache_dir=str(tmp_path / "c"))
     assert tools.count_frames(res.path) == 48 and res.segments_rendered == 2
     assert tools.frame_at(res.path, 0.4).max() < 20 and tools.frame_at(res.path, 1.5).mean() > 30
+
+
+def test_missing_source_and_unwritable_output_are_render_errors(timeline, tmp_path):
+    gone = replace_source(timeline=timeline, shot_id="s2", source=str(tmp_path / "nowhere.png"))
+    with pytest.raises(RenderError) as exc:
+        render_timeline(timeline=gone, out_path=str(tmp_path / "m.mp4"), quality="preview", short_side=90,
+                        cache_dir=str(tmp_path / "c"))
+    assert exc.value.field == "source" and "nowhere.png" in exc.value.message
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(RenderError) as exc:
+        render_timeline(timeline=timeline, out_path=str(blocker / "sub" / "m.mp4"), quality="preview",
+                        short_side=90, cache_dir=str(tmp_path / "c"))
+    assert exc.value.field == "out_path"
