@@ -25,17 +25,13 @@ LINES = ["Where were you last night?", "I was at the harbour, watching the ships
          "Don't lie to me!", "Fine. I followed the lights over the water."]
 
 
-@pytest.fixture(scope="session", autouse=True)
-def render_data_dir(tmp_path_factory):
-    """Point the data dir at a temp dir for the whole render test session."""
-    old = os.environ.get("STORYREEL_DATA_DIR")
-    os.environ["STORYREEL_DATA_DIR"] = str(tmp_path_factory.mktemp("render_data"))
+@pytest.fixture(autouse=True)
+def render_data_dir(tmp_path, monkeypatch):
+    """Point the data dir at a temp dir for each render test (restored afterwards, so other test
+    folders never see it)."""
+    monkeypatch.setenv("STORYREEL_DATA_DIR", str(tmp_path / "data"))
     get_settings.cache_clear()
     yield
-    if old is None:
-        os.environ.pop("STORYREEL_DATA_DIR", None)
-    else:
-        os.environ["STORYREEL_DATA_DIR"] = old
     get_settings.cache_clear()
 
 

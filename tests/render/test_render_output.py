@@ -203,3 +203,10 @@ def test_missing_source_and_unwritable_output_are_render_errors(timeline, tmp_pa
         render_timeline(timeline=timeline, out_path=str(blocker / "sub" / "m.mp4"), quality="preview",
                         short_side=90, cache_dir=str(tmp_path / "c"))
     assert exc.value.field == "out_path"
+
+
+def test_default_cache_is_under_the_data_dir(tmp_path, tools):
+    still = tools.synth.keyframe(tmp_path / "k.png", width=160, height=90, seed=5)
+    tl = Timeline(fps=24, items=(VideoItem(shot_id="a", start_s=0, duration_s=0.5, source=still),))
+    render_timeline(timeline=tl, out_path=str(tmp_path / "d.mp4"), quality="preview", short_side=90)
+    assert len(list((tmp_path / "data" / "cache" / "segments").glob("*.mp4"))) == 1
