@@ -68,3 +68,14 @@ def test_bad_target_and_missing_rate_are_named(tmp_path):
     with pytest.raises(InvalidInput) as exc:
         measure_loudness(path_or_array=np.zeros((48000, 2)))
     assert exc.value.field == "rate"
+
+
+def test_fast_gated_loudness_matches_pyloudnorm(tmp_path, tools):
+    from core.audio import gated_loudness, k_weighted_power
+
+    rng = np.random.default_rng(0)
+    t = np.arange(RATE * 6) / RATE
+    x = np.stack([0.3 * np.sin(2 * np.pi * 440 * t) * (t % 2 < 1.3), 0.05 * rng.standard_normal(t.size)], axis=1)
+    x[RATE * 4:] *= 0.01  # a quiet tail the relative gate must drop
+    ref = pyloudnorm.Meter(RATE).integrated_loudness(x)
+    assert gated_loudness(k_weighted_power(x, rate=RATE), rate=RATE) == pytest.approx(ref, abs=0.01)
