@@ -5,12 +5,13 @@ from core.ui.nav import ensure_navigation
 
 ensure_navigation(__file__)
 
-from core.breakdowns import list_shots
+from core.breakdowns import character_slug, list_characters, list_shots
 from core.local.sfx import SFX_NAMES
 from core.timeline_store import list_items, project_timeline, remove_sfx, set_item_gain, timeline_picture
 from core.ui.common import require_project
 from core.ui.errors import shown_errors
 from core.ui.prereq import require_step
+from core.ui.recorder import line_recording, recovery_panel
 from core.voiceover import (
     MUSIC_MOODS, add_sfx, attach_sfx, choose_music, dialogue_lines, generate_voiceover, mood_for, upload_music,
 )
@@ -47,6 +48,18 @@ with voice_tab:
             with shown_errors("Voice-over"), st.spinner("Voicing lines…"):
                 n = generate_voiceover(project_id=project.id, keys=None if go_all else picked)
                 st.success(f"Voiced {n} line{'s' if n != 1 else ''}, with word timestamps for the subtitles.")
+
+        st.markdown("#### 🎙️ Record this line")
+        st.caption("Read a line yourself (or upload a reading), then convert it to the character's voice: the "
+                   "result replaces the line's voice on the timeline. Your takes are kept; the TTS version is "
+                   "one click away.")
+        recovery_panel(project_id=project.id)
+        names = {c.character_id: c.name for c in list_characters(project_id=project.id)}
+        rec_key = st.selectbox("Line", list(labels), format_func=labels.get, key="rec_line")
+        rec = next(ln for ln in lines if ln.key == rec_key)
+        speaker = character_slug(rec.character) if rec.character else None
+        line_recording(project_id=project.id, shot_id=rec.shot_id, line_index=rec.line,
+                       character_id=speaker if speaker in names else None, characters=names)
     voice_rows = list_items(project_id=project.id, track="voice")
     if voice_rows:
         st.markdown("**Voice levels** (dB)")

@@ -15,6 +15,7 @@ from core.registry import get_registry
 from core.ui.common import require_project
 from core.ui.errors import shown_errors
 from core.ui.prereq import require_step
+from core.ui.recorder import recorder, recovery_panel, takes_panel
 
 WAIT_S = 120  # how long a click waits for its result before leaving it to run in the background
 CUSTOM = "Custom…"
@@ -81,6 +82,8 @@ if b2.button("🎙️ Give every character a voice", key="assign_voices"):
         st.success(f"Assigned {len(done)} voice(s).")
 characters = cast.list_cast(project_id=project.id)
 voice_providers = cast.available_voice_providers()
+names = {c.character_id: c.name for c in characters}
+recovery_panel(project_id=project.id)
 
 for c in characters:
     cid = c.character_id
@@ -160,3 +163,7 @@ for c in characters:
                 st.audio(str(asset_path(media_id=job.result_media_id)))
             elif job.status == "failed":
                 st.error(f"Preview failed: {job.error}")
+
+        st.markdown("**Record a voice sample** — your own reading, kept as a take; convert it to this voice.")
+        recorder(key=f"cast_rec_{cid}", project_id=project.id, character_id=cid)
+        takes_panel(project_id=project.id, character_id=cid, characters=names)

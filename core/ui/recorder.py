@@ -18,6 +18,7 @@ import numpy as np
 import streamlit as st
 
 from core.errors import InvalidInput
+from core.media_assets import get_asset
 from core.models import MediaAsset
 from core.recording import (
     SpoolWriter, commit_spool, convert_take, delete_take, discard_spool, import_take, list_takes,
@@ -25,6 +26,9 @@ from core.recording import (
 )
 from core.settings import get_settings
 from core.storage import resolve_data_path
+from core.takes_timeline import (
+    convert_for_line, line_voice, place_on_line, remove_from_line, use_tts_version,
+)
 from core.ui.errors import shown_errors
 
 UPLOAD_TYPES = ["wav", "mp3", "ogg", "oga", "webm", "weba", "m4a", "mp4", "flac"]
@@ -221,15 +225,20 @@ def _offer(project_id: int, spool) -> None:
 
 def _player(asset: MediaAsset, where) -> None:
     try:
-        where.audio(str(resolve_data_path(asset.file_path)), format="audio/wav")
+        where.audio(str(resolve_data_path(asset.file_path)), format=asset.mime or "audio/wav")
     except Exception as exc:  # a missing file is shown, not raised: the list must still render
         where.error(f"File missing for {asset.label or asset.media_id}: {exc}")
 
 
 def takes_panel(*, project_id: int, character_id: str | None = None, shot_id: int | None = None,
-                line_index: int | None = None, characters: dict[str, str] | None = None) -> None:
+                line_index: int | None = None, characters: dict[str, str] | None = None,
+                on_line: bool = False) -> None:
     """List takes with players, rename, delete and convert-to-voice. ``characters`` maps
-    character_id → name for the convert target (the take's own character is preselected)."""
+    character_id → name for the convert target (the take's own character is preselected).
+
+    With ``on_line`` (the Edit page) a take of a dialogue line converts *and* is placed on the
+    timeline at its line, and the take as recorded or any of its conversions can be put there.
+    """
     characters = characters or {}
     takes = list_takes(project_id=project_id, character_id=character_id, shot_id=shot_id, line_index=line_index)
     if not takes:
@@ -239,6 +248,7 @@ def takes_panel(*, project_id: int, character_id: str | None = None, shot_id: in
         mid = take.media_id
         box = st.container(border=True)
         extra = take.extra or {}
+        placeable = on_line and take.shot_id is not None and extra.get("line_index") is not None
         head = f"**{take.label}** · {take.duration_s or 0:.1f} s · {extra.get('source', 'microphone')}"
         if take.character_id:
             head += f" · {characters.get(take.character_id, take.character_id)}"
@@ -256,15 +266,72 @@ def takes_panel(*, project_id: int, character_id: str | None = None, shot_id: in
         target = c2.selectbox("Character voice", ids, index=ids.index(take.character_id) if take.character_id in ids
                               else None, format_func=lambda i: characters.get(i, i), key=f"voice_for_{mid}",
                               placeholder="Choose a character")
-        if c2.button("Convert to this voice", key=f"convert_{mid}", disabled=target is None):
+        label = "Convert and place on the timeline" if placeable else "Convert to this voice"
+        if c2.button(label, key=f"convert_{mid}", disabled=target is None):
             with shown_errors("Conversion failed"):
                 with st.spinner("Converting…"):
-                    result = convert_take(project_id=project_id, media_id=mid, character_id=target)
-                st.success(f"Converted: **{result.label}** ({result.duration_s or 0:.1f} s).")
+                    if placeable:
+                        result, _ = convert_for_line(project_id=project_id, media_id=mid, character_id=target)
+                    else:
+                        result = convert_take(project_id=project_id, media_id=mid, character_id=target)
+                where = " and placed on the timeline at its line" if placeable else ""
+                st.success(f"Converted{where}: **{result.label}** ({result.duration_s or 0:.1f} s).")
         if c3.button("🗑️ Delete", key=f"delete_{mid}"):
             with shown_errors("Not deleted"):
                 delete_take(media_id=mid)
                 st.rerun()
+        if placeable and box.button("Use this take as recorded", key=f"use_take_{mid}",
+                                    help="Put your own reading on the timeline, unconverted"):
+            with shown_errors("Not placed"):
+                place_on_line(project_id=project_id, media_id=mid)
+                st.rerun()
         for version in list_versions_of(media_id=mid):
             box.caption(f"↳ {version.label or 'converted'} · {version.provider}/{version.model}")
             _player(version, box)
+            if placeable and box.button("Use this version on the timeline", key=f"use_version_{version.media_id}"):
+                with shown_errors("Not placed"):
+                    place_on_line(project_id=project_id, media_id=version.media_id, shot_id=take.shot_id,
+                                  line_index=int(extra["line_index"]))
+                    st.rerun()
+
+
+def line_voice_panel(*, project_id: int, shot_id: int, line_index: int) -> None:
+    """Show what a dialogue line is heard with on the timeline (text→voice, a take as recorded, or a
+    converted take) with a player, and offer going back to the TTS version (undo)."""
+    lv = None
+    with shown_errors("Line"):
+        lv = line_voice(project_id=project_id, shot_id=shot_id, line_index=line_index)
+    if lv is None:
+        return
+    k = f"{shot_id}_{line_index}"
+    if lv.item is None:
+        st.caption("On the timeline: nothing yet — voice the line above, or convert a take below.")
+        return
+    extra = lv.item.extra or {}
+    what = {"tts": "the text-to-voice version",
+            "take": f"your take **{extra.get('label', '')}** as recorded",
+            "conversion": f"the converted take **{extra.get('label', '')}**"}.get(lv.source, lv.source)
+    timing = " (subtitles timed from the line's text)" if extra.get("word_timing") == "derived" else ""
+    st.markdown(f"On the timeline: {what}{timing}")
+    with shown_errors("Player"):
+        _player(get_asset(media_id=lv.item.media_id), st)
+    if lv.source == "tts":
+        return
+    if lv.tts and st.button("↩️ Use the TTS version", key=f"use_tts_{k}"):
+        with shown_errors("Not changed"):
+            use_tts_version(project_id=project_id, shot_id=shot_id, line_index=line_index)
+            st.rerun()
+    if not lv.tts and st.button("Remove the take from the timeline", key=f"unplace_{k}"):
+        with shown_errors("Not removed"):
+            remove_from_line(project_id=project_id, shot_id=shot_id, line_index=line_index)
+            st.rerun()
+
+
+def line_recording(*, project_id: int, shot_id: int, line_index: int, character_id: str | None,
+                   characters: dict[str, str]) -> None:
+    """The Edit page's "Record this line": the recorder for the line, what the line is heard with on
+    the timeline, and the line's takes (convert → placed at the line)."""
+    line_voice_panel(project_id=project_id, shot_id=shot_id, line_index=line_index)
+    recorder(key=f"line_rec_{shot_id}_{line_index}", project_id=project_id, character_id=character_id,
+             shot_id=shot_id, line_index=line_index)
+    takes_panel(project_id=project_id, shot_id=shot_id, line_index=line_index, characters=characters, on_line=True)

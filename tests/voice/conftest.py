@@ -98,3 +98,20 @@ def app_entry(tmp_path_factory):
     (work / "pages").symlink_to(root / "pages")
     (work / "app.py").write_text(text)
     return work / "app.py"
+
+
+@pytest.fixture
+def edit_project(project, tmp_path):
+    """The project above with a synthetic keyframe per shot (so the Edit step opens)."""
+    from PIL import Image
+
+    from core.breakdowns import list_shots, update_shot
+    from core.media_assets import create_asset
+
+    for n, shot in enumerate(list_shots(project_id=project.id)):
+        path = tmp_path / f"key{n}.png"
+        Image.new("RGB", (320, 180), (40 + 60 * n, 80, 120)).save(path)
+        a = create_asset(type="image", project_id=project.id, data=path.read_bytes(), mime="image/png",
+                         provider="test", shot_id=shot.id)
+        update_shot(shot_id=shot.id, keyframe_media_id=a.media_id, duration_s=1.5)
+    return project
