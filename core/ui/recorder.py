@@ -225,7 +225,7 @@ def _offer(project_id: int, spool) -> None:
 
 def _player(asset: MediaAsset, where) -> None:
     try:
-        where.audio(str(resolve_data_path(asset.file_path)), format=asset.mime or "audio/wav")
+        where.audio(str(resolve_data_path(asset.file_path)), format=asset.mime_type or "audio/wav")
     except Exception as exc:  # a missing file is shown, not raised: the list must still render
         where.error(f"File missing for {asset.label or asset.media_id}: {exc}")
 
@@ -240,6 +240,9 @@ def takes_panel(*, project_id: int, character_id: str | None = None, shot_id: in
     timeline at its line, and the take as recorded or any of its conversions can be put there.
     """
     characters = characters or {}
+    flash = st.session_state.pop("_takes_flash", None)  # a result announced across the rerun that shows it
+    if flash:
+        st.success(flash)
     takes = list_takes(project_id=project_id, character_id=character_id, shot_id=shot_id, line_index=line_index)
     if not takes:
         st.info("No takes yet: record one above or upload a file.")
@@ -274,8 +277,11 @@ def takes_panel(*, project_id: int, character_id: str | None = None, shot_id: in
                         result, _ = convert_for_line(project_id=project_id, media_id=mid, character_id=target)
                     else:
                         result = convert_take(project_id=project_id, media_id=mid, character_id=target)
-                where = " and placed on the timeline at its line" if placeable else ""
-                st.success(f"Converted{where}: **{result.label}** ({result.duration_s or 0:.1f} s).")
+                if placeable:  # rerun so the line's "on the timeline" state above shows the new voice
+                    st.session_state["_takes_flash"] = (f"Converted and placed on the timeline at its line: "
+                                                        f"**{result.label}** ({result.duration_s or 0:.1f} s).")
+                    st.rerun()
+                st.success(f"Converted: **{result.label}** ({result.duration_s or 0:.1f} s).")
         if c3.button("🗑️ Delete", key=f"delete_{mid}"):
             with shown_errors("Not deleted"):
                 delete_take(media_id=mid)
