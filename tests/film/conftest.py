@@ -13,9 +13,6 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from core import db
-from core.settings import get_settings
-
 FFMPEG = imageio_ffmpeg.get_ffmpeg_exe()
 SCRIPT = """Title: The Letter
 
@@ -36,22 +33,9 @@ It's addressed to you!
 
 
 @pytest.fixture(autouse=True)
-def data_dir(tmp_path, monkeypatch):
-    """Point STORYREEL_DATA_DIR at a temp folder; no provider keys; fresh runner and caches."""
-    from core import cache
-    from core.jobs import reset_runner
-
-    monkeypatch.setenv("STORYREEL_DATA_DIR", str(tmp_path / "data"))
-    for key in ("GOOGLE_API_KEY", "REPLICATE_API_TOKEN", "ELEVENLABS_API_KEY", "WAVESPEED_API_KEY",
-                "DATABASE_URL", "GOOGLE_CLOUD_PROJECT", "GOOGLE_VERTEX_ACCESS_TOKEN"):
-        monkeypatch.delenv(key, raising=False)
-    get_settings.cache_clear()
-    db.reset_engines()
-    yield tmp_path / "data"
-    reset_runner()
-    cache.close_all()
-    db.reset_engines()
-    get_settings.cache_clear()
+def data_dir(data_dir):
+    """The shared fresh data dir (tests/conftest.py): no provider keys; fresh runner and caches."""
+    return data_dir
 
 
 def _keyframe_png(path: Path, seed: int, size=(640, 360)) -> bytes:

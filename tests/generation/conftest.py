@@ -8,12 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from core import cache, db
 from core.settings import get_settings
+from tests.conftest import make_runner  # also imported by the tests from here
 
 ROOT = Path(__file__).resolve().parents[2]
-GOOGLE_KEY = "AIzaTEST-google-key-0123456789"
-VERTEX_TOKEN = "ya29.TEST-vertex-token-abcdef"
 REPLICATE_KEY = "r8_TESTKEY_replicate_0123456789abcdef"
 SCRIPT = """Title: The Lighthouse
 
@@ -34,34 +32,12 @@ It's addressed to you.
 
 
 @pytest.fixture(autouse=True)
-def data_dir(tmp_path, monkeypatch):
-    """Temp data dir, no provider keys, a fast process-wide runner; everything reset afterwards."""
-    from core.jobs import reset_runner, set_runner
+def data_dir(data_dir):
+    """The shared fresh data dir (tests/conftest.py) with a fast process-wide runner installed."""
+    from core.jobs import set_runner
 
-    monkeypatch.setenv("STORYREEL_DATA_DIR", str(tmp_path / "data"))
-    for key in ("GOOGLE_API_KEY", "REPLICATE_API_TOKEN", "ELEVENLABS_API_KEY", "WAVESPEED_API_KEY",
-                "DATABASE_URL", "GOOGLE_CLOUD_PROJECT", "GOOGLE_VERTEX_ACCESS_TOKEN", "GOOGLE_GENAI_BASE_URL",
-                "REPLICATE_BASE_URL"):
-        monkeypatch.delenv(key, raising=False)
-    get_settings.cache_clear()
-    db.reset_engines()
-    cache.close_all()
-    reset_runner()
     set_runner(make_runner())
-    yield tmp_path / "data"
-    reset_runner()
-    cache.close_all()
-    db.reset_engines()
-    get_settings.cache_clear()
-
-
-def make_runner(**overrides):
-    from core.jobs import JobRunner
-
-    opts = dict(poll_initial_s=0.05, poll_factor=1.0, poll_max_s=0.05, backoff_base_s=0.01, backoff_max_s=0.2,
-                max_retries=2)
-    opts.update(overrides)
-    return JobRunner(**opts)
+    return data_dir
 
 
 @pytest.fixture
@@ -98,22 +74,10 @@ def png_bytes(color=(10, 120, 200), size=(64, 36)) -> bytes:
 
 
 @pytest.fixture
-def google_emu(monkeypatch):
+def google_emu(serve_google):
     """The google emulator on loopback with Vertex settings aimed at it; yields its state."""
-    from core.providers.google import ADAPTER
-    from tests.emulators.google import GoogleState, make_app
-    from tests.emulators.server import serve
-
-    state = GoogleState(api_key=GOOGLE_KEY, bearer_token=VERTEX_TOKEN, job_seconds=0.1)
-    with serve(make_app(state)) as url:
-        monkeypatch.setenv("GOOGLE_GENAI_BASE_URL", url)
-        monkeypatch.setenv("GOOGLE_CLOUD_PROJECT", "storyreel-test")
-        monkeypatch.setenv("GOOGLE_CLOUD_LOCATION", "us-central1")
-        monkeypatch.setenv("GOOGLE_VERTEX_ACCESS_TOKEN", VERTEX_TOKEN)
-        get_settings.cache_clear()
-        ADAPTER._clients.clear()
+    with serve_google(job_seconds=0.1, api_key=False) as state:
         yield state
-        ADAPTER._clients.clear()
 
 
 def _openapi(stem: str) -> dict:

@@ -1,0 +1,98 @@
+"""Fixtures shared by several test folders: a fresh data dir with no provider settings, a fast job
+runner, and the google emulator with the real SDK aimed at it.
+
+Nothing here is autouse: a folder opts in, e.g. with an autouse override
+``def data_dir(data_dir): return data_dir`` in its own conftest (tests/render and tests/voice
+keep their own data-dir fixtures)."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import pytest
+
+GOOGLE_KEY = "AIzaTEST-google-key-0123456789"
+VERTEX_TOKEN = "ya29.TEST-vertex-token-abcdef"
+# Settings a test must never inherit from the shell: keys, base URLs, the database and API limits.
+PROVIDER_SETTINGS = (
+    "GOOGLE_API_KEY", "REPLICATE_API_TOKEN", "ELEVENLABS_API_KEY", "WAVESPEED_API_KEY", "DATABASE_URL",
+    "GOOGLE_CLOUD_PROJECT", "GOOGLE_VERTEX_ACCESS_TOKEN", "GOOGLE_GENAI_BASE_URL", "REPLICATE_BASE_URL",
+    "ELEVENLABS_BASE_URL", "WAVESPEED_BASE_URL", "STORYREEL_API_TOKEN", "STORYREEL_MAX_UPLOAD_MB",
+)
+FAST_RUNNER = dict(poll_initial_s=0.05, poll_factor=1.0, poll_max_s=0.05, backoff_base_s=0.01, backoff_max_s=0.2,
+                   max_retries=2)
+
+
+def forget_state() -> None:
+    """Drop every process-wide piece of state tied to a data dir: runner, caches, engines, settings."""
+    from core import cache, db
+    from core.jobs import reset_runner
+    from core.settings import get_settings
+
+    reset_runner()
+    cache.close_all()
+    db.reset_engines()
+    get_settings.cache_clear()
+
+
+def make_runner(**overrides):
+    """A JobRunner that polls and backs off in tens of milliseconds (``overrides`` win)."""
+    from core.jobs import JobRunner
+
+    return JobRunner(**{**FAST_RUNNER, **overrides})
+
+
+@contextmanager
+def installed_runner(runner):
+    """Install ``runner`` as the process-wide one; stop and uninstall it afterwards."""
+    from core.jobs import set_runner
+
+    set_runner(runner)
+    try:
+        yield runner
+    finally:
+        runner.stop()
+        set_runner(None)
+
+
+@pytest.fixture
+def data_dir(tmp_path, monkeypatch):
+    """Point STORYREEL_DATA_DIR at a temp folder, unset every provider setting, and start (and
+    end) with fresh settings, engines, caches and no job runner. Yields the data dir."""
+    monkeypatch.setenv("STORYREEL_DATA_DIR", str(tmp_path / "data"))
+    for key in PROVIDER_SETTINGS:
+        monkeypatch.delenv(key, raising=False)
+    forget_state()
+    yield tmp_path / "data"
+    forget_state()
+
+
+@pytest.fixture
+def serve_google(monkeypatch):
+    """``with serve_google(job_seconds=…, api_key=True, timeout_s=None) as state``: the google
+    emulator on loopback with the Vertex settings (and, with ``api_key``, the Gemini key) aimed at
+    it and the adapter's SDK clients dropped; ``timeout_s`` sets the adapter timeout meanwhile."""
+    from core.providers.google import ADAPTER
+    from core.settings import get_settings
+    from tests.emulators.google import GoogleState, make_app
+    from tests.emulators.server import serve
+
+    @contextmanager
+    def serving(*, job_seconds: float, api_key: bool = True, timeout_s: float | None = None):
+        state = GoogleState(api_key=GOOGLE_KEY, bearer_token=VERTEX_TOKEN, job_seconds=job_seconds)
+        with serve(make_app(state)) as url:
+            monkeypatch.setenv("GOOGLE_GENAI_BASE_URL", url)
+            monkeypatch.setenv("GOOGLE_CLOUD_PROJECT", "storyreel-test")
+            monkeypatch.setenv("GOOGLE_CLOUD_LOCATION", "us-central1")
+            monkeypatch.setenv("GOOGLE_VERTEX_ACCESS_TOKEN", VERTEX_TOKEN)
+            if api_key:
+                monkeypatch.setenv("GOOGLE_API_KEY", GOOGLE_KEY)
+            get_settings.cache_clear()
+            ADAPTER._clients.clear()
+            old_timeout = ADAPTER.timeout_s
+            if timeout_s is not None:
+                ADAPTER.timeout_s = timeout_s
+            yield state
+            ADAPTER.timeout_s = old_timeout
+            ADAPTER._clients.clear()
+
+    return serving
