@@ -137,8 +137,9 @@ def derived_words(*, text: str, start_s: float, end_s: float) -> list[dict]:
 
 def words_for(*, asset: MediaAsset, text: str) -> tuple[list[dict], str]:
     """Return (word timings, "provider" or "derived") for a voice asset speaking ``text``: the
-    provider's timings when the asset has them, else :func:`derived_words` over its speech span.
-    Raises InvalidInput when the file cannot be read."""
+    provider's timings when the asset has them, else :func:`derived_words` over its speech span
+    (over its whole length when the file cannot be decoded here). Raises NotFound when the file is
+    gone, InvalidInput when it cannot be decoded and its length is unknown."""
     given = list((asset.extra or {}).get("words") or [])
     if given:
         return given, "provider"
@@ -146,13 +147,15 @@ def words_for(*, asset: MediaAsset, text: str) -> tuple[list[dict], str]:
 
     from core.media_assets import asset_path
 
+    path = asset_path(media_id=asset.media_id)
     try:
-        samples, sr = sf.read(str(asset_path(media_id=asset.media_id)), dtype="float64", always_2d=True)
-    except NotFound:
-        raise
-    except Exception as exc:  # libsndfile raises several error types for unreadable data
-        raise InvalidInput(f"audio: {asset.label or asset.media_id} is not readable audio", field="media_id") from exc
-    start, end = speech_span(samples=samples.mean(axis=1), sample_rate=int(sr))
+        samples, sr = sf.read(str(path), dtype="float64", always_2d=True)
+        start, end = speech_span(samples=samples.mean(axis=1), sample_rate=int(sr))
+    except Exception as exc:  # libsndfile raises several error types for data it cannot decode
+        if not asset.duration_s:
+            raise InvalidInput(f"audio: {asset.label or asset.media_id} is not readable audio",
+                               field="media_id") from exc
+        start, end = 0.0, float(asset.duration_s)  # still timed: over the whole recording
     return derived_words(text=text, start_s=start, end_s=end), "derived"
 
 
