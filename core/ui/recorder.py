@@ -255,6 +255,8 @@ def takes_panel(*, project_id: int, character_id: str | None = None, shot_id: in
         head = f"**{take.label}** · {take.duration_s or 0:.1f} s · {extra.get('source', 'microphone')}"
         if take.character_id:
             head += f" · {characters.get(take.character_id, take.character_id)}"
+        if not on_line and take.shot_id is not None and extra.get("line_index") is not None:
+            head += " · a dialogue line's take (placed from Edit)"
         box.markdown(head)
         if extra.get("rms_dbfs", 0) < SILENT_DBFS:
             box.warning("This take is (almost) silent — check the microphone.")
