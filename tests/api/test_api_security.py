@@ -3,9 +3,6 @@ from __future__ import annotations
 
 import io
 import logging
-import math
-import struct
-import wave
 
 import pytest
 from fastapi.testclient import TestClient
@@ -19,19 +16,15 @@ TOKEN = "sr-test-token-0123456789abcdef"
 
 
 def _wav(seconds: float = 0.2, rate: int = 8000) -> bytes:
-    buf = io.BytesIO()
-    with wave.open(buf, "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(rate)
-        w.writeframes(b"".join(struct.pack("<h", int(8000 * math.sin(i / 8))) for i in range(int(seconds * rate))))
-    return buf.getvalue()
+    from tests.emulators.media import tone_wav
+
+    return tone_wav(seconds=seconds, rate=rate, amplitude=8000)
 
 
 def _png() -> bytes:
-    from tests.emulators.google import tiny_png
+    from tests.emulators.media import seeded_png
 
-    return tiny_png(width=8, height=8, seed="x")
+    return seeded_png(width=8, height=8, seed="x")
 
 
 def _media_count() -> int:

@@ -17,22 +17,15 @@ Faults (routes ``tts``, ``v2v``, ``voices``): ``status`` (with ``Retry-After``),
 """
 from __future__ import annotations
 
-import asyncio
 import base64
-import functools
-import io
 import json
-import math
-import subprocess
-import tempfile
-import wave
-from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
-from tests.emulators.server import FaultQueue
+from tests.emulators.media import tone_mp3, tone_pcm, tone_wav
+from tests.emulators.server import FaultQueue, answer_fault, read_body, record, retry_after
 
 OUTPUT_FORMATS = (
     "mp3_22050_32 mp3_24000_48 mp3_44100_32 mp3_44100_64 mp3_44100_96 mp3_44100_128 mp3_44100_192 "
@@ -60,42 +53,14 @@ MODELS = [
 CHAR_S = 0.06
 
 
-def tiny_wav(seconds: float = 0.5, rate: int = 16000) -> bytes:
-    """A valid mono 16-bit WAV with a 220 Hz tone."""
-    buf = io.BytesIO()
-    with wave.open(buf, "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(rate)
-        w.writeframes(_pcm(seconds, rate))
-    return buf.getvalue()
-
-
-def _pcm(seconds: float, rate: int) -> bytes:
-    return b"".join(int(6000 * math.sin(2 * math.pi * 220 * i / rate)).to_bytes(2, "little", signed=True)
-                    for i in range(int(seconds * rate)))
-
-
-@functools.lru_cache(maxsize=None)
-def tiny_mp3() -> bytes:
-    """A valid 0.5 s MP3 made once with imageio-ffmpeg's ffmpeg."""
-    import imageio_ffmpeg
-
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "t.mp3"
-        subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-f", "lavfi", "-i", "sine=f=220:d=0.5",
-                        "-c:a", "libmp3lame", "-y", str(out)], check=True, capture_output=True)
-        return out.read_bytes()
-
-
 def audio_for(output_format: str) -> bytes:
     """Bytes in the asked format: MP3, WAV, or raw PCM (others get WAV — enough for an emulator)."""
     codec, _, rate = output_format.partition("_")
     if codec == "mp3":
-        return tiny_mp3()
+        return tone_mp3()
     if codec == "pcm":
-        return _pcm(0.5, int(rate))
-    return tiny_wav(rate=int(rate) if rate.isdigit() else 16000)
+        return tone_pcm(seconds=0.5, rate=int(rate))
+    return tone_wav(rate=int(rate) if rate.isdigit() else 16000)
 
 
 def _detail(status: int, code: str, message: str, headers: dict | None = None) -> JSONResponse:
@@ -132,39 +97,14 @@ class ElevenLabsEmulator:
         return [r for r in self.requests if r["route"] == route]
 
     async def _enter(self, request: Request, route: str) -> tuple[Response | None, Any]:
-        body: Any = None
-        ctype = request.headers.get("content-type", "")
-        if ctype.startswith("multipart/form-data"):
-            form = await request.form()
-            body = {}
-            for k, v in form.multi_items():
-                if hasattr(v, "read"):
-                    body[k] = {"filename": v.filename, "content_type": v.content_type, "data": await v.read()}
-                else:
-                    body[k] = v
-        else:
-            raw = await request.body()
-            if raw:
-                try:
-                    body = json.loads(raw)
-                except ValueError:
-                    body = raw
-        self.requests.append({"route": route, "method": request.method, "path": request.url.path,
-                              "query": dict(request.query_params), "headers": dict(request.headers), "body": body})
+        """Record the request, check the key, apply a due fault. Returns (early response, body)."""
+        body = await read_body(request)
+        record(self.requests, request, route=route, body=body)
         if request.headers.get("xi-api-key") != self.api_key:
             return _detail(401, "invalid_api_key", "Invalid API key"), body
-        fault = self.faults.take(route)
-        if fault is None:
-            return None, body
-        if fault.kind == "slow":
-            await asyncio.sleep(fault.delay_s)
-            return None, body
-        if fault.kind == "status":
-            headers = {"Retry-After": f"{fault.retry_after:g}"} if fault.retry_after is not None else None
-            return _detail(fault.status, _FAULT_CODES.get(fault.status, "error"), fault.message, headers), body
-        if fault.kind == "malformed":
-            return Response("{'audio_base64': trunc", status_code=200, media_type="application/json"), body
-        return None, body
+        early, _ = await answer_fault(self.faults, route, malformed="{'audio_base64': trunc", error=lambda f: _detail(
+            f.status, _FAULT_CODES.get(f.status, "error"), f.message, retry_after(f)))
+        return early, body
 
     def _voice(self, voice_id: str) -> dict | None:
         return next((v for v in self.voices if v["voice_id"] == voice_id), None)

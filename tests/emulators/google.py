@@ -12,7 +12,6 @@ Faults (``FaultQueue``) match the routes ``create``, ``poll``, ``predict``, ``ge
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import re
 import threading
@@ -24,7 +23,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
-from tests.emulators.server import Fault, FaultQueue
+from tests.emulators.media import clip_mp4, seeded_png
+from tests.emulators.server import Fault, FaultQueue, retry_after
 
 # --- documented wire fields (google.md §1.2, §1.6, §3, §4) -------------------------------------
 VEO_INSTANCE_FIELDS = {"prompt", "image", "lastFrame", "referenceImages", "video", "mask"}
@@ -67,42 +67,9 @@ def error_body(code: int, message: str, status: str) -> dict:
     return {"error": {"code": code, "message": message, "status": status}}
 
 
-_MEDIA_CACHE: dict[tuple, bytes] = {}
-_MEDIA_LOCK = threading.Lock()
-
-
 def tiny_mp4(*, width: int = 64, height: int = 36, seconds: float = 1.0, color: str = "teal") -> bytes:
-    """Return a small valid H.264 MP4 (made once per shape with the bundled ffmpeg)."""
-    key = ("mp4", width, height, seconds, color)
-    with _MEDIA_LOCK:
-        if key not in _MEDIA_CACHE:
-            import os
-            import tempfile
-
-            from core.local.ffmpeg_io import run_ffmpeg
-
-            fd, tmp = tempfile.mkstemp(suffix=".mp4")
-            os.close(fd)
-            run_ffmpeg(["-loglevel", "error", "-f", "lavfi", "-i",
-                        f"color=c={color}:s={width}x{height}:r=8:d={seconds}",
-                        "-c:v", "libx264", "-pix_fmt", "yuv420p", "-movflags", "+faststart", tmp],
-                       what="emulator mp4")
-            with open(tmp, "rb") as fh:
-                _MEDIA_CACHE[key] = fh.read()
-            os.unlink(tmp)
-        return _MEDIA_CACHE[key]
-
-
-def tiny_png(*, width: int = 64, height: int = 64, seed: str = "") -> bytes:
-    """Return a small valid PNG whose colour depends on ``seed``."""
-    import io
-
-    from PIL import Image
-
-    digest = hashlib.sha256(seed.encode()).digest()
-    buf = io.BytesIO()
-    Image.new("RGB", (width, height), tuple(digest[:3])).save(buf, format="PNG")
-    return buf.getvalue()
+    """Return a small valid H.264 MP4 without sound (made once per shape)."""
+    return clip_mp4(width=width, height=height, seconds=seconds, color=color, audio=False)
 
 
 def _aspect_size(aspect: str | None, short: int = 36) -> tuple[int, int]:
@@ -283,9 +250,8 @@ def make_app(state: GoogleState | None = None) -> FastAPI:
         if fault.kind == "status":
             status = {429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 503: "UNAVAILABLE", 403: "PERMISSION_DENIED",
                       404: "NOT_FOUND", 400: "INVALID_ARGUMENT"}.get(fault.status, "UNKNOWN")
-            headers = {"Retry-After": f"{fault.retry_after:g}"} if fault.retry_after is not None else {}
             return JSONResponse(error_body(fault.status, fault.message, status), status_code=fault.status,
-                                headers=headers)
+                                headers=retry_after(fault))
         if fault.kind == "malformed":
             return Response(b'{"name": "projects/oops', media_type="application/json")
         if fault.kind == "slow":
@@ -345,7 +311,7 @@ def make_app(state: GoogleState | None = None) -> FastAPI:
         prompt = body["instances"][0]["prompt"]
         w, h = _aspect_size(params.get("aspectRatio"), 64)
         return {"predictions": [
-            {"bytesBase64Encoded": base64.b64encode(tiny_png(width=w, height=h, seed=f"{prompt}{i}")).decode(),
+            {"bytesBase64Encoded": base64.b64encode(seeded_png(width=w, height=h, seed=f"{prompt}{i}")).decode(),
              "mimeType": "image/png"} for i in range(int(params.get("sampleCount") or 1))]}
 
     def generate(model: str, body: dict) -> dict:
@@ -355,7 +321,7 @@ def make_app(state: GoogleState | None = None) -> FastAPI:
             w, h = _aspect_size((config.get("imageConfig") or {}).get("aspectRatio"), 64)
             text = json.dumps(body["contents"])[:200]
             parts = [{"inlineData": {"mimeType": "image/png",
-                                     "data": base64.b64encode(tiny_png(width=w, height=h, seed=text)).decode()}}]
+                                     "data": base64.b64encode(seeded_png(width=w, height=h, seed=text)).decode()}}]
         elif config.get("responseMimeType") == "application/json":
             schema = config.get("responseJsonSchema") or config.get("responseSchema") or {"type": "object"}
             parts = [{"text": json.dumps(instance_from_schema(schema))}]

@@ -20,26 +20,21 @@ JSON, with ``Retry-After``), ``slow`` (sleeps, then answers normally — a creat
 """
 from __future__ import annotations
 
-import asyncio
 import base64
-import functools
 import hashlib
-import io
 import json
 import re
 import secrets
-import subprocess
-import tempfile
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
-from tests.emulators.server import Fault, FaultQueue
+from tests.emulators.media import clip_mp4, solid_png
+from tests.emulators.server import Fault, FaultQueue, answer_fault, read_body, record, retry_after
 
 PROBLEM = "application/problem+json"
 _PREFER = re.compile(r"^wait(=([1-9]|[1-9][0-9]|60))?$")
@@ -47,33 +42,6 @@ _OFFICIAL_KEYS = {"input", "webhook", "webhook_events_filter", "stream"}
 _VERSION_KEYS = _OFFICIAL_KEYS | {"version"}
 _FILE_FIELDS = {"content", "filename", "type", "metadata"}
 _JSON_TYPES = {"string": str, "integer": int, "number": (int, float), "boolean": bool, "array": list, "object": dict}
-
-
-# ---- tiny real media (made once per process) ------------------------------------------------
-@functools.lru_cache(maxsize=None)
-def tiny_png(color: tuple[int, int, int] = (200, 60, 40)) -> bytes:
-    """A valid 32×18 PNG."""
-    from PIL import Image
-
-    buf = io.BytesIO()
-    Image.new("RGB", (32, 18), color).save(buf, format="PNG")
-    return buf.getvalue()
-
-
-@functools.lru_cache(maxsize=None)
-def tiny_mp4() -> bytes:
-    """A valid 1 s H.264/AAC MP4 made with imageio-ffmpeg's ffmpeg."""
-    import imageio_ffmpeg
-
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "t.mp4"
-        subprocess.run(
-            [imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-f", "lavfi", "-i", "color=c=blue:s=64x64:r=8:d=1",
-             "-f", "lavfi", "-i", "sine=f=440:d=1", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac",
-             "-shortest", "-movflags", "+faststart", "-y", str(out)],
-            check=True, capture_output=True,
-        )
-        return out.read_bytes()
 
 
 # ---- models ------------------------------------------------------------------------------------
@@ -114,6 +82,13 @@ _TITLES = {401: "Unauthenticated", 404: "Not found", 422: "Input validation fail
            500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout"}
 
 
+def _fault_problem(fault: Fault) -> JSONResponse:
+    detail = fault.message
+    if fault.status == 429 and fault.message == "injected failure":
+        detail = "Request was throttled. Your rate limit resets in ~30s."
+    return _problem(fault.status, _TITLES.get(fault.status, "Error"), detail, headers=retry_after(fault))
+
+
 class ReplicateEmulator:
     """State, request log and FastAPI ``app`` of one emulated Replicate account."""
 
@@ -139,45 +114,14 @@ class ReplicateEmulator:
 
     async def _enter(self, request: Request, route: str, *, auth: bool = True) -> tuple[Response | None, Fault | None, Any]:
         """Record the request, check auth, apply a due fault. Returns (early response, fault, body)."""
-        body: Any = None
-        ctype = request.headers.get("content-type", "")
-        if ctype.startswith("multipart/form-data"):
-            form = await request.form()
-            body = {}
-            for k, v in form.multi_items():
-                if hasattr(v, "read"):
-                    data = await v.read()
-                    body[k] = {"filename": v.filename, "content_type": v.content_type, "size": len(data), "data": data}
-                else:
-                    body[k] = v
-        else:
-            raw = await request.body()
-            if raw:
-                try:
-                    body = json.loads(raw)
-                except ValueError:
-                    body = raw
-        self.requests.append({"route": route, "method": request.method, "path": request.url.path,
-                              "headers": dict(request.headers), "body": body})
+        body = await read_body(request)
+        record(self.requests, request, route=route, body=body)
         if auth:
             header = request.headers.get("authorization", "")
             if header not in (f"Bearer {self.token}", f"Token {self.token}"):
                 return _problem(401, "Unauthenticated", "You did not pass a valid authentication token"), None, body
-        fault = self.faults.take(route)
-        if fault is None:
-            return None, None, body
-        if fault.kind == "slow":
-            await asyncio.sleep(fault.delay_s)
-            return None, None, body
-        if fault.kind == "status":
-            headers = {"Retry-After": f"{fault.retry_after:g}"} if fault.retry_after is not None else None
-            detail = fault.message
-            if fault.status == 429 and fault.message == "injected failure":
-                detail = "Request was throttled. Your rate limit resets in ~30s."
-            return _problem(fault.status, _TITLES.get(fault.status, "Error"), detail, headers=headers), None, body
-        if fault.kind == "malformed":
-            return Response("<html>upstream hiccup", status_code=200, media_type="application/json"), None, body
-        return None, fault, body  # job-level faults are applied by the route
+        early, fault = await answer_fault(self.faults, route, error=_fault_problem, malformed="<html>upstream hiccup")
+        return early, fault, body  # job-level faults are applied by the route
 
     def _validate_input(self, model: EmulatedModel, input_: Any) -> list[dict]:
         if not isinstance(input_, dict):
@@ -419,8 +363,8 @@ class ReplicateEmulator:
             if pid not in em.predictions:
                 return Response("not found", status_code=404)
             if filename.endswith(".mp4"):
-                return Response(tiny_mp4(), media_type="video/mp4")
-            return Response(tiny_png(), media_type="image/png")
+                return Response(clip_mp4(), media_type="video/mp4")
+            return Response(solid_png(), media_type="image/png")
 
         return app
 

@@ -1,19 +1,24 @@
-"""Serve an ASGI app on 127.0.0.1 in a background thread, and a tiny fault-injection queue.
+"""Serve an ASGI app on 127.0.0.1 in a background thread, a tiny fault-injection queue, and the
+request intake the HTTP emulators share (read and record a request, answer a due fault).
 
 Every emulator is a FastAPI app built by a function; tests start it with ``serve(app)`` and aim
 the real SDK clients at the returned base URL through the API.md base-URL settings.
 """
 from __future__ import annotations
 
+import asyncio
+import json
 import socket
 import threading
 import time
 from collections import deque
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Any, Callable, Iterator
 
 import uvicorn
+from fastapi import Request
+from fastapi.responses import Response
 
 
 def free_port() -> int:
@@ -79,3 +84,56 @@ class FaultQueue:
                     self.items.remove(f)
                     return f
         return None
+
+
+def retry_after(fault: Fault) -> dict | None:
+    """The ``Retry-After`` header of a status fault, or None when it has none."""
+    return {"Retry-After": f"{fault.retry_after:g}"} if fault.retry_after is not None else None
+
+
+async def read_body(request: Request) -> Any:
+    """The body as emulators record it: a multipart form as ``{name: text or {"filename",
+    "content_type", "size", "data"}}``, JSON parsed, other bytes as they are, an empty body None."""
+    if request.headers.get("content-type", "").startswith("multipart/form-data"):
+        form = await request.form()
+        body = {}
+        for k, v in form.multi_items():
+            if hasattr(v, "read"):
+                data = await v.read()
+                body[k] = {"filename": v.filename, "content_type": v.content_type, "size": len(data), "data": data}
+            else:
+                body[k] = v
+        return body
+    raw = await request.body()
+    if not raw:
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw
+
+
+def record(requests: list, request: Request, *, route: str, body: Any) -> None:
+    """Append one request to an emulator's log (what ``calls(route)`` filters)."""
+    requests.append({"route": route, "method": request.method, "path": request.url.path,
+                     "query": dict(request.query_params), "headers": dict(request.headers), "body": body})
+
+
+async def answer_fault(faults: FaultQueue, route: str, *, error: Callable[[Fault], Response],
+                       malformed: str) -> tuple[Response | None, Fault | None]:
+    """Take the fault due for ``route`` and apply it: returns (early answer, job-level fault).
+
+    ``slow`` sleeps then lets the request through; ``status`` answers ``error(fault)``;
+    ``malformed`` answers 200 with the body ``malformed`` (not JSON); any other kind is handed back
+    for the route to apply to its job."""
+    fault = faults.take(route)
+    if fault is None:
+        return None, None
+    if fault.kind == "slow":
+        await asyncio.sleep(fault.delay_s)
+        return None, None
+    if fault.kind == "status":
+        return error(fault), None
+    if fault.kind == "malformed":
+        return Response(malformed, status_code=200, media_type="application/json"), None
+    return None, fault

@@ -20,8 +20,6 @@ Tasks move ``created`` → ``processing`` → ``completed`` over ``steps`` polls
 """
 from __future__ import annotations
 
-import asyncio
-import json
 import secrets
 import threading
 from datetime import datetime, timezone
@@ -30,8 +28,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
-from tests.emulators.replicate import tiny_mp4
-from tests.emulators.server import Fault, FaultQueue
+from tests.emulators.media import clip_mp4
+from tests.emulators.server import Fault, FaultQueue, answer_fault, read_body, record, retry_after
 
 _IMAGE = {"audio", "image", "mask_image", "prompt", "resolution", "seed"}
 _VIDEO = {"audio", "video", "mask_image", "prompt", "resolution", "seed"}
@@ -91,37 +89,14 @@ class WaveSpeedEmulator:
         return self.media.get(url.rsplit("/media/", 1)[-1].split("/", 1)[0]) if "/media/" in url else None
 
     async def _enter(self, request: Request, route: str, *, auth: bool = True) -> tuple[Response | None, Fault | None, Any]:
-        body: Any = None
-        ctype = request.headers.get("content-type", "")
-        if ctype.startswith("multipart/form-data"):
-            form = await request.form()
-            body = {}
-            for k, v in form.multi_items():
-                body[k] = ({"filename": v.filename, "content_type": v.content_type, "data": await v.read()}
-                           if hasattr(v, "read") else v)
-        else:
-            raw = await request.body()
-            if raw:
-                try:
-                    body = json.loads(raw)
-                except ValueError:
-                    body = raw
-        self.requests.append({"route": route, "method": request.method, "path": request.url.path,
-                              "headers": dict(request.headers), "body": body})
+        """Record the request, check auth, apply a due fault. Returns (early response, fault, body)."""
+        body = await read_body(request)
+        record(self.requests, request, route=route, body=body)
         if auth and request.headers.get("authorization") != f"Bearer {self.api_key}":
             return _error(401, "Unauthorized: invalid API key"), None, body
-        fault = self.faults.take(route)
-        if fault is None:
-            return None, None, body
-        if fault.kind == "slow":
-            await asyncio.sleep(fault.delay_s)
-            return None, None, body
-        if fault.kind == "status":
-            headers = {"Retry-After": f"{fault.retry_after:g}"} if fault.retry_after is not None else None
-            return _error(fault.status, fault.message, headers), None, body
-        if fault.kind == "malformed":
-            return Response("<html>502 upstream", status_code=200, media_type="application/json"), None, body
-        return None, fault, body
+        early, fault = await answer_fault(self.faults, route, malformed="<html>502 upstream",
+                                          error=lambda f: _error(f.status, f.message, retry_after(f)))
+        return early, fault, body
 
     def _store(self, base: str, filename: str, content_type: str, data: bytes) -> dict:
         fid = secrets.token_hex(8)
@@ -248,7 +223,7 @@ class WaveSpeedEmulator:
                 return Response("Forbidden", status_code=403)
             if name.removesuffix(".mp4") not in em.tasks:
                 return Response(status_code=404)
-            return Response(tiny_mp4(), media_type="video/mp4")
+            return Response(clip_mp4(), media_type="video/mp4")
 
         @app.post("/api/v3/{model_id:path}")
         async def submit(model_id: str, request: Request):

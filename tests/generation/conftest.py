@@ -64,13 +64,9 @@ def project():
 
 
 def png_bytes(color=(10, 120, 200), size=(64, 36)) -> bytes:
-    import io
+    from tests.emulators.media import solid_png
 
-    from PIL import Image
-
-    buf = io.BytesIO()
-    Image.new("RGB", size, color).save(buf, format="PNG")
-    return buf.getvalue()
+    return solid_png(width=size[0], height=size[1], color=color)
 
 
 @pytest.fixture

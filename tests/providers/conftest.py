@@ -30,8 +30,8 @@ def runner(data_dir):
 @pytest.fixture
 def png_file(tmp_path):
     """A small PNG on disk."""
-    from tests.emulators.google import tiny_png
+    from tests.emulators.media import seeded_png
 
     path = tmp_path / "frame.png"
-    path.write_bytes(tiny_png(width=64, height=36, seed="frame"))
+    path.write_bytes(seeded_png(width=64, height=36, seed="frame"))
     return path

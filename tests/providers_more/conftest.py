@@ -8,13 +8,13 @@ stand-in for a registry Capability (adapters only read ``model``, ``operation``,
 from __future__ import annotations
 
 import json
-import wave
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
 from core.settings import get_settings
+from tests.emulators.media import solid_png, tone_wav
 from tests.emulators.server import serve
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -121,24 +121,12 @@ def wavespeed_emu(settings_env, _wavespeed_server):
 
 
 def write_png(path: Path, size=(48, 27), color=(10, 120, 200)) -> Path:
-    from PIL import Image
-
-    Image.new("RGB", size, color).save(path, format="PNG")
+    path.write_bytes(solid_png(width=size[0], height=size[1], color=color))
     return path
 
 
 def write_wav(path: Path, seconds: float = 0.3, rate: int = 16000) -> Path:
-    import math
-
-    with wave.open(str(path), "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(rate)
-        frames = bytearray()
-        for i in range(int(seconds * rate)):
-            v = int(8000 * math.sin(2 * math.pi * 220 * i / rate))
-            frames += v.to_bytes(2, "little", signed=True)
-        w.writeframes(bytes(frames))
+    path.write_bytes(tone_wav(seconds=seconds, rate=rate, amplitude=8000))
     return path
 
 

@@ -8,7 +8,7 @@ import pytest
 from core.errors import InvalidInput, ProviderError, UnsupportedCapability
 from core.providers.base import FAILED, RUNNING, SUBMITTED, SUCCEEDED, TERMINAL, ProviderRequest
 from core.providers.wavespeed import WaveSpeedAdapter
-from tests.emulators.replicate import tiny_mp4
+from tests.emulators.media import clip_mp4
 from tests.emulators.server import Fault
 from tests.providers_more.conftest import WAVESPEED_KEY, Cap, assert_no_key, write_png, write_wav
 
@@ -32,7 +32,7 @@ def adapter():
 @pytest.fixture
 def media(tmp_path):
     video = tmp_path / "shot.mp4"
-    video.write_bytes(tiny_mp4())
+    video.write_bytes(clip_mp4())
     return {"image": write_png(tmp_path / "face.png"), "audio": write_wav(tmp_path / "line.wav"), "video": video}
 
 
