@@ -25,7 +25,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
 from tests.emulators.media import tone_mp3, tone_pcm, tone_wav
-from tests.emulators.server import FaultQueue, answer_fault, read_body, record, retry_after
+from tests.emulators.server import RecordingEmulator, answer_fault, read_body, record, retry_after
 
 OUTPUT_FORMATS = (
     "mp3_22050_32 mp3_24000_48 mp3_44100_32 mp3_44100_64 mp3_44100_96 mp3_44100_128 mp3_44100_192 "
@@ -74,7 +74,7 @@ def _validation(loc: list, msg: str, typ: str) -> JSONResponse:
 _FAULT_CODES = {429: "too_many_concurrent_requests", 503: "system_busy", 500: "internal_error", 502: "bad_gateway"}
 
 
-class ElevenLabsEmulator:
+class ElevenLabsEmulator(RecordingEmulator):
     """State, request log and FastAPI ``app`` of one emulated ElevenLabs account."""
 
     def __init__(self, *, api_key: str, voices: list[dict] | None = None):
@@ -84,17 +84,7 @@ class ElevenLabsEmulator:
              "labels": {"accent": "american", "gender": "female" if i % 2 else "male"},
              "preview_url": f"https://storage.example/voices/voice{i:02d}.mp3"} for i in range(1, 8)
         ]
-        self.reset()
-        self.app = self._build()
-
-    def reset(self) -> None:
-        """Forget every request, job, file and pending fault (one server can serve many tests)."""
-        self.faults = FaultQueue()
-        self.requests: list[dict[str, Any]] = []
-
-    def calls(self, route: str) -> list[dict]:
-        """Recorded requests of one route (``tts``, ``v2v``, ``voices``, ``models``)."""
-        return [r for r in self.requests if r["route"] == route]
+        super().__init__()
 
     async def _enter(self, request: Request, route: str) -> tuple[Response | None, Any]:
         """Record the request, check the key, apply a due fault. Returns (early response, body)."""

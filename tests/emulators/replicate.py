@@ -25,8 +25,7 @@ import hashlib
 import json
 import re
 import secrets
-import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -34,7 +33,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
 from tests.emulators.media import clip_mp4, solid_png
-from tests.emulators.server import Fault, FaultQueue, answer_fault, read_body, record, retry_after
+from tests.emulators.server import Fault, RecordingEmulator, answer_fault, base_url, read_body, record, retry_after
 
 PROBLEM = "application/problem+json"
 _PREFER = re.compile(r"^wait(=([1-9]|[1-9][0-9]|60))?$")
@@ -89,28 +88,20 @@ def _fault_problem(fault: Fault) -> JSONResponse:
     return _problem(fault.status, _TITLES.get(fault.status, "Error"), detail, headers=retry_after(fault))
 
 
-class ReplicateEmulator:
+class ReplicateEmulator(RecordingEmulator):
     """State, request log and FastAPI ``app`` of one emulated Replicate account."""
 
     def __init__(self, *, token: str, models: list[EmulatedModel], steps: int = 2):
         self.token = token
         self.models = {m.ref: m for m in models}
         self.steps = steps
-        self.reset()
-        self._lock = threading.Lock()
-        self.app = self._build()
+        super().__init__()
 
     # -- helpers --------------------------------------------------------------------------------
     def reset(self) -> None:
-        """Forget every request, job, file and pending fault (one server can serve many tests)."""
-        self.faults = FaultQueue()
-        self.requests: list[dict[str, Any]] = []
+        super().reset()
         self.predictions: dict[str, dict] = {}
         self.files: dict[str, dict] = {}
-
-    def calls(self, route: str) -> list[dict]:
-        """Recorded requests of one route (``create``, ``poll``, ``cancel``, ``upload``, ``model``, ``download``)."""
-        return [r for r in self.requests if r["route"] == route]
 
     async def _enter(self, request: Request, route: str, *, auth: bool = True) -> tuple[Response | None, Fault | None, Any]:
         """Record the request, check auth, apply a due fault. Returns (early response, fault, body)."""
@@ -216,9 +207,6 @@ class ReplicateEmulator:
         app = FastAPI()
         em = self
 
-        def base_of(request: Request) -> str:
-            return str(request.base_url).rstrip("/")
-
         def model_json(m: EmulatedModel) -> dict:
             return {"url": f"https://replicate.com/{m.ref}", "owner": m.owner, "name": m.name,
                     "description": f"emulated {m.ref}", "visibility": "public", "github_url": None,
@@ -275,7 +263,7 @@ class ReplicateEmulator:
             if m is None or not m.official:
                 return _problem(404, "Not found", "The requested resource could not be found.")
             return check_create(request, body, _OFFICIAL_KEYS) or input_problems(m, body) or em._create(
-                base_of(request), m, body["input"], fault)
+                base_url(request), m, body["input"], fault)
 
         @app.post("/v1/predictions")
         async def predictions_create(request: Request):
@@ -291,7 +279,7 @@ class ReplicateEmulator:
             if m is None:
                 return _problem(422, "Invalid version or not permitted",
                                 "The specified version does not exist (or perhaps you don't have permission to use it?)")
-            return input_problems(m, body) or em._create(base_of(request), m, body["input"], fault)
+            return input_problems(m, body) or em._create(base_url(request), m, body["input"], fault)
 
         @app.get("/v1/predictions/{pid}")
         async def predictions_get(pid: str, request: Request):
@@ -301,8 +289,8 @@ class ReplicateEmulator:
             if pid not in em.predictions:
                 return _problem(404, "Not found", "Not found")
             with em._lock:
-                em._advance(base_of(request), pid)
-            return JSONResponse(em._prediction(base_of(request), pid))
+                em._advance(base_url(request), pid)
+            return JSONResponse(em._prediction(base_url(request), pid))
 
         @app.post("/v1/predictions/{pid}/cancel")
         async def predictions_cancel(pid: str, request: Request):
@@ -314,7 +302,7 @@ class ReplicateEmulator:
                 return _problem(404, "Not found", "Not found")
             if p["status"] in ("starting", "processing"):
                 p.update(status="canceled", completed_at=_now())
-            return JSONResponse(em._prediction(base_of(request), pid))
+            return JSONResponse(em._prediction(base_url(request), pid))
 
         @app.post("/v1/files")
         async def files_create(request: Request):
@@ -338,7 +326,7 @@ class ReplicateEmulator:
                 "size": len(data), "etag": hashlib.md5(data).hexdigest(),
                 "checksums": {"sha256": hashlib.sha256(data).hexdigest(), "md5": hashlib.md5(data).hexdigest()},
                 "metadata": json.loads(body.get("metadata") or "{}"), "created_at": created,
-                "expires_at": _now(24 * 3600), "urls": {"get": f"{base_of(request)}/v1/files/{fid}"},
+                "expires_at": _now(24 * 3600), "urls": {"get": f"{base_url(request)}/v1/files/{fid}"},
                 "data": data,
             }
             return JSONResponse({k: v for k, v in em.files[fid].items() if k != "data"}, status_code=201)

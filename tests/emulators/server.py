@@ -137,3 +137,31 @@ async def answer_fault(faults: FaultQueue, route: str, *, error: Callable[[Fault
     if fault.kind == "malformed":
         return Response(malformed, status_code=200, media_type="application/json"), None
     return None, fault
+
+
+class RecordingEmulator:
+    """Base of the HTTP emulators: a request log, a fault queue, a lock and the FastAPI ``app``
+    that ``_build`` makes. A subclass sets its own settings, then calls ``super().__init__()``,
+    and extends ``reset`` with its own jobs and files."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.reset()
+        self.app = self._build()
+
+    def reset(self) -> None:
+        """Forget every request, job, file and pending fault (one server can serve many tests)."""
+        self.faults = FaultQueue()
+        self.requests: list[dict[str, Any]] = []
+
+    def calls(self, route: str) -> list[dict]:
+        """Recorded requests of one route (the routes are listed in each emulator's docstring)."""
+        return [r for r in self.requests if r["route"] == route]
+
+    def _build(self):
+        raise NotImplementedError
+
+
+def base_url(request: Request) -> str:
+    """The emulator's own base URL as the client reached it (``http://127.0.0.1:PORT``)."""
+    return str(request.base_url).rstrip("/")

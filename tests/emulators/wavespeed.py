@@ -21,7 +21,6 @@ Tasks move ``created`` → ``processing`` → ``completed`` over ``steps`` polls
 from __future__ import annotations
 
 import secrets
-import threading
 from datetime import datetime, timezone
 from typing import Any
 
@@ -29,7 +28,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
 from tests.emulators.media import clip_mp4
-from tests.emulators.server import Fault, FaultQueue, answer_fault, read_body, record, retry_after
+from tests.emulators.server import Fault, RecordingEmulator, answer_fault, base_url, read_body, record, retry_after
 
 _IMAGE = {"audio", "image", "mask_image", "prompt", "resolution", "seed"}
 _VIDEO = {"audio", "video", "mask_image", "prompt", "resolution", "seed"}
@@ -63,26 +62,18 @@ def _ok(data: dict) -> JSONResponse:
     return JSONResponse({"code": 200, "message": "success", "data": data})
 
 
-class WaveSpeedEmulator:
+class WaveSpeedEmulator(RecordingEmulator):
     """State, request log and FastAPI ``app`` of one emulated WaveSpeed account."""
 
     def __init__(self, *, api_key: str, steps: int = 2):
         self.api_key = api_key
         self.steps = steps
-        self.reset()
-        self._lock = threading.Lock()
-        self.app = self._build()
+        super().__init__()
 
     def reset(self) -> None:
-        """Forget every request, job, file and pending fault (one server can serve many tests)."""
-        self.faults = FaultQueue()
-        self.requests: list[dict[str, Any]] = []
+        super().reset()
         self.tasks: dict[str, dict] = {}
         self.media: dict[str, dict] = {}
-
-    def calls(self, route: str) -> list[dict]:
-        """Recorded requests of one route (``submit``, ``poll``, ``upload``, ``download``)."""
-        return [r for r in self.requests if r["route"] == route]
 
     def media_for(self, url: str) -> dict | None:
         """The uploaded file a ``download_url`` names (``{"filename", "content_type", "data"}``), or None."""
@@ -157,9 +148,6 @@ class WaveSpeedEmulator:
         app = FastAPI()
         em = self
 
-        def base_of(request: Request) -> str:
-            return str(request.base_url).rstrip("/")
-
         @app.post("/api/v3/media/upload/binary")
         async def upload_binary(request: Request):
             early, _, body = await em._enter(request, "upload")
@@ -168,7 +156,7 @@ class WaveSpeedEmulator:
             part = body.get("file") if isinstance(body, dict) else None
             if not isinstance(part, dict) or not part["data"]:
                 return _error(400, "missing file part 'file'")
-            return _ok(em._store(base_of(request), part["filename"] or "upload", part["content_type"] or
+            return _ok(em._store(base_url(request), part["filename"] or "upload", part["content_type"] or
                                  "application/octet-stream", part["data"]))
 
         @app.post("/api/v3/media/uploads")
@@ -178,9 +166,9 @@ class WaveSpeedEmulator:
                 return early
             if not isinstance(body, dict) or not body.get("filename") or not isinstance(body.get("size"), int):
                 return _error(400, "filename and size are required")
-            data = em._store(base_of(request), body["filename"], body.get("content_type") or "application/octet-stream", b"")
+            data = em._store(base_url(request), body["filename"], body.get("content_type") or "application/octet-stream", b"")
             fid = data["download_url"].rsplit("/media/", 1)[1].split("/", 1)[0]
-            data["upload"] = {"method": "PUT", "url": f"{base_of(request)}/upload/{fid}",
+            data["upload"] = {"method": "PUT", "url": f"{base_url(request)}/upload/{fid}",
                               "headers": {"Content-Type": body.get("content_type") or "application/octet-stream"}}
             return _ok(data)
 
@@ -203,8 +191,8 @@ class WaveSpeedEmulator:
             if tid not in em.tasks:
                 return _error(404, f"prediction {tid} not found")
             with em._lock:
-                em._advance(base_of(request), tid)
-            return _ok(em._task(base_of(request), tid))
+                em._advance(base_url(request), tid)
+            return _ok(em._task(base_url(request), tid))
 
         @app.get("/api/v3/predictions/{tid}/result")
         async def poll_result(tid: str, request: Request):
@@ -239,7 +227,7 @@ class WaveSpeedEmulator:
             with em._lock:
                 em.tasks[tid] = {"model": model_id, "status": "created", "outputs": [], "error": "", "polls": 0,
                                  "created_at": _now(), "inference_ms": 0, "fault": fault, "body": body}
-            return _ok(em._task(base_of(request), tid))
+            return _ok(em._task(base_url(request), tid))
 
         return app
 
