@@ -51,12 +51,16 @@ with st.sidebar:
         if current not in ids:
             # Land in the most recently worked-on project rather than an empty shell.
             current = st.session_state.project_id = ids[0]
-        index = ids.index(current) if current in ids else None
-        chosen = st.selectbox("Project", ids, index=index, format_func=lambda i: names[i],
-                              placeholder="Open a project…", key="sidebar_project")
-        if chosen is not None and chosen != current:
-            st.session_state.project_id = chosen
-            st.rerun()
+        # The picker follows the current project wherever it was changed (Start's Create, Open,
+        # Duplicate): a stale picker value would otherwise switch back and swallow that click.
+        if st.session_state.get("sidebar_project") != current:
+            st.session_state.sidebar_project = current
+
+        def _open_chosen() -> None:
+            st.session_state.project_id = st.session_state.sidebar_project
+
+        st.selectbox("Project", ids, format_func=lambda i: names[i], key="sidebar_project",
+                     on_change=_open_chosen)
     else:
         st.caption("No project yet — create one on **Start**.")
     pid = st.session_state.get("project_id")

@@ -21,8 +21,12 @@ def _length_label(seconds: int) -> str:
     return f"{seconds // 60} min {seconds % 60:02d} s" if seconds >= 60 else f"{seconds} s"
 
 
+flash = st.session_state.pop("start_flash", None)
+if flash:
+    st.success(flash)
+
 with st.expander("➕ New project", expanded=not list_projects()):
-    with st.form("new_project"):
+    with st.form("new_project", clear_on_submit=True):
         name = st.text_input("Project name", placeholder="My short film", key="new_name")
         c1, c2 = st.columns(2)
         aspect = c1.selectbox("Aspect ratio", ASPECT_RATIOS, key="new_aspect", help="16:9 widescreen, 9:16 vertical, 1:1 square, 4:5 portrait")
@@ -34,7 +38,10 @@ with st.expander("➕ New project", expanded=not list_projects()):
                 project = create_project(name=name, aspect_ratio=aspect, language=language,
                                          genre=genre, target_length_s=length)
                 st.session_state.project_id = project.id
-                st.success(f"Created **{project.name}**. Next: write or paste the script on the Script step.")
+                # Rerun so the sidebar (drawn before this page) opens the new project too.
+                st.session_state.start_flash = (f"Created and opened **{project.name}**. "
+                                                "Next: write, paste or import the script on the Script step.")
+                st.rerun()
 
 projects = list_projects()
 if not projects:
@@ -58,22 +65,25 @@ if project is None:
 
 st.divider()
 st.subheader(f"Settings of “{project.name}”")
-with st.form("settings"):
-    new_name = st.text_input("Name", value=project.name, key="set_name")
+pk = project.id  # widget keys per project: another project's unsaved values never show here
+with st.form(f"settings_{pk}"):
+    new_name = st.text_input("Name", value=project.name, key=f"set_name_{pk}")
     c1, c2 = st.columns(2)
-    aspect = c1.selectbox("Aspect ratio", ASPECT_RATIOS, index=ASPECT_RATIOS.index(project.aspect_ratio))
+    aspect = c1.selectbox("Aspect ratio", ASPECT_RATIOS, index=ASPECT_RATIOS.index(project.aspect_ratio),
+                          key=f"set_aspect_{pk}")
     langs = list(LANGUAGES)
     language = c2.selectbox("Language", langs, index=langs.index(project.language),
-                            format_func=lambda c: f"{LANGUAGES[c]} ({c})")
+                            format_func=lambda c: f"{LANGUAGES[c]} ({c})", key=f"set_language_{pk}")
     genre_options = list(GENRES) if project.genre in GENRES else [project.genre, *GENRES]
-    genre = c1.selectbox("Genre", genre_options, index=genre_options.index(project.genre))
-    length = c2.number_input("Target length (seconds)", key="set_length", min_value=MIN_LENGTH_S, max_value=MAX_LENGTH_S,
+    genre = c1.selectbox("Genre", genre_options, index=genre_options.index(project.genre), key=f"set_genre_{pk}")
+    length = c2.number_input("Target length (seconds)", key=f"set_length_{pk}", min_value=MIN_LENGTH_S, max_value=MAX_LENGTH_S,
                              value=int(project.target_length_s), step=5)
     if st.form_submit_button("Save settings", type="primary", key="save_settings"):
         with shown_errors("Could not save the settings"):
             update_project(project_id=project.id, name=new_name, aspect_ratio=aspect, language=language,
                            genre=genre, target_length_s=int(length))
-            st.success("Settings saved.")
+            st.session_state.start_flash = "Settings saved."
+            st.rerun()
 
 c1, c2 = st.columns(2)
 with c1:
@@ -83,9 +93,11 @@ with c1:
             st.session_state.project_id = copy.id
             st.rerun()
 with c2:
-    confirm = st.checkbox("I understand deleting removes this project's script, shots and cast", key="confirm_delete")
+    confirm = st.checkbox("I understand deleting removes this project's script, shots and cast",
+                          key=f"confirm_delete_{pk}")
     if st.button("Delete project", disabled=not confirm, key="delete"):
         with shown_errors("Could not delete"):
             delete_project(project_id=project.id)
             st.session_state.pop("project_id", None)
+            st.session_state.start_flash = f"Deleted **{project.name}**."
             st.rerun()
