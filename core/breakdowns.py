@@ -92,12 +92,17 @@ def list_characters(*, project_id: int) -> list[Character]:
                            .order_by(Character.dialogue_blocks.desc(), Character.name)).all())
 
 
-def get_shot(*, shot_id: int) -> Shot:
-    with session() as s:
-        shot = s.get(Shot, shot_id)
+def _shot_in(s, shot_id: int) -> Shot:
+    """The shot ``shot_id`` read through session ``s``; raises NotFound."""
+    shot = s.get(Shot, shot_id)
     if shot is None:
         raise NotFound(f"No shot with id {shot_id}.", field="shot_id")
     return shot
+
+
+def get_shot(*, shot_id: int) -> Shot:
+    with session() as s:
+        return _shot_in(s, shot_id)
 
 
 EDITABLE = {"shot_type", "action", "dialogue", "characters", "duration_s", "camera_move", "prompt",
@@ -119,9 +124,7 @@ def update_shot(*, shot_id: int, **changes) -> Shot:
         if not (MIN_SHOT_S <= d <= MAX_SHOT_S):
             raise InvalidInput(f"Shot duration must be between {MIN_SHOT_S} and {MAX_SHOT_S} s.", field="duration_s")
     with session() as s:
-        shot = s.get(Shot, shot_id)
-        if shot is None:
-            raise NotFound(f"No shot with id {shot_id}.", field="shot_id")
+        shot = _shot_in(s, shot_id)
         for k, v in changes.items():
             setattr(shot, k, v)
         s.add(shot)
@@ -160,9 +163,7 @@ def add_shot(*, scene_id: int, after_shot_id: int | None = None, shot_type: str 
 def delete_shot(*, shot_id: int) -> None:
     """Delete a shot card (its media stays in the library)."""
     with session() as s:
-        shot = s.get(Shot, shot_id)
-        if shot is None:
-            raise NotFound(f"No shot with id {shot_id}.", field="shot_id")
+        shot = _shot_in(s, shot_id)
         scene_id = shot.scene_id
         s.delete(shot)
         s.flush()
@@ -172,9 +173,7 @@ def delete_shot(*, shot_id: int) -> None:
 def move_shot(*, shot_id: int, delta: int) -> None:
     """Move a shot up (delta < 0) or down within its scene."""
     with session() as s:
-        shot = s.get(Shot, shot_id)
-        if shot is None:
-            raise NotFound(f"No shot with id {shot_id}.", field="shot_id")
+        shot = _shot_in(s, shot_id)
         shots = _scene_shots(s, shot.scene_id)
         i = next(i for i, sh in enumerate(shots) if sh.id == shot_id)
         j = max(0, min(len(shots) - 1, i + delta))
@@ -185,9 +184,7 @@ def move_shot(*, shot_id: int, delta: int) -> None:
 def split_shot(*, shot_id: int) -> Shot:
     """Split a shot in two halves (duration halved, dialogue divided); returns the new second half."""
     with session() as s:
-        shot = s.get(Shot, shot_id)
-        if shot is None:
-            raise NotFound(f"No shot with id {shot_id}.", field="shot_id")
+        shot = _shot_in(s, shot_id)
         half = max(MIN_SHOT_S, round(shot.duration_s / 2, 2))
         dialogue = list(shot.dialogue or [])
         cut = (len(dialogue) + 1) // 2
@@ -209,9 +206,7 @@ def split_shot(*, shot_id: int) -> Shot:
 def merge_with_next(*, shot_id: int) -> Shot:
     """Merge a shot with the next one in its scene; returns the merged shot. Raises InvalidInput at the end."""
     with session() as s:
-        shot = s.get(Shot, shot_id)
-        if shot is None:
-            raise NotFound(f"No shot with id {shot_id}.", field="shot_id")
+        shot = _shot_in(s, shot_id)
         shots = _scene_shots(s, shot.scene_id)
         i = next(i for i, sh in enumerate(shots) if sh.id == shot_id)
         if i + 1 >= len(shots):

@@ -60,13 +60,18 @@ def create_asset(
     return asset
 
 
-def get_asset(*, media_id: str) -> MediaAsset:
-    """Return the MediaAsset with this id; raises NotFound."""
-    with session() as s:
-        asset = s.get(MediaAsset, media_id)
+def _asset_in(s, media_id: str) -> MediaAsset:
+    """The asset ``media_id`` read through session ``s``; raises NotFound."""
+    asset = s.get(MediaAsset, media_id)
     if asset is None:
         raise NotFound(f"No media with id {media_id!r}.", field="media_id")
     return asset
+
+
+def get_asset(*, media_id: str) -> MediaAsset:
+    """Return the MediaAsset with this id; raises NotFound."""
+    with session() as s:
+        return _asset_in(s, media_id)
 
 
 def asset_path(*, media_id: str) -> Path:
@@ -88,9 +93,7 @@ def list_assets(*, project_id: int | None, type: str | None = None, shot_id: int
 def update_asset(*, media_id: str, **fields: Any) -> MediaAsset:
     """Set fields on an asset; returns it. Raises NotFound."""
     with session() as s:
-        asset = s.get(MediaAsset, media_id)
-        if asset is None:
-            raise NotFound(f"No media with id {media_id!r}.", field="media_id")
+        asset = _asset_in(s, media_id)
         for k, v in fields.items():
             setattr(asset, k, v)
         s.add(asset)
