@@ -176,7 +176,8 @@ def moviepy_baseline(tl: Timeline, out: Path) -> float:
         sounds.append(clip.with_start(a.start_s))
     video = video.with_audio(CompositeAudioClip(sounds).with_duration(tl.duration_s))
     video.write_videofile(str(out), fps=FPS, codec="libx264", audio_codec="aac", preset="veryfast",
-                          ffmpeg_params=["-crf", "21"], logger=None)
+                          ffmpeg_params=["-crf", "21"], logger=None,
+                          temp_audiofile=str(out.with_suffix(".tmp.m4a")))  # not in the cwd
     return time.perf_counter() - t0
 
 

@@ -27,6 +27,7 @@ from core.storage import scratch_dir
 from core.timeline_store import project_timeline
 
 PROVIDER, KIND = "storyreel", "render"
+CACHE_MAX_BYTES = 4 << 30  # rendered segments + mixes kept for incremental re-renders
 OPERATIONS = ("film", "scene", "preview", "short")
 TERMINAL = ("succeeded", "failed", "cancelled")
 DEFAULTS = {"aspect_ratio": None, "fit": "letterbox", "subtitles": "srt", "loudness_lufs": -14.0,
@@ -228,6 +229,18 @@ def _run(*, job_id: str, project_id: int, operation: str, settings: dict, scene_
     finally:
         shutil.rmtree(work, ignore_errors=True)
         _cancel_events.pop(job_id, None)
+        _prune_segment_cache()
+
+
+def _prune_segment_cache() -> None:
+    # Segments and mixes are re-creatable; keep the cache bounded (least recently used go first)
+    # so a long-lived studio does not fill the disk. A failure here must not fail the render.
+    from core.render import prune_cache
+
+    try:
+        prune_cache(max_bytes=CACHE_MAX_BYTES)
+    except OSError:
+        pass
 
 
 def _render_kwargs(settings: dict) -> dict:
