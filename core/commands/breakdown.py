@@ -10,6 +10,7 @@ import json
 import sys
 from pathlib import Path
 
+from core.commands import report_user_error
 from core.errors import StoryreelError
 from core.story.breakdown import MODES, breakdown_script
 from core.story.importer import read_script_file
@@ -27,9 +28,7 @@ def handler(args: argparse.Namespace) -> int:
         text = read_script_file(name=path.name, data=data)
         result = breakdown_script(text=text, target_length_s=args.target_length, mode=args.mode)
     except StoryreelError as exc:
-        where = f" ({exc.field})" if exc.field else ""
-        print(f"error{where}: {exc.message}", file=sys.stderr)
-        return 2
+        return report_user_error(exc)
     print(json.dumps(result.to_api_json(), indent=2, ensure_ascii=False))
     return 0
 

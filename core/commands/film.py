@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 
+from core.commands import report_user_error
 from core.errors import StoryreelError
 from core.models import ASPECT_RATIOS, LANGUAGES
 
@@ -28,9 +28,7 @@ def handler(args: argparse.Namespace) -> int:
                             provider=args.provider, loudness_lufs=args.loudness, fit=args.fit,
                             short_side=args.short_side, target_length_s=args.target_length, on_progress=say)
     except StoryreelError as exc:
-        where = f" ({exc.field})" if exc.field else ""
-        print(f"error{where}: {exc.message}", file=sys.stderr)
-        return 2
+        return report_user_error(exc)
     finally:
         reset_runner()  # stop the job workers so the process exits promptly
     print(json.dumps(summary, ensure_ascii=False), flush=True)
