@@ -47,6 +47,11 @@ def _need(mod: ModuleType, name: str, *, what: str) -> Any:
     return fn
 
 
+def _service(module: str, name: str, *, what: str) -> Any:
+    """Return the core function ``module.name``; raises NotAvailable (501) naming what this build lacks."""
+    return _need(_require(module, what=what), name, what=what)
+
+
 def capability(*, provider: str, model: str, operation: str | None = None, media_type: str | None = None):
     """Return the registry capability, checking its media type when given.
 
@@ -80,6 +85,13 @@ def check_file_refs(*, cap: Any, params: dict[str, Any]) -> None:
             if not isinstance(item, str) or not _REF.match(item):
                 raise InvalidInput(f"{spec.name} must name stored media by media_id (upload files first); "
                                    "paths and URLs are not accepted.", field=spec.name)
+
+
+def _checked_capability(*, provider: str, model: str, operation: str, params: dict[str, Any]) -> Any:
+    """Return the registry capability for ``operation`` after checking ``params``' file references."""
+    cap = capability(provider=provider, model=model, operation=operation)
+    check_file_refs(cap=cap, params=params)
+    return cap
 
 
 def _check_context(*, project_id: int | None, shot_id: int | None) -> None:
@@ -134,27 +146,23 @@ def smooth_transition(*, from_shot_id: int, to_shot_id: int, provider: str, mode
     capability(provider=provider, model=model, operation="generate", media_type="video")
     _check_context(project_id=None, shot_id=from_shot_id)
     _check_context(project_id=None, shot_id=to_shot_id)
-    gen = _require("core.generation", what="smooth transitions")
-    return _need(gen, "smooth_transition", what="smooth transitions")(
+    return _service("core.generation", "smooth_transition", what="smooth transitions")(
         from_shot_id=from_shot_id, to_shot_id=to_shot_id, provider=provider, model=model)
 
 
 def tts(*, provider: str, model: str, text: str, voice_id: str | None = None, character_id: str | None = None,
         params: dict[str, Any] | None = None, project_id: int | None = None, shot_id: int | None = None) -> Job:
     """Queue text-to-speech (with word timings); returns the Job."""
-    cap = capability(provider=provider, model=model, operation="tts")
-    check_file_refs(cap=cap, params=params or {})
+    _checked_capability(provider=provider, model=model, operation="tts", params=params or {})
     _check_context(project_id=project_id, shot_id=shot_id)
-    gen = _require("core.generation", what="text to speech")
-    return _need(gen, "tts", what="text to speech")(
+    return _service("core.generation", "tts", what="text to speech")(
         provider=provider, model=model, text=text, voice_id=voice_id, character_id=character_id,
         params=params or {}, project_id=project_id, shot_id=shot_id)
 
 
 def v2v_prepare(*, provider: str, model: str, params: dict[str, Any], project_id: int | None) -> None:
     """Check a voice-to-voice request before its upload is read (model, file refs, project)."""
-    cap = capability(provider=provider, model=model, operation="v2v")
-    check_file_refs(cap=cap, params=params)
+    _checked_capability(provider=provider, model=model, operation="v2v", params=params)
     _check_context(project_id=project_id, shot_id=None)
 
 
@@ -168,8 +176,7 @@ def v2v(*, provider: str, model: str, audio: bytes, voice_id: str | None, charac
     from core.api_uploads import check_upload, store_upload
 
     check_upload(data=audio, expect="audio", field="audio")
-    gen = _require("core.generation", what="voice to voice")
-    convert = _need(gen, "v2v", what="voice to voice")
+    convert = _service("core.generation", "v2v", what="voice to voice")
     asset = store_upload(data=audio, expect="audio", field="audio", project_id=project_id)
     return convert(provider=provider, model=model, audio_path=asset.media_id,
                    voice_id=voice_id, character_id=character_id, params=params, project_id=project_id)
@@ -187,12 +194,10 @@ def lipsync_image(*, provider: str, model: str, audio_media_id: str, image_media
                   character_id: str | None = None, params: dict[str, Any] | None = None,
                   project_id: int | None = None) -> Job:
     """Queue a talking portrait from an image (or the character's reference) and audio; returns the Job."""
-    cap = capability(provider=provider, model=model, operation="lipsync_image")
-    check_file_refs(cap=cap, params=params or {})
+    _checked_capability(provider=provider, model=model, operation="lipsync_image", params=params or {})
     _check_media(audio_media_id, image_media_id)
     _check_context(project_id=project_id, shot_id=None)
-    gen = _require("core.generation", what="image lip sync")
-    return _need(gen, "lipsync_image", what="image lip sync")(
+    return _service("core.generation", "lipsync_image", what="image lip sync")(
         provider=provider, model=model, audio_media_id=audio_media_id, image_media_id=image_media_id,
         character_id=character_id, params=params or {}, project_id=project_id)
 
@@ -201,12 +206,10 @@ def lipsync_video(*, provider: str, model: str, video_media_id: str, audio_media
                   params: dict[str, Any] | None = None, shot_id: int | None = None,
                   project_id: int | None = None) -> Job:
     """Queue a mouth-synced version of a video (a new version of the shot); returns the Job."""
-    cap = capability(provider=provider, model=model, operation="lipsync_video")
-    check_file_refs(cap=cap, params=params or {})
+    _checked_capability(provider=provider, model=model, operation="lipsync_video", params=params or {})
     _check_media(video_media_id, audio_media_id)
     _check_context(project_id=project_id, shot_id=shot_id)
-    gen = _require("core.generation", what="video lip sync")
-    return _need(gen, "lipsync_video", what="video lip sync")(
+    return _service("core.generation", "lipsync_video", what="video lip sync")(
         provider=provider, model=model, video_media_id=video_media_id, audio_media_id=audio_media_id,
         params=params or {}, shot_id=shot_id, project_id=project_id)
 
@@ -214,16 +217,14 @@ def lipsync_video(*, provider: str, model: str, video_media_id: str, audio_media
 def extract_frames(*, media_id: str) -> dict[str, str]:
     """Return ``{"first_frame_media_id", "last_frame_media_id"}`` of a stored video."""
     _check_media(media_id)
-    gen = _require("core.generation", what="frame extraction")
-    first, last = _need(gen, "extract_frames", what="frame extraction")(media_id=media_id)
+    first, last = _service("core.generation", "extract_frames", what="frame extraction")(media_id=media_id)
     return {"media_id": media_id, "first_frame_media_id": first, "last_frame_media_id": last}
 
 
 def use_last_frame(*, shot_id: int) -> dict[str, Any]:
     """Return ``{"shot_id", "start_frame_media_id"}``: the previous shot's last frame for this shot."""
     _check_context(project_id=None, shot_id=shot_id)
-    gen = _require("core.generation", what="use last frame")
-    media_id = _need(gen, "use_last_frame", what="use last frame")(shot_id=shot_id)
+    media_id = _service("core.generation", "use_last_frame", what="use last frame")(shot_id=shot_id)
     return {"shot_id": shot_id, "start_frame_media_id": media_id}
 
 
@@ -232,15 +233,13 @@ def render_scene(*, scene_id: int, options: dict[str, Any]) -> Job:
     from core.api_resources import get_scene
 
     get_scene(scene_id=scene_id)
-    rs = _require("core.render_service", what="scene rendering")
-    return _need(rs, "render_scene", what="scene rendering")(scene_id=scene_id, options=options)
+    return _service("core.render_service", "render_scene", what="scene rendering")(scene_id=scene_id, options=options)
 
 
 def render_film(*, project_id: int, aspect_ratio: str | None, subtitles: str, loudness_lufs: float) -> Job:
     """Queue the render of the whole film; returns the Job at once."""
     _check_context(project_id=project_id, shot_id=None)
-    rs = _require("core.render_service", what="film rendering")
-    return _need(rs, "render_film", what="film rendering")(
+    return _service("core.render_service", "render_film", what="film rendering")(
         project_id=project_id, aspect_ratio=aspect_ratio, subtitles=subtitles, loudness_lufs=loudness_lufs)
 
 
