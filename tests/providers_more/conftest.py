@@ -8,6 +8,8 @@ stand-in for a registry Capability (adapters only read ``model``, ``operation``,
 from __future__ import annotations
 
 import json
+import logging
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,6 +61,20 @@ def settings_env(monkeypatch, tmp_path):
     get_settings.cache_clear()
 
 
+@pytest.fixture(autouse=True)
+def debug_logs(caplog):
+    """Capture DEBUG logs, so that a key leaked into any log line is seen by ``assert_no_key``."""
+    caplog.set_level(logging.DEBUG)
+
+
+@contextmanager
+def _served(emu):
+    """Serve an emulator on loopback for the session; its URL is kept as ``emu.base_url``."""
+    with serve(emu.app) as url:
+        emu.base_url = url
+        yield emu
+
+
 @pytest.fixture(scope="session")
 def _replicate_server():
     from tests.emulators.replicate import EmulatedModel, make_app
@@ -71,9 +87,7 @@ def _replicate_server():
                       openapi_schema=replicate_schema("stability-ai__stable-video-diffusion"),
                       version_id="3f0457e4619daac51203dedb472816fd4af51f3149fa7a9e0b5ffcf1b8172438"),
     ]
-    emu = make_app(token=REPLICATE_KEY, models=models, steps=2)
-    with serve(emu.app) as url:
-        emu.base_url = url
+    with _served(make_app(token=REPLICATE_KEY, models=models, steps=2)) as emu:
         yield emu
 
 
@@ -81,9 +95,7 @@ def _replicate_server():
 def _eleven_server():
     from tests.emulators.elevenlabs import make_app
 
-    emu = make_app(api_key=ELEVEN_KEY)
-    with serve(emu.app) as url:
-        emu.base_url = url
+    with _served(make_app(api_key=ELEVEN_KEY)) as emu:
         yield emu
 
 
@@ -91,33 +103,31 @@ def _eleven_server():
 def _wavespeed_server():
     from tests.emulators.wavespeed import make_app
 
-    emu = make_app(api_key=WAVESPEED_KEY, steps=2)
-    with serve(emu.app) as url:
-        emu.base_url = url
+    with _served(make_app(api_key=WAVESPEED_KEY, steps=2)) as emu:
         yield emu
 
 
 # One server per provider for the whole session (starting uvicorn per test costs ~0.2 s);
 # each test gets it reset: no requests, jobs, files or faults left over.
+def _fresh(emu, settings_env, base_url_setting: str):
+    emu.reset()
+    settings_env(base_url_setting, emu.base_url)
+    return emu
+
+
 @pytest.fixture
 def replicate_emu(settings_env, _replicate_server):
-    _replicate_server.reset()
-    settings_env("REPLICATE_BASE_URL", _replicate_server.base_url)
-    return _replicate_server
+    return _fresh(_replicate_server, settings_env, "REPLICATE_BASE_URL")
 
 
 @pytest.fixture
 def eleven_emu(settings_env, _eleven_server):
-    _eleven_server.reset()
-    settings_env("ELEVENLABS_BASE_URL", _eleven_server.base_url)
-    return _eleven_server
+    return _fresh(_eleven_server, settings_env, "ELEVENLABS_BASE_URL")
 
 
 @pytest.fixture
 def wavespeed_emu(settings_env, _wavespeed_server):
-    _wavespeed_server.reset()
-    settings_env("WAVESPEED_BASE_URL", _wavespeed_server.base_url)
-    return _wavespeed_server
+    return _fresh(_wavespeed_server, settings_env, "WAVESPEED_BASE_URL")
 
 
 def write_png(path: Path, size=(48, 27), color=(10, 120, 200)) -> Path:

@@ -4,7 +4,6 @@ from __future__ import annotations
 import base64
 import io
 import json
-import logging
 import wave
 
 import pytest
@@ -17,11 +16,6 @@ from tests.providers_more.conftest import ELEVEN_KEY, Cap, assert_no_key, write_
 
 TTS = Cap(model="eleven_multilingual_v2", operation="tts", input_schema={}, roles={"voice": "voice_id", "text": "text"})
 STS = Cap(model="eleven_multilingual_sts_v2", operation="v2v", input_schema={}, roles={"voice": "voice_id", "audio": "audio"})
-
-
-@pytest.fixture(autouse=True)
-def _debug_logs(caplog):
-    caplog.set_level(logging.DEBUG)
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import base64
-import logging
 import os
 
 import pytest
@@ -14,11 +13,6 @@ from tests.emulators.server import Fault
 from tests.providers_more.conftest import REPLICATE_KEY, Cap, assert_no_key, replicate_schema, write_png
 
 SVD_VERSION = "3f0457e4619daac51203dedb472816fd4af51f3149fa7a9e0b5ffcf1b8172438"
-
-
-@pytest.fixture(autouse=True)
-def _debug_logs(caplog):
-    caplog.set_level(logging.DEBUG)
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """WaveSpeed InfiniteTalk adapter: pure request/parse tests, then httpx against the emulator."""
 from __future__ import annotations
 
-import logging
 
 import pytest
 
@@ -17,11 +16,6 @@ IMAGE_CAP = Cap(model="wavespeed-ai/infinitetalk", operation="lipsync_image", in
 VIDEO_CAP = Cap(model="wavespeed-ai/infinitetalk/video-to-video", operation="lipsync_video", input_schema={},
                 roles={"video": "video", "audio": "audio"})
 FAST_VIDEO_CAP = Cap(model="wavespeed-ai/infinitetalk-fast/video-to-video", operation="lipsync_video", input_schema={})
-
-
-@pytest.fixture(autouse=True)
-def _debug_logs(caplog):
-    caplog.set_level(logging.DEBUG)
 
 
 @pytest.fixture
