@@ -67,6 +67,19 @@ def data_dir(tmp_path, monkeypatch):
 
 
 @pytest.fixture
+def runner_retries() -> int:
+    """How often the ``runner`` fixture retries a failed call (a folder may override it)."""
+    return FAST_RUNNER["max_retries"]
+
+
+@pytest.fixture
+def runner(data_dir, runner_retries):
+    """A fast job runner installed as the process-wide one."""
+    with installed_runner(make_runner(max_retries=runner_retries)) as r:
+        yield r
+
+
+@pytest.fixture
 def serve_google(monkeypatch):
     """``with serve_google(job_seconds=…, api_key=True, timeout_s=None) as state``: the google
     emulator on loopback with the Vertex settings (and, with ``api_key``, the Gemini key) aimed at

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import GOOGLE_KEY, VERTEX_TOKEN, installed_runner, make_runner  # noqa: F401 (keys re-exported)
+from tests.conftest import GOOGLE_KEY, VERTEX_TOKEN  # noqa: F401 (re-exported for the tests)
 
 SCRIPT = """INT. LIGHTHOUSE - NIGHT
 
@@ -26,13 +26,6 @@ The sea is calm today.
 def data_dir(data_dir):
     """The shared fresh data dir (tests/conftest.py): no provider keys, no API token."""
     return data_dir
-
-
-@pytest.fixture
-def runner(data_dir):
-    """A fast job runner installed as the process-wide one."""
-    with installed_runner(make_runner()) as r:
-        yield r
 
 
 @pytest.fixture

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import GOOGLE_KEY, VERTEX_TOKEN, installed_runner  # noqa: F401 (keys re-exported)
+from tests.conftest import GOOGLE_KEY, VERTEX_TOKEN  # noqa: F401 (re-exported for the tests)
 from tests.conftest import make_runner as _fast_runner
+
+RETRIES = 3  # the job runners here retry three times
 
 
 @pytest.fixture
@@ -16,15 +18,14 @@ def google_emu(data_dir, serve_google):
 
 
 def make_runner(**overrides):
-    """A fast runner (tests/conftest.py) that retries three times."""
-    return _fast_runner(**{"max_retries": 3, **overrides})
+    """A fast runner (tests/conftest.py) that retries ``RETRIES`` times, like the ``runner`` fixture here."""
+    return _fast_runner(**{"max_retries": RETRIES, **overrides})
 
 
 @pytest.fixture
-def runner(data_dir):
-    """A fast runner installed as the process-wide one."""
-    with installed_runner(make_runner()) as r:
-        yield r
+def runner_retries() -> int:
+    """The shared ``runner`` fixture (tests/conftest.py) retries ``RETRIES`` times here."""
+    return RETRIES
 
 
 @pytest.fixture
