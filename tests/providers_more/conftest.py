@@ -140,6 +140,18 @@ def write_wav(path: Path, seconds: float = 0.3, rate: int = 16000) -> Path:
     return path
 
 
+def poll_until_done(adapter, req, op_id, *, what: str | None = None, fresh: bool = False, limit: int = 10):
+    """Poll ``op_id`` until it is terminal and return the result; fails after ``limit`` polls.
+    With ``fresh``, ``adapter`` is a factory called for every poll (a new process: no in-memory state)."""
+    from core.providers.base import TERMINAL
+
+    for _ in range(limit):
+        result = (adapter() if fresh else adapter).poll(request=req, operation_id=op_id)
+        if result.status in TERMINAL:
+            return result
+    raise AssertionError(f"{what} never finished" if what else "never finished")
+
+
 def assert_no_key(*texts: str) -> None:
     """Fail when any test key appears in any of ``texts``."""
     for text in texts:

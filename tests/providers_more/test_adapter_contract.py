@@ -7,10 +7,10 @@ import json
 import pytest
 
 from core.providers import ADAPTER_MODULES, get_adapter
-from core.providers.base import SUCCEEDED, TERMINAL, Adapter, ProviderRequest
+from core.providers.base import SUCCEEDED, Adapter, ProviderRequest
 from core.providers.replicate import ReplicateAdapter
 from core.providers.wavespeed import WaveSpeedAdapter
-from tests.providers_more.conftest import Cap, replicate_schema, write_png, write_wav
+from tests.providers_more.conftest import Cap, poll_until_done, replicate_schema, write_png, write_wav
 
 MINE = {"replicate": "REPLICATE_API_TOKEN", "elevenlabs": "ELEVENLABS_API_KEY", "wavespeed": "WAVESPEED_API_KEY"}
 
@@ -29,21 +29,13 @@ def persisted(req: ProviderRequest) -> ProviderRequest:
     return ProviderRequest.from_json(json.loads(json.dumps(req.to_json())))
 
 
-def poll_with_fresh_adapters(factory, req, op_id):
-    for _ in range(10):
-        result = factory().poll(request=req, operation_id=op_id)  # a new process: no in-memory state
-        if result.status in TERMINAL:
-            return result
-    raise AssertionError("never finished")
-
-
 def test_replicate_resumes_from_the_persisted_request(replicate_emu, tmp_path):
     cap = Cap(model="google/veo-3.1", operation="generate", input_schema=replicate_schema("google__veo-3.1"),
               roles={"start_frame": "image"})
     req = persisted(ReplicateAdapter().build_request(cap=cap, params={"prompt": "p"},
                                                      inputs={"start_frame": write_png(tmp_path / "s.png")}))
     op_id = ReplicateAdapter().submit(request=req).operation_id
-    result = poll_with_fresh_adapters(ReplicateAdapter, persisted(req), op_id)
+    result = poll_until_done(ReplicateAdapter, persisted(req), op_id, fresh=True)
     assert result.status == SUCCEEDED and ReplicateAdapter().download(output=result.outputs[0])
     assert len(replicate_emu.calls("create")) == 1
 
@@ -53,7 +45,7 @@ def test_wavespeed_resumes_from_the_persisted_request(wavespeed_emu, tmp_path):
     req = persisted(WaveSpeedAdapter().build_request(
         cap=cap, params={}, inputs={"image": write_png(tmp_path / "f.png"), "audio": write_wav(tmp_path / "a.wav")}))
     op_id = WaveSpeedAdapter().submit(request=req).operation_id
-    result = poll_with_fresh_adapters(WaveSpeedAdapter, persisted(req), op_id)
+    result = poll_until_done(WaveSpeedAdapter, persisted(req), op_id, fresh=True)
     assert result.status == SUCCEEDED and len(wavespeed_emu.calls("submit")) == 1
 
 
@@ -74,5 +66,6 @@ def test_real_registry_capabilities_drive_the_emulators(provider, model, params,
     sub = adapter.submit(request=persisted(req))
     emu = {"replicate": replicate_emu, "elevenlabs": eleven_emu, "wavespeed": wavespeed_emu}[provider]
     assert len(emu.calls(route)) == 1
-    result = sub if sub.status == SUCCEEDED else poll_with_fresh_adapters(lambda: get_adapter(provider), req, sub.operation_id)
+    result = sub if sub.status == SUCCEEDED else poll_until_done(lambda: get_adapter(provider), req, sub.operation_id,
+                                                                 fresh=True)
     assert result.status == SUCCEEDED and adapter.download(output=result.outputs[0])

@@ -7,10 +7,11 @@ import os
 import pytest
 
 from core.errors import InvalidInput, MissingCredentials, ProviderError
-from core.providers.base import CANCELLED, FAILED, SUCCEEDED, TERMINAL, ProviderRequest
+from core.providers.base import CANCELLED, FAILED, SUCCEEDED, ProviderRequest
 from core.providers.replicate import ReplicateAdapter, fetch_model_schema
 from tests.emulators.server import Fault
-from tests.providers_more.conftest import REPLICATE_KEY, Cap, assert_no_key, replicate_schema, write_png
+from tests.providers_more.conftest import (REPLICATE_KEY, Cap, assert_no_key, poll_until_done, replicate_schema,
+                                          write_png)
 
 SVD_VERSION = "3f0457e4619daac51203dedb472816fd4af51f3149fa7a9e0b5ffcf1b8172438"
 
@@ -30,14 +31,6 @@ def svd_cap():
                input_schema=replicate_schema("stability-ai__stable-video-diffusion"), roles={"start_frame": "input_image"})
 
 
-def run_to_end(adapter, req, op_id, limit=10):
-    for _ in range(limit):
-        result = adapter.poll(request=req, operation_id=op_id)
-        if result.status in TERMINAL:
-            return result
-    raise AssertionError("prediction never finished")
-
-
 def test_official_model_end_to_end_with_small_file_as_data_uri(adapter, replicate_emu, tmp_path, caplog):
     start = write_png(tmp_path / "start.png")
     req = adapter.build_request(cap=veo_cap(), params={"prompt": "a fox at dawn", "duration": 8},
@@ -53,7 +46,7 @@ def test_official_model_end_to_end_with_small_file_as_data_uri(adapter, replicat
     assert sent.startswith("data:image/png;base64,")
     assert base64.b64decode(sent.split(",", 1)[1]) == start.read_bytes()
     assert replicate_emu.calls("upload") == []
-    result = run_to_end(adapter, req, sub.operation_id)
+    result = poll_until_done(adapter, req, sub.operation_id, what="prediction")
     assert result.status == SUCCEEDED and result.outputs[0].mime == "video/mp4"
     data = adapter.download(output=result.outputs[0])
     assert data[4:8] == b"ftyp"
@@ -77,14 +70,14 @@ def test_version_model_with_large_file_goes_through_files_api(replicate_emu, tmp
     file_url = create["body"]["input"]["input_image"]
     fid = file_url.rsplit("/", 1)[1]
     assert file_url.startswith(replicate_emu.base_url + "/v1/files/") and fid in replicate_emu.files
-    assert run_to_end(adapter, req, sub.operation_id).status == SUCCEEDED
+    assert poll_until_done(adapter, req, sub.operation_id, what="prediction").status == SUCCEEDED
 
 
 def test_list_output_gives_every_file(adapter, replicate_emu):
     cap = Cap(model="bytedance/seedream-4", operation="generate", input_schema=replicate_schema("bytedance__seedream-4"))
     req = adapter.build_request(cap=cap, params={"prompt": "a castle"}, inputs={})
     sub = adapter.submit(request=req)
-    result = run_to_end(adapter, req, sub.operation_id)
+    result = poll_until_done(adapter, req, sub.operation_id, what="prediction")
     assert len(result.outputs) == 2
     assert all(adapter.download(output=o).startswith(b"\x89PNG") for o in result.outputs)
 
@@ -188,7 +181,7 @@ def test_poll_trouble_is_retryable_and_the_job_still_finishes(adapter, replicate
     with pytest.raises(ProviderError) as err:
         adapter.poll(request=req, operation_id=sub.operation_id)
     assert err.value.retryable
-    assert run_to_end(adapter, req, sub.operation_id).status == SUCCEEDED
+    assert poll_until_done(adapter, req, sub.operation_id, what="prediction").status == SUCCEEDED
 
 
 def test_poll_429_is_absorbed_by_the_client_retry(adapter, replicate_emu):
@@ -203,21 +196,21 @@ def test_poll_429_is_absorbed_by_the_client_retry(adapter, replicate_emu):
 def test_failed_prediction_keeps_the_model_error(adapter, replicate_emu):
     replicate_emu.faults.add(Fault(kind="fail_job", route="create", message="NSFW content detected"))
     req = adapter.build_request(cap=veo_cap(), params={"prompt": "p"}, inputs={})
-    result = run_to_end(adapter, req, adapter.submit(request=req).operation_id)
+    result = poll_until_done(adapter, req, adapter.submit(request=req).operation_id, what="prediction")
     assert result.status == FAILED and result.error == "NSFW content detected" and not result.retryable
 
 
 def test_aborted_prediction_is_parsed_despite_the_client_model(adapter, replicate_emu):
     replicate_emu.faults.add(Fault(kind="abort_job", route="create"))
     req = adapter.build_request(cap=veo_cap(), params={"prompt": "p"}, inputs={})
-    result = run_to_end(adapter, req, adapter.submit(request=req).operation_id)
+    result = poll_until_done(adapter, req, adapter.submit(request=req).operation_id, what="prediction")
     assert result.status == FAILED and "aborted" in result.error and result.retryable
     assert result.raw["status"] == "aborted"
 
 
 def test_forbidden_download_is_permanent(adapter, replicate_emu, caplog):
     req = adapter.build_request(cap=veo_cap(), params={"prompt": "p"}, inputs={})
-    result = run_to_end(adapter, req, adapter.submit(request=req).operation_id)
+    result = poll_until_done(adapter, req, adapter.submit(request=req).operation_id, what="prediction")
     replicate_emu.faults.add(Fault(kind="forbidden_download", route="download"))
     with pytest.raises(ProviderError) as err:
         adapter.download(output=result.outputs[0])

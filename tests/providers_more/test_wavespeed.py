@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from core.errors import InvalidInput, ProviderError, UnsupportedCapability
-from core.providers.base import FAILED, RUNNING, SUBMITTED, SUCCEEDED, TERMINAL, ProviderRequest
+from core.providers.base import FAILED, RUNNING, SUBMITTED, SUCCEEDED, ProviderRequest
 from core.providers.wavespeed import WaveSpeedAdapter
 from tests.emulators.media import clip_mp4
 from tests.emulators.server import Fault
-from tests.providers_more.conftest import WAVESPEED_KEY, Cap, assert_no_key, write_png, write_wav
+from tests.providers_more.conftest import WAVESPEED_KEY, Cap, assert_no_key, poll_until_done, write_png, write_wav
 
 IMAGE_CAP = Cap(model="wavespeed-ai/infinitetalk", operation="lipsync_image", input_schema={},
                 roles={"image": "image", "audio": "audio"})
@@ -28,14 +28,6 @@ def media(tmp_path):
     video = tmp_path / "shot.mp4"
     video.write_bytes(clip_mp4())
     return {"image": write_png(tmp_path / "face.png"), "audio": write_wav(tmp_path / "line.wav"), "video": video}
-
-
-def finish(adapter, req, op_id, limit=10):
-    for _ in range(limit):
-        result = adapter.poll(request=req, operation_id=op_id)
-        if result.status in TERMINAL:
-            return result
-    raise AssertionError("task never finished")
 
 
 # ---- pure ------------------------------------------------------------------------------------
@@ -96,7 +88,7 @@ def test_image_plus_audio_carries_the_right_image_and_audio(adapter, wavespeed_e
     assert set(submit["body"]) == {"image", "audio", "resolution", "seed"}
     assert uploaded(wavespeed_emu, submit["body"]["image"]) == media["image"].read_bytes()
     assert uploaded(wavespeed_emu, submit["body"]["audio"]) == media["audio"].read_bytes()
-    result = finish(adapter, req, sub.operation_id)
+    result = poll_until_done(adapter, req, sub.operation_id, what="task")
     assert result.status == SUCCEEDED
     assert wavespeed_emu.calls("poll")[0]["path"] == f"/api/v3/predictions/{sub.operation_id}/result"
     assert adapter.download(output=result.outputs[0])[4:8] == b"ftyp"
@@ -112,13 +104,13 @@ def test_video_plus_audio_carries_the_right_video_and_audio(adapter, wavespeed_e
     assert set(submit["body"]) == {"video", "audio", "seed"}
     assert uploaded(wavespeed_emu, submit["body"]["video"]) == media["video"].read_bytes()
     assert uploaded(wavespeed_emu, submit["body"]["audio"]) == media["audio"].read_bytes()
-    assert finish(adapter, req, sub.operation_id).status == SUCCEEDED
+    assert poll_until_done(adapter, req, sub.operation_id, what="task").status == SUCCEEDED
 
 
 def test_failed_task_with_http_200_is_a_failed_result(adapter, wavespeed_emu, media):
     wavespeed_emu.faults.add(Fault(kind="fail_job", route="submit", message="audio too long"))
     req = adapter.build_request(cap=IMAGE_CAP, params={}, inputs={"image": media["image"], "audio": media["audio"]})
-    result = finish(adapter, req, adapter.submit(request=req).operation_id)
+    result = poll_until_done(adapter, req, adapter.submit(request=req).operation_id, what="task")
     assert result.status == FAILED and result.error == "audio too long"
 
 
@@ -185,12 +177,12 @@ def test_poll_trouble_retryable_then_finishes(adapter, wavespeed_emu, media, fau
     with pytest.raises(ProviderError) as err:
         adapter.poll(request=req, operation_id=sub.operation_id)
     assert err.value.retryable
-    assert finish(adapter, req, sub.operation_id).status == SUCCEEDED
+    assert poll_until_done(adapter, req, sub.operation_id, what="task").status == SUCCEEDED
 
 
 def test_forbidden_download_is_permanent(adapter, wavespeed_emu, media):
     req = adapter.build_request(cap=IMAGE_CAP, params={}, inputs={"image": media["image"], "audio": media["audio"]})
-    result = finish(adapter, req, adapter.submit(request=req).operation_id)
+    result = poll_until_done(adapter, req, adapter.submit(request=req).operation_id, what="task")
     wavespeed_emu.faults.add(Fault(kind="forbidden_download", route="download"))
     with pytest.raises(ProviderError) as err:
         adapter.download(output=result.outputs[0])
