@@ -16,26 +16,44 @@ st.title("📝 Script")
 project = require_project("Script")
 latest = latest_version(project_id=project.id)
 st.caption(f"Project **{project.name}** · {project.genre} · target {project.target_length_s} s · language {project.language}")
+flash = st.session_state.pop("script_flash", None)
+if flash:
+    st.success(flash)
+
+
+def _done(message: str) -> None:
+    """Show ``message`` after the rerun that refreshes the versions (a message shown right before
+    st.rerun() would vanish)."""
+    st.session_state.script_flash = message
+    st.rerun()
+
 
 paste_tab, import_tab, write_tab = st.tabs(["✍️ Paste or edit", "📂 Import a file", "🤖 Write it for me"])
 
 with paste_tab:
     with st.form("paste"):
-        text = st.text_area("Script (Fountain screenplay or plain prose)", value=latest.text if latest else "",
+        # The box follows the latest version, so an import, a restore or the writer shows up here at
+        # once instead of the text it held before (which a later save would silently bring back).
+        shown_for = (project.id, latest.id if latest else None)
+        if st.session_state.get("paste_text_for") != shown_for:
+            st.session_state.paste_text_for = shown_for
+            st.session_state.paste_text = latest.text if latest else ""
+        text = st.text_area("Script (Fountain screenplay or plain prose)",
                             height=360, key="paste_text", placeholder="INT. KITCHEN - NIGHT\n\nMAYA stares at the letter.\n\nMAYA\nIt came back.")
         if st.form_submit_button("Save as new version", type="primary", key="save_paste"):
             with shown_errors("Not saved"):
                 v = save_version(project_id=project.id, text=text, source="pasted")
-                st.success(f"Saved version {v.number}: {v.summary}")
-                st.rerun()
+                _done(f"Saved version {v.number}: {v.summary}")
 
 with import_tab:
-    upload = st.file_uploader("A .fountain, .fdx (Final Draft), .txt or .md file", type=["fountain", "fdx", "txt", "md"])
-    if upload is not None and st.button("Import as new version", type="primary"):
+    uploads = st.session_state.setdefault("script_uploads", 0)  # a new key empties the uploader after an import
+    upload = st.file_uploader("A .fountain, .fdx (Final Draft), .txt or .md file", type=["fountain", "fdx", "txt", "md"],
+                              key=f"script_upload_{uploads}")
+    if upload is not None and st.button("Import as new version", type="primary", key="import_script"):
         with shown_errors("Not imported"):
             v = import_file(project_id=project.id, name=upload.name, data=upload.getvalue())
-            st.success(f"Imported version {v.number}: {v.summary}")
-            st.rerun()
+            st.session_state.script_uploads = uploads + 1
+            _done(f"Imported {upload.name} as version {v.number}: {v.summary}")
 
 with write_tab:
     writer = available_writer()
@@ -46,8 +64,7 @@ with write_tab:
         with shown_errors("The writer failed; nothing was saved"):
             with st.spinner("Writing…"):
                 v = write_for_project(project_id=project.id, logline=logline)
-            st.success(f"Wrote version {v.number}: {v.summary}")
-            st.rerun()
+            _done(f"Wrote version {v.number}: {v.summary}")
 
 st.divider()
 versions = list_versions(project_id=project.id)
@@ -58,23 +75,27 @@ if not versions:
 st.subheader(f"Versions ({len(versions)})")
 for v in versions:
     c1, c2 = st.columns([5, 1])
+    current = v.number == versions[0].number
     c1.markdown(f"**v{v.number}** · {v.source} · {v.created_at:%Y-%m-%d %H:%M} — {v.summary}")
-    if v.number != versions[0].number and c2.button("Restore", key=f"restore_{v.id}"):
+    if current:
+        c2.markdown("✅ current")
+    elif c2.button("Restore", key=f"restore_{v.id}", help="Make this text the current script again (as a new version)"):
         with shown_errors("Not restored"):
-            restore_version(version_id=v.id)
-            st.rerun()
+            restored = restore_version(version_id=v.id)
+            _done(f"Restored v{v.number} as the current script (version {restored.number}).")
 
 if len(versions) > 1:
     from core.story.versions import diff_scripts
 
     with st.expander("Compare two versions"):
         numbers = [v.number for v in versions]
-        c1, c2 = st.columns(2)
-        a = c1.selectbox("Older", numbers, index=1, key="cmp_a")
-        b = c2.selectbox("Newer", numbers, index=0, key="cmp_b")
         by_no = {v.number: v for v in versions}
+        c1, c2 = st.columns(2)
+        label = lambda n: f"v{n} · {by_no[n].source}"  # noqa: E731
+        a = c1.selectbox("Older", numbers, index=1, key="cmp_a", format_func=label)
+        b = c2.selectbox("Newer", numbers, index=0, key="cmp_b", format_func=label)
         diff = diff_scripts(old=by_no[a].text, new=by_no[b].text)
-        st.code("\n".join(diff) if diff else "(no differences)", language="diff")
+        st.code("\n".join(diff) if diff else "(no differences)", language="diff", height=420)
 
 with st.expander(f"Current script (v{versions[0].number})", expanded=False):
     st.code(versions[0].text, language=None)
