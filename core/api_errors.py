@@ -110,12 +110,9 @@ async def _unexpected_handler(_request: Request, exc: Exception) -> JSONResponse
     return internal_error_response()
 
 
-class CatchAllMiddleware:
-    """Turn any exception that escapes the app into the generic 500 body, without re-raising.
-
-    (Starlette's own server-error middleware re-raises after answering, which test clients and
-    some servers surface as a crash; this one ends the request cleanly.)
-    """
+class HttpMiddleware:
+    """Base of the API's ASGI middlewares: other scopes (lifespan, websocket) pass straight
+    through; each HTTP request goes to ``handle``."""
 
     def __init__(self, app: ASGIApp):
         self.app = app
@@ -124,6 +121,20 @@ class CatchAllMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        await self.handle(scope, receive, send)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        raise NotImplementedError
+
+
+class CatchAllMiddleware(HttpMiddleware):
+    """Turn any exception that escapes the app into the generic 500 body, without re-raising.
+
+    (Starlette's own server-error middleware re-raises after answering, which test clients and
+    some servers surface as a crash; this one ends the request cleanly.)
+    """
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = False
 
         async def tracking_send(message: dict) -> None:

@@ -13,9 +13,9 @@ import hmac
 import ipaddress
 import os
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
-from core.api_errors import Unauthorized, UploadTooLarge, error_response
+from core.api_errors import HttpMiddleware, Unauthorized, UploadTooLarge, error_response
 from core.credentials import get_setting
 from core.settings import get_settings
 
@@ -84,16 +84,10 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
-class SecurityMiddleware:
+class SecurityMiddleware(HttpMiddleware):
     """Token check, loopback-only default and body size limit, before any route runs."""
 
-    def __init__(self, app: ASGIApp):
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         token = api_token()
         if token:
             if not token_matches(header=_header(scope, b"authorization"), token=token):
