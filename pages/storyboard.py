@@ -11,7 +11,7 @@ ensure_navigation(__file__)
 from core import batch, comparison, generation
 from core.breakdowns import list_characters, list_scene_cards, update_shot
 from core.generation_shots import default_model, set_shot_model, shot_choice
-from core.media_assets import asset_path, list_assets
+from core.media_assets import asset_path, get_asset, list_assets
 from core.registry import get_registry
 from core.ui.common import require_project
 from core.ui.errors import shown_errors
@@ -61,14 +61,28 @@ def _show(media_id, kind: str) -> None:
             st.video(path)
 
 
-def _run(jobs, what: str) -> None:
-    done = generation.wait_all(job_ids=[j.id for j in jobs], timeout_s=WAIT_S)
+def _flash(sid: int, kind: str, text: str) -> None:
+    """Keep a message for the shot's card: the clicks below rerun the page, which would erase a
+    message written before the rerun (a failed generation would look like a click that did nothing)."""
+    st.session_state.setdefault("sb_flash", {}).setdefault(sid, []).append((kind, text))
+
+
+def _show_flash(sid: int) -> None:
+    for kind, text in st.session_state.get("sb_flash", {}).pop(sid, []):
+        getattr(st, kind)(text)
+
+
+def _run(jobs, what: str, sid: int) -> None:
+    with st.spinner(f"{what}: generating…"):
+        done = generation.wait_all(job_ids=[j.id for j in jobs], timeout_s=WAIT_S)
     for job in done:
         generation.collect(job=job)
         if job.status == "failed":
-            st.error(f"{what} failed: {job.error}")
+            _flash(sid, "error", f"{what} failed: {job.error}")
         elif job.status != "succeeded":
-            st.info(f"{what} is {job.status}; it lands on the card when done (reload the page).")
+            _flash(sid, "info", f"{what} is {job.status}; it lands on the card when done (reload the page).")
+        else:
+            _flash(sid, "success", f"{what} ready.")
 
 
 # --- batch ----------------------------------------------------------------------------------------
@@ -114,11 +128,19 @@ for card in cards:
         with st.container(border=True):
             st.markdown(f"**Shot {card.scene.order + 1}.{shot.order + 1}** · {shot.shot_type} · {shot.duration_s:.1f}s · "
                         f"status **{shot.status}** · {', '.join(shot.characters) or 'no characters'}")
+            _show_flash(sid)
+            kf_versions = generation.shot_versions(shot_id=sid, kind="keyframe")
             left, mid, right = st.columns([2, 2, 3])
             with left:
                 _show(shot.keyframe_media_id, "keyframe")
             with mid:
                 _show(shot.clip_media_id, "clip")
+                if shot.clip_media_id:
+                    with shown_errors("clip"):
+                        made_from = get_asset(media_id=shot.clip_media_id).start_frame_used
+                        if made_from and made_from != shot.keyframe_media_id and made_from in {v.media_id for v in kf_versions}:
+                            st.warning("This clip was made from an earlier keyframe: regenerate the clip "
+                                       "(Clip tab) to match the keyframe.", icon="⚠️")
             with right:
                 kf_tab, clip_tab, more_tab = st.tabs(["Keyframe", "Clip", "More"])
             with kf_tab:
@@ -148,27 +170,35 @@ for card in cards:
                         set_shot_model(shot_id=sid, kind="keyframe", provider=kpick[0], model=kpick[1], params=kparams)
                         again = bool(shot.keyframe_media_id)
                         _run([generation.generate_keyframe(shot_id=sid, force=again, seed=None if not again else idx + 1000 + len(
-                            generation.shot_versions(shot_id=sid, kind="keyframe")))], "Keyframe")
+                            kf_versions))], "Keyframe", sid)
                         st.rerun()
                 if g2.button("2 candidates", key=f"cand_kf_{sid}"):
                     with shown_errors("Candidates"):
                         set_shot_model(shot_id=sid, kind="keyframe", provider=kpick[0], model=kpick[1], params=kparams)
-                        _run(generation.keyframe_candidates(shot_id=sid, count=2), "Candidate")
+                        _run(generation.keyframe_candidates(shot_id=sid, count=2), "Candidate", sid)
                         st.rerun()
-                versions = generation.shot_versions(shot_id=sid, kind="keyframe")
+                versions = kf_versions
                 if len(versions) > 1:
                     ids = [v.media_id for v in versions]
-                    pick = st.selectbox("Keyframe versions", ids, key=f"kver_{sid}",
+                    by_id = {v.media_id: (len(ids) - i, v) for i, v in enumerate(versions)}
+                    # Keyed by the keyframe in use, so after a roll back or a new version the picker
+                    # starts on the keyframe the card shows, not on the one picked before.
+                    pick = st.selectbox("Keyframe versions", ids, key=f"kver_{sid}_{shot.keyframe_media_id}",
                                         index=ids.index(shot.keyframe_media_id) if shot.keyframe_media_id in ids else 0,
-                                        format_func=lambda m: f"{m[:6]} · {next(v.model for v in versions if v.media_id == m)}")
+                                        format_func=lambda m, by_id=by_id, cur=shot.keyframe_media_id:
+                                        f"v{by_id[m][0]} · {by_id[m][1].timestamp:%H:%M:%S} · "
+                                        f"{by_id[m][1].provider} {by_id[m][1].model}" + (" · in use" if m == cur else ""))
                     st.image(str(asset_path(media_id=pick)), width=160)
                     v1, v2 = st.columns(2)
-                    if v1.button("Use this keyframe", key=f"use_kf_{sid}"):
+                    if v1.button("Use this keyframe", key=f"use_kf_{sid}", disabled=pick == shot.keyframe_media_id):
                         generation.choose_version(shot_id=sid, media_id=pick)
+                        _flash(sid, "success", f"Now using keyframe v{by_id[pick][0]}.")
                         st.rerun()
-                    if v2.button("Roll back", key=f"rb_kf_{sid}"):
+                    if v2.button("Roll back", key=f"rb_kf_{sid}", help="Go back to the keyframe before this one"):
                         with shown_errors("Roll back"):
-                            generation.rollback(shot_id=sid, kind="keyframe")
+                            back = generation.rollback(shot_id=sid, kind="keyframe")
+                            if back.keyframe_media_id in by_id:
+                                _flash(sid, "success", f"Rolled back to keyframe v{by_id[back.keyframe_media_id][0]}.")
                             st.rerun()
             with clip_tab:
                 cl_default = default_model(shot=shot, kind="clip")
@@ -200,7 +230,7 @@ for card in cards:
                     with shown_errors("Clip"):
                         set_shot_model(shot_id=sid, kind="clip", provider=cpick[0], model=cpick[1], params=cparams)
                         _run([generation.generate_clip(shot_id=sid, use_last_frame=use_last and has_start,
-                                                       force=bool(shot.clip_media_id))], "Clip")
+                                                       force=bool(shot.clip_media_id))], "Clip", sid)
                         st.rerun()
                 if len(generation.shot_versions(shot_id=sid, kind="clip")) > 1 and st.button("Roll back clip", key=f"rb_clip_{sid}"):
                     with shown_errors("Roll back"):
@@ -212,14 +242,15 @@ for card in cards:
                     if st.button("Smooth transition to the next shot", key=f"bridge_{sid}"):
                         with shown_errors("Transition"):
                             _run([generation.smooth_transition(from_shot_id=sid, to_shot_id=flat[idx + 1].id,
-                                                               provider=bpick[0], model=bpick[1])], "Transition")
+                                                               provider=bpick[0], model=bpick[1])], "Transition", sid)
                             st.rerun()
                 kind = st.radio("Compare", ["keyframe", "clip"], horizontal=True, key=f"cmp_kind_{sid}")
                 pool = image_caps if kind == "keyframe" else video_caps
                 picks = st.multiselect("Models to compare (2–4)", [(c.provider, c.model) for c in pool], key=f"cmp_{sid}",
                                        max_selections=4, format_func=lambda k: f"{k[0]} · {k[1]}")
-                if st.button("Compare side by side", key=f"cmp_go_{sid}"):
-                    with shown_errors("Comparison"):
+                if st.button("Compare side by side", key=f"cmp_go_{sid}", disabled=len(picks) < 2,
+                             help="Pick at least two models" if len(picks) < 2 else None):
+                    with shown_errors("Comparison"), st.spinner(f"Generating with {len(picks)} models…"):
                         entries = comparison.start_comparison(shot_id=sid, kind=kind, choices=picks)
                         generation.wait_all(job_ids=[e.job_id for e in entries if e.job_id], timeout_s=WAIT_S)
                         st.session_state[f"cmp_res_{sid}"] = [comparison.refresh(entry=e) for e in entries]
@@ -245,7 +276,7 @@ for card in cards:
                     a1, a2, a3 = st.columns(3)
                     vkey = f"line_audio_{sid}_{n}"
                     if a1.button("Voice this line", key=f"tts_{sid}_{n}"):
-                        with shown_errors("Voice"):
+                        with shown_errors("Voice"), st.spinner("Voicing the line…"):
                             job = generation.wait_all(job_ids=[generation.tts(
                                 provider=project.voice_provider, model=project.voice_model, text=line["text"],
                                 character_id=who.character_id, project_id=project.id, shot_id=sid).id], timeout_s=WAIT_S)[0]
@@ -256,7 +287,7 @@ for card in cards:
                         lip_image = [(c.provider, c.model) for c in _caps("lipsync", "lipsync_image")]
                         lip_video = [(c.provider, c.model) for c in _caps("lipsync", "lipsync_video")]
                         if a2.button("Talking portrait", key=f"lipimg_{sid}_{n}", disabled=not lip_image):
-                            with shown_errors("Talking portrait"):
+                            with shown_errors("Talking portrait"), st.spinner("Making the talking portrait…"):
                                 job = generation.wait_all(job_ids=[generation.lipsync_image(
                                     provider=lip_image[0][0], model=lip_image[0][1], audio_media_id=audio,
                                     character_id=who.character_id, project_id=project.id).id], timeout_s=WAIT_S)[0]
@@ -266,5 +297,5 @@ for card in cards:
                             with shown_errors("Lip sync"):
                                 _run([generation.lipsync_video(provider=lip_video[0][0], model=lip_video[0][1],
                                                                video_media_id=shot.clip_media_id, audio_media_id=audio,
-                                                               shot_id=sid, project_id=project.id)], "Lip sync")
+                                                               shot_id=sid, project_id=project.id)], "Lip sync", sid)
                                 st.rerun()
