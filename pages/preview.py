@@ -20,6 +20,14 @@ project = require_project("Preview")
 require_step(project=project, need="keyframes")
 
 
+def _short(text: str, limit: int) -> str:
+    """Shorten at a word boundary with an ellipsis, never mid-word."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:—-") + "…"
+
+
 def render_now() -> None:
     bar = st.progress(0.0, text="Rendering the preview…")
 
@@ -50,21 +58,28 @@ with shown_errors("Timeline"):
     shots = pt.shots
 
     player, side = st.columns([3, 2])
-    with side:
-        st.markdown("**Shots**")
-        for n, shot in enumerate(shots, 1):
-            c1, c2 = st.columns([1, 4])
-            if c1.button(f"▶ {n}", key=f"jump_{shot.id}", help="Play from this shot"):
-                st.session_state.preview_start = starts[shot.id]
-            c2.caption(f"{starts[shot.id]:.1f} s · {lengths[shot.id]:.1f} s · {shot.camera_move} — "
-                       f"{shot.action[:60]}")
 
+    def _label(shot_id: int) -> str:
+        n = [s.id for s in shots].index(shot_id) + 1
+        text = next(s.action for s in shots if s.id == shot_id)
+        return f"Shot {n} · {_short(text, 40)}"
+
+    def _jump(shot_id: int) -> None:
+        # Play from this shot and make it the one "Change a shot" edits.
+        st.session_state.preview_start = starts[shot_id]
+        st.session_state.edit_shot = shot_id
+
+    with side:
         st.markdown("**Change a shot**")
-        pick = st.selectbox("Shot", [s.id for s in shots], key="edit_shot",
-                            format_func=lambda i: f"Shot {[s.id for s in shots].index(i) + 1}")
+        ids = [s.id for s in shots]
+        if st.session_state.get("edit_shot") not in ids:
+            st.session_state.edit_shot = ids[0]
+        pick = st.selectbox("Shot", ids, key="edit_shot", format_func=_label,
+                            help="Or press ▶ on a shot in the list below")
         chosen = next(s for s in shots if s.id == pick)
-        duration = st.number_input("Duration (s)", 0.5, 60.0, float(chosen.duration_s), 0.5, key=f"edit_duration_{pick}")
-        move = st.selectbox("Camera move", CAMERA_MOVES, key=f"edit_camera_{pick}",
+        c1, c2 = st.columns(2)
+        duration = c1.number_input("Duration (s)", 0.5, 60.0, float(chosen.duration_s), 0.5, key=f"edit_duration_{pick}")
+        move = c2.selectbox("Camera move", CAMERA_MOVES, key=f"edit_camera_{pick}",
                             index=CAMERA_MOVES.index(chosen.camera_move) if chosen.camera_move in CAMERA_MOVES else 0,
                             help="Animates the keyframe in the preview; a shot with a clip keeps its clip's motion.")
         if st.button("Apply and re-render", key="apply_shot", type="primary"):
@@ -73,6 +88,15 @@ with shown_errors("Timeline"):
                 st.session_state.preview_start = starts.get(pick, 0.0)
                 render_now()
                 st.rerun()
+
+        st.markdown("**Shots**")
+        with st.container(height=460):
+            for n, shot in enumerate(shots, 1):
+                c1, c2 = st.columns([1, 4])
+                c1.button(f"▶ {n}", key=f"jump_{shot.id}", help="Play from this shot and edit it",
+                          type="primary" if shot.id == pick else "secondary", on_click=_jump, args=(shot.id,))
+                c2.caption(f"{starts[shot.id]:.1f} s · {lengths[shot.id]:.1f} s · {shot.camera_move} — "
+                           f"{_short(shot.action, 70)}")
 
     with player:
         if st.button("Render preview", key="render_preview",
