@@ -14,6 +14,7 @@ from core.ui.nav import ensure_navigation
 ensure_navigation(__file__)
 
 from core.registry import get_registry
+from core.ui.common import provider_ready
 from core.ui.errors import shown_errors
 from core.ui.forms import render_form
 
@@ -30,8 +31,14 @@ with shown_errors("Capabilities"):
 
     media_type = st.selectbox("Media type", registry.media_types(), key="lab_media_type",
                               format_func=lambda m: MEDIA_LABELS.get(m, m))
-    providers = sorted({c.provider for c in registry.list(media_type=media_type)})
-    provider = st.selectbox("Provider", providers, key=f"lab_provider_{media_type}")
+    # Providers that are set up (keys present; local always) come first, so Generate works as is.
+    ready = {c.provider for c in registry.list(media_type=media_type) if provider_ready(c)}
+    providers = sorted({c.provider for c in registry.list(media_type=media_type)}, key=lambda p: (p not in ready, p))
+    provider = st.selectbox("Provider", providers, key=f"lab_provider_{media_type}",
+                            format_func=lambda p: p if p in ready else f"{p} · not set up (no key)")
+    if provider not in ready:
+        st.caption("⚠️ This provider has no key configured: you can fill and validate the form, but "
+                   "generating needs its key (see the README's settings).")
     caps = registry.list(media_type=media_type, provider=provider)
     cap = st.selectbox("Model", caps, key=f"lab_model_{media_type}_{provider}",
                        format_func=lambda c: f"{c.title} · {c.model}" + ("" if c.operation == "generate" else f" ({c.operation})"))
@@ -85,7 +92,32 @@ with shown_errors("Capabilities"):
     elif col_generate.button("Generate", type="primary", key="lab_generate"):
         with shown_errors("Generation"):
             validated = cap.validate(params)
-            result = generation.generate(provider=cap.provider, model=cap.model, operation=cap.operation,
-                                         params=validated, project_id=project_id)
-            st.success("Submitted.")
-            st.write(result)
+            job = generation.generate(provider=cap.provider, model=cap.model, operation=cap.operation,
+                                      params=validated, project_id=project_id)
+            with st.spinner(f"Generating with {cap.title}…"):
+                job = generation.wait_all(job_ids=[job.id], timeout_s=120)[0]
+            st.session_state.lab_result = ((cap.provider, cap.model), job.status, job.error, job.result_media_id)
+
+    result = st.session_state.get("lab_result")
+    if result and result[0] == (cap.provider, cap.model):  # a result belongs to the model that made it
+        _model, status, error, media_id = result
+        if status == "failed":
+            st.error(f"Generation failed: {error}")
+        elif status != "succeeded" or not media_id:
+            st.info(f"Generation is {status}; it runs on in the background and lands in the project's media library.")
+        else:
+            from core.media_assets import asset_path, get_asset
+
+            with shown_errors("Result"):
+                asset = get_asset(media_id=media_id)
+                path = str(asset_path(media_id=media_id))
+                st.success(f"Done: {asset.type} from {asset.provider} · {asset.model}"
+                           + (" (kept in the project's media library)" if asset.project_id else ""))
+                if asset.type in ("image",):
+                    st.image(path, width="stretch")
+                elif asset.type in ("video", "render", "lipsync"):
+                    st.video(path)
+                elif asset.type in ("voice", "music", "sfx"):
+                    st.audio(path)
+                else:
+                    st.caption(f"Stored as media `{media_id[:8]}`.")

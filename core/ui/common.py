@@ -35,3 +35,14 @@ def needs(message: str, page: str, label: str) -> None:
     st.info(message)
     st.page_link(page, label=label, icon="➡️")
     st.stop()
+
+
+def provider_ready(cap) -> bool:
+    """True when the provider of capability ``cap`` has the settings (keys) it needs; the local
+    provider always is. Pages sort usable models first with it."""
+    from core.credentials import has_settings
+    from core.providers import get_adapter
+
+    adapter = get_adapter(cap.provider)
+    needed = adapter.required_settings(cap=cap) if hasattr(adapter, "required_settings") else ()
+    return has_settings(settings=tuple(needed))
