@@ -64,8 +64,10 @@ with film_tab:
     c1, c2 = st.columns(2)
     aspect = c1.selectbox("Aspect ratio", ASPECT_RATIOS, index=ASPECT_RATIOS.index(project.aspect_ratio),
                           key="gen_aspect")
-    fit = c2.radio("Other shapes", ["letterbox", "crop"], horizontal=True, key="gen_fit",
-                   format_func={"letterbox": "Letterbox", "crop": "Centre crop"}.get)
+    fit = c2.radio("Shots of another shape", ["letterbox", "crop"], horizontal=True, key="gen_fit",
+                   format_func={"letterbox": "Letterbox", "crop": "Centre crop"}.get,
+                   help="How a keyframe or clip whose shape differs from the film's aspect ratio is fitted: "
+                        "bars around the whole picture (letterbox) or filling the frame (centre crop).")
     c3, c4, c5 = st.columns(3)
     subtitles = c3.radio("Subtitles", ["srt", "burn", "none"], key="gen_subs",
                          format_func={"none": "None", "srt": "SRT/VTT files", "burn": "Burned in + files"}.get)
