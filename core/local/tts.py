@@ -122,7 +122,9 @@ def _time_words(tokens: list[str], weights: list[float], t0: float, t1: float,
         if tok.rstrip("\"'”’)")[-1:] in ",;:—-" and gaps:
             guess = t0 + (t1 - t0) * cum[i + 1] / total
             g = min(gaps, key=lambda gp: abs((gp[0] + gp[1]) / 2 - guess))
-            if abs((g[0] + g[1]) / 2 - guess) < 0.6 and g[0] > anchors[-1][1]:
+            last = anchors[-1][1]
+            last_t = last[1] if isinstance(last, tuple) else last  # a pause anchor is (gap start, gap end)
+            if abs((g[0] + g[1]) / 2 - guess) < 0.6 and g[0] > last_t:
                 anchors.append((i + 1, g))  # type: ignore[arg-type]
     anchors.append((len(tokens), t1))
     spans: list[tuple[float, float]] = []
