@@ -334,3 +334,21 @@ def rollback(*, shot_id: int, kind: str) -> Shot:
     if target is None:
         raise InvalidInput(f"shot {shot_id} has no earlier {kind} to go back to", field=kind)
     return choose_version(shot_id=shot_id, media_id=target)
+
+
+def user_overrides(*, cap: Capability, built: dict[str, Any], form: dict[str, Any]) -> dict[str, Any]:
+    """Return the form values a user actually chose: those that differ from what generation would
+    build for the shot (``built``) or, for fields it does not fill, from the model's default.
+
+    A settings form shows every field; saving all of them would pin the built values (shot type,
+    prompt, location…) so a later change to the shot would no longer reach its generation.
+    """
+    defaults = {f.name: f.default for f in cap.fields()}
+    chosen: dict[str, Any] = {}
+    for name, value in form.items():
+        if value in (None, "", [], {}):
+            continue
+        baseline = built[name] if name in built else defaults.get(name)
+        if value != baseline:
+            chosen[name] = value
+    return chosen

@@ -10,7 +10,8 @@ ensure_navigation(__file__)
 
 from core import batch, comparison, generation
 from core.breakdowns import list_characters, list_scene_cards, update_shot
-from core.generation_shots import default_model, set_shot_model, shot_choice
+from core.errors import StoryreelError
+from core.generation_shots import default_model, set_shot_model, shot_choice, user_overrides
 from core.media_assets import asset_path, get_asset, list_assets
 from core.registry import get_registry
 from core.ui.common import require_project
@@ -162,8 +163,9 @@ for card in cards:
                     for note in kplan.notes:
                         st.caption(f"ℹ️ {note}")
                 with st.popover("Model settings"):
-                    kparams = render_form(cap=kcap, key=f"kform_{sid}", media_choices=choices,
-                                          values=shot_choice(shot=shot, kind="keyframe").get("params") or {})
+                    ksaved = shot_choice(shot=shot, kind="keyframe").get("params") or {}
+                    kparams = user_overrides(cap=kcap, built=kplan.params, form=render_form(
+                        cap=kcap, key=f"kform_{sid}", media_choices=choices, values={**kplan.params, **ksaved}))
                 g1, g2 = st.columns(2)
                 if g1.button("Regenerate keyframe" if shot.keyframe_media_id else "Generate keyframe", key=f"gen_kf_{sid}"):
                     with shown_errors("Keyframe"):
@@ -224,8 +226,14 @@ for card in cards:
                 if end != shot.end_frame_media_id and ccap.field_for_role("end_frame") is not None:
                     update_shot(shot_id=sid, end_frame_media_id=end)
                 with st.popover("Model settings"):
-                    cparams = render_form(cap=ccap, key=f"cform_{sid}", media_choices=choices,
-                                          values=shot_choice(shot=shot, kind="clip").get("params") or {})
+                    try:
+                        cbuilt = generation.plan_for_shot(shot_id=sid, kind="clip", provider=cpick[0],
+                                                          model=cpick[1], params={})[1].params
+                    except StoryreelError:  # e.g. no keyframe yet: the button below says why
+                        cbuilt = {}
+                    csaved = shot_choice(shot=shot, kind="clip").get("params") or {}
+                    cparams = user_overrides(cap=ccap, built=cbuilt, form=render_form(
+                        cap=ccap, key=f"cform_{sid}", media_choices=choices, values={**cbuilt, **csaved}))
                 if st.button("Regenerate clip" if shot.clip_media_id else "Generate clip", key=f"gen_clip_{sid}"):
                     with shown_errors("Clip"):
                         set_shot_model(shot_id=sid, kind="clip", provider=cpick[0], model=cpick[1], params=cparams)
