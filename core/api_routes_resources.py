@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Response
 
-from core import api_resources, breakdowns, projects, scripts
+from core import api_resources, breakdowns, cast, projects, scripts
 from core.api_models import (
     BreakdownRequest, CharacterUpdate, ProjectCreate, ProjectUpdate, SceneUpdate, ScriptCreate, ShotCreate,
     ShotUpdate,
@@ -127,10 +127,10 @@ def list_characters(project_id: DbIdPath) -> list[dict]:
 
 @router.get("/projects/{project_id}/characters/{character_id}", tags=["characters"], summary="A character")
 def get_character(project_id: DbIdPath, character_id: CharPath) -> dict:
-    return character_view(api_resources.get_character(project_id=project_id, character_id=character_id))
+    return character_view(cast.get_character(project_id=project_id, character_id=character_id))
 
 
 @router.patch("/projects/{project_id}/characters/{character_id}", tags=["characters"], summary="Edit a character")
 def update_character(project_id: DbIdPath, character_id: CharPath, body: CharacterUpdate) -> dict:
-    return character_view(api_resources.update_character(project_id=project_id, character_id=character_id,
+    return character_view(cast.update_character(project_id=project_id, character_id=character_id,
                                                          **_changes(body)))

@@ -61,19 +61,36 @@ def get_character(*, project_id: int, character_id: str) -> Character:
     return find_character(project_id=project_id, character_id=character_id)
 
 
+CHARACTER_EDITABLE = {"name", "style_card", "style_tokens", "description", "voice_provider", "voice_id",
+                      "reference_images"}
+
+
 def update_character(*, project_id: int, character_id: str, **changes: Any) -> Character:
-    """Change editable character fields (style_card, style_tokens, description, voice_provider,
-    voice_id, reference_images); returns the character. Raises NotFound, InvalidInput."""
-    editable = {"style_card", "style_tokens", "description", "voice_provider", "voice_id", "reference_images"}
+    """Change a character's name, style card, tokens, description, voice or reference images
+    (media ids that must exist and be images); returns the character.
+
+    Raises NotFound (character or reference media), InvalidInput naming a field that cannot be
+    edited, an empty name or a reference that is not an image.
+    """
+    from core.media_assets import get_asset
+
     for key in changes:
-        if key not in editable:
+        if key not in CHARACTER_EDITABLE:
             raise InvalidInput(f"Character field {key!r} cannot be edited.", field=key)
+    if "name" in changes and not str(changes["name"]).strip():
+        raise InvalidInput("A character needs a name.", field="name")
+    for media_id in changes.get("reference_images") or []:
+        asset = get_asset(media_id=media_id)
+        if asset.type != "image":
+            raise InvalidInput(f"Reference {media_id!r} is {asset.type}, not an image.", field="reference_images")
     with session() as s:
         row = s.exec(select(Character).where(Character.project_id == project_id,
                                              Character.character_id == character_id)).first()
         if row is None:
-            raise NotFound(f"No character {character_id!r}.", field="character_id")
+            raise NotFound(f"No character {character_id!r} in project {project_id}.", field="character_id")
         for k, v in changes.items():
+            if k == "reference_images":
+                v = list(v)
             setattr(row, k, v.strip() if isinstance(v, str) else v)
         s.add(row)
     return row
