@@ -104,8 +104,9 @@ class JobRunner:
     # --- lifecycle ------------------------------------------------------------------------------
     def limit_for(self, provider: str) -> int:
         """Return how many jobs of ``provider`` may be in flight at once."""
-        if provider in self.limits:
-            return self.limits[provider]
+        configured = self.limits.get(provider)  # limits set for this runner win
+        if configured is not None:
+            return configured
         # In-process adapters (local) compete for this machine's CPU; remote ones only wait.
         return self.local_limit if getattr(get_adapter(provider), "in_process", False) else self.remote_limit
 
