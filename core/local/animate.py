@@ -14,6 +14,7 @@ import numpy as np
 from PIL import Image
 
 from core.errors import InvalidInput
+from core.local.canvas import frame_marks
 from core.local.ffmpeg_io import RawVideoWriter, atomic_output
 
 CAMERA_MOVES = ("push_in", "pull_out", "pan_left", "pan_right", "tilt_up", "tilt_down", "truck_left",
@@ -105,16 +106,10 @@ def _warp(img: np.ndarray, m: np.ndarray, w: int, h: int) -> np.ndarray:
 
 def _remove_tag(img: np.ndarray, path: Path, width: int, height: int) -> np.ndarray:
     """Inpaint the keyframe's shot tag (top-left label) so it does not travel with the move."""
-    try:
-        with Image.open(path) as im:
-            box = [int(v) for v in str(im.info.get("storyreel:tag_box", "")).split(",") if v.strip()]
-            src_w, src_h = im.size
-    except (OSError, ValueError):
+    marks = frame_marks(path=path, key="storyreel:tag_box", count=4, width=width, height=height)
+    if marks is None:
         return img
-    if len(box) != 4:
-        return img
-    s = max(width / src_w, height / src_h)
-    ox, oy = (src_w * s - width) / 2, (src_h * s - height) / 2
+    box, s, ox, oy = marks
     x0, y0 = max(0, int(box[0] * s - ox) - 2), max(0, int(box[1] * s - oy) - 2)
     x1, y1 = min(width, int(box[2] * s - ox) + 3), min(height, int(box[3] * s - oy) + 3)
     if x1 <= x0 or y1 <= y0:

@@ -137,3 +137,19 @@ class Canvas:
         fall = np.clip(1 - dist, 0, 1) ** 2 * strength
         arr += fall[..., None] * np.array(col, dtype=np.float32)[None, None, :]
         self.im.paste(Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8)), (x0, y0))
+
+
+def frame_marks(*, path, key: str, count: int, width: int, height: int):
+    """Read ``count`` numbers a keyframe wrote into its PNG text chunk ``key`` (in the keyframe's
+    pixels) and return (values, scale, x offset, y offset) mapping them into a ``width``×``height``
+    frame filled edge to edge (centre crop); None when the file has no such mark."""
+    try:
+        with Image.open(path) as im:
+            vals = [float(v) for v in str(im.info.get(key, "")).split(",") if v.strip()]
+            src_w, src_h = im.size
+    except (OSError, ValueError):
+        return None
+    if len(vals) != count:
+        return None
+    s = max(width / src_w, height / src_h)
+    return vals, s, (src_w * s - width) / 2, (src_h * s - height) / 2

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from PIL import Image
 
 from core.errors import InvalidInput, RenderError
 from core.local.animate import _load_cover
+from core.local.canvas import frame_marks
 from core.local.ffmpeg_io import RawVideoWriter, atomic_output, ffmpeg_exe
 from core.local.wavio import envelope, read_audio
 from core.mediainfo import probe
@@ -92,16 +92,10 @@ def _fallback_mouth(w: int, h: int) -> Mouth:
 
 def _recorded_mouth(path: Path, width: int, height: int) -> Mouth | None:
     """The mouth position ``keyframe`` wrote into the PNG ("storyreel:mouth" = "x,y,w")."""
-    try:
-        with Image.open(path) as im:
-            vals = [float(v) for v in str(im.info.get("storyreel:mouth", "")).split(",") if v.strip()]
-            sw, sh = im.size
-    except (OSError, ValueError):
+    marks = frame_marks(path=path, key="storyreel:mouth", count=3, width=width, height=height)
+    if marks is None:
         return None
-    if len(vals) != 3:
-        return None
-    s = max(width / sw, height / sh)
-    ox, oy = (sw * s - width) / 2, (sh * s - height) / 2
+    vals, s, ox, oy = marks
     return Mouth(vals[0] * s - ox, vals[1] * s - oy, vals[2] * s)
 
 
