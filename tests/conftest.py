@@ -109,3 +109,29 @@ def serve_google(monkeypatch):
             ADAPTER._clients.clear()
 
     return serving
+
+
+def open_app(page: str | None = None, project_id: int | None = None, timeout: float = 120):
+    """Run app.py under AppTest (with ``project_id`` open), then switch to ``pages/<page>.py``;
+    fails on any exception. Start is the default page: switching to it would run it without
+    app.py's sidebar. Returns the AppTest."""
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=timeout)
+    if project_id is not None:
+        at.session_state["project_id"] = project_id
+    at.run()
+    if page and page != "start":
+        at.switch_page(f"pages/{page}.py")
+        at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def page_texts(at) -> str:
+    """Every message, caption and markdown text on the page, one per line."""
+    parts = [m.value for m in at.markdown] + [i.value for i in at.info] + [c.value for c in at.caption]
+    parts += [w.value for w in at.warning] + [e.value for e in at.error] + [s.value for s in at.success]
+    return "\n".join(str(p) for p in parts)

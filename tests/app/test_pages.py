@@ -1,14 +1,12 @@
 """Every page under AppTest: on an empty database, and on a project with a script and a breakdown."""
-from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from core.breakdowns import list_scene_cards, run_breakdown
 from core.projects import create_project
 from core.scripts import list_versions, save_version
+from tests.conftest import open_app, page_texts
 
-ROOT = Path(__file__).resolve().parents[2]
 PAGES = ["start", "script", "breakdown", "world_cast", "storyboard", "edit", "preview", "generate", "media_lab", "voice_studio"]
 SCRIPT = """Title: The Lighthouse
 
@@ -34,22 +32,12 @@ That's my mother's handwriting.
 """
 
 
-def app(page: str | None = None, project_id: int | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    if project_id is not None:
-        at.session_state["project_id"] = project_id
-    at.run()
-    if page:
-        at.switch_page(f"pages/{page}.py")
-        at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
+def app(page: str | None = None, project_id: int | None = None):
+    return open_app(page, project_id, timeout=60)
 
 
-def texts(at: AppTest) -> str:
-    parts = [m.value for m in at.markdown] + [i.value for i in at.info] + [c.value for c in at.caption]
-    parts += [w.value for w in at.warning] + [e.value for e in at.error] + [s.value for s in at.success]
-    return "\n".join(str(p) for p in parts)
+def texts(at) -> str:
+    return page_texts(at)
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -3,23 +3,16 @@ re-render) and Generate (final render to a downloadable MP4 with SRT/VTT)."""
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from core.render_service import list_renders
 from core.timeline_store import list_items, project_timeline
 from core.voiceover import dialogue_lines
+from tests.conftest import open_app
 
-ROOT = Path(__file__).resolve().parents[2]
 
 
-def open_page(page: str, project_id: int) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.session_state["project_id"] = project_id
-    at.run()
-    at.switch_page(f"pages/{page}.py")
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
+def open_page(page: str, project_id: int):
+    return open_app(page, project_id)
 
 
 def _types(at) -> set:

@@ -3,23 +3,17 @@ reference, then keyframes and clips for every shot — with the local provider, 
 through the google (Veo 3.1) and replicate emulators."""
 from __future__ import annotations
 
-from streamlit.testing.v1 import AppTest
 
 from core import cast
 from core.breakdowns import list_shots
 from core.generation import set_shot_model
 from core.media_assets import get_asset
-from tests.generation.conftest import ROOT
+
+from tests.conftest import open_app
 
 
-def _app(page: str, project_id: int) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.session_state["project_id"] = project_id
-    at.run()
-    at.switch_page(f"pages/{page}.py")
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
+def _app(page: str, project_id: int):
+    return open_app(page, project_id)
 
 
 def _ok(at: AppTest) -> None:
