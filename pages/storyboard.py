@@ -20,6 +20,7 @@ from core.ui.forms import render_form
 from core.ui.prereq import require_step
 
 WAIT_S = 120  # a click waits this long for its result; longer jobs land in the background
+SHOTS_AT_ONCE = 8
 
 st.title("🖼️ Storyboard")
 st.caption("A keyframe per shot, then a video per shot from it.")
@@ -121,7 +122,18 @@ cast_by_name = {c.name.upper(): c for c in list_characters(project_id=project.id
 cards = list_scene_cards(project_id=project.id)
 flat = [s for card in cards for s in card.shots]
 
-for card in cards:
+shown = cards
+if len(flat) > SHOTS_AT_ONCE:
+    # Every card carries players, forms and pickers; dozens at once make the page slow to draw,
+    # so a long storyboard is shown one scene at a time (or all, on request).
+    ALL = -1
+    pick = st.selectbox("Scene", [*range(len(cards)), ALL], key="sb_scene",
+                        format_func=lambda i: "All scenes (slower)" if i == ALL else
+                        f"{i + 1} · {cards[i].scene.heading} — {len(cards[i].shots)} shot(s)",
+                        help=f"Storyboards over {SHOTS_AT_ONCE} shots show one scene at a time so the page stays quick.")
+    shown = cards if pick == ALL else [cards[pick]]
+
+for card in shown:
     st.subheader(card.scene.heading)
     for shot in card.shots:
         sid = shot.id
