@@ -2,6 +2,7 @@
 (edit, add, delete, reorder, split, merge)."""
 from __future__ import annotations
 
+import importlib
 import re
 from dataclasses import dataclass, field
 
@@ -28,12 +29,29 @@ class SceneCards:
     shots: list[Shot] = field(default_factory=list)
 
 
+# Breakdown engines besides the local parser's modes (auto, fountain, prose): name →
+# ("module:function" returning a story Breakdown, settings it needs). Offered only when configured.
+LOCAL_MODES = ("auto", "fountain", "prose")
+REMOTE_BREAKDOWNS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "gemini": ("core.providers.google:gemini_breakdown", ("GOOGLE_API_KEY",)),
+}
+
+
+def breakdown_modes() -> list[str]:
+    """Return the breakdown modes available now: the local parser's, then configured remote ones."""
+    from core.credentials import has_settings
+
+    return [*LOCAL_MODES, *(n for n, (_, needs) in REMOTE_BREAKDOWNS.items() if has_settings(settings=needs))]
+
+
 def run_breakdown(*, project_id: int, mode: str = "auto") -> list[SceneCards]:
     """Break the project's newest script into scenes, shots and characters and store them.
 
     Replaces the project's scenes and shots (generated media stays in the library); characters are
     merged by id so edits to existing ones (style card, voice, references) are kept.
-    Returns the stored scene cards. Raises InvalidInput when the project has no script.
+    ``mode`` is a local parser mode or a remote engine of ``REMOTE_BREAKDOWNS`` (e.g. "gemini").
+    Returns the stored scene cards. Raises InvalidInput when the project has no script, and
+    MissingCredentials/ProviderError from a remote engine (nothing is replaced then).
     """
     from core.story.breakdown import breakdown_script
 
@@ -41,7 +59,12 @@ def run_breakdown(*, project_id: int, mode: str = "auto") -> list[SceneCards]:
     version = latest_version(project_id=project_id)
     if version is None:
         raise InvalidInput("There is no script yet: write, paste or import one on the Script step.", field="script")
-    bd = breakdown_script(text=version.text, target_length_s=project.target_length_s, mode=mode)
+    remote = REMOTE_BREAKDOWNS.get(mode)
+    if remote is not None:
+        module, name = remote[0].split(":")
+        bd = getattr(importlib.import_module(module), name)(text=version.text, target_length_s=project.target_length_s)
+    else:
+        bd = breakdown_script(text=version.text, target_length_s=project.target_length_s, mode=mode)
     with session() as s:
         for shot in s.exec(select(Shot).where(Shot.project_id == project_id)).all():
             s.delete(shot)

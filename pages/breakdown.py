@@ -8,6 +8,7 @@ from core.ui.nav import ensure_navigation
 ensure_navigation(__file__)
 
 from core.breakdowns import (
+    breakdown_modes,
     add_shot, delete_shot, list_characters, list_scene_cards, merge_with_next, move_shot,
     run_breakdown, split_shot, total_duration, update_shot,
 )
@@ -29,7 +30,9 @@ from core.story.models import SHOT_TYPES  # noqa: E402  (after the empty-state c
 cards = list_scene_cards(project_id=project.id)
 shots_total = sum(len(c.shots) for c in cards)
 c1, c2 = st.columns([2, 3])
-mode = c1.selectbox("Parser", ["auto", "fountain", "prose"], help="auto detects a screenplay; prose reads stories")
+mode = c1.selectbox("Parser", breakdown_modes(), key="bd_mode",
+                    help="auto detects a screenplay; prose reads stories; gemini (with GOOGLE_API_KEY) asks Gemini "
+                         "for a structured breakdown")
 confirmed = True
 if cards:
     made = sum(1 for c in cards for sh in c.shots if sh.keyframe_media_id or sh.clip_media_id)

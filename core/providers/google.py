@@ -252,23 +252,25 @@ def generate_script(*, genre: str, language: str, target_length_s: int, logline:
     return {k: data[k] for k in ("title", "logline", "summary", "fountain")}
 
 
-def generate_breakdown(*, text: str, target_length_s: int, model: str = DEFAULT_TEXT_MODEL) -> dict:
-    """Return the API.md breakdown shape (``title``, ``scenes`` with ``heading`` and ``shots``,
-    ``characters``…) made by Gemini, checked against the breakdown models when available.
+def gemini_breakdown(*, text: str, target_length_s: int, model: str = DEFAULT_TEXT_MODEL):
+    """Return a ``core.story.models.Breakdown`` made by Gemini with structured output.
 
     Raises MissingCredentials (GOOGLE_API_KEY), ProviderError (also for an answer that does not fit).
     """
+    from core.story.models import Breakdown
+
     data = ADAPTER.generate_json(model=model, operation="breakdown",
                                  params={"text": text, "target_length_s": target_length_s})
     try:
-        from core.story.models import Breakdown
-    except ImportError:  # the story package is optional for this adapter
-        return data
-    try:
-        bd = Breakdown.model_validate({"title": data.get("title", ""), "mode": "fountain",
-                                       "target_length_s": int(target_length_s), "scenes": data.get("scenes", []),
-                                       "characters": data.get("characters", []),
-                                       "notes": ["Breakdown by Gemini."]})
+        return Breakdown.model_validate({"title": data.get("title", ""), "mode": "fountain",
+                                         "target_length_s": int(target_length_s), "scenes": data.get("scenes", []),
+                                         "characters": data.get("characters", []),
+                                         "notes": ["Breakdown by Gemini."]})
     except Exception as exc:
         raise ProviderError(f"breakdown answer does not fit the breakdown shape: {exc}", provider=PROVIDER) from None
-    return bd.to_api_json()
+
+
+def generate_breakdown(*, text: str, target_length_s: int, model: str = DEFAULT_TEXT_MODEL) -> dict:
+    """Return the API.md breakdown shape (``title``, ``scenes`` with ``heading`` and ``shots``,
+    ``characters``…) made by Gemini. Raises as :func:`gemini_breakdown`."""
+    return gemini_breakdown(text=text, target_length_s=target_length_s, model=model).to_api_json()
