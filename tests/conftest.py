@@ -135,3 +135,26 @@ def page_texts(at) -> str:
     parts = [m.value for m in at.markdown] + [i.value for i in at.info] + [c.value for c in at.caption]
     parts += [w.value for w in at.warning] + [e.value for e in at.error] + [s.value for s in at.success]
     return "\n".join(str(p) for p in parts)
+
+
+def ffmpeg_probe(path) -> dict:
+    """{"duration", "video": (codec, w, h, fps), "audio": (codec, rate, channels)} parsed from
+    ``ffmpeg -i`` — read by the tests themselves, independently of core.mediainfo."""
+    import re
+    import subprocess
+
+    import imageio_ffmpeg
+
+    out = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-i", str(path)],
+                         capture_output=True, text=True).stderr
+    info: dict = {}
+    m = re.search(r"Duration: (\d+):(\d+):([\d.]+)", out)
+    if m:
+        info["duration"] = int(m[1]) * 3600 + int(m[2]) * 60 + float(m[3])
+    m = re.search(r"Video: (\w+).*?, (\d{2,5})x(\d{2,5})[, ].*?([\d.]+) fps", out)
+    if m:
+        info["video"] = (m[1], int(m[2]), int(m[3]), float(m[4]))
+    m = re.search(r"Audio: (\w+).*?, (\d+) Hz, (\w+)", out)
+    if m:
+        info["audio"] = (m[1], int(m[2]), m[3])
+    return info

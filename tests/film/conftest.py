@@ -12,6 +12,7 @@ import imageio_ffmpeg
 import numpy as np
 import pytest
 import soundfile as sf
+from tests.conftest import ffmpeg_probe
 
 FFMPEG = imageio_ffmpeg.get_ffmpeg_exe()
 SCRIPT = """Title: The Letter
@@ -96,19 +97,7 @@ def make_project(tmp: Path, *, aspect_ratio: str = "16:9", voices: bool = True, 
 
 
 def probe(path) -> dict:
-    """{"duration", "video": (codec, w, h, fps), "audio": (codec, rate)} from ``ffmpeg -i``."""
-    out = subprocess.run([FFMPEG, "-hide_banner", "-i", str(path)], capture_output=True, text=True).stderr
-    info: dict = {}
-    m = re.search(r"Duration: (\d+):(\d+):([\d.]+)", out)
-    if m:
-        info["duration"] = int(m[1]) * 3600 + int(m[2]) * 60 + float(m[3])
-    m = re.search(r"Video: (\w+).*?, (\d{2,5})x(\d{2,5})[, ].*?([\d.]+) fps", out)
-    if m:
-        info["video"] = (m[1], int(m[2]), int(m[3]), float(m[4]))
-    m = re.search(r"Audio: (\w+).*?, (\d+) Hz", out)
-    if m:
-        info["audio"] = (m[1], int(m[2]))
-    return info
+    return ffmpeg_probe(path)
 
 
 def count_frames(path) -> int:

@@ -15,6 +15,7 @@ import pytest
 import soundfile as sf
 
 from core.settings import get_settings
+from tests.conftest import ffmpeg_probe
 
 _spec = importlib.util.spec_from_file_location("render_synth_media", Path(__file__).with_name("synth_media.py"))
 synth = importlib.util.module_from_spec(_spec)
@@ -66,21 +67,8 @@ def timeline(project):
                           sfx=project["sfx"], fps=24, short_side=180)
 
 
-def probe(path: str | Path) -> dict:
-    """Return {"duration", "video": (codec, w, h, fps), "audio": (codec, rate, channels)} parsed
-    from ``ffmpeg -i`` output."""
-    out = subprocess.run([FFMPEG, "-hide_banner", "-i", str(path)], capture_output=True, text=True).stderr
-    info: dict = {}
-    m = re.search(r"Duration: (\d+):(\d+):([\d.]+)", out)
-    if m:
-        info["duration"] = int(m[1]) * 3600 + int(m[2]) * 60 + float(m[3])
-    m = re.search(r"Video: (\w+).*?, (\d{2,5})x(\d{2,5})[, ].*?([\d.]+) fps", out)
-    if m:
-        info["video"] = (m[1], int(m[2]), int(m[3]), float(m[4]))
-    m = re.search(r"Audio: (\w+).*?, (\d+) Hz, (\w+)", out)
-    if m:
-        info["audio"] = (m[1], int(m[2]), m[3])
-    return info
+def probe(path) -> dict:
+    return ffmpeg_probe(path)
 
 
 def count_frames(path: str | Path) -> int:
