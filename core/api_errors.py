@@ -26,13 +26,6 @@ _HTTP_CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "me
                413: "upload_too_large", 415: "unsupported_media_type"}
 
 
-class NotAvailable(StoryreelError):
-    """A route whose core service is not in this build yet (answers 501 ``unsupported``)."""
-
-    code = "unsupported"
-    http_status = 501
-
-
 class Unauthorized(StoryreelError):
     """The bearer token is missing or wrong (401)."""
 

@@ -3,53 +3,21 @@
 Each function takes a route's validated request fields, checks the model against the registry
 (right operation and media type; plain provider params fully validated — every broken rule at
 once — before anything is queued) and hands over to the core service: ``core.generation`` for
-character- and shot-aware work, ``core.render_service`` for renders, ``core.jobs.submit_job`` for a
-plain generation. A service not in this build answers ``NotAvailable`` (501) instead.
+character- and shot-aware work and plain generations alike, ``core.render_service`` for renders.
 
 File parameters (start/end frames, references, audio…) name stored media by id only: a path or
 URL is refused here, so no request can make the server read a file outside its data dir.
 """
 from __future__ import annotations
 
-import importlib
 import re
-from types import ModuleType
 from typing import Any
 
-from core.api_errors import NotAvailable
+from core import generation, render_service
 from core.errors import InvalidInput, UnsupportedCapability
 from core.models import Job
 
 _REF = re.compile(r"^(media:)?[A-Za-z0-9_-]{1,64}$")  # a media id, optionally "media:"-prefixed
-
-
-def _optional(module: str) -> ModuleType | None:
-    """Return ``module`` when this build has it, else None (other import failures propagate)."""
-    try:
-        return importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name == module:
-            return None
-        raise
-
-
-def _require(module: str, *, what: str) -> ModuleType:
-    found = _optional(module)
-    if found is None:
-        raise NotAvailable(f"{what} is not available in this build ({module} is missing).")
-    return found
-
-
-def _need(mod: ModuleType, name: str, *, what: str) -> Any:
-    fn = getattr(mod, name, None)
-    if fn is None:
-        raise NotAvailable(f"{what} is not available in this build ({mod.__name__}.{name} is missing).")
-    return fn
-
-
-def _service(module: str, name: str, *, what: str) -> Any:
-    """Return the core function ``module.name``; raises NotAvailable (501) naming what this build lacks."""
-    return _need(_require(module, what=what), name, what=what)
 
 
 def capability(*, provider: str, model: str, operation: str | None = None, media_type: str | None = None):
@@ -116,29 +84,19 @@ def generate(*, media_type: str, provider: str, model: str, params: dict[str, An
     """Queue a video or image generation; returns the Job at once.
 
     Raises UnsupportedCapability, InvalidCombination (every broken rule, nothing queued),
-    InvalidInput, NotFound (project/shot), MissingCredentials, NotAvailable (context given but
-    ``core.generation`` missing).
+    InvalidInput, NotFound (project/shot), MissingCredentials.
     """
     cap = capability(provider=provider, model=model, operation="generate", media_type=media_type)
     with_context = bool(shot_id or character_id or use_last_frame)
     _plain_checks(cap=cap, params=params, with_context=with_context)
     _check_context(project_id=project_id, shot_id=shot_id)
-    gen = _optional("core.generation")
-    if gen is not None:
-        if media_type == "video":
-            return _need(gen, "generate_video", what="video generation")(
-                provider=provider, model=model, params=params, project_id=project_id, shot_id=shot_id,
-                character_id=character_id, use_last_frame=use_last_frame, force=force)
-        return _need(gen, "generate_image", what="image generation")(
+    if media_type == "video":
+        return generation.generate_video(
             provider=provider, model=model, params=params, project_id=project_id, shot_id=shot_id,
-            character_id=character_id, force=force)
-    if with_context:
-        raise NotAvailable("Generation with a shot, character or last frame needs core.generation, "
-                           "which is not in this build; send plain params without them.")
-    from core.jobs import submit_job
-
-    return submit_job(provider=provider, model=model, params=params, operation="generate", project_id=project_id,
-                      force=force)
+            character_id=character_id, use_last_frame=use_last_frame, force=force)
+    return generation.generate_image(
+        provider=provider, model=model, params=params, project_id=project_id, shot_id=shot_id,
+        character_id=character_id, force=force)
 
 
 def smooth_transition(*, from_shot_id: int, to_shot_id: int, provider: str, model: str) -> Job:
@@ -146,7 +104,7 @@ def smooth_transition(*, from_shot_id: int, to_shot_id: int, provider: str, mode
     capability(provider=provider, model=model, operation="generate", media_type="video")
     _check_context(project_id=None, shot_id=from_shot_id)
     _check_context(project_id=None, shot_id=to_shot_id)
-    return _service("core.generation", "smooth_transition", what="smooth transitions")(
+    return generation.smooth_transition(
         from_shot_id=from_shot_id, to_shot_id=to_shot_id, provider=provider, model=model)
 
 
@@ -155,7 +113,7 @@ def tts(*, provider: str, model: str, text: str, voice_id: str | None = None, ch
     """Queue text-to-speech (with word timings); returns the Job."""
     _checked_capability(provider=provider, model=model, operation="tts", params=params or {})
     _check_context(project_id=project_id, shot_id=shot_id)
-    return _service("core.generation", "tts", what="text to speech")(
+    return generation.tts(
         provider=provider, model=model, text=text, voice_id=voice_id, character_id=character_id,
         params=params or {}, project_id=project_id, shot_id=shot_id)
 
@@ -170,15 +128,13 @@ def v2v(*, provider: str, model: str, audio: bytes, voice_id: str | None, charac
         params: dict[str, Any], project_id: int | None) -> Job:
     """Store the uploaded audio (checked by content) and queue voice-to-voice on it; returns the Job.
 
-    Raises InvalidInput (not audio), NotAvailable (``core.generation`` missing), and what
-    ``core.generation.v2v`` raises.
+    Raises InvalidInput (not audio) and what ``core.generation.v2v`` raises.
     """
     from core.api_uploads import check_upload, store_upload
 
     check_upload(data=audio, expect="audio", field="audio")
-    convert = _service("core.generation", "v2v", what="voice to voice")
     asset = store_upload(data=audio, expect="audio", field="audio", project_id=project_id)
-    return convert(provider=provider, model=model, audio_path=asset.media_id,
+    return generation.v2v(provider=provider, model=model, audio_path=asset.media_id,
                    voice_id=voice_id, character_id=character_id, params=params, project_id=project_id)
 
 
@@ -197,7 +153,7 @@ def lipsync_image(*, provider: str, model: str, audio_media_id: str, image_media
     _checked_capability(provider=provider, model=model, operation="lipsync_image", params=params or {})
     _check_media(audio_media_id, image_media_id)
     _check_context(project_id=project_id, shot_id=None)
-    return _service("core.generation", "lipsync_image", what="image lip sync")(
+    return generation.lipsync_image(
         provider=provider, model=model, audio_media_id=audio_media_id, image_media_id=image_media_id,
         character_id=character_id, params=params or {}, project_id=project_id)
 
@@ -209,7 +165,7 @@ def lipsync_video(*, provider: str, model: str, video_media_id: str, audio_media
     _checked_capability(provider=provider, model=model, operation="lipsync_video", params=params or {})
     _check_media(video_media_id, audio_media_id)
     _check_context(project_id=project_id, shot_id=shot_id)
-    return _service("core.generation", "lipsync_video", what="video lip sync")(
+    return generation.lipsync_video(
         provider=provider, model=model, video_media_id=video_media_id, audio_media_id=audio_media_id,
         params=params or {}, shot_id=shot_id, project_id=project_id)
 
@@ -217,14 +173,14 @@ def lipsync_video(*, provider: str, model: str, video_media_id: str, audio_media
 def extract_frames(*, media_id: str) -> dict[str, str]:
     """Return ``{"first_frame_media_id", "last_frame_media_id"}`` of a stored video."""
     _check_media(media_id)
-    first, last = _service("core.generation", "extract_frames", what="frame extraction")(media_id=media_id)
+    first, last = generation.extract_frames(media_id=media_id)
     return {"media_id": media_id, "first_frame_media_id": first, "last_frame_media_id": last}
 
 
 def use_last_frame(*, shot_id: int) -> dict[str, Any]:
     """Return ``{"shot_id", "start_frame_media_id"}``: the previous shot's last frame for this shot."""
     _check_context(project_id=None, shot_id=shot_id)
-    media_id = _service("core.generation", "use_last_frame", what="use last frame")(shot_id=shot_id)
+    media_id = generation.use_last_frame(shot_id=shot_id)
     return {"shot_id": shot_id, "start_frame_media_id": media_id}
 
 
@@ -233,13 +189,13 @@ def render_scene(*, scene_id: int, options: dict[str, Any]) -> Job:
     from core.api_resources import get_scene
 
     get_scene(scene_id=scene_id)
-    return _service("core.render_service", "render_scene", what="scene rendering")(scene_id=scene_id, options=options)
+    return render_service.render_scene(scene_id=scene_id, options=options)
 
 
 def render_film(*, project_id: int, aspect_ratio: str | None, subtitles: str, loudness_lufs: float) -> Job:
     """Queue the render of the whole film; returns the Job at once."""
     _check_context(project_id=project_id, shot_id=None)
-    return _service("core.render_service", "render_film", what="film rendering")(
+    return render_service.render_film(
         project_id=project_id, aspect_ratio=aspect_ratio, subtitles=subtitles, loudness_lufs=loudness_lufs)
 
 
