@@ -1,11 +1,9 @@
 """Media Lab: pick a media type, a provider and a model, fill the model's own form, validate.
 
 A thin view: what a model accepts comes from the registry, the form from ``core.ui.forms``,
-generation (when available) from ``core.generation``. Works with or without a project.
+generation from ``core.generation``. Works with or without a project.
 """
 from __future__ import annotations
-
-import importlib
 
 import streamlit as st
 
@@ -13,6 +11,7 @@ from core.ui.nav import ensure_navigation
 
 ensure_navigation(__file__)
 
+from core import generation
 from core.registry import get_registry
 from core.ui.common import provider_ready
 from core.ui.errors import shown_errors
@@ -68,11 +67,6 @@ with shown_errors("Capabilities"):
     col_validate, col_generate = st.columns(2)
     validate_clicked = col_validate.button("Validate", type="secondary", key="lab_validate")
 
-    try:
-        generation = importlib.import_module("core.generation")
-    except ModuleNotFoundError:
-        generation = None
-
     if validate_clicked:
         with shown_errors("Not valid"):
             validated = cap.validate(params)
@@ -86,10 +80,7 @@ with shown_errors("Capabilities"):
                 st.caption(f"Cost estimate: about ${cost:.2f}")
             st.json(validated)
 
-    if generation is None or not hasattr(generation, "generate"):
-        col_generate.button("Generate", disabled=True, key="lab_generate")
-        st.caption("Generation arrives with the provider adapters.")
-    elif col_generate.button("Generate", type="primary", key="lab_generate"):
+    if col_generate.button("Generate", type="primary", key="lab_generate"):
         with shown_errors("Generation"):
             validated = cap.validate(params)
             job = generation.generate(provider=cap.provider, model=cap.model, operation=cap.operation,
