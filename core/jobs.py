@@ -23,7 +23,7 @@ from core.db import session
 from core.errors import InvalidInput, NotFound
 from core.jobs_runner import JobRunner, in_process_handler, load_job, update_job
 from core.models import Job, MediaAsset
-from core.providers import get_adapter
+from core.providers import get_adapter, required_settings
 from core.providers.base import CANCELLED, QUEUED, SUCCEEDED, TERMINAL, InputFile, ProviderRequest
 from core.storage import sha256_file
 
@@ -104,12 +104,6 @@ def _file_params(cap: Any) -> set[str]:
     return {f.name for f in cap.fields() if f.is_uri or f.is_uri_list}
 
 
-def _required_settings(adapter: Any, cap: Any) -> tuple[str, ...]:
-    if hasattr(adapter, "required_settings"):
-        return tuple(adapter.required_settings(cap=cap))
-    return tuple(getattr(adapter, "credential_settings", ()))
-
-
 def submit_job(*, provider: str, model: str, params: dict[str, Any], operation: str | None = None,
                project_id: int | None = None, shot_id: int | None = None, character_id: str | None = None,
                inputs: dict[str, Any] | None = None, force: bool = False, context: dict | None = None,
@@ -166,7 +160,7 @@ def submit_job(*, provider: str, model: str, params: dict[str, Any], operation: 
                 s.add(job)
             return job
 
-    for setting in _required_settings(adapter, cap):
+    for setting in required_settings(cap=cap):
         require_setting(provider=cap.provider, setting=setting)
 
     request: ProviderRequest = adapter.build_request(cap=cap, params=plain, inputs=resolved)

@@ -14,7 +14,7 @@ from core.errors import StoryreelError
 from core.generation_shots import default_model, set_shot_model, shot_choice, user_overrides
 from core.media_assets import asset_path, get_asset, list_assets
 from core.registry import get_registry
-from core.ui.common import require_project
+from core.ui.common import provider_ready, require_project
 from core.ui.errors import shown_errors
 from core.ui.forms import render_form
 from core.ui.prereq import require_step
@@ -30,19 +30,10 @@ registry = get_registry()
 generation.sync_project(project_id=project.id)  # put results that finished meanwhile on their shots
 
 
-def _ready(cap) -> bool:
-    from core.credentials import has_settings
-    from core.providers import get_adapter
-
-    adapter = get_adapter(cap.provider)
-    needed = adapter.required_settings(cap=cap) if hasattr(adapter, "required_settings") else ()
-    return has_settings(settings=tuple(needed))
-
-
 def _caps(media_type: str, operation: str = "generate"):
     # Models whose provider is configured first, so one-click actions pick a usable one.
     caps = [c for c in registry.list(media_type=media_type) if c.operation == operation]
-    return sorted(caps, key=lambda c: not _ready(c))
+    return sorted(caps, key=lambda c: not provider_ready(c))
 
 
 def _pick(label: str, caps, current: tuple[str, str], key: str):

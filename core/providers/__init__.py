@@ -23,3 +23,20 @@ def get_adapter(name: str) -> Adapter:
     if module is None:
         raise UnsupportedCapability(f"Unknown provider {name!r}; known: {', '.join(ADAPTER_MODULES)}.", field="provider")
     return importlib.import_module(module).ADAPTER
+
+
+def required_settings(*, cap) -> tuple[str, ...]:
+    """Return the settings (API.md names) a capability's provider needs before a call: the
+    adapter's per-capability answer where it has one (google: Vertex vs API key), else its
+    ``credential_settings``."""
+    adapter = get_adapter(cap.provider)
+    if hasattr(adapter, "required_settings"):
+        return tuple(adapter.required_settings(cap=cap))
+    return tuple(getattr(adapter, "credential_settings", ()))
+
+
+def is_configured(*, cap) -> bool:
+    """True when every setting the capability's provider needs is set (local: always)."""
+    from core.credentials import has_settings
+
+    return has_settings(settings=required_settings(cap=cap))

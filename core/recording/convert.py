@@ -23,8 +23,7 @@ def conversion_route(*, character) -> tuple[str, str]:
     """Return (provider, model) for converting to this character's voice: a voice→voice model of the
     provider the character's voice belongs to (e.g. ElevenLabs speech-to-speech with their voice_id
     as target) when that provider's keys are set; else the local pitch/formant conversion."""
-    from core.credentials import has_settings
-    from core.providers import get_adapter
+    from core.providers import is_configured
     from core.registry import get_registry
 
     if character.voice_id:
@@ -33,10 +32,7 @@ def conversion_route(*, character) -> tuple[str, str]:
         caps = sorted(get_registry().list(operation="v2v", provider=character.voice_provider),
                       key=lambda c: c.model, reverse=True)
         for cap in caps:
-            adapter = get_adapter(cap.provider)
-            needs = (adapter.required_settings(cap=cap) if hasattr(adapter, "required_settings")
-                     else adapter.credential_settings)
-            if has_settings(settings=tuple(needs)):
+            if is_configured(cap=cap):
                 return cap.provider, cap.model
     return "local", "v2v"
 

@@ -40,9 +40,6 @@ def needs(message: str, page: str, label: str) -> None:
 def provider_ready(cap) -> bool:
     """True when the provider of capability ``cap`` has the settings (keys) it needs; the local
     provider always is. Pages sort usable models first with it."""
-    from core.credentials import has_settings
-    from core.providers import get_adapter
+    from core.providers import is_configured
 
-    adapter = get_adapter(cap.provider)
-    needed = adapter.required_settings(cap=cap) if hasattr(adapter, "required_settings") else ()
-    return has_settings(settings=tuple(needed))
+    return is_configured(cap=cap)
