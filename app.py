@@ -13,7 +13,7 @@ st.set_page_config(page_title="Storyreel", page_icon="🎬", layout="wide")
 def _job_runner():
     # One runner per server process; on first start it resumes jobs a restart interrupted, so a
     # paid generation that was in flight is polled to completion and stored.
-    from core.jobs import get_runner
+    from core.jobs.service import get_runner
 
     return get_runner()
 

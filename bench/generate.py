@@ -36,7 +36,7 @@ def main() -> int:
         os.environ.update(STORYREEL_DATA_DIR=tmp, GOOGLE_GENAI_BASE_URL=url, GOOGLE_CLOUD_PROJECT="bench",
                           GOOGLE_CLOUD_LOCATION="us-central1", GOOGLE_VERTEX_ACCESS_TOKEN="bench-token")
         os.environ.pop("DATABASE_URL", None)
-        from core.jobs import JobRunner, set_runner, submit_job, wait_for
+        from core.jobs.service import JobRunner, set_runner, submit_job, wait_for
         from core.settings import get_settings
 
         get_settings.cache_clear()

@@ -20,8 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from core.render import render_timeline  # noqa: E402
-from core.timeline import (MusicBed, SfxCue, ShotMedia, Timeline, VoiceLine, build_timeline,  # noqa: E402
+from core.render.engine import render_timeline  # noqa: E402
+from core.timeline.model import (MusicBed, SfxCue, ShotMedia, Timeline, VoiceLine, build_timeline,  # noqa: E402
                            replace_source)
 
 _spec = importlib.util.spec_from_file_location("synth_media", ROOT / "tests" / "render" / "synth_media.py")
@@ -42,7 +42,7 @@ LINES = [
 def _keyframe(path: Path, i: int) -> str:
     """A storyboard keyframe: the local provider's drawing when available, else a NumPy scene."""
     try:
-        from core.local.keyframe import draw_keyframe
+        from core.providers.local.keyframe import draw_keyframe
 
         path.write_bytes(draw_keyframe(prompt=f"Harbour at night, shot {i}", shot_type=["wide", "medium", "close-up"][i % 3],
                                        location="harbour", time_of_day="night", characters=["Anna", "Ben"][: 1 + i % 2],
@@ -223,7 +223,7 @@ def main() -> None:
         one_s, ores = timed(timeline=changed, out_path=str(d / "final2.mp4"), quality="final", subtitles="burn")
         print(f"re-render after changing shot {shot.shot_id}'s camera move: {one_s:.2f} s = "
               f"{one_s / final_s:.1%} of the full render ({ores.segments_rendered} rendered, {ores.segments_reused} reused)")
-        from core.timeline import set_duration
+        from core.timeline.model import set_duration
         mid = tl.video[len(tl.video) // 2]
         longer = set_duration(timeline=tl, shot_id=mid.shot_id, duration_s=mid.duration_s + 1.0)
         dur_s, dres = timed(timeline=longer, out_path=str(d / "final3.mp4"), quality="final", subtitles="burn")

@@ -1,6 +1,6 @@
 """World & Cast (issue 6 point 1): the project's art style and default models, and per character a
 style card, style tokens, reference images and a voice — stored on the Character record and reused
-by every shot (``core.generation_plan`` puts them into each model by role).
+by every shot (``core.generation.plan`` puts them into each model by role).
 """
 from __future__ import annotations
 
@@ -56,7 +56,7 @@ def list_cast(*, project_id: int) -> list[Character]:
 
 def get_character(*, project_id: int, character_id: str) -> Character:
     """Return a character by slug; raises NotFound."""
-    from core.generation_shots import find_character
+    from core.generation.shots import find_character
 
     return find_character(project_id=project_id, character_id=character_id)
 
@@ -213,7 +213,7 @@ def add_reference_upload(*, project_id: int, character_id: str, data: bytes, fil
     """Store an uploaded picture as an image asset and add it to the character's references;
     returns the asset. Raises InvalidInput (not an image), NotFound."""
     from core.media_assets import create_asset
-    from core.mediainfo import sniff_media_type
+    from core.media.info import sniff_media_type
 
     mime = sniff_media_type(data=data[:4096]) or ""
     if not mime.startswith("image/"):
@@ -247,7 +247,7 @@ def portrait_candidates(*, project_id: int, character_id: str, provider: str, mo
                         count: int = 2, params: dict | None = None) -> list[Job]:
     """Submit ``count`` portrait candidates on an image model (different seeds) and return the Jobs;
     the user keeps one with :func:`pick_reference`."""
-    from core.generation import generate_image
+    from core.generation.facade import generate_image
     from core.registry import get_registry
 
     if not 1 <= count <= 4:
@@ -276,7 +276,7 @@ class VoiceChoice:
 
 
 def _local_voices() -> list[VoiceChoice]:
-    from core.local.voices import LOCAL_VOICES
+    from core.providers.local.voices import LOCAL_VOICES
 
     return [VoiceChoice("local", v.id, v.label) for v in LOCAL_VOICES.values()]
 
@@ -313,7 +313,7 @@ def available_voice_providers() -> list[str]:
 
 def ensure_voices(*, project_id: int) -> dict[str, str]:
     """Give every character without a voice a distinct local voice; returns {character_id: voice}."""
-    from core.local.voices import assign_voices
+    from core.providers.local.voices import assign_voices
 
     cast = list_cast(project_id=project_id)
     wanted = assign_voices(names=[c.name for c in cast])
@@ -334,7 +334,7 @@ def preview_line(*, character: Character) -> str:
 def preview_voice(*, project_id: int, character_id: str, text: str | None = None) -> Job:
     """Submit a spoken preview in the character's voice (the project's voice model when it belongs
     to the character's voice provider, else that provider's first TTS model); returns the Job."""
-    from core.generation import tts
+    from core.generation.facade import tts
     from core.projects import get_project
     from core.registry import get_registry
 

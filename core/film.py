@@ -17,17 +17,17 @@ from core.breakdowns import list_characters, list_scene_cards, list_shots, run_b
 from core.errors import InvalidCombination, InvalidInput
 from core.projects import create_project, get_project, update_project
 from core.scripts import save_version
-from core.timeline_store import list_items, project_timeline
-from core.voiceover import assign_cast_voices, attach_sfx, choose_music, generate_voiceover, run_generations
+from core.timeline.store import list_items, project_timeline
+from core.generation.voiceover import assign_cast_voices, attach_sfx, choose_music, generate_voiceover, run_generations
 
 Progress = Callable[[str], None]
 DEFAULT_SHORT_SIDE = 720
 
 
 def _generation() -> Any | None:
-    """Return ``core.generation`` when this version has it (character-aware generation), else None."""
+    """Return ``core.generation.facade`` when this version has it (character-aware generation), else None."""
     try:
-        return importlib.import_module("core.generation")
+        return importlib.import_module("core.generation.facade")
     except ModuleNotFoundError:
         return None
 
@@ -56,11 +56,11 @@ def _scene_of(cards) -> dict:
 
 
 def _shot_jobs(*, shots: list, submit: Callable, what: str, on_progress: Progress | None) -> int:
-    """Submit one job per shot through ``core.generation`` (character-aware), wait for all and put
+    """Submit one job per shot through ``core.generation.facade`` (character-aware), wait for all and put
     each result on its shot; returns how many. Raises ProviderError naming the first failure."""
     from core.errors import ProviderError
-    from core.generation_shots import collect
-    from core.jobs import wait_for
+    from core.generation.shots import collect
+    from core.jobs.service import wait_for
 
     jobs = [submit(shot) for shot in shots]
     for n, job in enumerate(jobs, 1):
@@ -81,7 +81,7 @@ def make_keyframes(*, project_id: int, on_progress: Progress | None = None) -> i
         todo = [sh for sh in list_shots(project_id=project_id) if not sh.keyframe_media_id]
         return _shot_jobs(shots=todo, submit=lambda sh: gen.generate_keyframe(shot_id=sh.id, seed=sh.id),
                           what="keyframe", on_progress=on_progress)
-    from core.prompts import build_keyframe_prompt
+    from core.generation.prompts import build_keyframe_prompt
     from core.registry import get_registry
 
     project = get_project(project_id=project_id)
@@ -113,7 +113,7 @@ def make_clips(*, project_id: int, short_side: int = DEFAULT_SHORT_SIDE, on_prog
         todo = [sh for sh in list_shots(project_id=project_id) if sh.keyframe_media_id and not sh.clip_media_id]
         return _shot_jobs(shots=todo, what="clip", on_progress=on_progress, submit=lambda sh: gen.generate_clip(
             shot_id=sh.id, seed=sh.id, params={"resolution": f"{short_side}p"}))
-    from core.prompts import build_video_prompt
+    from core.generation.prompts import build_video_prompt
     from core.registry import get_registry
 
     project = get_project(project_id=project_id)
@@ -145,7 +145,7 @@ def make_film(*, script_path: str, out_path: str, aspect_ratio: str = "16:9", la
     project_id…). Raises InvalidInput for an unreadable script or bad option, ProviderError when a
     generation fails, RenderError/Cancelled from the render; no file is left at ``out_path`` then.
     """
-    from core.render import render_timeline
+    from core.render.engine import render_timeline
     from core.story.importer import read_script_file
 
     say = on_progress or (lambda m: None)
@@ -231,7 +231,7 @@ def _provider_models(provider: str) -> dict:
 
 def _keep_version(*, project_id: int, result, settings: dict) -> None:
     """Record the film as a render version of the project (a copy: the user's file stays theirs)."""
-    from core.render_service import _store_render  # one way of recording renders
+    from core.render.service import _store_render  # one way of recording renders
     from core.storage import scratch_dir
 
     work = scratch_dir(name="renders") / f"cli-{project_id}"

@@ -6,13 +6,13 @@ from core.ui.nav import ensure_navigation
 ensure_navigation(__file__)
 
 from core.breakdowns import character_slug, list_characters, list_shots
-from core.local.sfx import SFX_NAMES
-from core.timeline_store import list_items, project_timeline, remove_sfx, set_item_gain, timeline_picture
+from core.providers.local.sfx import SFX_NAMES
+from core.timeline.store import list_items, project_timeline, remove_sfx, set_item_gain, timeline_picture
 from core.ui.common import require_project
 from core.ui.errors import shown_errors
 from core.ui.prereq import require_step
 from core.ui.recorder import line_recording, recovery_panel
-from core.voiceover import (
+from core.generation.voiceover import (
     MUSIC_MOODS, add_sfx, attach_sfx, choose_music, dialogue_lines, generate_voiceover, mood_for, upload_music,
 )
 

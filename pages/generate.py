@@ -7,10 +7,10 @@ from core.ui.nav import ensure_navigation
 
 ensure_navigation(__file__)
 
-from core.jobs_runner import load_job
+from core.jobs.runner import load_job
 from core.media_assets import asset_path
 from core.models import ASPECT_RATIOS
-from core.render_service import active_render, cancel_render, list_renders, start_render
+from core.render.service import active_render, cancel_render, list_renders, start_render
 from core.ui.common import require_project
 from core.ui.errors import shown_errors
 from core.ui.prereq import require_step

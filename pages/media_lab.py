@@ -1,7 +1,7 @@
 """Media Lab: pick a media type, a provider and a model, fill the model's own form, validate.
 
 A thin view: what a model accepts comes from the registry, the form from ``core.ui.forms``,
-generation from ``core.generation``. Works with or without a project.
+generation from ``core.generation.facade``. Works with or without a project.
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from core.ui.nav import ensure_navigation
 
 ensure_navigation(__file__)
 
-from core import generation
+from core.generation import facade as generation
 from core.registry import get_registry
 from core.ui.common import provider_ready
 from core.ui.errors import shown_errors

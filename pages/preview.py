@@ -8,8 +8,8 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from core.breakdowns import update_shot
 from core.media_assets import asset_path
-from core.render_service import list_renders, render_preview
-from core.timeline_store import CAMERA_MOVES, project_timeline
+from core.render.service import list_renders, render_preview
+from core.timeline.store import CAMERA_MOVES, project_timeline
 from core.ui.common import require_project
 from core.ui.errors import shown_errors
 from core.ui.prereq import require_step

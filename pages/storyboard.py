@@ -1,17 +1,19 @@
 """Storyboard: a card per shot in scene order — keyframe, clip, model, status — with generation,
 candidates, versions, continuity (last frame, end frame, transitions), provider comparison,
 voice lines and lip sync; plus a batch over every missing keyframe and clip.
-A thin view over ``core.generation``, ``core.batch`` and ``core.comparison``."""
+A thin view over ``core.generation.facade``, ``core.generation.batch`` and ``core.generation.comparison``."""
 import streamlit as st
 
 from core.ui.nav import ensure_navigation
 
 ensure_navigation(__file__)
 
-from core import batch, comparison, generation
+from core.generation import batch
+from core.generation import comparison
+from core.generation import facade as generation
 from core.breakdowns import list_characters, list_scene_cards, update_shot
 from core.errors import StoryreelError
-from core.generation_shots import default_model, set_shot_model, shot_choice, user_overrides
+from core.generation.shots import default_model, set_shot_model, shot_choice, user_overrides
 from core.media_assets import asset_path, get_asset, list_assets
 from core.registry import get_registry
 from core.ui.common import provider_ready, require_project

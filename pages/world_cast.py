@@ -1,6 +1,6 @@
 """World & Cast: the art style and default models, and per character a style card, style tokens,
 reference images (upload or generated portraits) and a voice with a spoken preview.
-A thin view over ``core.cast`` and ``core.generation``."""
+A thin view over ``core.cast`` and ``core.generation.facade``."""
 import streamlit as st
 
 from core.ui.nav import ensure_navigation
@@ -8,7 +8,7 @@ from core.ui.nav import ensure_navigation
 ensure_navigation(__file__)
 
 from core import cast
-from core.generation import wait_all
+from core.generation.facade import wait_all
 from core.media_assets import asset_path
 from core.projects import get_project
 from core.registry import get_registry

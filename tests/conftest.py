@@ -24,8 +24,9 @@ FAST_RUNNER = dict(poll_initial_s=0.05, poll_factor=1.0, poll_max_s=0.05, backof
 
 def forget_state() -> None:
     """Drop every process-wide piece of state tied to a data dir: runner, caches, engines, settings."""
-    from core import cache, db
-    from core.jobs import reset_runner
+    from core import db
+    from core.jobs import cache
+    from core.jobs.service import reset_runner
     from core.settings import get_settings
 
     reset_runner()
@@ -36,7 +37,7 @@ def forget_state() -> None:
 
 def make_runner(**overrides):
     """A JobRunner that polls and backs off in tens of milliseconds (``overrides`` win)."""
-    from core.jobs import JobRunner
+    from core.jobs.service import JobRunner
 
     return JobRunner(**{**FAST_RUNNER, **overrides})
 
@@ -44,7 +45,7 @@ def make_runner(**overrides):
 @contextmanager
 def installed_runner(runner):
     """Install ``runner`` as the process-wide one; stop and uninstall it afterwards."""
-    from core.jobs import set_runner
+    from core.jobs.service import set_runner
 
     set_runner(runner)
     try:
@@ -139,7 +140,7 @@ def page_texts(at) -> str:
 
 def ffmpeg_probe(path) -> dict:
     """{"duration", "video": (codec, w, h, fps), "audio": (codec, rate, channels)} parsed from
-    ``ffmpeg -i`` — read by the tests themselves, independently of core.mediainfo."""
+    ``ffmpeg -i`` — read by the tests themselves, independently of core.media.info."""
     import re
     import subprocess
 

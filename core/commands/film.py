@@ -17,7 +17,7 @@ from core.models import ASPECT_RATIOS, LANGUAGES
 def handler(args: argparse.Namespace) -> int:
     """Make the film; return 0, or 2 with the message on stderr for a user error."""
     from core.film import make_film
-    from core.jobs import reset_runner
+    from core.jobs.service import reset_runner
 
     def say(message: str) -> None:
         print(f"[film] {message}", flush=True)

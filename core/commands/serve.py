@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import argparse
 
-from core.api_security import check_bind_host
+from core.api.security import check_bind_host
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

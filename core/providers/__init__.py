@@ -9,7 +9,7 @@ from core.errors import UnsupportedCapability
 from core.providers.base import Adapter
 
 ADAPTER_MODULES: dict[str, str] = {
-    "local": "core.providers.local",
+    "local": "core.providers.local.adapter",
     "google": "core.providers.google",
     "replicate": "core.providers.replicate",
     "elevenlabs": "core.providers.elevenlabs",

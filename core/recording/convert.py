@@ -1,4 +1,4 @@
-"""Voice→voice for takes: the best route installed (``core.generation.v2v`` — ElevenLabs with the
+"""Voice→voice for takes: the best route installed (``core.generation.facade.v2v`` — ElevenLabs with the
 character's voice_id when keyed, local otherwise; else the local engine directly), with the
 result linked to its take by ``parent_id``."""
 from __future__ import annotations
@@ -38,18 +38,18 @@ def conversion_route(*, character) -> tuple[str, str]:
 
 
 def _convert(take: MediaAsset, character, project_id: int) -> tuple[MediaAsset, str]:
-    """Run voice→voice through ``core.generation.v2v`` (the character's voice is filled in there);
+    """Run voice→voice through ``core.generation.facade.v2v`` (the character's voice is filled in there);
     returns (result asset, route description)."""
-    from core.generation import v2v
+    from core.generation.facade import v2v
 
     provider, model = conversion_route(character=character)
     job = v2v(provider=provider, model=model, audio_path=take.media_id,
               character_id=character.character_id, project_id=project_id)
-    return _job_result(job), f"core.generation.v2v {provider}/{model}"
+    return _job_result(job), f"core.generation.facade.v2v {provider}/{model}"
 
 
 def _job_result(job) -> MediaAsset:
-    from core.jobs import wait_for
+    from core.jobs.service import wait_for
 
     if job.status != "succeeded":
         job = wait_for(job_id=job.id, timeout_s=300)

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from core.errors import InvalidInput
-from core.local.wavio import resample
+from core.media.wav import resample
 from core.models import MediaAsset
 from core.recording.takes import MIN_TAKE_S, save_take, to_mono_float
 from core.settings import get_settings

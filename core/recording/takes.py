@@ -15,8 +15,8 @@ from sqlmodel import select
 
 from core.db import session
 from core.errors import InvalidInput, NotFound
-from core.local.ffmpeg_io import ffmpeg_exe
-from core.local.wavio import resample, to_wav_bytes
+from core.media.ffmpeg import ffmpeg_exe
+from core.media.wav import resample, to_wav_bytes
 from core.media_assets import create_asset, get_asset, list_assets
 from core.models import MediaAsset, TimelineItem
 from core.settings import get_settings
@@ -180,7 +180,7 @@ def import_take(*, project_id: int, name: str, data: bytes, character_id: str | 
     Compressed formats are decoded with the bundled ffmpeg. Returns the take.
     Raises InvalidInput(field="audio") for an empty, oversized or non-audio file.
     """
-    from core.mediainfo import sniff_media_type
+    from core.media.info import sniff_media_type
 
     if not data:
         raise InvalidInput(f"audio: {name} is empty", field="audio")

@@ -26,7 +26,7 @@ from core.recording import (
 )
 from core.settings import get_settings
 from core.storage import resolve_data_path
-from core.takes_timeline import (
+from core.recording.line_takes import (
     convert_for_line, line_voice, place_on_line, remove_from_line, use_tts_version,
 )
 from core.ui.errors import shown_errors

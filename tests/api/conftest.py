@@ -33,7 +33,7 @@ def client(data_dir):
     """The API app in process; server exceptions are NOT raised so a 500 is seen as the client sees it."""
     from fastapi.testclient import TestClient
 
-    from core.api import app
+    from core.api.app import app
 
     with TestClient(app, raise_server_exceptions=False) as c:
         yield c
@@ -50,8 +50,8 @@ def project(client):
 
 
 def wait_job(client, job: dict, *, timeout_s: float = 60) -> dict:
-    """Block until the job is terminal (via core.jobs.wait_for), then return GET /jobs/{id}."""
-    from core.jobs import wait_for
+    """Block until the job is terminal (via core.jobs.service.wait_for), then return GET /jobs/{id}."""
+    from core.jobs.service import wait_for
 
     if job["status"] not in ("succeeded", "failed", "cancelled"):
         wait_for(job_id=job["job_id"], timeout_s=timeout_s)

@@ -128,7 +128,7 @@ def test_a_permanent_provider_failure_is_reported_with_its_message(client, runne
 
 
 def test_a_provider_error_raised_at_once_is_502_with_its_message(client, monkeypatch):
-    from core import api_services
+    from core.api import services as api_services
     from core.errors import ProviderError
 
     def boom(**_kwargs):

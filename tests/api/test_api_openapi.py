@@ -28,8 +28,8 @@ class _HoldingRunner:
 def api_schema(data_dir):
     from fastapi.testclient import TestClient
 
-    from core.api import app
-    from core.jobs import set_runner
+    from core.api.app import app
+    from core.jobs.service import set_runner
 
     set_runner(_HoldingRunner())
 

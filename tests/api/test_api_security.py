@@ -59,7 +59,7 @@ def test_every_route_needs_the_right_token(client, with_token, header):
 
 
 def test_the_right_token_passes_and_is_compared_in_constant_time(client, with_token, monkeypatch):
-    import core.api_security as sec
+    import core.api.security as sec
 
     seen = []
     real = sec.hmac.compare_digest
@@ -75,7 +75,7 @@ def test_the_right_token_passes_and_is_compared_in_constant_time(client, with_to
 
 
 def test_without_token_remote_clients_are_refused_and_loopback_served(data_dir):
-    from core.api import app
+    from core.api.app import app
 
     with TestClient(app, client=("10.1.2.3", 40000), raise_server_exceptions=False) as remote:
         answer = remote.get("/projects")
@@ -86,7 +86,7 @@ def test_without_token_remote_clients_are_refused_and_loopback_served(data_dir):
 
 
 def test_with_token_remote_clients_are_served(data_dir, with_token):
-    from core.api import app
+    from core.api.app import app
 
     with TestClient(app, client=("10.1.2.3", 40000)) as remote:
         assert remote.get("/projects", headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 200
@@ -153,8 +153,8 @@ def test_oversized_uploads_are_refused_before_reading(client, monkeypatch):
 def test_read_upload_stops_at_the_limit():
     from starlette.datastructures import UploadFile
 
-    from core.api_errors import UploadTooLarge
-    from core.api_uploads import read_upload
+    from core.api.errors import UploadTooLarge
+    from core.api.uploads import read_upload
 
     with pytest.raises(UploadTooLarge):
         read_upload(upload=UploadFile(io.BytesIO(b"x" * 2048)), limit=1024, field="audio")
@@ -213,7 +213,7 @@ def test_a_record_pointing_outside_the_data_dir_is_never_served(client, data_dir
 # --- no stack traces --------------------------------------------------------------------------
 
 def test_an_unexpected_error_is_a_generic_500_logged_with_secrets_redacted(client, with_token, monkeypatch, caplog):
-    from core import api_services
+    from core.api import services as api_services
 
     def boom(**_kwargs):
         raise RuntimeError(f"database password is {TOKEN}")

@@ -1,4 +1,4 @@
-"""Voice, lip sync, continuity and render routes over core.generation / core.render_service,
+"""Voice, lip sync, continuity and render routes over core.generation.facade / core.render.service,
 with the local provider: jobs at once, assets with the seed §10 record, the right links between them."""
 from __future__ import annotations
 
@@ -89,7 +89,7 @@ def test_continuity_lipsync_and_render(client, runner, project):
     render = client.post("/render/scene", json={"scene_id": project["scenes"][0]["id"],
                                                 "options": {"quality": "preview", "subtitles": "none"}})
     assert render.status_code == 202 and render.json()["status"] in ("running", "succeeded")
-    from core.render_service import wait_render
+    from core.render.service import wait_render
 
     wait_render(job_id=render.json()["job_id"], timeout_s=180)
     job = client.get(f"/jobs/{render.json()['job_id']}").json()
@@ -108,7 +108,7 @@ def test_render_film_answers_a_job_at_once_and_can_be_cancelled(client, runner, 
     assert answer.status_code == 202 and answer.json()["kind"] == "render"
     cancelled = client.post(f"/jobs/{answer.json()['job_id']}/cancel")
     assert cancelled.status_code == 200 and cancelled.json()["status"] in ("cancelled", "succeeded")
-    from core.render_service import wait_render
+    from core.render.service import wait_render
 
     wait_render(job_id=answer.json()["job_id"], timeout_s=180)
 

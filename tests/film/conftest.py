@@ -1,6 +1,6 @@
 """Fixtures for film tests: a fresh data dir per test, a broken-down project with keyframes and
 voiced lines made quickly (synthetic stills and speech, local music and SFX), and ffmpeg probes
-that inspect outputs independently of core.render."""
+that inspect outputs independently of core.render.engine."""
 from __future__ import annotations
 
 import re
@@ -76,7 +76,7 @@ def make_project(tmp: Path, *, aspect_ratio: str = "16:9", voices: bool = True, 
     from core.media_assets import create_asset
     from core.projects import create_project
     from core.scripts import save_version
-    from core.timeline_store import add_item
+    from core.timeline.store import add_item
 
     p = create_project(name="Letter", aspect_ratio=aspect_ratio, target_length_s=target_length_s, genre="mystery")
     save_version(project_id=p.id, text=SCRIPT)

@@ -34,7 +34,7 @@ def test_film_command_end_to_end(tmp_path, data_dir, tools):
     frames = tools.count_frames(out)
     assert abs(frames / 24 - summary["duration_s"]) <= summary["shots"] / 24
     assert tools.ebur128(out) == pytest.approx(-14.0, abs=1.0)
-    from core.subtitles import parse_subtitles
+    from core.timeline.cues import parse_subtitles
 
     for ext in ("srt", "vtt"):
         cues = parse_subtitles(out.with_suffix(f".{ext}").read_text())

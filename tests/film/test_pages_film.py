@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from core.render_service import list_renders
-from core.timeline_store import list_items, project_timeline
-from core.voiceover import dialogue_lines
+from core.render.service import list_renders
+from core.timeline.store import list_items, project_timeline
+from core.generation.voiceover import dialogue_lines
 from tests.conftest import open_app
 
 

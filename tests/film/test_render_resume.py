@@ -1,11 +1,11 @@
 """A render interrupted by a restart (its Job left 'running' with no thread) is run again when the
 job runner resumes, under the same job id, and ends with its film stored."""
 from core.db import session
-from core.jobs import reset_runner
-from core.jobs_runner import JobRunner
+from core.jobs.service import reset_runner
+from core.jobs.runner import JobRunner
 from core.media_assets import get_asset
 from core.models import Job
-from core.render_service import KIND, PROVIDER, _settings, wait_render
+from core.render.service import KIND, PROVIDER, _settings, wait_render
 
 
 def test_interrupted_render_is_resumed_by_the_runner(tmp_path, tools):

@@ -1,4 +1,4 @@
-"""Renders as jobs, probed independently of core.render: codecs, size per aspect ratio, duration,
+"""Renders as jobs, probed independently of core.render.engine: codecs, size per aspect ratio, duration,
 subtitle files, loudness on the final MP4, ducking, versions, shorts and cancellation."""
 import io
 
@@ -6,14 +6,14 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from core.jobs_runner import load_job
+from core.jobs.runner import load_job
 from core.media_assets import asset_path, get_asset
-from core.render_service import (
+from core.render.service import (
     cancel_render, list_renders, render_film, render_preview, render_scene, start_render, wait_render,
 )
-from core.subtitles import parse_subtitles
-from core.timeline_store import list_items, project_timeline
-from core.voiceover import attach_sfx, upload_music
+from core.timeline.cues import parse_subtitles
+from core.timeline.store import list_items, project_timeline
+from core.generation.voiceover import attach_sfx, upload_music
 
 TONE_HZ = 2500.0  # the test music: a steady tone above every harmonic of the synthetic speech
 

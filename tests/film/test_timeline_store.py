@@ -4,10 +4,10 @@ import pytest
 
 from core.breakdowns import list_shots, update_shot
 from core.errors import InvalidInput
-from core.timeline_store import (
+from core.timeline.store import (
     detect_sfx, list_items, project_timeline, remove_sfx, set_item_gain, timeline_picture,
 )
-from core.voiceover import attach_sfx, choose_music, dialogue_lines, mood_for
+from core.generation.voiceover import attach_sfx, choose_music, dialogue_lines, mood_for
 
 
 @pytest.mark.parametrize("action, expected", [

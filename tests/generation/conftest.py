@@ -34,7 +34,7 @@ It's addressed to you.
 @pytest.fixture(autouse=True)
 def data_dir(data_dir):
     """The shared fresh data dir (tests/conftest.py) with a fast process-wide runner installed."""
-    from core.jobs import set_runner
+    from core.jobs.service import set_runner
 
     set_runner(make_runner())
     return data_dir
@@ -46,7 +46,7 @@ def project():
     reference portrait for MAYA (an uploaded PNG)."""
     from core import cast
     from core.breakdowns import list_shots, run_breakdown, update_shot
-    from core.generation import set_shot_model
+    from core.generation.facade import set_shot_model
     from core.projects import create_project
     from core.scripts import save_version
 

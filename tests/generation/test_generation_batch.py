@@ -5,11 +5,12 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from core import batch, comparison
+from core.generation import batch
+from core.generation import comparison
 from core.breakdowns import list_shots
 from core.db import session
-from core.generation import generate_keyframe, rollback, shot_versions, sync_project, wait_all
-from core.jobs import reset_runner, set_runner
+from core.generation.facade import generate_keyframe, rollback, shot_versions, sync_project, wait_all
+from core.jobs.service import reset_runner, set_runner
 from core.models import Job, MediaAsset
 from tests.generation.conftest import make_runner
 
@@ -71,7 +72,7 @@ def test_interrupted_batch_resumes_without_repeating_finished_shots(project):
     assert 1 <= len(finished) < len(shots)
     jobs_before = {s: [j.id for j in _jobs(project.id) if j.shot_id == s] for s in finished}
 
-    from core.providers.local import ADAPTER
+    from core.providers.local.adapter import ADAPTER
 
     original = ADAPTER.submit
 

@@ -6,9 +6,9 @@ import wave
 
 import pytest
 
-from core import generation
+from core.generation import facade as generation
 from core.breakdowns import get_shot, list_characters, list_shots, update_shot
-from core.jobs import wait_for
+from core.jobs.service import wait_for
 from core.media_assets import asset_path, create_asset, get_asset
 from core.settings import get_settings
 from tests.conftest import installed_runner, make_runner

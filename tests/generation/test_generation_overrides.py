@@ -1,8 +1,8 @@
 """The shot's model-settings form keeps only what the user changed, so built values (shot type,
 prompt, location…) keep following the shot; regenerating an establishing shot stays establishing."""
 from core.breakdowns import list_shots
-from core.generation import plan_for_shot
-from core.generation_shots import user_overrides
+from core.generation.facade import plan_for_shot
+from core.generation.shots import user_overrides
 from core.registry import get_registry
 
 

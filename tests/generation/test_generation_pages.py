@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from core import cast
 from core.breakdowns import list_shots
-from core.generation import set_shot_model
+from core.generation.facade import set_shot_model
 from core.media_assets import get_asset
 
 from tests.conftest import open_app

@@ -8,9 +8,9 @@ import pytest
 from core import cast
 from core.breakdowns import list_shots, update_shot
 from core.errors import InvalidInput, UnsupportedCapability
-from core.generation import (generate_clip, generate_image, generate_keyframe, plan_for_shot, smooth_transition,
+from core.generation.facade import (generate_clip, generate_image, generate_keyframe, plan_for_shot, smooth_transition,
                              sync_project, use_last_frame)
-from core.jobs import wait_for
+from core.jobs.service import wait_for
 from core.media_assets import get_asset
 
 

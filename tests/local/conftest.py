@@ -25,6 +25,6 @@ def png_array(data: bytes) -> np.ndarray:
 @pytest.fixture(scope="session")
 def speech():
     """One piper synthesis shared by several tests (the model load is the slow part)."""
-    from core.local.tts import synthesize
+    from core.providers.local.tts import synthesize
 
     return synthesize(text="Where were you last night, Tom? I waited, and waited.", voice="local-joe")

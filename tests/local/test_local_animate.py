@@ -5,9 +5,9 @@ import pytest
 from PIL import Image
 
 from core.errors import InvalidInput
-from core.local.animate import animate_keyframe
-from core.local.keyframe import draw_keyframe
-from core.mediainfo import extract_frame, probe, read_frames
+from core.providers.local.animate import animate_keyframe
+from core.providers.local.keyframe import draw_keyframe
+from core.media.info import extract_frame, probe, read_frames
 
 W, H = 320, 180
 

@@ -5,12 +5,12 @@ import pytest
 import soundfile as sf
 
 from core.errors import InvalidInput
-from core.local import tts
-from core.local.music import music_bed
-from core.local.pitch import median_f0
-from core.local.sfx import SFX_NAMES, sound_effect
-from core.local.v2v import convert_voice
-from core.local.voices import LOCAL_VOICES, assign_voices, voice_for_character
+from core.providers.local import tts
+from core.providers.local.music import music_bed
+from core.providers.local.pitch import median_f0
+from core.providers.local.sfx import SFX_NAMES, sound_effect
+from core.providers.local.v2v import convert_voice
+from core.providers.local.voices import LOCAL_VOICES, assign_voices, voice_for_character
 
 
 def _read(b):

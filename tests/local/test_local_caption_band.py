@@ -4,9 +4,9 @@ import io
 import numpy as np
 from PIL import Image
 
-from core.local.animate import animate_keyframe
-from core.local.keyframe import draw_keyframe
-from core.mediainfo import extract_frame
+from core.providers.local.animate import animate_keyframe
+from core.providers.local.keyframe import draw_keyframe
+from core.media.info import extract_frame
 
 
 def _bottom(png: bytes, rows: int = 20) -> np.ndarray:

@@ -5,9 +5,9 @@ import pytest
 from PIL import Image
 
 from core.errors import InvalidInput
-from core.local.keyframe import SHOT_TYPES, draw_keyframe, normalize_shot_type
-from core.local.styles import looks_for, parse_look
-from core.mediainfo import probe, sniff_media_type
+from core.providers.local.keyframe import SHOT_TYPES, draw_keyframe, normalize_shot_type
+from core.providers.local.styles import looks_for, parse_look
+from core.media.info import probe, sniff_media_type
 
 STYLES = "MAYA: red coat, short black hair, scar over left eye; TOM: tall, blue hoodie, glasses, beard"
 

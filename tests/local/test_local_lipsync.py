@@ -1,10 +1,10 @@
 import numpy as np
 import pytest
 
-from core.local.keyframe import draw_keyframe
-from core.local.lipsync import relipsync_video, talking_portrait
-from core.local.wavio import envelope, read_audio, to_wav_bytes
-from core.mediainfo import probe, read_frames
+from core.providers.local.keyframe import draw_keyframe
+from core.providers.local.lipsync import relipsync_video, talking_portrait
+from core.media.wav import envelope, read_audio, to_wav_bytes
+from core.media.info import probe, read_frames
 
 W, H = 320, 180
 
@@ -43,7 +43,7 @@ def test_talking_portrait_mouth_follows_envelope(media, tmp_path):
 
 
 def test_relipsync_retimes_video_to_audio(media, tmp_path):
-    from core.local.animate import animate_keyframe
+    from core.providers.local.animate import animate_keyframe
 
     img, wav = media
     clip = animate_keyframe(image=img, camera_move="static", duration_s=0.5, fps=12, width=W, height=H,

@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 
 from core.errors import InvalidInput
-from core.local.wavio import to_wav_bytes
-from core.mediainfo import probe, sniff_media_type
+from core.media.wav import to_wav_bytes
+from core.media.info import probe, sniff_media_type
 
 
 def test_sniff_known_headers():

@@ -1,5 +1,5 @@
 """Word timings carry the punctuation written around each word, so subtitles read like the script."""
-from core.local.tts import _display_tokens, synthesize
+from core.providers.local.tts import _display_tokens, synthesize
 
 
 def test_display_tokens_keep_punctuation():

@@ -1,6 +1,6 @@
 """The result cache: canonical keys, one provider call for a repeated request, force, stale entries."""
-from core import cache
-from core.jobs import run_sync
+from core.jobs import cache
+from core.jobs.service import run_sync
 from core.media_assets import get_asset
 
 VEO = dict(provider="google", model="veo-3.1-generate-001")

@@ -4,9 +4,9 @@ import json
 import httpx
 import pytest
 
-from core.jobs import run_sync, submit_job
+from core.jobs.service import run_sync, submit_job
 from core.media_assets import asset_path, get_asset
-from core.mediainfo import probe
+from core.media.info import probe
 
 
 def test_google_veo_interpolation_job_stores_video_frames_and_metadata(google_emu, runner, png_file):

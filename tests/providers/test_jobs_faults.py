@@ -5,7 +5,7 @@ from sqlmodel import select
 
 from core.db import session
 from core.errors import InvalidCombination, MissingCredentials
-from core.jobs import get_job, run_sync, submit_job, wait_for
+from core.jobs.service import get_job, run_sync, submit_job, wait_for
 from core.models import Job, MediaAsset
 from tests.emulators.server import Fault
 
@@ -94,7 +94,7 @@ def test_jobs_missing_credentials_name_the_setting_before_persisting(google_emu,
 
 
 def test_jobs_runner_killed_mid_poll_resumes_and_stores_once(google_emu, data_dir):
-    from core.jobs import set_runner
+    from core.jobs.service import set_runner
     from tests.providers.conftest import make_runner
 
     google_emu.job_seconds = 1.0
@@ -126,7 +126,7 @@ def test_jobs_runner_killed_mid_poll_resumes_and_stores_once(google_emu, data_di
 
 def test_jobs_cancel_queued_and_uncancellable_veo(google_emu, data_dir):
     from core.errors import UnsupportedCapability
-    from core.jobs import cancel_job, set_runner
+    from core.jobs.service import cancel_job, set_runner
     from tests.providers.conftest import make_runner
 
     stopped = make_runner()
@@ -155,8 +155,8 @@ def test_jobs_first_and_last_frames_come_from_both_ends(data_dir, tmp_path):
 
     from PIL import Image
 
-    from core.jobs_store import first_and_last_frames
-    from core.local.ffmpeg_io import run_ffmpeg
+    from core.jobs.results import first_and_last_frames
+    from core.media.ffmpeg import run_ffmpeg
 
     video = tmp_path / "two.mp4"
     run_ffmpeg(["-loglevel", "error", "-f", "lavfi", "-i", "color=c=red:s=64x36:r=8:d=1", "-f", "lavfi", "-i",

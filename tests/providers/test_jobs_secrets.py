@@ -5,7 +5,7 @@ import logging
 from sqlmodel import select
 
 from core.db import session
-from core.jobs import run_sync
+from core.jobs.service import run_sync
 from core.models import Job, MediaAsset
 from tests.emulators.server import Fault
 from tests.providers.conftest import GOOGLE_KEY, VERTEX_TOKEN

@@ -3,10 +3,10 @@ import json
 
 import pytest
 
-from core.jobs import run_sync
+from core.jobs.service import run_sync
 from core.media_assets import asset_path, get_asset
-from core.mediainfo import probe
-from core.providers.local import frame_size
+from core.media.info import probe
+from core.providers.local.adapter import frame_size
 
 
 def test_local_adapter_frame_size():
@@ -17,8 +17,8 @@ def test_local_adapter_frame_size():
 
 
 def test_local_adapter_keyframe_then_animate(runner):
-    pytest.importorskip("core.local.keyframe")
-    pytest.importorskip("core.local.animate")
+    pytest.importorskip("core.providers.local.keyframe")
+    pytest.importorskip("core.providers.local.animate")
     key = run_sync(provider="local", model="keyframe", timeout_s=60, shot_id=5,
                    params={"prompt": "Maya at the window", "shot_type": "close-up", "aspect_ratio": "9:16",
                            "characters": ["Maya"], "seed": 3})
@@ -55,7 +55,7 @@ def test_local_adapter_breakdown_and_script_are_text_assets(runner):
 
 
 def test_local_adapter_tts_carries_word_timings(runner):
-    pytest.importorskip("core.local.tts")
+    pytest.importorskip("core.providers.local.tts")
     tts = run_sync(provider="local", model="tts", timeout_s=120, params={"text": "You came back."})
     assert tts.status == "succeeded", tts.error
     voice = get_asset(media_id=tts.result_media_id)
@@ -64,8 +64,8 @@ def test_local_adapter_tts_carries_word_timings(runner):
 
 
 def test_local_adapter_music_and_sfx(runner):
-    pytest.importorskip("core.local.music")
-    pytest.importorskip("core.local.sfx")
+    pytest.importorskip("core.providers.local.music")
+    pytest.importorskip("core.providers.local.sfx")
     music = run_sync(provider="local", model="music", timeout_s=120, params={"mood": "calm", "duration": 5})
     assert abs(probe(path=asset_path(media_id=music.result_media_id)).duration_s - 5) < 0.3
     sfx = run_sync(provider="local", model="sfx", timeout_s=120, params={"effect": "door", "duration": 1})
@@ -73,9 +73,9 @@ def test_local_adapter_music_and_sfx(runner):
 
 
 def test_local_adapter_lipsync_and_v2v(runner, png_file):
-    pytest.importorskip("core.local.tts")
-    pytest.importorskip("core.local.lipsync")
-    pytest.importorskip("core.local.v2v")
+    pytest.importorskip("core.providers.local.tts")
+    pytest.importorskip("core.providers.local.lipsync")
+    pytest.importorskip("core.providers.local.v2v")
     tts = run_sync(provider="local", model="tts", timeout_s=120, params={"text": "Hello there."})
     portrait = run_sync(provider="local", model="lipsync-image", timeout_s=120, params={"resolution": "360p"},
                         inputs={"image": str(png_file), "audio": tts.result_media_id})

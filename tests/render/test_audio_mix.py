@@ -5,9 +5,9 @@ import pytest
 import soundfile as sf
 from scipy.signal import resample_poly
 
-from core.audio import BLOCK, RATE, duck_envelope, load_audio, measure_loudness, mix_timeline
+from core.render.mix import BLOCK, RATE, duck_envelope, load_audio, measure_loudness, mix_timeline
 from core.errors import InvalidInput
-from core.timeline import AudioItem, Timeline, VideoItem
+from core.timeline.model import AudioItem, Timeline, VideoItem
 
 
 def _independent_tp(x):
@@ -71,7 +71,7 @@ def test_bad_target_and_missing_rate_are_named(tmp_path):
 
 
 def test_fast_gated_loudness_matches_pyloudnorm(tmp_path, tools):
-    from core.audio import gated_loudness, k_weighted_power
+    from core.render.mix import gated_loudness, k_weighted_power
 
     rng = np.random.default_rng(0)
     t = np.arange(RATE * 6) / RATE

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from core.errors import Cancelled, InvalidInput, RenderError
-from core.render import render_timeline
-from core.subtitles import parse_subtitles
-from core.timeline import AudioItem, Timeline, VideoItem, replace_source, set_duration
+from core.render.engine import render_timeline
+from core.timeline.cues import parse_subtitles
+from core.timeline.model import AudioItem, Timeline, VideoItem, replace_source, set_duration
 
 
 @pytest.fixture(scope="module")
@@ -164,7 +164,7 @@ def test_bad_options_name_the_field(timeline, tmp_path):
 
 
 def test_progress_reaches_one_and_cache_prunes(timeline, tmp_path):
-    from core.render import prune_cache
+    from core.render.engine import prune_cache
 
     seen = []
     cache = tmp_path / "c"

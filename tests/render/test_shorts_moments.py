@@ -1,10 +1,10 @@
 """Auto shorts: moment scoring and the vertical export."""
 import pytest
 
-from core.audio import mix_timeline
+from core.render.mix import mix_timeline
 from core.errors import InvalidInput
-from core.shorts import find_moments, render_short
-from core.timeline import AudioItem, Timeline, VideoItem
+from core.render.shorts import find_moments, render_short
+from core.timeline.model import AudioItem, Timeline, VideoItem
 
 
 def test_moments_are_ranked_non_overlapping_and_explained(timeline):
@@ -28,7 +28,7 @@ def test_dialogue_beats_silence(tmp_path, tools):
     voice, _ = tools.synth.voice_line(tmp_path / "v.wav", text="Who is there at the door tonight?", seed=2)
     items = [VideoItem(shot_id=f"s{i}", start_s=i * 5.0, duration_s=5.0, source="k.png") for i in range(4)]
     items += [AudioItem(track="voice", item_id="v", start_s=11, duration_s=3, path=voice)]
-    from core.timeline import SubtitleCue
+    from core.timeline.model import SubtitleCue
     items += [SubtitleCue(start_s=11, end_s=13, text="Who is there?")]
     tl = Timeline(items=tuple(items))
     (best,) = find_moments(timeline=tl, min_s=5, max_s=5, count=1)

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from core.errors import InvalidInput
-from core.subtitles import SpokenLine, burn_cue, cue_overlay, cues_from_words, parse_subtitles, to_srt, to_vtt, wrap_text
+from core.timeline.cues import SpokenLine, burn_cue, cue_overlay, cues_from_words, parse_subtitles, to_srt, to_vtt, wrap_text
 
 
 def _words(text, start=0.0, per_word=0.18):

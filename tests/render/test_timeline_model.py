@@ -2,7 +2,7 @@
 import pytest
 
 from core.errors import InvalidInput, NotFound
-from core.timeline import (ShotMedia, Timeline, VoiceLine, build_timeline, canvas_size, move_item,
+from core.timeline.model import (ShotMedia, Timeline, VoiceLine, build_timeline, canvas_size, move_item,
                            replace_source, set_duration, set_gain, slice_timeline, trim_item)
 
 

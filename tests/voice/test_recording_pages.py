@@ -6,7 +6,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.breakdowns import list_shots
 from core.recording import list_takes, list_versions_of
-from core.timeline_store import list_items, project_timeline
+from core.timeline.store import list_items, project_timeline
 
 
 def open_page(app_entry, page: str, project_id: int) -> AppTest:
@@ -63,9 +63,9 @@ def test_world_cast_has_a_recorder_per_character_with_the_upload_path(project, s
 
 
 def tts_row(project_id, sig, shot_id, i, text):
-    """A voice-over row as ``core.voiceover.generate_voiceover`` stores it (synthetic speech: fast)."""
+    """A voice-over row as ``core.generation.voiceover.generate_voiceover`` stores it (synthetic speech: fast)."""
     from core.media_assets import create_asset
-    from core.timeline_store import add_item
+    from core.timeline.store import add_item
 
     words = [{"word": w, "start_s": n * 0.25, "end_s": n * 0.25 + 0.2} for n, w in enumerate(text.split())]
     asset = create_asset(type="voice", project_id=project_id, data=sig.wav_bytes(sig.speechlike(1.3, f0=180)),

@@ -7,7 +7,7 @@ import pytest
 import soundfile as sf
 
 from core.errors import InvalidInput, NotFound
-from core.local.ffmpeg_io import ffmpeg_exe
+from core.media.ffmpeg import ffmpeg_exe
 from core.media_assets import asset_path, create_asset, get_asset
 from core.recording import (
     delete_take, import_take, list_takes, normalise_take, rename_take, save_take,

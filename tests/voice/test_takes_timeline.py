@@ -5,10 +5,10 @@ import pytest
 from core.breakdowns import list_shots
 from core.errors import InvalidInput
 from core.recording import delete_take, list_takes, list_versions_of, save_take
-from core.takes_timeline import (
+from core.recording.line_takes import (
     convert_for_line, derived_words, line_voice, place_on_line, remove_from_line, speech_span, use_tts_version,
 )
-from core.timeline_store import list_items, project_timeline
+from core.timeline.store import list_items, project_timeline
 
 
 def _line(project_id):
@@ -21,9 +21,9 @@ def _line(project_id):
 
 
 def _tts_row(project_id, sig, shot_id, i, text):
-    """A voice-over row as ``core.voiceover.generate_voiceover`` stores it (synthetic speech: fast)."""
+    """A voice-over row as ``core.generation.voiceover.generate_voiceover`` stores it (synthetic speech: fast)."""
     from core.media_assets import create_asset
-    from core.timeline_store import add_item
+    from core.timeline.store import add_item
 
     words = [{"word": w, "start_s": n * 0.25, "end_s": n * 0.25 + 0.2} for n, w in enumerate(text.split())]
     asset = create_asset(type="voice", project_id=project_id, data=sig.wav_bytes(sig.speechlike(1.3, f0=180)),

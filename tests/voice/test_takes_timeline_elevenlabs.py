@@ -8,8 +8,8 @@ from core.breakdowns import list_shots
 from core.media_assets import asset_path
 from core.recording import save_take
 from core.settings import get_settings
-from core.takes_timeline import convert_for_line
-from core.timeline_store import list_items, project_timeline
+from core.recording.line_takes import convert_for_line
+from core.timeline.store import list_items, project_timeline
 from tests.emulators.server import serve
 
 KEY = "sk_TESTKEY_eleven_voice_0123456789"

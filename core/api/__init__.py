@@ -1,0 +1,3 @@
+from core.api.app import app
+
+__all__ = ["app"]

@@ -1,0 +1,221 @@
+"""Request bodies of the HTTP API (API.md names), each with an OpenAPI example.
+
+Ids that could reach a file or a query are constrained to plain tokens; provider ``params`` stay a
+free JSON object here because what they may hold is the registry's business (validated there,
+before anything is queued).
+"""
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from core.api.security import ID_PATTERN
+
+MediaId = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=64)]
+CharacterId = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=64)]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+DbId = Annotated[int, Field(ge=1, le=2**62)]
+
+
+def _examples(*examples: dict) -> ConfigDict:
+    return ConfigDict(extra="forbid", json_schema_extra={"examples": list(examples)})
+
+
+class CapabilitiesRequest(BaseModel):
+    model_config = _examples({"provider": "google", "model": "veo-3.1-generate-001"})
+    provider: Name
+    model: Name
+    operation: Name | None = None
+
+
+class GenerateRequest(BaseModel):
+    """Video or image generation: provider params plus optional film context."""
+
+    model_config = _examples(
+        {"provider": "local", "model": "keyframe", "params": {"prompt": "A lighthouse at dusk", "seed": 7},
+         "project_id": 1},
+        {"provider": "google", "model": "veo-3.1-generate-001",
+         "params": {"prompt": "Waves crash on the rocks", "duration_seconds": 8, "resolution": "1080p"}},
+    )
+    provider: Name
+    model: Name
+    params: dict[str, Any] = Field(default_factory=dict)
+    project_id: DbId | None = None
+    shot_id: DbId | None = None
+    character_id: CharacterId | None = None
+    force: bool = False
+
+
+class VideoGenerateRequest(GenerateRequest):
+    model_config = _examples(
+        {"provider": "local", "model": "animate", "params": {"prompt": "Slow push in", "duration": 2}},
+        {"provider": "local", "model": "animate", "params": {}, "shot_id": 2, "use_last_frame": True},
+    )
+    use_last_frame: bool = False
+
+
+class SmoothTransitionRequest(BaseModel):
+    model_config = _examples({"from_shot_id": 1, "to_shot_id": 2, "provider": "local", "model": "animate"})
+    from_shot_id: DbId
+    to_shot_id: DbId
+    provider: Name
+    model: Name
+
+
+class TtsRequest(BaseModel):
+    model_config = _examples(
+        {"provider": "local", "model": "tts", "text": "We sail at dawn.", "character_id": "maya"},
+        {"provider": "elevenlabs", "model": "eleven_multilingual_v2", "text": "Hello.",
+         "voice_id": "21m00Tcm4TlvDq8ikWAM"},
+    )
+    provider: Name
+    model: Name
+    text: Annotated[str, StringConstraints(min_length=1, max_length=10000)]
+    voice_id: Annotated[str, StringConstraints(max_length=200)] | None = None
+    character_id: CharacterId | None = None
+    params: dict[str, Any] = Field(default_factory=dict)
+    project_id: DbId | None = None
+    shot_id: DbId | None = None
+
+
+class LipsyncImageRequest(BaseModel):
+    model_config = _examples({"provider": "local", "model": "lipsync-image",
+                              "audio_media_id": "3f2a9c0d1e2b4c5d8e9f00112233aabb", "image_media_id": "9b1c7e2d3f4a4b5c6d7e8f9012345678", "params": {}})
+    provider: Name
+    model: Name
+    audio_media_id: MediaId
+    image_media_id: MediaId | None = None
+    character_id: CharacterId | None = None
+    params: dict[str, Any] = Field(default_factory=dict)
+    project_id: DbId | None = None
+
+    @model_validator(mode="after")
+    def _image_or_character(self) -> "LipsyncImageRequest":
+        if not self.image_media_id and not self.character_id:
+            raise ValueError("give image_media_id or character_id (whose reference image is used)")
+        return self
+
+
+class LipsyncVideoRequest(BaseModel):
+    model_config = _examples({"provider": "local", "model": "lipsync-video", "video_media_id": "5d0e1f2a3b4c4d5e6f7a8b9c0d1e2f3a",
+                              "audio_media_id": "3f2a9c0d1e2b4c5d8e9f00112233aabb", "params": {}, "shot_id": 3})
+    provider: Name
+    model: Name
+    video_media_id: MediaId
+    audio_media_id: MediaId
+    params: dict[str, Any] = Field(default_factory=dict)
+    shot_id: DbId | None = None
+    project_id: DbId | None = None
+
+
+class ExtractFramesRequest(BaseModel):
+    model_config = _examples({"media_id": "5d0e1f2a3b4c4d5e6f7a8b9c0d1e2f3a"})
+    media_id: MediaId
+
+
+class UseLastFrameRequest(BaseModel):
+    model_config = _examples({"shot_id": 2})
+    shot_id: DbId
+
+
+class RenderSceneRequest(BaseModel):
+    model_config = _examples({"scene_id": 1, "options": {"subtitles": "srt"}})
+    scene_id: DbId
+    options: dict[str, Any] = Field(default_factory=dict)
+
+
+class RenderFilmRequest(BaseModel):
+    model_config = _examples({"project_id": 1, "aspect_ratio": "16:9", "subtitles": "srt", "loudness_lufs": -14.0})
+    project_id: DbId
+    aspect_ratio: Literal["16:9", "9:16", "1:1", "4:5"] | None = None
+    subtitles: Literal["none", "srt", "burn"] = "srt"
+    loudness_lufs: Annotated[float, Field(ge=-40.0, le=-5.0)] = -14.0
+
+
+# --- resources -------------------------------------------------------------------------------
+
+class ProjectCreate(BaseModel):
+    model_config = _examples({"name": "Lighthouse", "aspect_ratio": "16:9", "language": "en",
+                              "genre": "drama", "target_length_s": 60})
+    name: Annotated[str, StringConstraints(min_length=1, max_length=120)]
+    aspect_ratio: str = "16:9"
+    language: str = "en"
+    genre: Annotated[str, StringConstraints(max_length=60)] = "drama"
+    target_length_s: Annotated[int, Field(ge=1, le=100000)] = 120
+
+
+class ProjectUpdate(BaseModel):
+    model_config = _examples({"name": "Lighthouse (final)", "art_style": "watercolour"})
+    name: Annotated[str, StringConstraints(min_length=1, max_length=120)] | None = None
+    aspect_ratio: str | None = None
+    language: str | None = None
+    genre: Annotated[str, StringConstraints(max_length=60)] | None = None
+    target_length_s: Annotated[int, Field(ge=1, le=100000)] | None = None
+    logline: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    art_style: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    style_card: Annotated[str, StringConstraints(max_length=4000)] | None = None
+
+
+class ScriptCreate(BaseModel):
+    model_config = _examples({"text": "INT. LIGHTHOUSE - NIGHT\n\nMAYA climbs the stairs.\n\nMAYA\nWe sail at dawn.\n",
+                              "title": "draft 1"})
+    text: Annotated[str, StringConstraints(min_length=1, max_length=500_000)]
+    title: Annotated[str, StringConstraints(max_length=200)] = ""
+
+
+class BreakdownRequest(BaseModel):
+    model_config = _examples({"mode": "auto"})
+    mode: Literal["auto", "fountain", "prose"] = "auto"
+
+
+class SceneUpdate(BaseModel):
+    model_config = _examples({"heading": "EXT. HARBOUR - DAWN", "summary": "Maya leaves."})
+    heading: Annotated[str, StringConstraints(min_length=1, max_length=300)] | None = None
+    location: Annotated[str, StringConstraints(max_length=300)] | None = None
+    time_of_day: Annotated[str, StringConstraints(max_length=60)] | None = None
+    summary: Annotated[str, StringConstraints(max_length=4000)] | None = None
+
+
+class DialogueLine(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    character: Annotated[str, StringConstraints(max_length=120)]
+    text: Annotated[str, StringConstraints(max_length=4000)]
+    parenthetical: Annotated[str, StringConstraints(max_length=200)] = ""
+
+
+class ShotUpdate(BaseModel):
+    model_config = _examples({"shot_type": "close-up", "duration_s": 3.5, "action": "Maya turns."})
+    shot_type: str | None = None
+    action: Annotated[str, StringConstraints(max_length=4000)] | None = None
+    dialogue: list[DialogueLine] | None = None
+    characters: list[Annotated[str, StringConstraints(max_length=120)]] | None = None
+    duration_s: Annotated[float, Field(ge=0.0, le=3600.0)] | None = None
+    camera_move: Annotated[str, StringConstraints(max_length=60)] | None = None
+    prompt: Annotated[str, StringConstraints(max_length=4000)] | None = None
+    provider: Annotated[str, StringConstraints(max_length=100)] | None = None
+    model: Annotated[str, StringConstraints(max_length=200)] | None = None
+    params: dict[str, Any] | None = None
+    use_last_frame: bool | None = None
+    keyframe_media_id: MediaId | None = None
+    clip_media_id: MediaId | None = None
+    end_frame_media_id: MediaId | None = None
+
+
+class ShotCreate(BaseModel):
+    model_config = _examples({"after_shot_id": 3, "shot_type": "wide", "action": "The boat leaves.", "duration_s": 3})
+    after_shot_id: DbId | None = None
+    shot_type: str = "medium"
+    action: Annotated[str, StringConstraints(max_length=4000)] = ""
+    duration_s: Annotated[float, Field(ge=0.5, le=60.0)] = 3.0
+
+
+class CharacterUpdate(BaseModel):
+    model_config = _examples({"style_tokens": "red coat, short grey hair", "voice_id": "local-2"})
+    name: Annotated[str, StringConstraints(min_length=1, max_length=120)] | None = None
+    description: Annotated[str, StringConstraints(max_length=4000)] | None = None
+    style_card: Annotated[str, StringConstraints(max_length=4000)] | None = None
+    style_tokens: Annotated[str, StringConstraints(max_length=1000)] | None = None
+    reference_images: list[MediaId] | None = Field(default=None, max_length=8)
+    voice_provider: Annotated[str, StringConstraints(max_length=100)] | None = None
+    voice_id: Annotated[str, StringConstraints(max_length=200)] | None = None

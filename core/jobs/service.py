@@ -1,0 +1,232 @@
+"""Jobs: every generation is validated, checked against the cache, persisted, then run by the
+process-wide :class:`~core.jobs.runner.JobRunner` (DESIGN §5).
+
+    job = submit_job(provider="google", model="veo-3.1-generate-001", params={"prompt": "…"},
+                     inputs={"image": keyframe_media_id}, project_id=1, shot_id=7)
+    job = wait_for(job_id=job.id, timeout_s=600)   # or poll get_job(job_id=…) from a page
+
+Order of checks in ``submit_job`` (each failing before anything is stored or sent): registry
+validation → input files → cache → credentials → persist → queue.
+"""
+from __future__ import annotations
+
+import mimetypes
+import threading
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import select
+
+from core.jobs import cache
+from core.credentials import require_setting
+from core.db import session
+from core.errors import InvalidInput, NotFound
+from core.jobs.runner import JobRunner, in_process_handler, load_job, update_job
+from core.models import Job, MediaAsset
+from core.providers import get_adapter, required_settings
+from core.providers.base import CANCELLED, QUEUED, SUCCEEDED, TERMINAL, InputFile, ProviderRequest
+from core.storage import sha256_file
+
+__all__ = ["JobRunner", "submit_job", "get_job", "wait_for", "cancel_job", "run_sync", "get_runner",
+           "set_runner", "reset_runner"]
+
+_runner: JobRunner | None = None
+_runner_lock = threading.Lock()
+
+
+def get_runner() -> JobRunner:
+    """Return the process-wide runner, starting it (and resuming unfinished jobs) on first use."""
+    global _runner
+    with _runner_lock:
+        if _runner is None or _runner.stopped:
+            _runner = JobRunner()
+            _runner.resume()
+        return _runner
+
+
+def set_runner(runner: JobRunner | None) -> None:
+    """Install ``runner`` as the process-wide runner (tests, bench, app start-up with custom limits)."""
+    global _runner
+    with _runner_lock:
+        _runner = runner
+
+
+def reset_runner() -> None:
+    """Stop and forget the process-wide runner."""
+    global _runner
+    with _runner_lock:
+        if _runner is not None:
+            _runner.stop()
+        _runner = None
+
+
+def _mime_of(path: Path) -> str:
+    from core.media.info import sniff_media_type
+
+    with open(path, "rb") as fh:
+        head = fh.read(4096)
+    return sniff_media_type(data=head) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+
+
+def _resolve_one(ref: Any, *, field: str, project_id: int | None) -> tuple[InputFile, str]:
+    """Return (InputFile, content hash) for a media id or a file path. A path is stored as an asset
+    first, so the job still finds it after a restart and the metadata can name it by id."""
+    from core.media_assets import asset_path, create_asset, get_asset
+
+    if isinstance(ref, InputFile):
+        ref = ref.media_id or ref.path
+    text = str(ref)
+    candidate = Path(text)
+    if isinstance(ref, Path) or (("/" in text or "\\" in text or "." in text) and candidate.is_file()):
+        if not candidate.is_file():
+            raise InvalidInput(f"{field}: no such file {candidate.name}", field=field)
+        mime = _mime_of(candidate)
+        kind = {"image": "image", "video": "video", "audio": "voice"}.get(mime.split("/")[0])
+        if kind is None:
+            raise InvalidInput(f"{field}: {candidate.name} is not an image, video or audio file", field=field)
+        digest = sha256_file(candidate)
+        with session() as s:  # the same file given twice is one asset
+            asset = s.exec(select(MediaAsset).where(MediaAsset.content_hash == digest,
+                                                    MediaAsset.project_id == project_id)).first()
+        if asset is None:
+            asset = create_asset(type=kind, project_id=project_id, src_path=candidate, mime=mime,
+                                 operation="upload", label=candidate.name)
+    else:
+        try:
+            asset = get_asset(media_id=text)
+        except NotFound:
+            raise InvalidInput(f"{field}: {text!r} is neither a media id nor an existing file", field=field) from None
+    path = asset_path(media_id=asset.media_id)
+    return InputFile(path=str(path), mime=asset.mime_type, media_id=asset.media_id), asset.content_hash or sha256_file(path)
+
+
+def _file_params(cap: Any) -> set[str]:
+    return {f.name for f in cap.fields() if f.is_uri or f.is_uri_list}
+
+
+def submit_job(*, provider: str, model: str, params: dict[str, Any], operation: str | None = None,
+               project_id: int | None = None, shot_id: int | None = None, character_id: str | None = None,
+               inputs: dict[str, Any] | None = None, force: bool = False, context: dict | None = None,
+               runner: JobRunner | None = None) -> Job:
+    """Validate, cache-check, persist and queue one generation; returns the Job.
+
+    ``inputs`` maps file parameters (start frame, reference images, audio…) to media ids or paths
+    (or lists of them); file parameters may also be given in ``params``. A cache hit returns a Job
+    already ``succeeded`` with the cached ``result_media_id`` and calls no provider; ``force``
+    skips the cache (pass a new seed to get a different result).
+
+    Raises UnsupportedCapability (unknown model), InvalidCombination (every broken rule, before
+    anything is stored or sent), InvalidInput (missing input file), MissingCredentials (naming the
+    setting, before anything is stored).
+    """
+    from core.registry import get_registry
+
+    cap = get_registry().get(provider=provider, model=model, operation=operation)
+    adapter = get_adapter(cap.provider)
+    files = _file_params(cap)
+    params = dict(params or {})
+    refs: dict[str, Any] = dict(inputs or {})
+    for name in list(params):
+        if name in files:
+            refs.setdefault(name, params.pop(name))
+    refs = {k: v for k, v in refs.items() if v not in (None, [], "")}
+    # Validation sees file params as their references, so rules about frames and references apply.
+    as_text = {k: [str(x) for x in v] if isinstance(v, (list, tuple)) else str(v) for k, v in refs.items()}
+    validated = cap.validate({**params, **as_text})
+    plain = {k: v for k, v in validated.items() if k not in files}
+
+    resolved: dict[str, Any] = {}
+    hashes: dict[str, Any] = {}
+    for name, ref in refs.items():
+        if isinstance(ref, (list, tuple)):
+            pairs = [_resolve_one(r, field=name, project_id=project_id) for r in ref]
+            resolved[name] = [p[0] for p in pairs]
+            hashes[name] = [p[1] for p in pairs]
+        else:
+            resolved[name], hashes[name] = _resolve_one(ref, field=name, project_id=project_id)
+
+    key = cache.make_key(provider=cap.provider, model=cap.model, operation=cap.operation,
+                         adapter_version=adapter.version, params=plain, input_hashes=hashes)
+    ids = {k: [f.media_id for f in v] if isinstance(v, list) else v.media_id for k, v in resolved.items()}
+    base = dict(provider=cap.provider, model=cap.model, kind=cap.operation, project_id=project_id,
+                shot_id=shot_id, character_id=character_id, cache_key=key)
+    if not force:
+        hit = cache.lookup(key=key)
+        if hit is not None:
+            job = Job(**base, status=SUCCEEDED, progress=1.0, result_media_id=hit,
+                      request={"params": plain, "inputs": ids, "context": context or {}, "cache_hit": True,
+                               "media_type": cap.media_type})
+            with session() as s:
+                s.add(job)
+            return job
+
+    for setting in required_settings(cap=cap):
+        require_setting(provider=cap.provider, setting=setting)
+
+    request: ProviderRequest = adapter.build_request(cap=cap, params=plain, inputs=resolved)
+    used = {"start_frame": ids.get(cap.field_for_role("start_frame") or ""),
+            "end_frame": ids.get(cap.field_for_role("end_frame") or ""),
+            "reference_images": ids.get(cap.field_for_role("reference_images") or "") or []}
+    if isinstance(used["reference_images"], str):
+        used["reference_images"] = [used["reference_images"]]
+    try:
+        cost = cap.estimate_cost(plain)
+    except Exception:  # a price hint must never block a generation
+        cost = None
+    job = Job(**base, status=QUEUED, request={
+        "provider_request": request.to_json(), "params": plain, "inputs": ids, "used": used,
+        "context": context or {}, "media_type": cap.media_type, "cost_estimate_usd": cost,
+        "adapter_version": adapter.version, "force": bool(force)})
+    with session() as s:
+        s.add(job)
+    (runner or get_runner()).enqueue(job_id=job.id, provider=job.provider)
+    return job
+
+
+def get_job(*, job_id: str) -> Job:
+    """Return the job; raises NotFound."""
+    job = load_job(job_id)
+    if job is None:
+        raise NotFound(f"No job with id {job_id!r}.", field="job_id")
+    return job
+
+
+def wait_for(*, job_id: str, timeout_s: float | None = None, runner: JobRunner | None = None) -> Job:
+    """Block until the job is succeeded, failed or cancelled and return it.
+
+    Raises NotFound, TimeoutError (the job keeps running in the background).
+    """
+    get_job(job_id=job_id)
+    return (runner or get_runner()).wait(job_id=job_id, timeout_s=timeout_s)
+
+
+def cancel_job(*, job_id: str) -> Job:
+    """Cancel a job and return it. A queued job is simply dropped; a submitted one is cancelled at
+    the provider when the provider allows it.
+
+    Raises NotFound; UnsupportedCapability when the provider cannot cancel a started job (the job
+    then keeps running, since it is paid for anyway, and its result is stored).
+    """
+    job = get_job(job_id=job_id)
+    if job.status in TERMINAL:
+        return job
+    cancel = in_process_handler(provider=job.provider, action="cancel")
+    if cancel is not None:
+        return cancel(job_id=job_id)  # a render: its worker thread must be told to stop
+    if job.operation_id:
+        adapter = get_adapter(job.provider)
+        request = ProviderRequest.from_json(job.request["provider_request"])
+        adapter.cancel(request=request, operation_id=job.operation_id)
+    updated = update_job(job_id, unless=TERMINAL, status=CANCELLED, error="cancelled by user")
+    return updated or job
+
+
+def run_sync(*, provider: str, model: str, params: dict[str, Any], timeout_s: float | None = 600,
+             **kwargs: Any) -> Job:
+    """Submit a job and wait for it (CLI, tests); returns the terminal Job. Same arguments and
+    errors as :func:`submit_job`, plus TimeoutError."""
+    job = submit_job(provider=provider, model=model, params=params, **kwargs)
+    if job.status in TERMINAL:
+        return job
+    return wait_for(job_id=job.id, timeout_s=timeout_s, runner=kwargs.get("runner"))
+

@@ -1,0 +1,394 @@
+"""The timeline as plain data: video, voice, music, SFX and subtitle tracks.
+
+A ``Timeline`` is an immutable pydantic model; every edit returns a new timeline, so a page can
+keep the previous one for undo and the renderer can hash items to decide what to re-render.
+Voice, SFX and subtitle items may carry the ``shot_id`` they belong to: when a shot moves or its
+duration changes, those items move with it (ripple edit).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal, Union
+
+import soundfile as sf
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from core.errors import InvalidInput, NotFound
+
+Track = Literal["video", "voice", "music", "sfx", "subtitle"]
+CameraMove = Literal["none", "zoom_in", "zoom_out", "pan_left", "pan_right", "pan_up", "pan_down"]
+AspectRatio = Literal["16:9", "9:16", "1:1", "4:5"]
+
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".bmp"}
+# Room around a voice line inside its shot, so speech never starts on the cut.
+VOICE_LEAD_S = 0.3
+VOICE_TAIL_S = 0.4
+VOICE_GAP_S = 0.25
+
+
+class _Item(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class VideoItem(_Item):
+    """One shot on the video track: a clip, or a still keyframe animated by ``camera_move``."""
+
+    track: Literal["video"] = "video"
+    shot_id: str
+    start_s: float = Field(ge=0)
+    duration_s: float = Field(gt=0)
+    source: str
+    camera_move: CameraMove = "none"
+    trim_in_s: float = Field(default=0.0, ge=0)
+
+    @property
+    def item_id(self) -> str:
+        return f"video:{self.shot_id}"
+
+    @property
+    def is_still(self) -> bool:
+        """True when the source is an image (animated by the camera move), False for a clip."""
+        return Path(self.source).suffix.lower() in IMAGE_SUFFIXES
+
+    @property
+    def end_s(self) -> float:
+        return self.start_s + self.duration_s
+
+
+class AudioItem(_Item):
+    """A sound on the voice, music or sfx track; ``trim_in_s`` is the offset into the file."""
+
+    track: Literal["voice", "music", "sfx"]
+    item_id: str
+    start_s: float = Field(ge=0)
+    duration_s: float = Field(gt=0)
+    path: str
+    gain_db: float = 0.0
+    fade_in_s: float = Field(default=0.0, ge=0)
+    fade_out_s: float = Field(default=0.0, ge=0)
+    loop: bool = False
+    trim_in_s: float = Field(default=0.0, ge=0)
+    shot_id: str | None = None
+
+    @property
+    def end_s(self) -> float:
+        return self.start_s + self.duration_s
+
+
+class SubtitleCue(_Item):
+    """One subtitle: shown from ``start_s`` to ``end_s``; ``text`` may hold one line break."""
+
+    track: Literal["subtitle"] = "subtitle"
+    start_s: float = Field(ge=0)
+    end_s: float
+    text: str
+    speaker: str = ""
+    shot_id: str | None = None
+
+    @field_validator("end_s")
+    @classmethod
+    def _after_start(cls, v: float, info):
+        if "start_s" in info.data and v <= info.data["start_s"]:
+            raise ValueError("end_s must be after start_s")
+        return v
+
+    @property
+    def item_id(self) -> str:
+        return f"subtitle:{self.start_s:.3f}"
+
+
+Item = Annotated[Union[VideoItem, AudioItem, SubtitleCue], Field(discriminator="track")]
+
+
+class Timeline(_Item):
+    """The whole edit. ``width``/``height`` are the project canvas; ``items`` hold every track."""
+
+    fps: int = Field(default=24, ge=1, le=120)
+    width: int = Field(default=1280, ge=16)
+    height: int = Field(default=720, ge=16)
+    aspect_ratio: AspectRatio = "16:9"
+    items: tuple[Item, ...] = ()
+
+    # -- views ---------------------------------------------------------------------------
+    @property
+    def video(self) -> list[VideoItem]:
+        """Video items sorted by start."""
+        return sorted((i for i in self.items if isinstance(i, VideoItem)), key=lambda i: i.start_s)
+
+    def audio(self, track: str | None = None) -> list[AudioItem]:
+        """Audio items (of one track when given) sorted by start."""
+        out = [i for i in self.items if isinstance(i, AudioItem) and (track is None or i.track == track)]
+        return sorted(out, key=lambda i: i.start_s)
+
+    @property
+    def cues(self) -> list[SubtitleCue]:
+        return sorted((i for i in self.items if isinstance(i, SubtitleCue)), key=lambda i: i.start_s)
+
+    @property
+    def duration_s(self) -> float:
+        """End of the last video item (the film's length; audio past it is cut)."""
+        return max((v.end_s for v in self.video), default=0.0)
+
+    def item(self, item_id: str):
+        """Return the item with this id; raises NotFound."""
+        for it in self.items:
+            if it.item_id == item_id:
+                return it
+        raise NotFound(f"No timeline item {item_id!r}", field="item_id")
+
+    # -- serialisation -------------------------------------------------------------------
+    def to_json(self) -> str:
+        return self.model_dump_json()
+
+    @classmethod
+    def from_json(cls, text: str) -> "Timeline":
+        """Parse a timeline; raises InvalidInput naming the first bad field."""
+        try:
+            return cls.model_validate_json(text)
+        except ValueError as exc:  # pydantic.ValidationError is a ValueError
+            raise InvalidInput(f"Invalid timeline JSON: {exc}", field="timeline") from exc
+
+
+# -- inputs of build_timeline --------------------------------------------------------------
+class ShotMedia(BaseModel):
+    """What a shot has so far: a clip, a keyframe, or both (clip wins)."""
+
+    shot_id: str
+    duration_s: float = Field(gt=0)
+    clip_path: str | None = None
+    keyframe_path: str | None = None
+    camera_move: CameraMove = "zoom_in"
+
+
+class VoiceLine(BaseModel):
+    """One TTS line for a shot; ``words`` are (word, start_s, end_s) relative to the file start."""
+
+    shot_id: str
+    path: str
+    speaker: str = ""
+    text: str = ""
+    words: list[tuple[str, float, float]] = []
+    duration_s: float | None = None
+    gain_db: float = 0.0
+
+
+class MusicBed(BaseModel):
+    path: str
+    gain_db: float = -6.0
+    fade_in_s: float = 1.0
+    fade_out_s: float = 2.0
+
+
+class SfxCue(BaseModel):
+    shot_id: str
+    path: str
+    offset_s: float = 0.0
+    duration_s: float | None = None
+    gain_db: float = -3.0
+
+
+def audio_duration(*, path: str) -> float:
+    """Return a sound file's duration in seconds; raises InvalidInput if it cannot be read."""
+    try:
+        info = sf.info(path)
+    except Exception as exc:  # soundfile raises RuntimeError/LibsndfileError variants
+        raise InvalidInput(f"Cannot read audio file {path}: {exc}", field="path") from exc
+    return info.frames / float(info.samplerate)
+
+
+def canvas_size(*, aspect_ratio: str, short_side: int = 720) -> tuple[int, int]:
+    """Return (width, height), both even, for an aspect ratio with the given short side."""
+    ratios = {"16:9": (16, 9), "9:16": (9, 16), "1:1": (1, 1), "4:5": (4, 5)}
+    if aspect_ratio not in ratios:
+        raise InvalidInput(f"Unknown aspect ratio {aspect_ratio!r}", field="aspect_ratio")
+    a, b = ratios[aspect_ratio]
+    short_side = max(short_side - short_side % 2, 16)  # H.264 4:2:0 needs even sizes
+    if a >= b:
+        h = short_side
+        w = int(round(short_side * a / b / 2)) * 2
+    else:
+        w = short_side
+        h = int(round(short_side * b / a / 2)) * 2
+    return w, h
+
+
+def build_timeline(
+    *,
+    shots: list[ShotMedia],
+    voice_lines: list[VoiceLine] = (),
+    music: MusicBed | None = None,
+    sfx: list[SfxCue] = (),
+    fps: int = 24,
+    aspect_ratio: str = "16:9",
+    short_side: int = 720,
+    subtitles: bool = True,
+) -> Timeline:
+    """Place shots in order and their sounds inside them.
+
+    A shot uses its clip when present, else its keyframe with its camera move. Each voice line is
+    placed inside its shot after a short lead; a shot is lengthened to fit its lines. Music runs
+    under the whole film (looped); SFX start at their shot plus offset. Subtitle cues come from
+    the voice lines' word timings (see ``core.timeline.cues``).
+
+    Returns the Timeline. Raises InvalidInput when a shot has neither clip nor keyframe or a line
+    names an unknown shot.
+    """
+    from core.timeline.cues import SpokenLine, cues_from_words  # local: subtitles imports this module
+
+    width, height = canvas_size(aspect_ratio=aspect_ratio, short_side=short_side)
+    shot_ids = {s.shot_id for s in shots}
+    for line in list(voice_lines) + list(sfx):
+        if line.shot_id not in shot_ids:
+            raise InvalidInput(f"Unknown shot {line.shot_id!r}", field="shot_id")
+    lines_by_shot: dict[str, list[VoiceLine]] = {}
+    for line in voice_lines:
+        lines_by_shot.setdefault(line.shot_id, []).append(line)
+
+    items: list = []
+    spoken: list[SpokenLine] = []
+    t = 0.0
+    for shot in shots:
+        source = shot.clip_path or shot.keyframe_path
+        if not source:
+            raise InvalidInput(f"Shot {shot.shot_id} has neither clip nor keyframe", field="shots")
+        lines = lines_by_shot.get(shot.shot_id, [])
+        cursor = t + VOICE_LEAD_S
+        for n, line in enumerate(lines):
+            dur = line.duration_s or audio_duration(path=line.path)
+            items.append(AudioItem(track="voice", item_id=f"voice:{shot.shot_id}:{n}", start_s=cursor,
+                                   duration_s=dur, path=line.path, gain_db=line.gain_db, shot_id=shot.shot_id))
+            if line.words:
+                spoken.append(SpokenLine(speaker=line.speaker, offset_s=cursor, words=line.words,
+                                         shot_id=shot.shot_id))
+            cursor += dur + VOICE_GAP_S
+        needed = (cursor - VOICE_GAP_S + VOICE_TAIL_S - t) if lines else 0.0
+        duration = round(max(shot.duration_s, needed), 3)
+        items.append(VideoItem(shot_id=shot.shot_id, start_s=round(t, 3), duration_s=duration, source=source,
+                               camera_move="none" if shot.clip_path else shot.camera_move))
+        for n, cue in enumerate(c for c in sfx if c.shot_id == shot.shot_id):
+            dur = cue.duration_s or audio_duration(path=cue.path)
+            start = t + min(cue.offset_s, duration - 0.05)
+            items.append(AudioItem(track="sfx", item_id=f"sfx:{shot.shot_id}:{n}", start_s=start,
+                                   duration_s=min(dur, t + duration - start), path=cue.path,
+                                   gain_db=cue.gain_db, fade_out_s=0.05, shot_id=shot.shot_id))
+        t = round(t + duration, 3)
+
+    if music is not None and t > 0:
+        items.append(AudioItem(track="music", item_id="music", start_s=0.0, duration_s=t, path=music.path,
+                               gain_db=music.gain_db, fade_in_s=music.fade_in_s, fade_out_s=music.fade_out_s,
+                               loop=True))
+    if subtitles and spoken:
+        items.extend(cues_from_words(lines=spoken, film_end_s=t))
+    return Timeline(fps=fps, width=width, height=height, aspect_ratio=aspect_ratio, items=tuple(items))
+
+
+# -- edits (each returns a new Timeline) ----------------------------------------------------
+def _replace(timeline: Timeline, item_id: str, **changes) -> Timeline:
+    found = False
+    items = []
+    for it in timeline.items:
+        if it.item_id == item_id:
+            found = True
+            data = it.model_dump() | changes
+            it = type(it).model_validate(data)
+        items.append(it)
+    if not found:
+        raise NotFound(f"No timeline item {item_id!r}", field="item_id")
+    return timeline.model_copy(update={"items": tuple(items)})
+
+
+def set_gain(*, timeline: Timeline, item_id: str, gain_db: float) -> Timeline:
+    """Return a timeline with one audio item's gain changed; raises NotFound / InvalidInput."""
+    if not -60.0 <= gain_db <= 24.0:
+        raise InvalidInput("gain_db must be between -60 and +24 dB", field="gain_db")
+    return _replace(timeline, item_id, gain_db=gain_db)
+
+
+def move_item(*, timeline: Timeline, item_id: str, start_s: float) -> Timeline:
+    """Return a timeline with one audio item or cue moved to ``start_s`` (cues keep their length)."""
+    if start_s < 0:
+        raise InvalidInput("start_s must be >= 0", field="start_s")
+    it = timeline.item(item_id)
+    if isinstance(it, SubtitleCue):
+        return _replace(timeline, item_id, start_s=start_s, end_s=start_s + (it.end_s - it.start_s))
+    if isinstance(it, VideoItem):
+        raise InvalidInput("Shots are moved by reordering, not by time", field="item_id")
+    return _replace(timeline, item_id, start_s=start_s)
+
+
+def trim_item(*, timeline: Timeline, item_id: str, trim_in_s: float, duration_s: float) -> Timeline:
+    """Return a timeline with an item's in-point and duration changed (video: ripples later shots)."""
+    if duration_s <= 0:
+        raise InvalidInput("duration_s must be > 0", field="duration_s")
+    it = timeline.item(item_id)
+    if isinstance(it, VideoItem):
+        tl = _replace(timeline, item_id, trim_in_s=trim_in_s)
+        return set_duration(timeline=tl, shot_id=it.shot_id, duration_s=duration_s)
+    return _replace(timeline, item_id, trim_in_s=trim_in_s, duration_s=duration_s)
+
+
+def set_duration(*, timeline: Timeline, shot_id: str, duration_s: float) -> Timeline:
+    """Return a timeline where one shot lasts ``duration_s``; later shots and their sounds and
+    cues shift by the difference, music is stretched to the new film length.
+
+    Raises NotFound for an unknown shot, InvalidInput for a non-positive duration.
+    """
+    if duration_s <= 0:
+        raise InvalidInput("duration_s must be > 0", field="duration_s")
+    shot = timeline.item(f"video:{shot_id}")
+    delta = round(duration_s - shot.duration_s, 6)
+    later = {v.shot_id for v in timeline.video if v.start_s > shot.start_s}
+    items = []
+    for it in timeline.items:
+        if isinstance(it, VideoItem) and it.shot_id == shot_id:
+            it = it.model_copy(update={"duration_s": duration_s})
+        elif getattr(it, "shot_id", None) in later:
+            upd = {"start_s": round(it.start_s + delta, 6)}
+            if isinstance(it, SubtitleCue):
+                upd["end_s"] = round(it.end_s + delta, 6)
+            it = it.model_copy(update=upd)
+        items.append(it)
+    tl = timeline.model_copy(update={"items": tuple(items)})
+    end = tl.duration_s
+    items = [it.model_copy(update={"duration_s": max(end - it.start_s, 0.01)})
+             if isinstance(it, AudioItem) and it.track == "music" and it.loop else it for it in tl.items]
+    return tl.model_copy(update={"items": tuple(items)})
+
+
+def replace_source(*, timeline: Timeline, shot_id: str, source: str,
+                   camera_move: str | None = None) -> Timeline:
+    """Return a timeline where one shot uses a new clip or keyframe (and camera move)."""
+    changes = {"source": source}
+    if camera_move is not None:
+        changes["camera_move"] = camera_move
+    return _replace(timeline, f"video:{shot_id}", **changes)
+
+
+def slice_timeline(*, timeline: Timeline, start_s: float, end_s: float) -> Timeline:
+    """Return the part of the timeline between ``start_s`` and ``end_s``, re-based to 0.
+
+    Items crossing a boundary are trimmed (``trim_in_s`` advances into the source); sounds cut
+    mid-way get short fades so the excerpt does not click. Raises InvalidInput for an empty range.
+    """
+    if end_s - start_s <= 0.05:
+        raise InvalidInput("end_s must be after start_s", field="end_s")
+    items = []
+    for it in timeline.items:
+        s = it.start_s
+        e = it.end_s
+        if e <= start_s or s >= end_s:
+            continue
+        ns, ne = max(s, start_s), min(e, end_s)
+        if isinstance(it, SubtitleCue):
+            if ne - ns >= 0.3:
+                items.append(it.model_copy(update={"start_s": round(ns - start_s, 4), "end_s": round(ne - start_s, 4)}))
+            continue
+        upd = {"start_s": round(ns - start_s, 4), "duration_s": round(ne - ns, 4),
+               "trim_in_s": round(it.trim_in_s + (ns - s), 4)}
+        if isinstance(it, AudioItem):
+            if ns > s:
+                upd["fade_in_s"] = max(it.fade_in_s - (ns - s), 0.3)
+            if ne < e:
+                upd["fade_out_s"] = 0.5
+        items.append(it.model_copy(update=upd))
+    return timeline.model_copy(update={"items": tuple(items)})
