@@ -28,6 +28,23 @@ def test_duck_envelope_has_attack_and_release():
     assert g[ms(3.9)] > -0.5                                    # recovered between lines
 
 
+def test_duck_holds_through_short_pauses_and_releases_after_long_ones():
+    """Two speakers 0.6 s apart: the music stays down in the gap; after a 2.5 s pause it comes back."""
+    voice = np.zeros((RATE * 10, 2), np.float32)
+    t = np.arange(RATE) / RATE
+    burst = 0.3 * np.sin(2 * np.pi * 200 * t)
+    for start in (1.0, 2.6, 5.6):  # gaps: 2.0–2.6 (0.6 s), 3.6–5.6 (2.0 s)
+        a = int(start * RATE)
+        voice[a:a + RATE, 0] = voice[a:a + RATE, 1] = burst
+    g = duck_envelope(voice=voice)
+    ms = lambda s: int(s * 1000)  # noqa: E731
+    assert g[ms(2.0):ms(2.6)].max() < -11.0          # short pause: held
+    assert g[ms(4.6):ms(5.5)].max() > -1.0           # long pause: the music is back
+    assert g[ms(7.5):].max() > -0.5                  # after the last line too
+    swell = duck_envelope(voice=voice, hold_s=0.0)   # without the hold the gap swells
+    assert swell[ms(2.0):ms(2.6)].max() > -9.0
+
+
 def _tone_file(path, seconds, freq, amp, rate=44_100):
     t = np.arange(int(seconds * rate)) / rate
     sf.write(str(path), (amp * np.sin(2 * np.pi * freq * t)).astype(np.float32), rate)
