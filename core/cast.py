@@ -15,6 +15,7 @@ from sqlmodel import select
 from core.credentials import get_setting
 from core.db import session
 from core.errors import InvalidInput, NotFound, ProviderError
+from core.generation.voiceover import assign_cast_voices
 from core.models import Character, Job, MediaAsset, Project
 
 # Preset name → the words image models respond to for that look.
@@ -312,18 +313,13 @@ def available_voice_providers() -> list[str]:
 
 
 def ensure_voices(*, project_id: int) -> dict[str, str]:
-    """Give every character without a voice a distinct local voice; returns {character_id: voice}."""
-    from core.providers.local.voices import assign_voices
-
-    cast = list_cast(project_id=project_id)
-    wanted = assign_voices(names=[c.name for c in cast])
-    done = {}
-    for c in cast:
-        if not c.voice_id:
-            update_character(project_id=project_id, character_id=c.character_id, voice_provider="local",
-                             voice_id=wanted[c.name])
-            done[c.character_id] = wanted[c.name]
-    return done
+    """Give every character without a voice a local voice that fits their gender and age as the
+    script tells them, distinct from the rest of the cast; returns {character_id: voice} of those
+    given one now (see ``core.generation.voiceover.assign_cast_voices``)."""
+    before = {c.character_id: c.voice_id for c in list_cast(project_id=project_id)}
+    assign_cast_voices(project_id=project_id)
+    return {c.character_id: c.voice_id for c in list_cast(project_id=project_id)
+            if not before.get(c.character_id) and c.voice_id}
 
 
 def preview_line(*, character: Character) -> str:

@@ -11,11 +11,14 @@ import mimetypes
 from dataclasses import dataclass
 from typing import Callable
 
+from sqlmodel import select
+
 from core.breakdowns import list_characters, list_shots
 from core.db import session
 from core.errors import InvalidCombination, InvalidInput, ProviderError
-from core.models import Character, MediaAsset, Shot
+from core.models import Character, MediaAsset, ScriptVersion, Shot
 from core.projects import get_project, update_project
+from core.story.casting import Person, description_from_text, read_person
 from core.timeline.store import (
     AMBIENT, add_item, delete_items, detect_sfx, list_items, removed_sfx,
 )
@@ -77,18 +80,46 @@ def _default_voice(name: str) -> str:
     return voice_for_character(name=name or "narrator")
 
 
+NARRATOR_NAMES = {"NARRATOR", "NARRADORA", "NARRADOR", "NARRATEUR", "NARRATRICE", "ERZÄHLER", "ERZÄHLERIN"}
+
+
+def _script_text(project_id: int) -> str:
+    """The newest script version's text ("" without one): pronouns in it tell who is who."""
+    with session() as s:
+        row = s.exec(select(ScriptVersion).where(ScriptVersion.project_id == project_id)
+                     .order_by(ScriptVersion.number.desc())).first()
+    return row.text if row else ""
+
+
+def cast_people(*, project_id: int) -> dict[str, Person]:
+    """Return {character name: Person} — gender and age class read from each character's
+    description, the pronouns after their name in the script and their first name."""
+    text = _script_text(project_id)
+    return {c.name: read_person(name=c.name, description=c.description or description_from_text(name=c.name, text=text),
+                                text=text)
+            for c in list_characters(project_id=project_id)}
+
+
 def assign_cast_voices(*, project_id: int) -> dict[str, str]:
-    """Give every character without a voice a distinct one (stable per name); returns {name: voice id}."""
-    from core.providers.local.voices import assign_voices
+    """Give every character without a voice one that fits their gender and age as the script
+    tells them (see ``core.story.casting``), distinct from the rest of the cast (another class,
+    or ≥ 2 semitones apart); a narrator gets the narrator voice. Voices already chosen stay.
+    Returns {name: voice id} for the whole cast."""
+    from core.providers.local.voices import LOCAL_VOICES, NARRATOR_VOICE, cast_voices
 
     cast = list_characters(project_id=project_id)
-    free = assign_voices(names=[c.name for c in cast])
+    people = cast_people(project_id=project_id)
+    keep = {c.name: c.voice_id for c in cast if c.voice_id}
+    todo = [c for c in cast if not c.voice_id and c.name.upper() not in NARRATOR_NAMES]
+    chosen = cast_voices(people=[(c.name, people[c.name].gender, people[c.name].age_class) for c in todo],
+                         keep={n: v for n, v in keep.items() if v in LOCAL_VOICES})
     out = {}
     with session() as s:
         for c in cast:
             row = s.get(Character, c.id)
             if not row.voice_id:
-                row.voice_id = free[c.name]
+                row.voice_provider = row.voice_provider or "local"
+                row.voice_id = NARRATOR_VOICE if c.name.upper() in NARRATOR_NAMES else chosen[c.name]
                 s.add(row)
             out[c.name] = row.voice_id
     return out

@@ -22,14 +22,16 @@ _FEMALE_WORDS = (
     "woman", "women", "girl", "girls", "lady", "mother", "mom", "mum", "mama", "grandmother", "grandma", "granny",
     "gran", "nana", "aunt", "auntie", "sister", "daughter", "wife", "widow", "bride", "queen", "princess", "nun",
     "waitress", "actress", "heroine", "matriarch", "niece", "girlfriend", "mrs", "miss", "ms", "madame", "mme",
-    "duchess", "mistress", "lass", "schoolgirl", "female", "she", "her", "herself", "hers",
+    "duchess", "mistress", "lass", "schoolgirl", "female", "she", "herself",
 )
 _MALE_WORDS = (
     "man", "men", "boy", "boys", "gentleman", "father", "dad", "papa", "grandfather", "grandpa", "gramps",
     "uncle", "brother", "son", "husband", "widower", "groom", "king", "prince", "monk", "waiter", "actor", "hero",
     "patriarch", "nephew", "boyfriend", "mr", "sir", "lord", "duke", "master", "lad", "schoolboy", "male", "he",
-    "him", "himself", "his", "guy", "fellow", "bloke",
+    "himself", "guy", "fellow", "bloke",
 )
+# Object and possessive pronouns ("waits behind him", "her grandson KIT") usually point at someone
+# else in a description, so only subject pronouns and nouns count there.
 _CHILD_WORDS = ("child", "kid", "boy", "girl", "toddler", "baby", "schoolgirl", "schoolboy", "little", "young son",
                 "young daughter", "son", "daughter", "niece", "nephew", "lad", "lass", "tween", "infant", "youngster")
 _ELDER_WORDS = ("old", "elderly", "aged", "ancient", "grandmother", "grandfather", "grandma", "grandpa", "granny",
@@ -152,9 +154,11 @@ def _about(name: str, description: str) -> str:
     pattern = re.compile(r"(?<![\w'])" + re.escape(name) + r"(?![\w'])", re.I)
     flat = " ".join((description or "").split())
     parts = []
-    for sentence in re.split(r"(?<=[.!?;])\s+", flat):
+    for sentence in re.split(r"(?<=[.!?])\s+", flat):
         for hit in pattern.finditer(sentence):
             tail = sentence[hit.end():]
+            surname = re.match(r"(?:\s+[A-Z][A-Z'’-]+)*", tail)  # "ROSALIND HALE (68)": the rest of the name
+            tail = tail[surname.end():]
             stop = re.search(r"\b[A-Z][A-Z'’.-]{1,}\b(?:\s+[A-Z][A-Z'’-]+)*", tail)
             parts.append(tail[:stop.start()] if stop and stop.group(0) not in ("I", "V.O", "O.S") else tail)
     if not parts and not pattern.search(flat):
@@ -178,6 +182,16 @@ def read_person(*, name: str, description: str = "", text: str = "") -> Person:
             age_class = a
             if not evidence or evidence[-1] != f"'{t}' in the name":
                 evidence.append(f"'{t}' in the name")
+    if not gender or not age_class:  # a title written before the name elsewhere: "MR. ABERNATHY"
+        before = re.findall(r"\b([A-Za-z]+)\.?\s+" + re.escape(name) + r"(?![\w'])", f"{description} {text}", re.I)
+        for t in before:
+            g, a = _NAME_TITLES.get(t.lower(), ("", ""))
+            if g and not gender:
+                gender = g
+                evidence.append(f"'{t}' before the name")
+            if a and not age_class:
+                age_class = a
+                evidence.append(f"'{t}' before the name")
     about = _about(name, description)
     desc_words = _words(about)
     age = _age_number(about)
