@@ -79,7 +79,8 @@ def run_breakdown(*, project_id: int, mode: str = "auto") -> list[SceneCards]:
             for j, sh in enumerate(sc.shots):
                 s.add(Shot(project_id=project_id, scene_id=scene.id, order=j, shot_type=sh.shot_type,
                            action=sh.action, duration_s=float(sh.duration_s),
-                           dialogue=[d.model_dump() for d in sh.dialogue], characters=list(sh.characters)))
+                           dialogue=[d.model_dump() for d in sh.dialogue], characters=list(sh.characters),
+                           camera_move=getattr(sh, "camera_move", None) or "push_in", params=_edit_params(sh)))
         existing = {c.character_id: c for c in s.exec(select(Character).where(Character.project_id == project_id)).all()}
         for info in bd.characters:
             cid = character_slug(info.name)
@@ -90,6 +91,15 @@ def run_breakdown(*, project_id: int, mode: str = "auto") -> list[SceneCards]:
             row.dialogue_blocks = int(getattr(info, "dialogue_blocks", 0) or 0)
             s.add(row)
     return list_scene_cards(project_id=project_id)
+
+
+def _edit_params(proposal) -> dict:
+    """Shot.params["edit"]: the titles and transitions the script writes around a shot (only what
+    differs from a plain cut), read by the timeline."""
+    edit = {k: getattr(proposal, k, None) for k in ("transition_in", "transition_out", "titles_before",
+                                                       "titles_after")}
+    edit = {k: v for k, v in edit.items() if v and v != "cut"}
+    return {"edit": edit} if edit else {}
 
 
 def list_scene_cards(*, project_id: int) -> list[SceneCards]:

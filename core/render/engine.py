@@ -24,8 +24,10 @@ from core.render.mix import LOUDNESS_TARGETS, mix_timeline
 from core.errors import Cancelled, InvalidInput, RenderError
 from core.render.encode import ENCODE, encode_frames, run_ffmpeg
 from core.render.frames import clip_frames, still_frames
+from core.render.transitions import apply_transitions, last_picture, title_frames
 from core.settings import get_settings
 from core.timeline.cues import burn_cue, to_srt, to_vtt
+from core.timeline.edits import TitleCard
 from core.timeline.model import SubtitleCue, Timeline, VideoItem, canvas_size
 
 # Bump when frame making or encoding changes, so stale cached segments are not reused.
@@ -54,9 +56,10 @@ class RenderResult:
 @dataclass(frozen=True)
 class Segment:
     key: str
-    item: VideoItem | None  # None: black gap
+    item: VideoItem | TitleCard | None  # None: black gap
     nframes: int
     cues: tuple[tuple[int, int, str], ...]  # (first frame, end frame, text) relative to the segment
+    prev: VideoItem | None = None  # the shot a dissolve comes from
 
 
 class _AnyEvent:
@@ -113,7 +116,8 @@ def plan_segments(*, timeline: Timeline, width: int, height: int, fit: str, qual
     base = {"v": ENGINE_VERSION, "fps": fps, "w": width, "h": height, "fit": fit, "enc": ENCODE[quality][:2]}
     segs: list[Segment] = []
     t = 0.0
-    for item in timeline.video:
+    prev: VideoItem | None = None
+    for item in sorted([*timeline.video, *timeline.titles], key=lambda i: i.start_s):
         gap = int(round((item.start_s - t) * fps))
         if gap > 0:
             key = hashlib.sha256(json.dumps(base | {"black": gap}, sort_keys=True).encode()).hexdigest()
@@ -126,23 +130,52 @@ def plan_segments(*, timeline: Timeline, width: int, height: int, fit: str, qual
                 b = min(int(round((c.end_s - item.start_s) * fps)), n)
                 if b > a:
                     seg_cues.append((a, b, c.text))
+        if isinstance(item, TitleCard):
+            desc = base | {"title": item.text, "n": n, "fade": item.fade_s, "cues": seg_cues}
+            key = hashlib.sha256(json.dumps(desc, sort_keys=True).encode()).hexdigest()
+            segs.append(Segment(key=key, item=item, nframes=n, cues=tuple(seg_cues)))
+            t, prev = item.end_s, None
+            continue
         desc = base | {"src": file_digest(path=item.source), "still": item.is_still, "n": n,
                        "trim": round(item.trim_in_s, 4), "move": item.camera_move,
                        "dur": round(item.duration_s, 4) if item.is_still else None, "cues": seg_cues}
+        from_shot = prev if item.transition_in == "dissolve" and gap <= 0 else None
+        if item.transition_in != "cut" or item.transition_out != "cut":
+            desc |= {"tr": [item.transition_in, item.transition_in_s, item.transition_out, item.transition_out_s],
+                     "from": _segment_desc(from_shot)}
         key = hashlib.sha256(json.dumps(desc, sort_keys=True).encode()).hexdigest()
-        segs.append(Segment(key=key, item=item, nframes=n, cues=tuple(seg_cues)))
-        t = item.end_s
+        segs.append(Segment(key=key, item=item, nframes=n, cues=tuple(seg_cues), prev=from_shot))
+        t, prev = item.end_s, item
     return segs
+
+
+def _segment_desc(item: VideoItem | None) -> list | None:
+    """What of a neighbouring shot a segment's picture depends on (a dissolve's source)."""
+    if item is None:
+        return None
+    return [file_digest(path=item.source), item.camera_move, round(item.trim_in_s, 4), round(item.duration_s, 4)]
+
+
+def _shot_frames(item: VideoItem, *, nframes: int, fps: int, width: int, height: int, fit: str):
+    make = still_frames if item.is_still else clip_frames
+    return make(item, nframes=nframes, fps=fps, out_w=width, out_h=height, fit=fit)
 
 
 def _segment_frames(seg: Segment, *, fps: int, width: int, height: int, fit: str):
     if seg.item is None:
         black = np.zeros((height, width, 3), dtype=np.uint8)
         frames = (black for _ in range(seg.nframes))
-    elif seg.item.is_still:
-        frames = still_frames(seg.item, nframes=seg.nframes, fps=fps, out_w=width, out_h=height, fit=fit)
+    elif isinstance(seg.item, TitleCard):
+        frames = title_frames(seg.item, nframes=seg.nframes, fps=fps, width=width, height=height)
     else:
-        frames = clip_frames(seg.item, nframes=seg.nframes, fps=fps, out_w=width, out_h=height, fit=fit)
+        frames = _shot_frames(seg.item, nframes=seg.nframes, fps=fps, width=width, height=height, fit=fit)
+        if seg.item.transition_in != "cut" or seg.item.transition_out != "cut":
+            before = None
+            if seg.prev is not None:  # the dissolve starts from the previous shot's last picture
+                n_prev = max(int(round(seg.prev.duration_s * fps)), 1)
+                before = last_picture(_shot_frames(seg.prev, nframes=n_prev, fps=fps, width=width, height=height,
+                                                   fit=fit))
+            frames = apply_transitions(frames, seg.item, nframes=seg.nframes, fps=fps, before=before)
     if not seg.cues:
         yield from frames
         return

@@ -8,6 +8,7 @@ import math
 import re
 
 from core.errors import InvalidInput
+from core.story.camera import camera_move_for
 from core.story.fountain import is_scene_heading, parse_fountain
 from core.story.importer import check_script_text
 from core.story.models import MAX_SHOT_S, MIN_SHOT_S, Breakdown, CharacterInfo, SceneBreakdown
@@ -164,6 +165,9 @@ def breakdown_script(*, text: str, target_length_s: int = 120, mode: str = "auto
     shots = [sh for sc in scenes for sh in sc.shots]
     for shot, seconds in zip(shots, fit_to_target([sh.duration_s for sh in shots], target_length_s)):
         shot.duration_s = seconds
+    for n, shot in enumerate(shots):
+        shot.camera_move = camera_move_for(shot_type=shot.shot_type, action=shot.action, index=n,
+                                           last=n == len(shots) - 1, dialogue=bool(shot.dialogue))
     total = sum(sh.duration_s for sh in shots)
     if len(shots) * MIN_SHOT_S > target_length_s:
         notes.append(f"{len(scenes)} scenes need at least {len(shots) * MIN_SHOT_S:g} s at {MIN_SHOT_S:g} s "

@@ -27,6 +27,11 @@ class ShotProposal(BaseModel):
     dialogue: list[DialogueLine] = Field(default_factory=list)
     characters: list[str] = Field(default_factory=list)
     duration_s: float = 3.0
+    camera_move: str = "push_in"  # see core.story.camera.CAMERA_MOVES
+    transition_in: str = "cut"    # cut | fade (from black) | dissolve (from the previous shot)
+    transition_out: str = "cut"   # cut | fade (to black) | black (cut to black, held)
+    titles_before: list[str] = Field(default_factory=list)  # title cards shown before the shot
+    titles_after: list[str] = Field(default_factory=list)   # title cards shown after it
 
     @field_validator("shot_type")
     @classmethod

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 
 from core.story.fountain import Screenplay
+from core.story.transitions import read_transition, title_line
 
 TIME_WORDS = (
     "DAY", "NIGHT", "MORNING", "EVENING", "AFTERNOON", "DUSK", "DAWN", "SUNSET", "SUNRISE", "NOON",
@@ -20,7 +21,8 @@ _SPLIT_RE = re.compile(r"\s+-+\s+|--+|,\s+")
 
 @dataclass
 class Beat:
-    """One action paragraph (``kind="action"``) or one dialogue block (``kind="dialogue"``)."""
+    """One action paragraph (``kind="action"``), one dialogue block (``kind="dialogue"``), or an
+    edit: a written transition (``kind="transition"``) or a title card (``kind="title"``)."""
 
     kind: str
     text: str
@@ -78,8 +80,16 @@ def scenes_from_screenplay(sp: Screenplay) -> list[RawScene]:
         cur = scenes[-1]
         if el.kind == "scene_heading":
             scenes.append(RawScene(heading=el.text))
+        elif el.kind == "action" and read_transition(el.text) is not None:
+            cur.beats.append(Beat("transition", el.text))  # "FADE OUT." is a transition, not a shot
+        elif el.kind == "action" and title_line(el.text):
+            cur.beats.append(Beat("title", title_line(el.text) or ""))
         elif el.kind == "action":
             cur.beats.append(Beat("action", el.text))
+        elif el.kind == "transition":
+            cur.beats.append(Beat("transition", el.text))
+        elif el.kind == "centered" and el.text.strip():
+            cur.beats.append(Beat("title", el.text.strip()))
         elif el.kind == "character":
             cur.beats.append(Beat("dialogue", "", character=el.name, extensions=el.extensions, dual=el.dual))
         elif el.kind == "parenthetical":
@@ -93,13 +103,42 @@ def scenes_from_screenplay(sp: Screenplay) -> list[RawScene]:
                 beat.text = (beat.text + "\n" + el.text).strip()
             else:
                 cur.beats.append(Beat("action", el.text))
-        # transitions, centered text, sections, synopses and page breaks carry no picture content.
+        # sections, synopses and page breaks carry no picture content.
+    _open_with_title(scenes, sp.title)
+    _carry_opening_edits(scenes)
     opening = scenes[0]
     if len(scenes) == 1:
         opening.heading = sp.title.upper() if sp.title else "SCENE 1"
         return scenes if opening.beats else []
-    if not any(b.kind == "dialogue" or len(b.text.split()) >= 8 for b in opening.beats):
-        scenes.pop(0)  # a lone "FADE IN:" or a tag line is not worth a scene
+    if not any(b.kind == "dialogue" or (b.kind == "action" and len(b.text.split()) >= 8) for b in opening.beats):
+        edits = [b for b in opening.beats if b.kind in EDIT_KINDS]
+        scenes.pop(0)  # a lone "FADE IN:" or a tag line is not worth a scene; its edits open the next
+        scenes[0].beats[:0] = edits
     else:
         opening.heading = "OPENING"
     return scenes
+
+
+EDIT_KINDS = ("transition", "title")
+
+
+def _open_with_title(scenes: list[RawScene], title: str) -> None:
+    """Put the title page's title on a card at the very start, unless the script shows it already."""
+    title = " ".join((title or "").split())
+    shown = {b.text.strip().lower() for sc in scenes for b in sc.beats if b.kind == "title"}
+    if title and title.lower() not in shown:
+        scenes[0].beats.insert(0, Beat("title", title))
+
+
+def _carry_opening_edits(scenes: list[RawScene]) -> None:
+    """Move "in" transitions and titles that end a scene (DISSOLVE TO: before the next heading) to
+    the start of the next scene, where the shot they open is."""
+    for cur, nxt in zip(scenes, scenes[1:]):
+        moved = []
+        while cur.beats and cur.beats[-1].kind in EDIT_KINDS:
+            beat = cur.beats[-1]
+            tr = read_transition(beat.text) if beat.kind == "transition" else None
+            if beat.kind == "transition" and (tr is None or tr.side == "out"):
+                break
+            moved.insert(0, cur.beats.pop())
+        nxt.beats[:0] = moved

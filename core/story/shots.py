@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 
 from core.story.models import MAX_SHOT_S, MIN_SHOT_S, DialogueLine, ShotProposal
-from core.story.scenes import Beat, RawScene
+from core.story.scenes import EDIT_KINDS, Beat, RawScene
+from core.story.transitions import attach_edits
 
 WORDS_PER_S_DIALOGUE = 2.5
 WORDS_PER_S_ACTION = 3.0
@@ -152,9 +153,11 @@ def plan_scene_shots(scene: RawScene, *, int_ext: str, first_scene: bool, known_
 
     A scene without beats gets one establishing/wide shot of its heading.
     """
-    beats = [b for b in scene.beats if b.text.strip() or b.kind == "dialogue"]
+    every = [b for b in scene.beats if b.text.strip() or b.kind == "dialogue"]
+    beats = [b for b in every if b.kind not in EDIT_KINDS]
     if not beats:
         beats = [Beat("action", scene.heading)]
+        every = every + beats
     groups = _group_beats(beats, exchange)
     while len(groups) > max(1, max_shots):
         _merge_smallest(groups)
@@ -188,6 +191,9 @@ def plan_scene_shots(scene: RawScene, *, int_ext: str, first_scene: bool, known_
             action = one_line(scene.heading)
         shots.append(ShotProposal(shot_type=kind, action=action, dialogue=dialogue,
                                   characters=characters, duration_s=round(group.duration, 2)))
+    # Titles and transitions hang on the shots around them (by identity of each group's first beat).
+    position = {id(b): i for i, b in enumerate(every)}
+    attach_edits(beats=every, shots=shots, first_beat_of_shot=[position[id(g.beats[0])] for g in groups])
     return shots
 
 

@@ -14,8 +14,9 @@ import soundfile as sf
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from core.errors import InvalidInput, NotFound
+from core.timeline.edits import TitleCard, TransitionIn, TransitionOut, title_cards, transition_lengths
 
-Track = Literal["video", "voice", "music", "sfx", "subtitle"]
+Track = Literal["video", "voice", "music", "sfx", "subtitle", "title"]
 CameraMove = Literal["none", "zoom_in", "zoom_out", "pan_left", "pan_right", "pan_up", "pan_down"]
 AspectRatio = Literal["16:9", "9:16", "1:1", "4:5"]
 
@@ -40,6 +41,10 @@ class VideoItem(_Item):
     source: str
     camera_move: CameraMove = "none"
     trim_in_s: float = Field(default=0.0, ge=0)
+    transition_in: TransitionIn = "cut"  # see core.timeline.edits
+    transition_in_s: float = Field(default=0.0, ge=0)
+    transition_out: TransitionOut = "cut"
+    transition_out_s: float = Field(default=0.0, ge=0)
 
     @property
     def item_id(self) -> str:
@@ -97,7 +102,7 @@ class SubtitleCue(_Item):
         return f"subtitle:{self.start_s:.3f}"
 
 
-Item = Annotated[Union[VideoItem, AudioItem, SubtitleCue], Field(discriminator="track")]
+Item = Annotated[Union[VideoItem, AudioItem, SubtitleCue, TitleCard], Field(discriminator="track")]
 
 
 class Timeline(_Item):
@@ -125,9 +130,14 @@ class Timeline(_Item):
         return sorted((i for i in self.items if isinstance(i, SubtitleCue)), key=lambda i: i.start_s)
 
     @property
+    def titles(self) -> list[TitleCard]:
+        """Title cards (and held blacks) sorted by start."""
+        return sorted((i for i in self.items if isinstance(i, TitleCard)), key=lambda i: i.start_s)
+
+    @property
     def duration_s(self) -> float:
-        """End of the last video item (the film's length; audio past it is cut)."""
-        return max((v.end_s for v in self.video), default=0.0)
+        """End of the last video item or title card (the film's length; audio past it is cut)."""
+        return max((v.end_s for v in [*self.video, *self.titles]), default=0.0)
 
     def item(self, item_id: str):
         """Return the item with this id; raises NotFound."""
@@ -158,6 +168,10 @@ class ShotMedia(BaseModel):
     clip_path: str | None = None
     keyframe_path: str | None = None
     camera_move: CameraMove = "zoom_in"
+    transition_in: TransitionIn = "cut"
+    transition_out: TransitionOut = "cut"
+    titles_before: list[str] = []
+    titles_after: list[str] = []
 
 
 class VoiceLine(BaseModel):
@@ -251,6 +265,8 @@ def build_timeline(
         source = shot.clip_path or shot.keyframe_path
         if not source:
             raise InvalidInput(f"Shot {shot.shot_id} has neither clip nor keyframe", field="shots")
+        cards, t = title_cards(shot_id=shot.shot_id, texts=shot.titles_before, start_s=t, after=False)
+        items.extend(cards)
         lines = lines_by_shot.get(shot.shot_id, [])
         cursor = t + VOICE_LEAD_S
         for n, line in enumerate(lines):
@@ -263,8 +279,13 @@ def build_timeline(
             cursor += dur + VOICE_GAP_S
         needed = (cursor - VOICE_GAP_S + VOICE_TAIL_S - t) if lines else 0.0
         duration = round(max(shot.duration_s, needed), 3)
+        t_in, t_out = transition_lengths(transition_in=shot.transition_in, transition_out=shot.transition_out,
+                                         duration_s=duration)
         items.append(VideoItem(shot_id=shot.shot_id, start_s=round(t, 3), duration_s=duration, source=source,
-                               camera_move="none" if shot.clip_path else shot.camera_move))
+                               camera_move="none" if shot.clip_path else shot.camera_move,
+                               transition_in=shot.transition_in if t_in else "cut", transition_in_s=t_in,
+                               transition_out=shot.transition_out if t_out or shot.transition_out == "black" else "cut",
+                               transition_out_s=t_out))
         for n, cue in enumerate(c for c in sfx if c.shot_id == shot.shot_id):
             dur = cue.duration_s or audio_duration(path=cue.path)
             start = t + min(cue.offset_s, duration - 0.05)
@@ -272,6 +293,9 @@ def build_timeline(
                                    duration_s=min(dur, t + duration - start), path=cue.path,
                                    gain_db=cue.gain_db, fade_out_s=0.05, shot_id=shot.shot_id))
         t = round(t + duration, 3)
+        after = ([""] if shot.transition_out == "black" else []) + list(shot.titles_after)  # "": black held
+        cards, t = title_cards(shot_id=shot.shot_id, texts=after, start_s=t, after=True)
+        items.extend(cards)
 
     if music is not None and t > 0:
         items.append(AudioItem(track="music", item_id="music", start_s=0.0, duration_s=t, path=music.path,
@@ -342,7 +366,8 @@ def set_duration(*, timeline: Timeline, shot_id: str, duration_s: float) -> Time
     for it in timeline.items:
         if isinstance(it, VideoItem) and it.shot_id == shot_id:
             it = it.model_copy(update={"duration_s": duration_s})
-        elif getattr(it, "shot_id", None) in later:
+        elif getattr(it, "shot_id", None) in later or (isinstance(it, TitleCard) and it.shot_id == shot_id
+                                                         and it.after):
             upd = {"start_s": round(it.start_s + delta, 6)}
             if isinstance(it, SubtitleCue):
                 upd["end_s"] = round(it.end_s + delta, 6)

@@ -202,8 +202,13 @@ def project_timeline(*, project_id: int, scene_id: int | None = None, subtitles:
             missing.append(shot)
             continue
         placed.append(shot)
+        edit = (shot.params or {}).get("edit") or {}
         media.append(ShotMedia(shot_id=str(shot.id), duration_s=max(float(shot.duration_s), 0.5), clip_path=clip,
-                               keyframe_path=key, camera_move=CAMERA_TO_TIMELINE.get(shot.camera_move, "zoom_in")))
+                               keyframe_path=key, camera_move=CAMERA_TO_TIMELINE.get(shot.camera_move, "zoom_in"),
+                               transition_in=edit.get("transition_in") or "cut",
+                               transition_out=edit.get("transition_out") or "cut",
+                               titles_before=list(edit.get("titles_before") or []),
+                               titles_after=list(edit.get("titles_after") or [])))
     if not media:
         raise InvalidInput("No shot has a keyframe or clip yet: make keyframes on the Storyboard step.",
                            field="shots")
