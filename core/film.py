@@ -167,8 +167,8 @@ def make_film(*, script_path: str, out_path: str, aspect_ratio: str = "16:9", la
     say(f"breakdown: {len(cards)} scenes, {sum(len(c.shots) for c in cards)} shots")
     from core.cast import generate_style_cards
 
-    cards = generate_style_cards(project_id=project.id)  # one look per character, reused by every shot
-    say(f"style cards: {len(cards)} character(s)")
+    looks = generate_style_cards(project_id=project.id)  # one look per character, reused by every shot
+    say(f"style cards: {len(looks)} character(s)")
     voices = assign_cast_voices(project_id=project.id)
     say(f"cast: {', '.join(f'{n} → {v}' for n, v in voices.items()) or 'no speaking characters'}")
     make_keyframes(project_id=project.id, on_progress=say)

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from core.errors import InvalidInput
 from core.story import writer_phrases as P
+from core.story.casting import name_gender
 
 MIN_LENGTH_S, MAX_LENGTH_S = 15, 600
 SECONDS_PER_SCENE = 30
@@ -35,13 +36,32 @@ class WrittenScript(BaseModel):
 
 
 def _logline_parts(logline: str) -> tuple[list[str], str]:
-    """Return (capitalised names, main noun) found in a logline."""
+    """Return (names, main noun) found in a logline.
+
+    A capitalised word is a name when the first-name table knows it, or when it is capitalised in
+    the middle of a sentence (in English, French and Spanish only nouns that are names are). A
+    sentence's first word is capitalised anyway, so it counts only as a known first name or in
+    "X and Y": "Two rival food-truck owners…" has no name, "Priya and Oskar chase…" has two.
+    """
+    names: list[str] = []
+    for sentence in re.split(r"(?<=[.!?;:])\s+", logline or ""):
+        words = re.findall(r"[\wÀ-ÿ'’-]+", sentence)
+        for i, w in enumerate(words):
+            if not w[:1].isupper() or w.lower() in _STOP or len(w) < 2 or w.isupper() and len(w) <= 3:
+                continue
+            known = bool(name_gender(w))
+            paired = i + 2 < len(words) and words[i + 1].lower() in ("and", "y", "et", "und") and words[i + 2][:1].isupper()
+            if known or (i > 0 and not _looks_german(logline)) or (i == 0 and paired and not _looks_german(logline)):
+                names.append(w)
     words = re.findall(r"[\wÀ-ÿ'’-]+", logline)
-    names = [w for i, w in enumerate(words) if w[:1].isupper() and w.lower() not in _STOP
-             and len(w) > 1]
     nouns = [w for w in words if w.lower() not in _STOP and not w[:1].isupper() and len(w) > 3]
     topic = max(nouns, key=len) if nouns else ""
     return list(dict.fromkeys(names))[:4], topic
+
+
+def _looks_german(text: str) -> bool:
+    """German capitalises every noun: there only known first names count as names."""
+    return bool(re.search(r"\b(der|die|das|und|ein|eine|nicht|mit|sich)\b", text or ""))
 
 
 _CONTRACTIONS = {"es": ((" a el ", " al "), (" de el ", " del ")),
@@ -57,6 +77,26 @@ def _contract(text: str, lang: str) -> str:
 
 def _scene_count(target_length_s: int) -> int:
     return max(1, min(20, round(target_length_s / SECONDS_PER_SCENE)))
+
+
+def _fresh_line(rng: random.Random, *, bank: str, role: str, first: bool, pool: list[str], fill: dict,
+                used: set[str]) -> str | None:
+    """Return a line not said before in this script (and remember it), or None when none is left.
+
+    The bank's lines come first (the scene's role first for its opening line); when they are used
+    up, a lead-in ("Listen.", "Wait.") in front of a bank line makes a new one."""
+    candidates = [x.format(**fill) for x in (P.LINES[bank][role] if first else pool)]
+    fresh = [x for x in dict.fromkeys(candidates) if x not in used]
+    if not fresh:
+        fresh = [x for x in dict.fromkeys(c.format(**fill) for c in pool) if x not in used]
+    if not fresh:
+        combos = [f"{lead.format(**fill)} {x.format(**fill)}" for lead in P.LEADS[bank] for x in pool]
+        fresh = [x for x in dict.fromkeys(combos) if x not in used]
+    if not fresh:
+        return None
+    text = rng.choice(fresh)
+    used.add(text)
+    return text
 
 
 def write_script(*, genre: str, language: str, target_length_s: int, logline: str = "",
@@ -122,12 +162,12 @@ def write_script(*, genre: str, language: str, target_length_s: int, logline: st
         bank_lines = P.LINES[bank][role] + P.LINES[bank]["push"] + [g["line"][bank]]
         for k in range(n_lines):
             speaker = order[k % min(len(names), 2 + (k // 4) % 2)] if len(names) > 1 else order[0]
-            fresh = [x for x in bank_lines if x not in used_lines] or bank_lines
-            text = rng.choice(fresh if k else fresh[:len(P.LINES[bank][role])] or fresh)
-            used_lines.add(text)
             # The line must not name its own speaker: swap in another character.
             listener = next(n for n in order if n != speaker) if len(set(order)) > 1 else speaker
-            text = text.format(**dict(scene_slots, B=listener, C=listener if order[2] == speaker else order[2]))
+            fill = dict(scene_slots, B=listener, C=listener if order[2] == speaker else order[2])
+            text = _fresh_line(rng, bank=bank, role=role, first=not k, pool=bank_lines, fill=fill, used=used_lines)
+            if text is None:
+                break  # every line this bank can make has been said: a shorter scene, never a repeat
             cue = speaker.upper() + (" (V.O.)" if key == "documentary" and speaker == names[0] else "")
             lines.append(cue)
             if rng.random() < 0.2:

@@ -240,6 +240,17 @@ LINES = {  # by dramatic role: open, push, turn, close
            "close": ["Was auch passiert, wir machen es zusammen.", "Behalte {OBJ}. Du wirst wissen, wann.",
                      "So endet es also. Oder so fängt es an.", "Danke. Ehrlich."]},
 }
+# Lead-ins that make a new line of a bank line once the bank is used up (a script never repeats a line).
+LEADS = {
+    "en": ["Listen.", "Wait.", "Honestly?", "Fine.", "Hear me out.", "Be honest with me.", "One more thing.",
+           "Okay.", "No, stop.", "{B}, please.", "Think about it.", "I mean it."],
+    "es": ["Escucha.", "Espera.", "¿Sinceramente?", "Vale.", "Óyeme.", "Sé sincero.", "Una cosa más.",
+           "De acuerdo.", "No, para.", "{B}, por favor.", "Piénsalo.", "Lo digo en serio."],
+    "fr": ["Écoute.", "Attends.", "Franchement ?", "D'accord.", "Laisse-moi finir.", "Sois honnête.",
+           "Encore une chose.", "Bon.", "Non, arrête.", "{B}, s'il te plaît.", "Réfléchis.", "Je suis sérieux."],
+    "de": ["Hör zu.", "Warte.", "Ehrlich?", "Gut.", "Lass mich ausreden.", "Sei ehrlich.", "Noch etwas.",
+           "Okay.", "Nein, hör auf.", "{B}, bitte.", "Denk darüber nach.", "Ich meine es ernst."],
+}
 ARTICLE = {"en": "the {}", "es": "{}", "fr": "{}", "de": "{}"}  # objects already read naturally in the templates
 TITLES = {"en": ["The {OBJ}", "{A} and the {OBJ}", "After the {OBJ}", "The Last {OBJ}"],
           "es": ["{OBJ}", "{A} y {OBJ}", "Después de {OBJ}"],

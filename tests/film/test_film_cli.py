@@ -27,6 +27,7 @@ def test_film_command_end_to_end(tmp_path, data_dir, tools):
         assert any(step in ln for ln in lines[:-1]), f"no progress line for {step}"
     summary = json.loads(lines[-1])
     assert summary["out"] == str(out.resolve()) and summary["shots"] >= 3 and summary["voice_lines"] == 2
+    assert summary["scenes"] == 2 and summary["characters"] == 2
     assert summary["srt"] == str(out.with_suffix(".srt")) and summary["vtt"] == str(out.with_suffix(".vtt"))
 
     info = tools.probe(out)

@@ -62,3 +62,24 @@ def test_every_genre_is_available_and_unknown_is_refused():
     with pytest.raises(InvalidInput) as err:
         write_script(genre="drama", language="en", target_length_s=5)
     assert err.value.field == "target_length_s"
+
+
+def test_logline_words_that_are_not_names_never_become_characters():
+    w = write_script(genre="comedy", language="en", target_length_s=60, seed=3,
+                     logline="Two rival food-truck owners are forced to share one parking spot for a night.")
+    names = {c.name for c in breakdown_script(text=w.fountain, target_length_s=60).characters}
+    assert not names & {"TWO", "RIVAL", "ONE"}
+    w = write_script(genre="drama", language="en", target_length_s=60, seed=3,
+                     logline="After the flood, Marguerite rebuilds the bakery while her son Tobiah hides a secret.")
+    names = {c.name for c in breakdown_script(text=w.fountain, target_length_s=60).characters}
+    assert {"MARGUERITE", "TOBIAH"} <= names and "AFTER" not in names
+
+
+@pytest.mark.parametrize("language", ["en", "es", "fr", "de"])
+def test_no_line_is_ever_repeated(language):
+    for seed in range(3):
+        w = write_script(genre="thriller", language=language, target_length_s=600, seed=seed)
+        bd = breakdown_script(text=w.fountain, target_length_s=600)
+        said = [d.text for sc in bd.scenes for sh in sc.shots for d in sh.dialogue]
+        assert len(said) >= 40
+        assert len(said) == len(set(said))
