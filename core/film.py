@@ -17,6 +17,7 @@ from core.breakdowns import list_characters, list_scene_cards, list_shots, run_b
 from core.errors import InvalidCombination, InvalidInput
 from core.projects import create_project, get_project, update_project
 from core.scripts import save_version
+from core.story.breakdown import default_length_s
 from core.timeline.store import list_items, project_timeline
 from core.generation.voiceover import assign_cast_voices, attach_sfx, choose_music, generate_voiceover, run_generations
 
@@ -157,7 +158,7 @@ def make_film(*, script_path: str, out_path: str, aspect_ratio: str = "16:9", la
         raise InvalidInput(f"Cannot read script file {path}: {exc.strerror or exc}", field="script") from exc
     text = read_script_file(name=path.name, data=data)
     say("script: read")
-    target = target_length_s or 15 * max(1, text.upper().count("INT.") + text.upper().count("EXT."))
+    target = target_length_s or default_length_s(text=text)  # a story runs as long as it reads aloud
     project = create_project(name=path.stem[:120] or "Film", aspect_ratio=aspect_ratio, language=language,
                              genre=genre, target_length_s=min(max(int(target), 15), 600))
     models = _provider_models(provider)

@@ -18,6 +18,7 @@ from core.story.shots import MAX_SHOTS_PER_SCENE, fit_to_target, one_line, plan_
 
 MODES = ("auto", "fountain", "prose")
 MIN_TARGET_S, MAX_TARGET_S = 5, 3600
+MIN_FILM_S, MAX_FILM_S = 15, 600
 AVG_SHOT_FLOOR_S = 2.5  # below this average, a film of many shots reads as a slideshow
 
 
@@ -32,6 +33,27 @@ def detect_mode(text: str) -> str:
     long_paragraphs = sum(1 for e in sp.elements if e.kind == "action" and len(e.text.split()) >= 25)
     quotes = len(re.findall(r"[\"“”]", text))
     return "prose" if long_paragraphs >= 2 or quotes >= 4 else "fountain"
+
+
+READ_WORDS_PER_S = 2.5  # a calm reading voice (150 words a minute), as the shot timing assumes
+SECONDS_PER_SCENE = 15
+
+
+def default_length_s(*, text: str) -> int:
+    """Return the film length (seconds, 15–600) a script asks for when nobody sets one: a story in
+    prose is read aloud whole (narration and speech), so its length is its reading time; a
+    screenplay gets its dialogue's reading time, and at least 15 s per scene."""
+    mode = detect_mode(text)
+    if mode == "prose":
+        _, scenes = parse_prose(text)
+        words = sum(len(b.text.split()) for sc in scenes for b in sc.beats if b.kind == "dialogue")
+        seconds = words / READ_WORDS_PER_S
+    else:
+        scenes = scenes_from_screenplay(parse_fountain(text))
+        spoken = sum(len(b.text.split()) for sc in scenes for b in sc.beats if b.kind == "dialogue")
+        seconds = max(SECONDS_PER_SCENE * max(1, sum(1 for sc in scenes if sc.from_heading)),
+                      spoken / READ_WORDS_PER_S)
+    return int(min(max(round(seconds), MIN_FILM_S), MAX_FILM_S))
 
 
 def _scene_summary(scene: RawScene) -> str:
@@ -65,7 +87,8 @@ def _collect_characters(scenes: list[RawScene]) -> list[CharacterInfo]:
         hits = [s for s, low in zip(sentences, lowered) if needle in low and pattern.search(s)]
         # An introduction in capitals ("WILL BLOOM, AGE 3, listens…") describes best; put it first.
         hits.sort(key=lambda s: 0 if info.name.upper() in s and info.name.upper() != info.name.lower() else 1)
-        info.description = list(dict.fromkeys(one_line(h, 200) for h in hits))[:3]
+        told = [s for sc in scenes for s in sc.descriptions.get(info.name, [])]  # under another name
+        info.description = list(dict.fromkeys(one_line(h, 200) for h in told + hits))[:3]
     return list(found.values())
 
 

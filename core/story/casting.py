@@ -113,6 +113,10 @@ def _age_number(text: str) -> int | None:
                   r"[\s-]*years?[\s-]*old\b", low)
     if m:
         return _NUMBER_WORDS[m.group(1)] + (_NUMBER_WORDS[m.group(2)] if m.group(2) else 0)
+    m = re.search(r"\b(?:she|he|who|they) (?:is|was|'s|’s|were|are) (" + "|".join(_NUMBER_WORDS) + r"|\d{1,2})\b(?! \w+s\b)", low)
+    if m:
+        v = m.group(1)
+        return int(v) if v.isdigit() else _NUMBER_WORDS[v]
     m = re.search(r"\b(?:a |an )?(?:girl|boy|child|kid) of (" + "|".join(_NUMBER_WORDS) + r"|\d{1,2})\b", low)
     if m:
         v = m.group(1)
@@ -152,9 +156,11 @@ def _about(name: str, description: str) -> str:
     cut before the next character in capitals ("MAYA (30s) helps GRANDPA JOE (80)" → "(30s) helps").
     A description that never names the character is taken whole (it was written about them)."""
     pattern = re.compile(r"(?<![\w'])" + re.escape(name) + r"(?![\w'])", re.I)
-    flat = " ".join((description or "").split())
+    flat = " ".join((description or "").split()).replace(".; ", ". ").replace("!; ", "! ").replace("?; ", "? ")
     parts = []
     for sentence in re.split(r"(?<=[.!?])\s+", flat):
+        if not pattern.search(sentence):  # said of them under another name ("the stranger…")
+            parts.append(sentence)
         for hit in pattern.finditer(sentence):
             tail = sentence[hit.end():]
             surname = re.match(r"(?:\s+[A-Z][A-Z'’-]+)*", tail)  # "ROSALIND HALE (68)": the rest of the name

@@ -17,6 +17,7 @@ class DialogueLine(BaseModel):
     character: str
     text: str
     parenthetical: str = ""
+    extensions: list[str] = Field(default_factory=list)  # "V.O.", "O.S.", "CONT'D": how the line is heard
 
 
 class ShotProposal(BaseModel):

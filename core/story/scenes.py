@@ -39,6 +39,9 @@ class RawScene:
     heading: str
     beats: list[Beat] = field(default_factory=list)
     from_heading: bool = True
+    # What the text says of a character under another name ("A stranger stood by the lamp, a tall
+    # old man…" for the stranger later named Orrin): prose reading fills it, the cast reads it.
+    descriptions: dict[str, list[str]] = field(default_factory=dict)
 
 
 def parse_heading(heading: str) -> tuple[str, str, str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from core.story.models import MAX_SHOT_S, MIN_SHOT_S, DialogueLine, ShotProposal
+from core.story.prose import is_narration
 from core.story.scenes import EDIT_KINDS, Beat, RawScene
 from core.story.transitions import attach_edits
 
@@ -80,20 +81,25 @@ class _Group:
 
     @property
     def duration(self) -> float:
-        return sum(beat_duration(b) for b in self.beats)
+        # Narration is read over its action: the reading time is the shot's time, not both.
+        narrated = any(is_narration(b) for b in self.beats)
+        return sum(beat_duration(b) for b in self.beats if not (narrated and b.kind == "action"))
 
     @property
     def kind(self) -> str:
-        return "dialogue" if any(b.kind == "dialogue" for b in self.beats) else "action"
+        return "dialogue" if any(b.kind == "dialogue" and not is_narration(b) for b in self.beats) else "action"
 
 
 def _group_beats(beats: list[Beat], exchange: int = 2) -> list[_Group]:
-    """Return shot groups: each action paragraph alone; dialogue in exchanges of up to ``exchange``
-    blocks."""
+    """Return shot groups: each action paragraph alone (with the narration read over it); dialogue
+    in exchanges of up to ``exchange`` blocks."""
     groups: list[_Group] = []
     for beat in beats:
         last = groups[-1] if groups else None
-        if (beat.kind == "dialogue" and last is not None and last.kind == "dialogue"
+        if is_narration(beat) and last is not None and last.beats[-1].kind == "action":
+            last.beats.append(beat)
+            continue
+        if (beat.kind == "dialogue" and not is_narration(beat) and last is not None and last.kind == "dialogue"
                 and all(b.kind == "dialogue" for b in last.beats) and len(last.beats) < exchange):
             last.beats.append(beat)
         else:
@@ -169,7 +175,8 @@ def plan_scene_shots(scene: RawScene, *, int_ext: str, first_scene: bool, known_
             exchange_no += 1
         if shots and shots[-1].shot_type == kind:
             kind = _ALTERNATIVE.get(kind, "medium")
-        dialogue = [DialogueLine(character=b.character, text=b.text, parenthetical=b.parenthetical)
+        dialogue = [DialogueLine(character=b.character, text=b.text, parenthetical=b.parenthetical,
+                                 extensions=list(b.extensions))
                     for b in group.beats if b.kind == "dialogue"]
         speakers = list(dict.fromkeys(d.character for d in dialogue))
         # A voice from off screen or over the picture is heard, not seen: keep it out of the frame.

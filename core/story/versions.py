@@ -6,7 +6,7 @@ import difflib
 from core.story.breakdown import detect_mode
 from core.story.fountain import parse_fountain
 from core.story.importer import normalize_newlines
-from core.story.prose import parse_prose
+from core.story.prose import is_narration, parse_prose
 
 
 def summarize_script(*, text: str) -> str:
@@ -21,7 +21,8 @@ def summarize_script(*, text: str) -> str:
         return "Empty script"
     if detect_mode(text) == "prose":
         title, scenes = parse_prose(text)
-        speakers = {b.character.upper() for sc in scenes for b in sc.beats if b.kind == "dialogue"}
+        speakers = {b.character.upper() for sc in scenes for b in sc.beats if b.kind == "dialogue"
+                    and not is_narration(b)}
         label = title or "Untitled story"
         return (f"{label} — prose, {len(scenes)} scene{'s' * (len(scenes) != 1)}, "
                 f"{len(speakers)} speaking character{'s' * (len(speakers) != 1)}, {words:,} words")

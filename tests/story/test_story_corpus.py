@@ -158,13 +158,14 @@ def test_prose_story_speakers_by_attribution_and_no_boilerplate(corpus_text):
     bd = breakdown_script(text=corpus_text("gift_of_the_magi_gutenberg.txt"), target_length_s=120)
     assert bd.mode == "prose"
     assert bd.title == "The Gift of the Magi"
-    counts = {c.name: c.dialogue_blocks for c in bd.characters}
-    assert counts == GIFT_BLOCKS
+    counts = {c.name: c.dialogue_blocks for c in bd.characters if c.name != "NARRATOR"}
+    assert counts == GIFT_BLOCKS  # the narration is read by the narrator (issue 17), not a character
     assert 3 <= len(bd.scenes) <= 8
     everything = str(bd.to_api_json()).lower()
     for word in ("gutenberg", "license", "ebook", "trademark", "donation"):
         assert word not in everything
-    lines = [(d.character, d.text) for sc in bd.scenes for sh in sc.shots for d in sh.dialogue]
+    lines = [(d.character, d.text) for sc in bd.scenes for sh in sc.shots for d in sh.dialogue
+             if d.character != "NARRATOR"]
     assert ("Della", "Will you buy my hair?") in lines
     assert ("Jim", "You’ve cut off your hair?") in lines
     assert any(who == "Jim" and text.startswith("Dell, let’s put") for who, text in lines)  # "said he"
