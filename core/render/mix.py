@@ -100,11 +100,24 @@ def duck_envelope(*, voice: np.ndarray, rate: int = RATE, depth_db: float = -12.
     sentences) stay ducked, so the music does not swell in every gap; after a longer pause, or the
     last line, it comes back at once. The result is ``depth_db × amount``.
     """
+    return duck_from_levels(level=voice_levels(voice=voice), rate=rate, depth_db=depth_db, attack_s=attack_s,
+                            release_s=release_s, hold_s=hold_s)
+
+
+def voice_levels(*, voice: np.ndarray) -> np.ndarray:
+    """Return the voice bus's peak level (dBFS) per 1 ms block (the last block may be partial)."""
     mono = np.abs(voice).max(axis=1) if voice.ndim == 2 else np.abs(voice)
     nb = int(np.ceil(mono.shape[0] / BLOCK))
     padded = np.zeros(nb * BLOCK, dtype=np.float32)
     padded[:mono.shape[0]] = mono
-    level = 20 * np.log10(padded.reshape(nb, BLOCK).max(axis=1) + 1e-9)
+    return (20 * np.log10(padded.reshape(nb, BLOCK).max(axis=1) + 1e-9)).astype(np.float32)
+
+
+def duck_from_levels(*, level: np.ndarray, rate: int = RATE, depth_db: float = -12.0, attack_s: float = 0.05,
+                     release_s: float = 0.4, hold_s: float = DUCK_HOLD_S) -> np.ndarray:
+    """Return the music gain in dB per block from the voice's block levels (``voice_levels``); the
+    follower of ``duck_envelope``, usable on levels kept per segment."""
+    nb = level.shape[0]
     peak = float(level.max()) if nb else -120.0
     # Threshold relative to the voice's own peak, so quiet and loud voice tracks duck alike.
     thr = max(peak - 30.0, -60.0)
