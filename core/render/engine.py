@@ -2,7 +2,8 @@
 
 Each shot becomes one video segment, encoded once per content hash (source bytes, duration, trim,
 camera move, fps, size, fit, quality, burned-in cue text) into ``<cache>/segments/<hash>.mp4``.
-The mix is rendered once per audio hash into ``<cache>/audio/<hash>.m4a``. The film is then a
+The soundtrack is mixed per segment window and encoded into ``<cache>/audio/`` (see
+``core.render.soundtrack``: a changed shot re-mixes its window only). The film is then a
 stream copy: concat demuxer over the segments plus the AAC track, ``+faststart``, written to a
 temp file and renamed, so a failed or cancelled render never leaves a half file.
 """
@@ -20,11 +21,12 @@ from typing import Callable
 
 import numpy as np
 
-from core.render.mix import LOUDNESS_TARGETS, mix_timeline
+from core.render.mix import LOUDNESS_TARGETS
 from core.errors import Cancelled, InvalidInput, RenderError
 from core.render.encode import ENCODE, encode_frames, run_ffmpeg
 from core.render.frames import clip_frames, still_frames
 from core.render.transitions import apply_transitions, last_picture, title_frames
+from core.render.soundtrack import Window, render_soundtrack
 from core.settings import get_settings
 from core.timeline.cues import burn_cue, to_srt, to_vtt
 from core.timeline.edits import TitleCard
@@ -51,6 +53,7 @@ class RenderResult:
     true_peak: float
     width: int
     height: int
+    audio_windows_mixed: int = 0  # segment windows whose voice/SFX were mixed (not taken from the cache)
 
 
 @dataclass(frozen=True)
@@ -192,31 +195,14 @@ def _atomic_target(final: Path) -> str:
     return tmp
 
 
-def _render_audio(*, timeline: Timeline, cache: Path, loudness_lufs: float,
-                  cancel_event: threading.Event | None) -> tuple[Path, dict]:
-    """Return (AAC file, {"lufs", "true_peak"}) for the timeline's mix, reusing a cached one."""
-    desc = {"v": ENGINE_VERSION, "lufs": loudness_lufs, "dur": round(timeline.duration_s, 4),
-            "items": [[a.model_dump(exclude={"path"}), file_digest(path=a.path)] for a in timeline.audio()]}
-    key = hashlib.sha256(json.dumps(desc, sort_keys=True, default=str).encode()).hexdigest()
-    m4a, meta = cache / f"{key}.m4a", cache / f"{key}.json"
-    if m4a.exists() and meta.exists():
-        os.utime(m4a)
-        return m4a, json.loads(meta.read_text())
-    mix = mix_timeline(timeline=timeline, loudness_lufs=loudness_lufs)
-    with tempfile.TemporaryDirectory(dir=cache) as tmp:
-        wav = os.path.join(tmp, "mix.wav")
-        from core.render.mix import write_wav
-        write_wav(path=wav, samples=mix.samples, rate=mix.rate)
-        out = os.path.join(tmp, "mix.m4a")
-        # The "fast" AAC coder takes half the CPU of the default two-loop search; at 192 kb/s the
-        # difference is not audible on speech and music beds.
-        run_ffmpeg(["-i", wav, "-c:a", "aac", "-aac_coder", "fast", "-b:a", "192k", "-ar", str(mix.rate),
-                    "-f", "mp4", out],
-                   cancel_event=cancel_event, what="Audio encoding")
-        os.replace(out, m4a)
-    stats = {"lufs": mix.lufs, "true_peak": mix.true_peak_dbtp}
-    _write_text_atomic(meta, json.dumps(stats))
-    return m4a, stats
+def _windows(segs: list[Segment]) -> list[Window]:
+    """The audio window of each segment: where it starts on the timeline, and its length."""
+    out, t = [], 0.0
+    for seg in segs:
+        start = seg.item.start_s if seg.item is not None else t
+        out.append(Window(start_s=start, nframes=seg.nframes))
+        t = seg.item.end_s if seg.item is not None else t  # a gap is followed by its shot
+    return out
 
 
 def _write_text_atomic(path: Path, text: str) -> str:
@@ -316,7 +302,8 @@ def render_timeline(*, timeline: Timeline, out_path: str, quality: str = "final"
         with lock:
             report(frame_share * done_frames / total_frames, "Mixing audio")
         try:
-            return _render_audio(timeline=timeline, cache=audio_dir, loudness_lufs=loudness_lufs, cancel_event=stop)
+            return render_soundtrack(timeline=timeline, windows=_windows(segs), cache=audio_dir, digest=file_digest,
+                                     loudness_lufs=loudness_lufs, cancel_event=stop)
         except BaseException:
             stop.set()
             raise
@@ -337,7 +324,7 @@ def render_timeline(*, timeline: Timeline, out_path: str, quality: str = "final"
     if any(errors):
         raise next(e for e in errors if e is not None)
     rendered = {s.key for s in unique}
-    m4a, stats = audio_future.result()
+    sound = audio_future.result()
     check_cancel()
     report(frame_share + (1 - frame_share) * 0.6, "Assembling film")
     try:
@@ -349,7 +336,7 @@ def render_timeline(*, timeline: Timeline, out_path: str, quality: str = "final"
             for seg in segs:
                 lst.write(f"file '{(seg_dir / (seg.key + '.mp4')).resolve()}'\n")
         try:
-            run_ffmpeg(["-f", "concat", "-safe", "0", "-i", lst.name, "-i", str(m4a),
+            run_ffmpeg(["-f", "concat", "-safe", "0", "-i", lst.name, "-i", sound.path,
                         "-map", "0:v:0", "-map", "1:a:0", "-c", "copy", "-movflags", "+faststart",
                         "-t", f"{sum(s.nframes for s in segs) / fps:.4f}", "-f", "mp4", tmp_out],
                        cancel_event=cancel_event, what="Assembly")
@@ -369,8 +356,8 @@ def render_timeline(*, timeline: Timeline, out_path: str, quality: str = "final"
     report(1.0, "Done")
     return RenderResult(path=str(out), duration_s=sum(s.nframes for s in segs) / fps,
                         segments_rendered=len(rendered), segments_reused=len(segs) - len(rendered),
-                        srt_path=srt_path, vtt_path=vtt_path, lufs=stats["lufs"], true_peak=stats["true_peak"],
-                        width=width, height=height)
+                        srt_path=srt_path, vtt_path=vtt_path, lufs=sound.lufs, true_peak=sound.true_peak,
+                        width=width, height=height, audio_windows_mixed=sound.windows_mixed)
 
 
 def prune_cache(*, cache_dir: str | None = None, max_bytes: int = 2 << 30) -> int:

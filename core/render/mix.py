@@ -204,20 +204,22 @@ def k_weighted_power(x: np.ndarray, *, rate: int) -> np.ndarray:
     return power
 
 
-def gated_loudness(power: np.ndarray, *, rate: int) -> float:
-    """Integrated loudness (LUFS) from per-sample K-weighted power: 400 ms blocks every 100 ms,
-    absolute gate −70 LUFS, relative gate −10 LU — BS.1770-4 as pyloudnorm computes it, but with
-    one cumulative sum instead of a Python loop over blocks. Returns −inf for silence."""
-    n = power.shape[0]
+def gating_blocks(*, n: int, rate: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return (first sample, end sample) of the BS.1770-4 gating blocks of an n-sample signal:
+    400 ms long, every 100 ms, as pyloudnorm lays them out."""
     block = 0.4
-    nblocks = int(np.round((n / rate - block) / (block * 0.25))) + 1
-    if nblocks < 1:
-        return float("-inf")
+    nblocks = max(int(np.round((n / rate - block) / (block * 0.25))) + 1, 0)
     j = np.arange(nblocks)
     lo = (block * (j * 0.25) * rate).astype(np.int64)
     hi = np.minimum((block * (j * 0.25 + 1) * rate).astype(np.int64), n)
-    csum = np.concatenate(([0.0], np.cumsum(power)))
-    z = (csum[hi] - csum[lo]) / (block * rate)
+    return lo, hi
+
+
+def gate_block_means(z: np.ndarray) -> float:
+    """Integrated loudness (LUFS) from the mean K-weighted power of each gating block: absolute
+    gate −70 LUFS, relative gate −10 LU. Returns −inf for silence (or no block)."""
+    if z.size == 0:
+        return float("-inf")
     with np.errstate(divide="ignore"):
         loud = -0.691 + 10 * np.log10(z)
     above = loud >= -70.0
@@ -228,6 +230,15 @@ def gated_loudness(power: np.ndarray, *, rate: int) -> float:
     if not keep.any():
         return float("-inf")
     return float(-0.691 + 10 * np.log10(z[keep].mean()))
+
+
+def gated_loudness(power: np.ndarray, *, rate: int) -> float:
+    """Integrated loudness (LUFS) from per-sample K-weighted power: 400 ms blocks every 100 ms,
+    absolute gate −70 LUFS, relative gate −10 LU — BS.1770-4 as pyloudnorm computes it, but with
+    one cumulative sum instead of a Python loop over blocks. Returns −inf for silence."""
+    lo, hi = gating_blocks(n=power.shape[0], rate=rate)
+    csum = np.concatenate(([0.0], np.cumsum(power)))
+    return gate_block_means((csum[hi] - csum[lo]) / (0.4 * rate))
 
 
 def measure_loudness(*, path_or_array, rate: int | None = None) -> tuple[float, float]:
