@@ -280,6 +280,17 @@ class ReplicateAdapter:
         return hs.download(provider=PROVIDER, url=output.url, headers=headers, timeout_s=self.timeout_s,
                            secrets=[token])
 
+    def get_json(self, *, path: str, action: str, params: dict | None = None) -> Any:
+        """Return the JSON of one catalogue read (``GET /v1/...``: model, version, search, collections).
+
+        Raises MissingCredentials without a token, ProviderError (404 for an unknown model,
+        not retryable; 429/5xx retryable) on any API or transport failure.
+        """
+        with self._session() as (client, token, seen):
+            resp = self._call(lambda: client._request("GET", path, params=params or None), action=action,
+                              idempotent=True, token=token, seen=seen)
+            return self._call(resp.json, action=action, idempotent=True, token=token, seen=seen)
+
     def fetch_model_schema(self, *, owner: str, name: str) -> dict:
         """Return ``latest_version.openapi_schema`` of ``GET /v1/models/{owner}/{name}``.
 

@@ -57,6 +57,11 @@ class Capability:
         self.title: str = spec.title
         self.docs: list[str] = list(spec.docs)
         self.checked: str = spec.checked
+        # Set by the registry for schemas read from a provider: when, and what changed last.
+        self.fetched_at: str | None = None
+        self.schema_note: str | None = None
+        self.roles_corrected: list[str] = []  # roles the user corrected (core.registry.role_overrides)
+        self.uncorrected: "Capability | None" = None  # the same model before those corrections
         if spec.openapi_schema is not None:
             self.input_schema = input_schema_from_openapi(spec.openapi_schema)
             # Provider schemas carry no roles: infer, then let the file's explicit roles win

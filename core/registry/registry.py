@@ -1,7 +1,11 @@
-"""The process-wide capability registry: every file under ``provider_schemas/``, loaded once.
+"""The process-wide capability registry: every file under ``provider_schemas/``, loaded once,
+plus the models a provider can describe on demand (any Replicate ``owner/name[:version]``).
 
-Replicate schemas can be refreshed from the API (``GET /v1/models/{owner}/{name}``) when a
-token is configured; on any error the file's schema stays in use.
+A provider listed in ``_SOURCES`` publishes its models' schemas: a model with no file is fetched
+the first time it is asked for and kept in the data dir; a shipped file's schema is refreshed
+from the provider when its credential is set (the file's roles, rules and pricing stay), with a
+note when the schema changed. The user's role corrections (``core.registry.role_overrides``) are
+applied to every lookup. On any refresh error the kept or shipped schema stays in use.
 """
 from __future__ import annotations
 
@@ -10,43 +14,33 @@ import logging
 import re
 import threading
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-from core.errors import InvalidInput, UnsupportedCapability
+from pydantic import ValidationError
+
+from core.errors import InvalidInput, StoryreelError, UnsupportedCapability
+from core.providers.replicate_models import SOURCE as REPLICATE_MODELS
+from core.registry import role_overrides
 from core.registry.capability import Capability
 from core.registry.roles import infer_media_type
 from core.registry.schema_file import SchemaFile, read_schema_file
-from core.settings import REPO_ROOT, get_settings
+from core.settings import REPO_ROOT
 
 log = logging.getLogger(__name__)
 
 SCHEMA_DIR = REPO_ROOT / "provider_schemas"
 
-
-def _fetch_replicate_openapi(model: str, client: Any | None) -> dict[str, Any]:
-    """Return ``latest_version.openapi_schema`` of a Replicate model through the replicate client.
-
-    Raises whatever the client raises; the caller falls back to the file.
-    """
-    if client is None:
-        import replicate  # deferred: only needed when refreshing
-
-        settings = get_settings()
-        token = settings.replicate_api_token.get_secret_value() if settings.replicate_api_token else None
-        client = replicate.Client(api_token=token, base_url=settings.replicate_base_url)
-    found = client.models.get(model)
-    version = getattr(found, "latest_version", None)
-    schema = getattr(version, "openapi_schema", None)
-    if not isinstance(schema, dict):
-        raise ValueError(f"{model} has no latest_version.openapi_schema")
-    return schema
+# provider -> its source of models beyond the files (accepts, configured, kept, lookup,
+# capability_data, properties). Adding a provider that publishes schemas is one entry here.
+_SOURCES: dict[str, Any] = {"replicate": REPLICATE_MODELS}
 
 
-# provider -> (setting that enables refresh, fetcher). Adding a provider that publishes its
-# schemas is one entry here.
-_REFRESHERS: dict[str, tuple[str, Callable[[str, Any | None], dict[str, Any]]]] = {
-    "replicate": ("replicate_api_token", _fetch_replicate_openapi),
-}
+def _spec(data: dict, *, where: str) -> SchemaFile:
+    try:
+        return SchemaFile.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or '(top)'}: {e['msg']}" for e in exc.errors())
+        raise InvalidInput(f"{where}: {problems}", field="model") from exc
 
 
 class Registry:
@@ -55,6 +49,7 @@ class Registry:
     def __init__(self, capabilities: list[Capability]):
         self._caps: dict[tuple[str, str, str], Capability] = {}
         self._lock = threading.Lock()
+        self._derived: dict[tuple, tuple[Any, Capability]] = {}
         for cap in capabilities:
             if cap.key in self._caps:
                 raise InvalidInput(
@@ -74,7 +69,28 @@ class Registry:
         return cls(caps)
 
     def get(self, *, provider: str, model: str, operation: str | None = None) -> Capability:
-        """Return the capability of ``provider``/``model``.
+        """Return the capability of ``provider``/``model``, as the user's role corrections leave it.
+
+        A model with no file, of a provider that publishes schemas (Replicate: ``owner/name`` or
+        ``owner/name:version``), is fetched on first use and kept; a kept schema older than a day
+        is re-fetched when the provider's credential is set; a shipped file's schema is
+        refreshed the same way. Raises ``UnsupportedCapability`` naming what exists instead,
+        ``MissingCredentials`` naming the setting for a model never fetched, ``ProviderError``
+        when the first fetch fails.
+        """
+        source = _SOURCES.get(provider)
+        try:
+            cap = self._file_get(provider=provider, model=model, operation=operation)
+        except UnsupportedCapability:
+            if source is None or operation not in (None, "generate") or not source.accepts(model):
+                raise
+            return self._with_overrides(self._dynamic(source, model, fetch=True))
+        if source is not None and cap.spec.openapi_schema is not None:
+            cap = self._refreshed(source, cap, fetch=source.configured())
+        return self._with_overrides(cap)
+
+    def _file_get(self, *, provider: str, model: str, operation: str | None = None) -> Capability:
+        """Return the capability of ``provider``/``model`` from the shipped files.
 
         ``operation`` may be left out when the model has one operation, or to mean
         ``generate`` when it has several (Veo 3.1 has generate and extend).
@@ -109,9 +125,27 @@ class Registry:
 
     def list(self, *, media_type: str | None = None, provider: str | None = None,
              operation: str | None = None) -> list[Capability]:
-        """Return the capabilities matching every filter given, sorted by provider, model, operation."""
+        """Return the capabilities matching every filter given, sorted by provider, model, operation.
+
+        Besides the shipped files: every model a source keeps (fetched before, in this data dir),
+        and shipped schemas as last refreshed. Never fetches.
+        """
+        caps = list(self._caps.values())
+        for name, source in _SOURCES.items():
+            if provider not in (None, name):
+                continue
+            shipped = {c.model for c in caps if c.provider == name}
+            caps = [self._refreshed(source, c, fetch=False) if c.provider == name and c.spec.openapi_schema else c
+                    for c in caps]
+            for ref in source.kept():
+                if ref in shipped:
+                    continue
+                try:
+                    caps.append(self._dynamic(source, ref, fetch=False))
+                except StoryreelError as exc:
+                    log.warning("kept %s model %s left out: %s", name, ref, exc.message)
         return sorted(
-            (c for c in self._caps.values()
+            (self._with_overrides(c) for c in caps
              if (media_type is None or c.media_type == media_type)
              and (provider is None or c.provider == provider)
              and (operation is None or c.operation == operation)),
@@ -139,50 +173,146 @@ class Registry:
         """Return the API.md capability shape of ``cap``."""
         return capability_json(cap)
 
-    def refresh(self, *, provider: str, model: str, operation: str | None = None,
-                client: Any | None = None) -> Capability:
-        """Re-read a model's schema from its provider, keeping the file's roles, rules and pricing.
+    def refresh(self, *, provider: str, model: str, operation: str | None = None) -> Capability:
+        """Re-read a model's schema from its provider now, and return the capability.
 
-        Without the provider's credential setting, or on any error, the current capability is
-        returned unchanged (the error is logged, never the token). A model with no file gets
-        roles inferred from its parameter names. ``client`` lets tests pass a client aimed at
-        an emulator. Raises ``UnsupportedCapability`` when the provider cannot be refreshed and
-        the model is unknown.
+        A shipped model keeps its file's roles, rules and pricing; without the provider's
+        credential, or on any error, it stays as it was (the error is logged, never the token).
+        A model with no file is fetched (roles inferred). Raises ``UnsupportedCapability`` when the
+        provider publishes no schemas and the model is unknown, ``MissingCredentials`` for a
+        model never fetched without the credential, ``ProviderError`` when that fetch fails.
         """
-        refresher = _REFRESHERS.get(provider)
+        source = _SOURCES.get(provider)
         try:
-            current: Capability | None = self.get(provider=provider, model=model, operation=operation)
+            current: Capability | None = self._file_get(provider=provider, model=model, operation=operation)
         except UnsupportedCapability:
             current = None
-        if refresher is None:
+        if source is None:
             if current is None:
                 raise UnsupportedCapability(f"{provider} schemas cannot be refreshed and {model} is unknown", field="model")
-            return current
-        setting, fetch = refresher
-        if client is None and getattr(get_settings(), setting, None) is None:
-            if current is None:
-                raise UnsupportedCapability(
-                    f"{provider}/{model} is not in provider_schemas/ and {setting.upper()} is not set to fetch it",
-                    setting=setting.upper())
-            return current
-        try:
-            openapi = fetch(model, client)
-            if current is not None:
-                data = current.spec.model_dump(by_alias=True, exclude_none=True)
-                data["openapi_schema"] = openapi
-                data.pop("input_schema", None)
-                fresh = Capability.from_schema_file(SchemaFile.model_validate(data), path=current.path)
-            else:
-                fresh = capability_from_openapi(openapi=openapi, provider=provider, model=model)
-        except Exception as exc:  # noqa: BLE001 - any failure means "keep the file"
-            log.warning("schema refresh of %s/%s failed, using the file: %s: %s",
-                        provider, model, type(exc).__name__, _scrub(str(exc)))
-            if current is None:
-                raise UnsupportedCapability(f"could not fetch the schema of {provider}/{model}", field="model") from exc
-            return current
+            return self._with_overrides(current)
+        if current is None:
+            source.lookup(model, refresh=True)
+            return self.get(provider=provider, model=model, operation=operation)
+        if source.configured() and current.spec.openapi_schema is not None:
+            try:
+                source.lookup(model, refresh=True, baseline=current.spec.openapi_schema)
+            except StoryreelError as exc:
+                log.warning("schema refresh of %s/%s failed, using the file: %s", provider, model, _scrub(exc.message))
+        return self.get(provider=provider, model=model, operation=operation)
+
+    def correct_roles(self, *, provider: str, model: str, roles: dict[str, str | None]) -> Capability:
+        """Save the user's corrections of a model's file roles (start/end frame, references, audio)
+        and return the corrected capability; ``{}`` forgets them.
+
+        Raises InvalidInput naming the role when a parameter does not exist or is not a file
+        input, or the role cannot be corrected; what ``get`` raises for an unknown model.
+        """
+        cap = self._with_overrides(self.get(provider=provider, model=model), roles={})
+        for role, param in roles.items():
+            if role not in role_overrides.EDITABLE_ROLES:
+                raise InvalidInput(f"the {role} role cannot be corrected (only {', '.join(role_overrides.EDITABLE_ROLES)})",
+                                   field=role)
+            if param is None:
+                continue
+            spec = cap.field(param)
+            if spec is None:
+                raise InvalidInput(f"{cap.model} has no field {param!r} (its fields: "
+                                   f"{', '.join(f.name for f in cap.fields())})", field=role)
+            if not (spec.is_uri or spec.is_uri_list):
+                raise InvalidInput(f"{param!r} of {cap.model} is not a file input, so it cannot be the {role}", field=role)
+        _apply_roles(cap, roles)  # the file's rules must still bind: raises InvalidInput naming the rule
+        role_overrides.set_overrides(provider=cap.provider, model=cap.model, roles=roles)
+        return self.get(provider=provider, model=model)
+
+    # ---- derived capabilities (memoised: pages ask many times per run) -------------------------
+    def _memo(self, key: tuple, base: Any, build) -> Capability:
         with self._lock:
-            self._caps[fresh.key] = fresh
-        return fresh
+            found = self._derived.get(key)
+        if found is not None and found[0] is base:
+            return found[1]
+        cap = build()
+        with self._lock:
+            if len(self._derived) > 512:
+                self._derived.clear()
+            self._derived[key] = (base, cap)
+        return cap
+
+    def _dynamic(self, source: Any, model: str, *, fetch: bool) -> Capability:
+        """The capability of a model the source keeps (fetching it when allowed and due)."""
+        record = source.lookup(model, fetch_allowed=fetch)
+        if record is None:
+            raise UnsupportedCapability(f"{source.provider} model {model!r} has not been fetched", field="model")
+
+        def build() -> Capability:
+            media_type = infer_media_type(source.properties(record))
+            data = source.capability_data(record, shipped=None, media_type=media_type)
+            cap = Capability.from_schema_file(_spec(data, where=f"{source.provider}/{record.ref}"))
+            return _stamped(cap, record, source)
+
+        return self._memo(("dynamic", source.provider, record.ref), record, build)
+
+    def _refreshed(self, source: Any, cap: Capability, *, fetch: bool) -> Capability:
+        """A shipped capability with its schema as last fetched (the file's when never fetched)."""
+        try:
+            record = source.lookup(cap.model, fetch_allowed=fetch, baseline=cap.spec.openapi_schema)
+        except StoryreelError as exc:
+            log.warning("schema refresh of %s/%s failed, using the file: %s", cap.provider, cap.model,
+                        _scrub(exc.message))
+            return cap
+        if record is None:
+            return cap
+
+        def build() -> Capability:
+            shipped = cap.spec.model_dump(by_alias=True, exclude_none=True)
+            data = source.capability_data(record, shipped=shipped, media_type=cap.media_type)
+            try:
+                return _stamped(Capability.from_schema_file(_spec(data, where=str(cap.path)), path=cap.path), record, source)
+            except InvalidInput as exc:
+                log.warning("the fetched schema of %s/%s does not fit its file (%s); the file serves",
+                            cap.provider, cap.model, exc.message)
+                kept = _stamped(Capability(spec=cap.spec, path=cap.path), record, source)
+                kept.schema_note = (f"{kept.schema_note or 'the schema changed'} — the shipped file no longer fits "
+                                    "it, so the shipped schema is used")
+                return kept
+
+        return self._memo(("refreshed", cap.key), record, build)
+
+    def _with_overrides(self, cap: Capability, *, roles: dict | None = None) -> Capability:
+        """``cap`` with the user's role corrections applied (itself when there are none).
+
+        ``roles={}`` returns ``cap`` as it is without corrections (the base of a new correction).
+        """
+        if roles is None:
+            roles = role_overrides.get_overrides(provider=cap.provider, model=cap.model)
+        if not roles:
+            return getattr(cap, "uncorrected", None) or cap
+
+        def build() -> Capability:
+            try:
+                return _apply_roles(cap, roles)
+            except InvalidInput as exc:
+                log.warning("role corrections of %s/%s no longer fit its schema: %s", cap.provider, cap.model, exc.message)
+                return cap
+
+        return self._memo(("roles", cap.key, role_overrides.stamp()), cap, build)
+
+
+def _apply_roles(cap: Capability, roles: dict[str, str | None]) -> Capability:
+    """Return a copy of ``cap`` with ``roles`` set over its own; raises InvalidInput when they do not fit."""
+    data = cap.spec.model_dump(by_alias=True, exclude_none=True)
+    data["roles"] = {**data.get("roles", {}), **roles}
+    fixed = Capability.from_schema_file(_spec(data, where=f"{cap.provider}/{cap.model}"), path=cap.path)
+    fixed.fetched_at, fixed.schema_note, fixed.roles_corrected = cap.fetched_at, cap.schema_note, sorted(roles)
+    fixed.uncorrected = cap
+    return fixed
+
+
+def _stamped(cap: Capability, record: Any, source: Any) -> Capability:
+    """Mark ``cap`` with its record's fetch date and the note of its last schema change."""
+    cap.fetched_at = record.fetched_at
+    cap.schema_note = source.note(record)
+    return cap
 
 
 def _scrub(text: str) -> str:
@@ -207,6 +337,10 @@ def capability_json(cap: Capability) -> dict[str, Any]:
         "roles": dict(cap.roles),
         "rules": cap.rules,
         "pricing": cap.pricing,
+        "version": cap.version,
+        "fetched_at": cap.fetched_at,
+        "schema_changes": cap.schema_note,
+        "roles_corrected": list(cap.roles_corrected),
         "docs": cap.docs,
     }
 

@@ -1,9 +1,13 @@
 """Role inference: which parameter of an unknown model plays which part (DESIGN §3).
 
-Names come from the Replicate parameter map (replicate.md §4): start frames are called
-``image``/``start_image``/``first_frame_image``/``input_image``, end frames ``last_frame``/
-``end_image``/``tail_image``/``last_frame_image``, references ``reference_images``/
-``subject_reference``/``image_input``. A file's explicit roles override what is inferred here.
+Names come from the Replicate parameter maps (replicate.md §4, UPDATE-2026-12 §3.2) and the
+names other current video models use: start frames are called ``image``/``start_image``/
+``first_frame_image``/``start_image_url``/``first_image``/``image_url``/``start_frame_image``/
+``input_image`` (and, on video models, Sora's ``input_reference``); end frames ``last_frame``/
+``end_image``/``end_image_url``/``tail_image``/``tail_image_url``/``last_frame_image``;
+references ``reference_images``/``reference_image_urls``/``subject_reference``/``image_input``/
+``images``; the driving audio ``audio``/``driving_audio``. A file's explicit roles and the user's
+corrections (``core.registry.role_overrides``) override what is inferred here.
 """
 from __future__ import annotations
 
@@ -13,12 +17,15 @@ from typing import Any
 # need a file input; the first non-deprecated match wins (kling's ``image`` is a deprecated
 # alias of ``start_image``).
 _FRAME_ROLES: dict[str, tuple[str, ...]] = {
-    "start_frame": ("start_image", "first_frame_image", "first_frame", "start_frame", "image", "input_image"),
-    "end_frame": ("last_frame", "end_image", "tail_image", "last_frame_image", "end_frame"),
+    "start_frame": ("start_image", "first_frame_image", "first_frame", "start_frame", "start_frame_image",
+                    "start_image_url", "first_image", "image", "image_url", "input_image", "input_reference"),
+    "end_frame": ("last_frame", "end_image", "end_image_url", "tail_image", "tail_image_url", "last_frame_image",
+                  "end_frame", "end_frame_image", "last_image"),
 }
-_REFERENCE_NAMES = ("reference_images", "subject_reference", "image_input", "reference_image", "input_images")
+_REFERENCE_NAMES = ("reference_images", "reference_image_urls", "subject_reference", "image_input", "reference_image",
+                    "input_images", "images")
 # On image models a single input image is the picture to edit or follow: a reference.
-_IMAGE_MODEL_REFERENCE_NAMES = _REFERENCE_NAMES + ("input_image",)
+_IMAGE_MODEL_REFERENCE_NAMES = _REFERENCE_NAMES + ("input_image", "image_url", "input_reference")
 _PLAIN_ROLES: dict[str, tuple[str, ...]] = {
     "prompt": ("prompt",),
     "negative_prompt": ("negative_prompt",),
@@ -29,13 +36,14 @@ _PLAIN_ROLES: dict[str, tuple[str, ...]] = {
     "text": ("text",),
     "voice": ("voice_id", "voice"),
 }
-_FILE_ROLES: dict[str, tuple[str, ...]] = {"audio": ("audio",), "video": ("video",)}
+_FILE_ROLES: dict[str, tuple[str, ...]] = {"audio": ("audio", "driving_audio", "audio_url"), "video": ("video",)}
 
 # Parameter names that only video models have; used when a raw schema does not say its type.
 _VIDEO_HINTS = {
     "duration", "fps", "frames_per_second", "num_frames", "video_length", "generate_audio",
     "camera_fixed", "first_frame_image", "start_image", "last_frame", "end_image",
-    "last_frame_image", "tail_image", "motion_bucket_id",
+    "last_frame_image", "tail_image", "motion_bucket_id", "start_image_url", "end_image_url", "tail_image_url",
+    "first_image", "start_frame_image", "driving_audio",
 }
 
 

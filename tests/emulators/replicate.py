@@ -1,6 +1,7 @@
 """Loopback emulator of the Replicate HTTP API (../shared/provider_docs/replicate.md §1).
 
-Serves the endpoints the adapter and the ``replicate`` 1.0.x client use — models get, version get,
+Serves the endpoints the adapter and the ``replicate`` 1.0.x client use — models get, version get
+(latest or a pinned older one), search and collections (``tests.emulators.replicate_catalog``),
 prediction create on the official path (``/v1/models/{o}/{n}/predictions``) and the version path
 (``/v1/predictions``), prediction get and cancel, files create/get — plus a ``/delivery/...`` host
 for output files. Every request is checked: ``Authorization: Bearer <token>`` (401 problem JSON
@@ -13,7 +14,7 @@ a field the schema does not declare.
 
 Predictions move ``starting`` → ``processing`` → terminal over ``steps`` polls; the prediction
 object follows the recorded bodies of predictions-get.yaml / run.yaml. Faults (``FaultQueue``,
-routes ``create``, ``poll``, ``cancel``, ``upload``, ``model``, ``download``): ``status`` (problem
+routes ``create``, ``poll``, ``cancel``, ``upload``, ``model``, ``search``, ``download``): ``status`` (problem
 JSON, with ``Retry-After``), ``slow`` (sleeps, then answers normally — a create still happens),
 ``malformed`` (a 2xx body that is not JSON), ``fail_job`` (ends ``failed`` with the message),
 ``abort_job`` (ends ``aborted``), ``forbidden_download`` (the output answers 403).
@@ -25,7 +26,7 @@ import hashlib
 import json
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -33,6 +34,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
 from tests.emulators.media import clip_mp4, solid_png
+from tests.emulators.replicate_catalog import add_catalog_routes, model_json, version_json
 from tests.emulators.server import Fault, RecordingEmulator, answer_fault, base_url, read_body, record, retry_after
 
 PROBLEM = "application/problem+json"
@@ -54,6 +56,13 @@ class EmulatedModel:
     output: str = "image"  # image | images | video
     official: bool = True
     version_id: str = ""
+    description: str = ""
+    run_count: int = 0
+    tags: tuple[str, ...] = ()
+    # Older versions a caller may pin (``owner/name:id``): version id -> its openapi_schema.
+    versions: dict = field(default_factory=dict)
+    # A recorded model object (cassette) served as is by ``GET /v1/models/{o}/{n}``.
+    recorded: dict | None = None
 
     def __post_init__(self) -> None:
         if not self.version_id:
@@ -66,6 +75,12 @@ class EmulatedModel:
     @property
     def input_schema(self) -> dict:
         return self.openapi_schema.get("components", {}).get("schemas", {}).get("Input", {})
+
+    def schema_of(self, version_id: str) -> dict | None:
+        """The openapi_schema of one version (latest or pinned), or None when it has no such version."""
+        if version_id == self.version_id:
+            return self.openapi_schema
+        return self.versions.get(version_id)
 
 
 def _now(delta_s: float = 0) -> str:
@@ -91,10 +106,13 @@ def _fault_problem(fault: Fault) -> JSONResponse:
 class ReplicateEmulator(RecordingEmulator):
     """State, request log and FastAPI ``app`` of one emulated Replicate account."""
 
-    def __init__(self, *, token: str, models: list[EmulatedModel], steps: int = 2):
+    def __init__(self, *, token: str, models: list[EmulatedModel], steps: int = 2,
+                 collections: dict[str, dict] | None = None):
         self.token = token
         self.models = {m.ref: m for m in models}
         self.steps = steps
+        # slug -> {"name", "description", "models": [refs]} (GET /v1/collections[/{slug}])
+        self.collections = dict(collections or {})
         super().__init__()
 
     # -- helpers --------------------------------------------------------------------------------
@@ -114,12 +132,13 @@ class ReplicateEmulator(RecordingEmulator):
         early, fault = await answer_fault(self.faults, route, error=_fault_problem, malformed="<html>upstream hiccup")
         return early, fault, body  # job-level faults are applied by the route
 
-    def _validate_input(self, model: EmulatedModel, input_: Any) -> list[dict]:
+    def _validate_input(self, model: EmulatedModel, input_: Any, openapi: dict | None = None) -> list[dict]:
         if not isinstance(input_, dict):
             return [{"type": "type", "field": "input", "description": "input must be an object"}]
-        schema = model.input_schema
+        openapi = openapi or model.openapi_schema
+        comps = openapi.get("components", {}).get("schemas", {})
+        schema = comps.get("Input", {})
         props = schema.get("properties", {})
-        comps = model.openapi_schema.get("components", {}).get("schemas", {})
         problems = []
         for name in schema.get("required", []):
             if name not in input_:
@@ -192,11 +211,12 @@ class ReplicateEmulator(RecordingEmulator):
         p.update(status="succeeded", output=urls if kind == "images" else urls[0], completed_at=_now(),
                  metrics={"predict_time": 1.5}, logs=p["logs"] + "\n100%|##########| done")
 
-    def _create(self, base: str, model: EmulatedModel, input_: dict, fault: Fault | None) -> JSONResponse:
+    def _create(self, base: str, model: EmulatedModel, input_: dict, fault: Fault | None,
+                version: str | None = None) -> JSONResponse:
         pid = secrets.token_hex(13)[:26]
         with self._lock:
             self.predictions[pid] = {
-                "id": pid, "model": model.ref, "version": "hidden" if model.official else model.version_id,
+                "id": pid, "model": model.ref, "version": version or ("hidden" if model.official else model.version_id),
                 "input": input_, "logs": "", "output": None, "data_removed": False, "error": None,
                 "status": "starting", "created_at": _now(), "source": "api", "polls": 0, "job_fault": fault,
             }
@@ -206,14 +226,6 @@ class ReplicateEmulator(RecordingEmulator):
     def _build(self) -> FastAPI:
         app = FastAPI()
         em = self
-
-        def model_json(m: EmulatedModel) -> dict:
-            return {"url": f"https://replicate.com/{m.ref}", "owner": m.owner, "name": m.name,
-                    "description": f"emulated {m.ref}", "visibility": "public", "github_url": None,
-                    "paper_url": None, "license_url": None, "run_count": 0, "cover_image_url": None,
-                    "default_example": None, "is_official": m.official,
-                    "latest_version": {"id": m.version_id, "created_at": "2025-01-01T00:00:00Z",
-                                       "cog_version": "0.9.0", "openapi_schema": m.openapi_schema}}
 
         @app.get("/v1/models/{owner}/{name}")
         async def models_get(owner: str, name: str, request: Request):
@@ -229,9 +241,10 @@ class ReplicateEmulator(RecordingEmulator):
             if early:
                 return early
             m = em.models.get(f"{owner}/{name}")
-            if not m or m.version_id != version_id:
+            schema = m.schema_of(version_id) if m else None
+            if schema is None:
                 return _problem(404, "Not found", "Not found")
-            return JSONResponse(model_json(m)["latest_version"])
+            return JSONResponse(version_json(m, version_id))
 
         def check_create(request: Request, body: Any, allowed: set[str]) -> JSONResponse | None:
             prefer = request.headers.get("prefer")
@@ -247,8 +260,8 @@ class ReplicateEmulator(RecordingEmulator):
                                                  "description": f"Additional property {k} is not allowed"} for k in extra])
             return None
 
-        def input_problems(m: EmulatedModel, body: dict) -> JSONResponse | None:
-            problems = em._validate_input(m, body["input"])
+        def input_problems(m: EmulatedModel, body: dict, openapi: dict | None = None) -> JSONResponse | None:
+            problems = em._validate_input(m, body["input"], openapi)
             if problems:
                 return _problem(422, "Input validation failed",
                                 "".join(f"- {p['field']}: {p['description']}\n" for p in problems), invalid_fields=problems)
@@ -275,11 +288,16 @@ class ReplicateEmulator(RecordingEmulator):
                 return bad
             version = str(body.get("version") or "")
             vid = version.split(":", 1)[1] if ":" in version else version
-            m = next((x for x in em.models.values() if x.version_id == vid), None)
+            # Since 2025-08 a bare ``owner/name`` names an official model (UPDATE-2026-12 §3.1).
+            official = em.models.get(version) if "/" in version and ":" not in version else None
+            if official is not None and official.official:
+                return input_problems(official, body) or em._create(base_url(request), official, body["input"], fault)
+            m = next((x for x in em.models.values() if x.schema_of(vid) is not None), None)
             if m is None:
                 return _problem(422, "Invalid version or not permitted",
                                 "The specified version does not exist (or perhaps you don't have permission to use it?)")
-            return input_problems(m, body) or em._create(base_url(request), m, body["input"], fault)
+            return input_problems(m, body, m.schema_of(vid)) or em._create(base_url(request), m, body["input"], fault,
+                                                                           version=vid)
 
         @app.get("/v1/predictions/{pid}")
         async def predictions_get(pid: str, request: Request):
@@ -354,9 +372,11 @@ class ReplicateEmulator(RecordingEmulator):
                 return Response(clip_mp4(), media_type="video/mp4")
             return Response(solid_png(), media_type="image/png")
 
+        add_catalog_routes(app, em)
         return app
 
 
-def make_app(*, token: str, models: list[EmulatedModel], steps: int = 2) -> ReplicateEmulator:
+def make_app(*, token: str, models: list[EmulatedModel], steps: int = 2,
+             collections: dict[str, dict] | None = None) -> ReplicateEmulator:
     """Return an emulator; serve ``emulator.app`` with ``tests.emulators.server.serve``."""
-    return ReplicateEmulator(token=token, models=models, steps=steps)
+    return ReplicateEmulator(token=token, models=models, steps=steps, collections=collections)
