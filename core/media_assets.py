@@ -1,15 +1,31 @@
-"""Create and read MediaAsset records: the one place that turns stored bytes into metadata rows."""
+"""Create and read MediaAsset records: the one place that turns stored bytes into metadata rows.
+
+Every stored asset also has a JSON metadata file beside its media file, ``<media_id>.json`` in
+the same folder, holding the unified record exactly as ``GET /media/{media_id}`` answers it
+(:func:`asset_record`). It is written atomically after each commit that inserts or changes the
+row — whichever code path changed it, through the session events below — and removed with the
+row, so it stays in step with the database.
+"""
 from __future__ import annotations
 
+import json
+import logging
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import event
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import select
 
+from core.credentials import redact
 from core.db import session
 from core.errors import NotFound
 from core.models import MediaAsset
-from core.storage import relative_to_data, resolve_data_path, store_bytes, store_file
+from core.settings import get_settings
+from core.storage import atomic_write_bytes, relative_to_data, resolve_data_path, store_bytes, store_file
+
+log = logging.getLogger(__name__)
+_PENDING = "storyreel_sidecars"
 
 
 def _redact(params: dict) -> dict:
@@ -98,3 +114,70 @@ def update_asset(*, media_id: str, **fields: Any) -> MediaAsset:
             setattr(asset, k, v)
         s.add(asset)
     return asset
+
+
+# ---- the unified record and its JSON file beside the media --------------------------------------
+def _scrub(value: Any) -> Any:
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, list):
+        return [_scrub(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _scrub(v) for k, v in value.items()}
+    return value
+
+
+def asset_record(asset: MediaAsset) -> dict:
+    """Return the unified metadata record of an asset (what ``GET /media/{id}`` answers and the
+    sidecar holds): every stored field, input params with any secret redacted, and the file URL."""
+    data = asset.model_dump(mode="json")
+    data["input_params"] = _scrub(data.get("input_params") or {})
+    data["url"] = f"/media/{asset.media_id}/file"
+    return data
+
+
+def sidecar_path(*, file_path: str, media_id: str) -> Path:
+    """Return where the metadata file of the asset stored at ``file_path`` (data-dir relative) lives."""
+    return (get_settings().data_dir / file_path).parent / f"{media_id}.json"
+
+
+def write_sidecar(asset: MediaAsset) -> Path:
+    """Write the asset's metadata file atomically; returns its path."""
+    path = sidecar_path(file_path=asset.file_path, media_id=asset.media_id)
+    body = json.dumps(asset_record(asset), indent=1, ensure_ascii=False, sort_keys=True)
+    return atomic_write_bytes(path=path, data=body.encode("utf-8"))
+
+
+@event.listens_for(OrmSession, "after_flush")
+def _note_changed_assets(s: OrmSession, _context) -> None:
+    # new/dirty/deleted still show the flushed state here; the files are written after commit.
+    pending = s.info.setdefault(_PENDING, {})
+    for obj in (*s.new, *s.dirty):
+        if isinstance(obj, MediaAsset):
+            pending[obj.media_id] = ("write", obj.file_path)
+    for obj in s.deleted:
+        if isinstance(obj, MediaAsset):
+            pending[obj.media_id] = ("delete", obj.file_path)
+
+
+@event.listens_for(OrmSession, "after_rollback")
+def _forget_changed_assets(s: OrmSession) -> None:
+    s.info.pop(_PENDING, None)
+
+
+@event.listens_for(OrmSession, "after_commit")
+def _write_sidecars(s: OrmSession) -> None:
+    pending = s.info.pop(_PENDING, None)
+    if not pending:
+        return
+    try:
+        # Read the rows as committed (a fresh session): the file holds what the API answers.
+        with session() as fresh:
+            for media_id, (action, file_path) in pending.items():
+                asset = fresh.get(MediaAsset, media_id) if action == "write" else None
+                if asset is not None:
+                    write_sidecar(asset)
+                else:
+                    sidecar_path(file_path=file_path, media_id=media_id).unlink(missing_ok=True)
+    except Exception:  # noqa: BLE001 - the row is committed; a missing sidecar is logged, never fatal
+        log.exception("could not write the metadata file of media %s", ", ".join(pending))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Path, UploadFile
+from fastapi import APIRouter, File, Form, Path, Query, UploadFile
 from fastapi.responses import FileResponse
 
 from core.api import services
@@ -18,7 +18,7 @@ from core.api.schemas import (
     GenerateRequest,
 )
 from core.api.security import ID_PATTERN, max_upload_bytes
-from core.api.uploads import read_upload
+from core.api.uploads import read_upload, store_media_upload
 from core.api.views import asset_view, job_view
 from core.errors import InvalidInput
 
@@ -149,6 +149,29 @@ def get_job(job_id: IdPath) -> dict:
 def cancel_job(job_id: IdPath) -> dict:
     """Cancel a queued or running job (a started paid job may finish anyway); returns the job."""
     return job_view(services.cancel_job(job_id=job_id))
+
+
+@router.post("/media", tags=["media"], summary="Upload a file (start frame, end frame, reference, audio…)",
+             status_code=201, response_description="The stored asset (its unified metadata record).")
+def upload_media(
+    file: Annotated[UploadFile, File(description="An image, video or audio file; checked by content, size-limited.")],
+    project_id: Annotated[int | None, Form(ge=1, le=2**62)] = None,
+) -> dict:
+    """Store an upload as a media asset and answer its record; its `media_id` can then fill any file
+    parameter of a generation (`image`, `last_frame`, `reference_images`, `audio`, …)."""
+    services.check_project(project_id=project_id)
+    data = read_upload(upload=file, limit=max_upload_bytes(), field="file")
+    return asset_view(store_media_upload(data=data, project_id=project_id, filename=file.filename))
+
+
+@router.get("/media", tags=["media"], summary="List media")
+def list_media(
+    project_id: Annotated[int | None, Query(ge=1, le=2**62, description="a project's media; none: media outside projects")] = None,
+    type: Annotated[str | None, Query(pattern=r"^[a-z]{1,16}$", description="video, image, voice, music, sfx, render…")] = None,
+) -> list[dict]:
+    """Return media records, newest first, of one project (or outside any), optionally of one type."""
+    services.check_project(project_id=project_id)
+    return [asset_view(a) for a in services.list_media(project_id=project_id, type=type)]
 
 
 @router.get("/media/{media_id}", tags=["media"], summary="A media record")

@@ -16,6 +16,7 @@ from typing import Any
 from core.generation import facade as generation
 from core.render import service as render_service
 from core.errors import InvalidInput, UnsupportedCapability
+from core.media_assets import list_assets
 from core.models import Job
 
 _REF = re.compile(r"^(media:)?[A-Za-z0-9_-]{1,64}$")  # a media id, optionally "media:"-prefixed
@@ -61,6 +62,16 @@ def _checked_capability(*, provider: str, model: str, operation: str, params: di
     cap = capability(provider=provider, model=model, operation=operation)
     check_file_refs(cap=cap, params=params)
     return cap
+
+
+def check_project(*, project_id: int | None) -> None:
+    """Raise NotFound when ``project_id`` is given and names no project."""
+    _check_context(project_id=project_id, shot_id=None)
+
+
+def list_media(*, project_id: int | None, type: str | None) -> list:
+    """Return the media assets of a project (or outside any), newest first, optionally of one type."""
+    return list_assets(project_id=project_id, type=type)
 
 
 def _check_context(*, project_id: int | None, shot_id: int | None) -> None:

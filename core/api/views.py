@@ -4,22 +4,12 @@ Pure functions from rows to dicts; nothing here reads the database except throug
 """
 from __future__ import annotations
 
-from typing import Any
 
 from core.credentials import redact
+from core.media_assets import asset_record
 from core.models import Character, Job, MediaAsset, Project, Scene, ScriptVersion, Shot
 
 _FAILED = "failed"
-
-
-def _scrub(value: Any) -> Any:
-    if isinstance(value, str):
-        return redact(value)
-    if isinstance(value, list):
-        return [_scrub(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _scrub(v) for k, v in value.items()}
-    return value
 
 
 def job_view(job: Job) -> dict:
@@ -56,11 +46,9 @@ def job_view(job: Job) -> dict:
 
 
 def asset_view(asset: MediaAsset) -> dict:
-    """Return the unified metadata record (seed §10) plus the stored technical fields and a file URL."""
-    data = asset.model_dump(mode="json")
-    data["input_params"] = _scrub(data.get("input_params") or {})
-    data["url"] = f"/media/{asset.media_id}/file"
-    return data
+    """Return the unified metadata record (seed §10) plus the stored technical fields and a file URL
+    (``core.media_assets.asset_record``: the same record the JSON file beside the media holds)."""
+    return asset_record(asset)
 
 
 def project_view(project: Project) -> dict:

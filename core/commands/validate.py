@@ -44,7 +44,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``validate`` command."""
     parser = subparsers.add_parser("validate", help="check parameters against a model's schema and rules")
     parser.add_argument("provider")
-    parser.add_argument("model")
+    parser.add_argument("model", help="model id, or any Replicate owner/name[:version]")
     parser.add_argument("params", metavar="PARAMS_JSON", help="JSON object, @file.json, or - for stdin")
     parser.add_argument("--operation", default=None, help="operation when the model has several (e.g. extend)")
     parser.set_defaults(func=handle)
