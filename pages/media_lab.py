@@ -16,6 +16,7 @@ from core.registry import get_registry
 from core.ui.common import provider_ready
 from core.ui.errors import shown_errors
 from core.ui.forms import render_form
+from core.ui.model_finder import model_finder, role_editor, schema_status
 
 MEDIA_LABELS = {"video": "🎞️ Video", "image": "🖼️ Image", "voice": "🗣️ Voice", "music": "🎵 Music",
                 "sfx": "💥 Sound effect", "lipsync": "👄 Lip sync", "text": "📝 Text"}
@@ -25,8 +26,21 @@ st.caption("Try any model with its own settings. Fields follow the model's schem
            "it does not accept are blocked before anything is sent.")
 
 project_id = st.session_state.get("project_id")
+# A model picked in the finder (last run) becomes the selection before the pickers are drawn.
+pending = st.session_state.pop("lab_pending_pick", None)
+if pending:
+    picked_type, picked_provider, picked_model = pending
+    st.session_state["lab_media_type"] = picked_type
+    st.session_state[f"lab_provider_{picked_type}"] = picked_provider
+    st.session_state[f"lab_model_{picked_type}_{picked_provider}"] = picked_model
+
 with shown_errors("Capabilities"):
     registry = get_registry()
+    found = model_finder(key="lab_finder")
+    if found:
+        found_cap = registry.get(provider=found[0], model=found[1])
+        st.session_state["lab_pending_pick"] = (found_cap.media_type, found_cap.provider, found_cap.model)
+        st.rerun()
 
     media_type = st.selectbox("Media type", registry.media_types(), key="lab_media_type",
                               format_func=lambda m: MEDIA_LABELS.get(m, m))
@@ -38,9 +52,12 @@ with shown_errors("Capabilities"):
     if provider not in ready:
         st.caption("⚠️ This provider has no key configured: you can fill and validate the form, but "
                    "generating needs its key (see the README's settings).")
-    caps = registry.list(media_type=media_type, provider=provider)
-    cap = st.selectbox("Model", caps, key=f"lab_model_{media_type}_{provider}",
-                       format_func=lambda c: f"{c.title} · {c.model}" + ("" if c.operation == "generate" else f" ({c.operation})"))
+    caps = {c.model if c.operation == "generate" else f"{c.model} ({c.operation})": c
+            for c in registry.list(media_type=media_type, provider=provider)}
+    model_key = st.selectbox("Model", list(caps), key=f"lab_model_{media_type}_{provider}",
+                             format_func=lambda k: f"{caps[k].title} · {k}" if caps[k].title != caps[k].model else k)
+    cap = caps[model_key]
+    schema_status(cap)
 
     with st.expander("About this model"):
         st.markdown(f"**{cap.title}** — `{cap.provider}` / `{cap.model}` · operation `{cap.operation}` · "
@@ -50,6 +67,7 @@ with shown_errors("Capabilities"):
             st.markdown(f"- {doc}")
         if cap.spec.notes:
             st.caption(cap.spec.notes)
+    role_editor(cap, key="lab")
 
     choices = None
     if project_id is not None:

@@ -19,6 +19,7 @@ from core.registry import get_registry
 from core.ui.common import provider_ready, require_project
 from core.ui.errors import shown_errors
 from core.ui.forms import render_form
+from core.ui.model_finder import model_finder, schema_status
 from core.ui.prereq import require_step
 
 WAIT_S = 120  # a click waits this long for its result; longer jobs land in the background
@@ -105,6 +106,9 @@ with st.expander("⚡ Batch: every missing keyframe, then every missing clip", e
     if c_cancel.button("Cancel batch", key="batch_cancel"):
         st.info(f"Cancelled {batch.cancel_batch(project_id=project.id)} queued job(s); finished shots keep their results.")
 
+found = model_finder(key="sb_finder")
+if found:
+    st.success(f"{found[0]} · {found[1]} is now in the model pickers of every shot.")
 image_caps, video_caps = _caps("image"), _caps("video")
 bridge_caps = [c for c in video_caps if c.field_for_role("start_frame") and c.field_for_role("end_frame")]
 library = list_assets(project_id=project.id)
@@ -212,6 +216,7 @@ for card in shown:
                 ccur = registry.get(provider=cl_default[0], model=cl_default[1])
                 cpick = _pick("Video model", video_caps, (ccur.provider, ccur.model), f"cmodel_{sid}")
                 ccap = registry.get(provider=cpick[0], model=cpick[1])
+                schema_status(ccap)
                 has_start = ccap.field_for_role("start_frame") is not None
                 use_last = st.toggle("Use last frame of previous shot as start frame", value=shot.use_last_frame and has_start,
                                      key=f"uselast_{sid}", disabled=not has_start or idx == 0,

@@ -145,7 +145,10 @@ def submit_job(*, provider: str, model: str, params: dict[str, Any], operation: 
         else:
             resolved[name], hashes[name] = _resolve_one(ref, field=name, project_id=project_id)
 
-    key = cache.make_key(provider=cap.provider, model=cap.model, operation=cap.operation,
+    # A model run by version (a community Replicate model's latest, re-read daily) is another
+    # model once its version changes: the version is part of the key.
+    model_id = f"{cap.model}@{cap.version}" if cap.version and not cap.model.endswith(cap.version) else cap.model
+    key = cache.make_key(provider=cap.provider, model=model_id, operation=cap.operation,
                          adapter_version=adapter.version, params=plain, input_hashes=hashes)
     ids = {k: [f.media_id for f in v] if isinstance(v, list) else v.media_id for k, v in resolved.items()}
     base = dict(provider=cap.provider, model=cap.model, kind=cap.operation, project_id=project_id,

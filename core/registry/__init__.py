@@ -6,14 +6,8 @@
 """
 from core.registry.capability import Capability
 from core.registry.fields import FieldSpec
-from core.registry.registry import (
-    Registry,
-    capability_from_openapi,
-    capability_json,
-    get_registry,
-    load_capability_from_schema_file,
-    reset_registry,
-)
+from core.registry.raw_schema import capability_from_openapi, capability_json, load_capability_from_schema_file
+from core.registry.registry import Registry, get_registry, reset_registry
 from core.registry.rules import FormConstraints, present
 
 __all__ = [

@@ -9,7 +9,6 @@ applied to every lookup. On any refresh error the kept or shipped schema stays i
 """
 from __future__ import annotations
 
-import json
 import logging
 import re
 import threading
@@ -23,6 +22,7 @@ from core.providers.replicate_models import SOURCE as REPLICATE_MODELS
 from core.registry import role_overrides
 from core.registry.capability import Capability
 from core.registry.roles import infer_media_type
+from core.registry.raw_schema import capability_json
 from core.registry.schema_file import SchemaFile, read_schema_file
 from core.settings import REPO_ROOT
 
@@ -201,6 +201,39 @@ class Registry:
                 log.warning("schema refresh of %s/%s failed, using the file: %s", provider, model, _scrub(exc.message))
         return self.get(provider=provider, model=model, operation=operation)
 
+    # ---- model sources: providers that describe any of their models on demand --------------------
+    def sources(self) -> list[str]:
+        """Return the providers whose models can be fetched beyond the shipped files (sorted)."""
+        return sorted(_SOURCES)
+
+    def _source(self, provider: str) -> Any:
+        source = _SOURCES.get(provider)
+        if source is None:
+            raise UnsupportedCapability(f"{provider} offers no model search (sources: {', '.join(_SOURCES)})",
+                                        field="provider")
+        return source
+
+    def source_setting(self, provider: str) -> str:
+        """Return the setting a source needs to read schemas and search (e.g. ``REPLICATE_API_TOKEN``)."""
+        return self._source(provider).setting
+
+    def source_configured(self, provider: str) -> bool:
+        """True when the source's setting is set."""
+        return self._source(provider).configured()
+
+    def suggested_collections(self, *, provider: str) -> tuple[str, ...]:
+        """Return the collections a model search offers first (e.g. ``text-to-video``)."""
+        return tuple(self._source(provider).suggested_collections)
+
+    def search_models(self, *, provider: str, query: str) -> dict:
+        """Search a source: ``{"models": [{"ref", "description", "run_count", "is_official", "tags", "url"}],
+        "collections": [...]}``. Raises InvalidInput, MissingCredentials, ProviderError."""
+        return self._source(provider).search(query)
+
+    def collection_models(self, *, provider: str, slug: str) -> dict:
+        """Return one collection of a source: ``{"slug", "name", "description", "models": [...]}``."""
+        return self._source(provider).collection(slug)
+
     def correct_roles(self, *, provider: str, model: str, roles: dict[str, str | None]) -> Capability:
         """Save the user's corrections of a model's file roles (start/end frame, references, audio)
         and return the corrected capability; ``{}`` forgets them.
@@ -318,85 +351,6 @@ def _stamped(cap: Capability, record: Any, source: Any) -> Capability:
 def _scrub(text: str) -> str:
     """Remove anything token-shaped from an error text before logging it."""
     return re.sub(r"(r8_[A-Za-z0-9]+|Bearer\s+\S+|Token\s+\S+)", "[redacted]", text)
-
-
-def capability_json(cap: Capability) -> dict[str, Any]:
-    """Return the API.md capability JSON: media_type, fields, roles, rules (plus identity and pricing)."""
-    return {
-        "provider": cap.provider,
-        "model": cap.model,
-        "operation": cap.operation,
-        "title": cap.title,
-        "media_type": cap.media_type,
-        "fields": [
-            {"name": f.name, "type": f.type, "required": f.required, "default": f.default, "enum": f.enum,
-             "minimum": f.minimum, "maximum": f.maximum, "role": f.role, "format": f.format,
-             "description": f.description}
-            for f in cap.fields()
-        ],
-        "roles": dict(cap.roles),
-        "rules": cap.rules,
-        "pricing": cap.pricing,
-        "version": cap.version,
-        "fetched_at": cap.fetched_at,
-        "schema_changes": cap.schema_note,
-        "roles_corrected": list(cap.roles_corrected),
-        "docs": cap.docs,
-    }
-
-
-def capability_from_openapi(*, openapi: dict[str, Any], provider: str, model: str,
-                            media_type: str | None = None, title: str | None = None,
-                            docs: list[str] | None = None) -> Capability:
-    """Return a capability for a provider ``openapi_schema`` never seen before (roles inferred)."""
-    from core.registry.fields import input_schema_from_openapi
-
-    props = input_schema_from_openapi(openapi)["properties"]
-    spec = SchemaFile(
-        provider=provider, model=model, media_type=media_type or infer_media_type(props), operation="generate",
-        title=title or model, docs=docs or [f"https://replicate.com/{model}"], checked="fetched",
-        openapi_schema=openapi,
-    )
-    return Capability.from_schema_file(spec)
-
-
-def load_capability_from_schema_file(path: str | Path) -> Capability:
-    """Return a capability from a raw provider schema file.
-
-    Accepts a raw Replicate ``openapi_schema``, a model JSON holding one under
-    ``openapi_schema`` or ``latest_version.openapi_schema``, or a Storyreel capability file.
-    The model name comes from the JSON (``model`` or ``owner``/``name``) or the file name
-    (``owner__name.json``). Raises ``InvalidInput`` naming the file when none of these fits.
-    """
-    path = Path(path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise InvalidInput(f"schema file {path}: cannot read JSON: {exc}", field=str(path)) from exc
-    if not isinstance(data, dict):
-        raise InvalidInput(f"schema file {path}: expected a JSON object", field=str(path))
-    if "media_type" in data and "provider" in data:
-        return Capability.from_schema_file(read_schema_file(path), path=path)
-    if isinstance(data.get("openapi_schema"), dict):
-        openapi = data["openapi_schema"]
-    elif isinstance((data.get("latest_version") or {}).get("openapi_schema"), dict):
-        openapi = data["latest_version"]["openapi_schema"]
-    elif "components" in data:
-        openapi = data
-    else:
-        raise InvalidInput(
-            f"schema file {path}: no openapi_schema, latest_version.openapi_schema or components.schemas.Input",
-            field=str(path))
-    if isinstance(data.get("model"), str):
-        model = data["model"]
-    elif data.get("owner") and data.get("name"):
-        model = f"{data['owner']}/{data['name']}"
-    else:
-        model = path.stem.replace("__", "/")
-    try:
-        return capability_from_openapi(openapi=openapi, provider="replicate", model=model, docs=[str(path)])
-    except InvalidInput as exc:
-        raise InvalidInput(f"schema file {path}: {exc.message}", field=str(path)) from exc
 
 
 _registry: Registry | None = None
