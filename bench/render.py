@@ -27,15 +27,15 @@ sys.path.insert(0, str(ROOT))
 
 from core.render.encode import FFMPEG, video_encoder_args  # noqa: E402
 from core.render.engine import output_size, plan_segments, render_timeline  # noqa: E402
-from core.timeline.model import (MusicBed, SfxCue, ShotMedia, Timeline, VoiceLine, build_timeline,  # noqa: E402
-                           replace_source)
+from core.timeline.build import MusicBed, SfxCue, ShotMedia, VoiceLine, build_timeline  # noqa: E402
+from core.timeline.model import Timeline, replace_source  # noqa: E402
 
 _spec = importlib.util.spec_from_file_location("synth_media", ROOT / "tests" / "render" / "synth_media.py")
 synth = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(synth)
 
 W, H, FPS = 1280, 720, 24
-MOVES = ["zoom_in", "pan_right", "zoom_out", "pan_left", "pan_up", "pan_down"]
+MOVES = ["push_in", "pan_right", "pull_out", "pan_left", "tilt_up", "tilt_down"]
 LINES = [
     "Where were you when the lights went out?", "At the harbour. I saw the ship come in without a sound.",
     "Nobody sails at night in this weather!", "Someone did. And they were carrying something heavy.",
@@ -149,13 +149,13 @@ def moviepy_baseline(tl: Timeline, out: Path) -> float:
         d = v.duration_s
         if v.is_still:
             move = v.camera_move
-            if move in ("zoom_in", "zoom_out"):
-                z = (lambda t, d=d: 1 + 0.2 * t / d) if move == "zoom_in" else (lambda t, d=d: 1.2 - 0.2 * t / d)
+            if move in ("push_in", "pull_out"):
+                z = (lambda t, d=d: 1 + 0.2 * t / d) if move == "push_in" else (lambda t, d=d: 1.2 - 0.2 * t / d)
                 clip = ImageClip(v.source).with_duration(d).resized(z).with_position("center")
             else:
                 big = ImageClip(v.source).with_duration(d).resized(1.2)
                 dx, dy = (W * 0.1, 0) if move in ("pan_left", "pan_right") else (0, H * 0.1)
-                sign = 1 if move in ("pan_left", "pan_up") else -1
+                sign = 1 if move in ("pan_left", "tilt_up") else -1
                 clip = big.with_position(lambda t, d=d, dx=dx, dy=dy, s=sign:
                                          (-dx - s * dx * (2 * t / d - 1) if dx else -W * 0.1,
                                           -dy - s * dy * (2 * t / d - 1) if dy else -H * 0.1))
@@ -283,7 +283,7 @@ def run(args) -> dict:
         print(f"preview {pres.width}x{pres.height}: {prev_s:.1f} s = {film_s / prev_s:.2f}x real time; "
               f"CPU {cpu[str(d / 'preview.mp4')]:.1f} s")
         shot = [v for v in tl.video if v.is_still][len(tl.video) // 4]  # a keyframe shot mid-film
-        new_move = "zoom_in" if shot.camera_move != "zoom_in" else "pan_right"
+        new_move = "push_in" if shot.camera_move != "push_in" else "pan_right"
         changed = replace_source(timeline=tl, shot_id=shot.shot_id, source=shot.source, camera_move=new_move)
         one_s, ores = timed(timeline=changed, out_path=str(d / "final2.mp4"), quality="final", subtitles="burn")
         print(f"re-render after changing shot {shot.shot_id}'s camera move: {one_s:.2f} s = "

@@ -259,3 +259,10 @@ def merge_with_next(*, shot_id: int) -> Shot:
 
 def total_duration(*, project_id: int) -> float:
     return round(sum(sh.duration_s for sh in list_shots(project_id=project_id)), 2)
+
+
+def previous_shot(*, shot: Shot) -> Shot | None:
+    """Return the shot before ``shot`` in film order, or None for the first shot."""
+    shots = list_shots(project_id=shot.project_id)
+    idx = next((i for i, s in enumerate(shots) if s.id == shot.id), 0)
+    return shots[idx - 1] if idx > 0 else None

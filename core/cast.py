@@ -18,16 +18,6 @@ from core.errors import InvalidInput, NotFound, ProviderError
 from core.generation.voiceover import assign_cast_voices
 from core.models import Character, Job, MediaAsset, Project
 
-# Preset name → the words image models respond to for that look.
-ART_STYLES: dict[str, str] = {
-    "3D cartoon": "3D cartoon, soft global illumination, rounded shapes, vibrant colours",
-    "Anime": "anime, cel shading, clean line art, expressive eyes",
-    "Watercolor": "watercolor painting, soft washes, paper texture, muted palette",
-    "Film noir": "film noir, black and white, hard shadows, venetian-blind light, 1940s",
-    "Photoreal": "photorealistic, natural light, 35mm film grain, shallow depth of field",
-    "Claymation": "claymation, stop-motion clay figures, fingerprint texture, miniature sets",
-}
-
 _AGES = ("in their early twenties", "around thirty", "in their late thirties", "in their mid-forties",
          "in their fifties", "in their sixties")
 _BUILDS = ("slight build", "wiry build", "athletic build", "stocky build", "tall and lanky", "broad-shouldered")
@@ -41,11 +31,6 @@ _MARKS = ("a small scar over the left eyebrow", "round wire glasses", "a silver 
 _GENRE_MOOD = {"comedy": "an easy grin", "horror": "a wary, haunted look", "thriller": "a guarded stare",
                "romance": "a warm, open expression", "sci-fi": "a focused, curious gaze",
                "drama": "a thoughtful expression", "fantasy": "a weathered, determined look"}
-
-
-def art_style_text(*, art_style: str) -> str:
-    """Return the words for a preset name, or the free text itself."""
-    return ART_STYLES.get(art_style, art_style).strip()
 
 
 def list_cast(*, project_id: int) -> list[Character]:
@@ -195,18 +180,6 @@ def generate_style_cards(*, project_id: int, overwrite: bool = False) -> dict[st
         update_character(project_id=project_id, character_id=c.character_id, style_card=card)
         cards[c.character_id] = card
     return cards
-
-
-def portrait_prompt(*, character: Character) -> str:
-    """Return the prompt of a character portrait: art style, framing, appearance, tokens."""
-    from core.projects import get_project
-
-    project = get_project(project_id=character.project_id)
-    style = art_style_text(art_style=project.art_style)
-    look = (character.style_card or character.description or character.name).strip()
-    bits = [f"{style} style" if style else "", "character reference portrait, medium close-up, neutral background",
-            look, character.style_tokens.strip()]
-    return ". ".join(b for b in bits if b) + "."
 
 
 # --- reference images ---------------------------------------------------------------------------

@@ -9,7 +9,8 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from core.breakdowns import update_shot
 from core.media_assets import asset_path
 from core.render.service import list_renders, render_preview
-from core.timeline.store import CAMERA_MOVES, project_timeline
+from core.media.camera import CAMERA_MOVES, move_label
+from core.timeline.store import project_timeline
 from core.ui.common import require_project
 from core.ui.errors import shown_errors
 from core.ui.prereq import require_step
@@ -79,7 +80,7 @@ with shown_errors("Timeline"):
         chosen = next(s for s in shots if s.id == pick)
         c1, c2 = st.columns(2)
         duration = c1.number_input("Duration (s)", 0.5, 60.0, float(chosen.duration_s), 0.5, key=f"edit_duration_{pick}")
-        move = c2.selectbox("Camera move", CAMERA_MOVES, key=f"edit_camera_{pick}",
+        move = c2.selectbox("Camera move", CAMERA_MOVES, key=f"edit_camera_{pick}", format_func=move_label,
                             index=CAMERA_MOVES.index(chosen.camera_move) if chosen.camera_move in CAMERA_MOVES else 0,
                             help="Animates the keyframe in the preview; a shot with a clip keeps its clip's motion.")
         if st.button("Apply and re-render", key="apply_shot", type="primary"):
@@ -95,7 +96,7 @@ with shown_errors("Timeline"):
                 c1, c2 = st.columns([1, 4])
                 c1.button(f"▶ {n}", key=f"jump_{shot.id}", help="Play from this shot and edit it",
                           type="primary" if shot.id == pick else "secondary", on_click=_jump, args=(shot.id,))
-                c2.caption(f"{starts[shot.id]:.1f} s · {lengths[shot.id]:.1f} s · {shot.camera_move} — "
+                c2.caption(f"{starts[shot.id]:.1f} s · {lengths[shot.id]:.1f} s · {move_label(shot.camera_move)} — "
                            f"{_short(shot.action, 70)}")
 
     with player:

@@ -9,6 +9,7 @@ ensure_navigation(__file__)
 
 from core import cast
 from core.generation.facade import wait_all
+from core.generation.prompts import ART_STYLES
 from core.media_assets import asset_path
 from core.projects import get_project
 from core.registry import get_registry
@@ -41,7 +42,7 @@ def _model_picker(label: str, media_type: str, operation: str, current: tuple[st
 
 # --- world ----------------------------------------------------------------------------------------
 st.subheader("World")
-presets = list(cast.ART_STYLES)
+presets = list(ART_STYLES)
 is_preset = project.art_style in presets
 col_style, col_free = st.columns(2)
 choice = col_style.selectbox("Art style", presets + [CUSTOM],
@@ -49,7 +50,7 @@ choice = col_style.selectbox("Art style", presets + [CUSTOM],
 free = col_free.text_input("Your own style (free text)", value="" if is_preset else project.art_style,
                            key="art_style_free", disabled=choice != CUSTOM)
 if choice != CUSTOM:
-    col_free.caption(cast.ART_STYLES[choice])
+    col_free.caption(ART_STYLES[choice])
 world_notes = st.text_area("World notes (added to every prompt)", value=project.style_card, key="world_notes")
 c1, c2, c3 = st.columns(3)
 image_choice = _model_picker("Keyframe model", "image", "generate", (project.image_provider, project.image_model), "world_image")

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Path, Query, UploadFile
 from fastapi.responses import FileResponse
 
-from core.api import services
+import core.api.services as services
 from core.api.schemas import (
     CapabilitiesRequest, ExtractFramesRequest, LipsyncImageRequest, LipsyncVideoRequest, RenderFilmRequest,
     RenderSceneRequest, SmoothTransitionRequest, TtsRequest, UseLastFrameRequest, VideoGenerateRequest,

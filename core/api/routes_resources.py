@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response
 
 from core import breakdowns, cast, projects, scripts
-from core.api import resources as api_resources
+import core.api.resources as api_resources
 from core.api.schemas import (
     BreakdownRequest, CharacterUpdate, ProjectCreate, ProjectUpdate, SceneUpdate, ScriptCreate, ShotCreate,
     ShotUpdate,

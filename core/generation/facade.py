@@ -32,6 +32,8 @@ from core.generation.shots import (
 from core.generation.voice import lipsync_image, lipsync_video, tts, v2v
 from core.jobs.service import submit_job
 from core.models import Job
+from core.generation.prompts import portrait_prompt
+from core.projects import get_project
 from core.registry import get_registry
 
 __all__ = [
@@ -61,9 +63,8 @@ def _portrait_plan(*, cap: Any, params: dict, character: Any) -> Plan:
     plan = Plan(provider=cap.provider, model=cap.model, operation=cap.operation, params=plain, inputs=inputs)
     prompt_param = cap.field_for_role("prompt")
     if prompt_param and not plan.params.get(prompt_param):
-        from core.cast import portrait_prompt
-
-        plan.params[prompt_param] = portrait_prompt(character=character)
+        plan.params[prompt_param] = portrait_prompt(project=get_project(project_id=character.project_id),
+                                                    character=character)
     add_characters(cap=cap, plan=plan, people=[character])
     return plan
 

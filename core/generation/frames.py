@@ -2,8 +2,9 @@
 smooth transitions between two shots with a start+end-frame model."""
 from __future__ import annotations
 
-from core.breakdowns import add_shot, get_shot, update_shot
+from core.breakdowns import add_shot, get_shot, previous_shot, update_shot
 from core.errors import InvalidInput, NotFound
+from core.generation.plan import shot_choice
 from core.jobs.service import submit_job
 from core.models import Job
 from core.registry import get_registry
@@ -35,8 +36,6 @@ def use_last_frame(*, shot_id: int) -> str:
 
     Raises NotFound (shot), InvalidInput (first shot: no previous shot; previous shot has no clip yet).
     """
-    from core.generation.shots import previous_shot
-
     shot = get_shot(shot_id=shot_id)
     prev = previous_shot(shot=shot)
     if prev is None:
@@ -80,8 +79,6 @@ def smooth_transition(*, from_shot_id: int, to_shot_id: int, provider: str, mode
     first = extract_frames(media_id=src.clip_media_id)[1]
     last = _first_frame_of(dst)
     from core.generation.plan import split_params
-    from core.generation.shots import shot_choice
-
     # Same model as the from-shot's clip: reuse its settings (resolution, fps…) so the bridge matches.
     choice = shot_choice(shot=src, kind="clip")
     same = (choice.get("provider"), choice.get("model")) == (cap.provider, cap.model)

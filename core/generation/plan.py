@@ -218,3 +218,12 @@ def guard_frames(*, cap: Capability, plan: Plan, people: list[Character]) -> Non
         if name and plan.inputs.get(name) in refs:
             raise InvalidInput(f"{name}: a character reference image cannot be the {role.replace('_', ' ')}; "
                                "reference images go only into the model's reference-image input", field=name)
+
+
+def shot_choice(*, shot: Shot, kind: str) -> dict[str, Any]:
+    """Return the shot's saved model choice for ``kind``: ``{"provider", "model", "params"}`` or {}.
+
+    Stored in ``Shot.params`` as ``{"keyframe": {...}, "clip": {...}}``; ``Shot.provider``/``model``
+    mirror the clip choice for readers of the card."""
+    choice = (shot.params or {}).get(kind)
+    return dict(choice) if isinstance(choice, dict) else {}

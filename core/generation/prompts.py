@@ -12,6 +12,21 @@ from dataclasses import dataclass, field
 
 from core.models import Character, Project, Scene, Shot
 
+# Preset name → the words image models respond to for that look.
+ART_STYLES: dict[str, str] = {
+    "3D cartoon": "3D cartoon, soft global illumination, rounded shapes, vibrant colours",
+    "Anime": "anime, cel shading, clean line art, expressive eyes",
+    "Watercolor": "watercolor painting, soft washes, paper texture, muted palette",
+    "Film noir": "film noir, black and white, hard shadows, venetian-blind light, 1940s",
+    "Photoreal": "photorealistic, natural light, 35mm film grain, shallow depth of field",
+    "Claymation": "claymation, stop-motion clay figures, fingerprint texture, miniature sets",
+}
+
+def art_style_text(*, art_style: str) -> str:
+    """Return the words for a preset name, or the free text itself."""
+    return ART_STYLES.get(art_style, art_style).strip()
+
+
 # How each shot type reads in a prompt: image models respond to photographic vocabulary.
 SHOT_PHRASES = {
     "extreme wide": "extreme wide shot, tiny figures in a vast space",
@@ -65,7 +80,7 @@ def build_keyframe_prompt(*, project: Project, scene: Scene, shot: Shot, cast: l
               "EST": "exterior"}.get((scene.int_ext or "").upper().rstrip("."), "")
     setting = ", ".join(x for x in (inside, (scene.location or scene.heading).lower()) if x).strip()
     pieces = [
-        f"{project.art_style} style" if project.art_style else "",
+        _style_phrase(project),
         SHOT_PHRASES.get(shot.shot_type, shot.shot_type),
         f"{setting}, {scene.time_of_day.lower()}" if scene.time_of_day else setting,
         shot.action.strip().rstrip("."),
@@ -95,3 +110,17 @@ def build_video_prompt(*, project: Project, scene: Scene, shot: Shot, cast: list
     prompt = base.prompt if shot.prompt.strip() else f"{base.prompt} {'. '.join(extra)}."
     parts = dict(base.parts, camera_move=shot.camera_move, duration=shot.duration_s)
     return PromptParts(prompt=prompt, parts=parts)
+
+
+def _style_phrase(project: Project) -> str:
+    """The art-style words every prompt starts with: a preset expands to its words (as for portraits)."""
+    style = art_style_text(art_style=project.art_style or "")
+    return f"{style} style" if style else ""
+
+
+def portrait_prompt(*, project: Project, character: Character) -> str:
+    """Return the prompt of a character portrait: art style, framing, appearance, tokens."""
+    look = (character.style_card or character.description or character.name).strip()
+    bits = [_style_phrase(project), "character reference portrait, medium close-up, neutral background",
+            look, character.style_tokens.strip()]
+    return ". ".join(b for b in bits if b) + "."

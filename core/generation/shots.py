@@ -13,10 +13,11 @@ from typing import Any
 
 from sqlmodel import select
 
-from core.breakdowns import get_shot, list_characters, list_shots, update_shot
+from core.breakdowns import get_shot, list_characters, list_shots, previous_shot, update_shot
 from core.db import session
 from core.errors import InvalidInput, NotFound, StoryreelError
-from core.generation.plan import Plan, add_characters, fill_parts, guard_frames, split_params
+from core.generation.frames import use_last_frame as last_frame_of_previous
+from core.generation.plan import Plan, add_characters, fill_parts, guard_frames, shot_choice, split_params
 from core.jobs.service import submit_job
 from core.models import Character, Job, MediaAsset, Scene, Shot
 from core.generation.prompts import build_keyframe_prompt, build_video_prompt, shot_characters
@@ -43,15 +44,6 @@ def _context(shot: Shot) -> tuple[Any, Scene, list[Character]]:
     with session() as s:
         scene = s.get(Scene, shot.scene_id)
     return get_project(project_id=shot.project_id), scene, list_characters(project_id=shot.project_id)
-
-
-def shot_choice(*, shot: Shot, kind: str) -> dict[str, Any]:
-    """Return the shot's saved model choice for ``kind``: ``{"provider", "model", "params"}`` or {}.
-
-    Stored in ``Shot.params`` as ``{"keyframe": {...}, "clip": {...}}``; ``Shot.provider``/``model``
-    mirror the clip choice for readers of the card."""
-    choice = (shot.params or {}).get(kind)
-    return dict(choice) if isinstance(choice, dict) else {}
 
 
 def set_shot_model(*, shot_id: int, kind: str, provider: str, model: str,
@@ -89,13 +81,6 @@ def default_model(*, shot: Shot, kind: str) -> tuple[str, str]:
     if kind == "keyframe":
         return project.image_provider, project.image_model
     return project.video_provider, project.video_model
-
-
-def previous_shot(*, shot: Shot) -> Shot | None:
-    """Return the shot before ``shot`` in film order, or None for the first shot."""
-    shots = list_shots(project_id=shot.project_id)
-    idx = next((i for i, s in enumerate(shots) if s.id == shot.id), 0)
-    return shots[idx - 1] if idx > 0 else None
 
 
 def plan_for_shot(*, shot_id: int, kind: str, provider: str | None = None, model: str | None = None,
@@ -156,9 +141,8 @@ def _add_frames(*, cap: Capability, plan: Plan, shot: Shot, use_last: bool) -> N
     end = cap.field_for_role("end_frame")
     if use_last:
         cap.require_role("start_frame")  # UnsupportedCapability naming the model
-        from core.generation.frames import use_last_frame
 
-        plan.inputs[start] = use_last_frame(shot_id=shot.id)
+        plan.inputs[start] = last_frame_of_previous(shot_id=shot.id)
         plan.notes.append("Start frame: the previous shot's last frame.")
     elif start and not present(plan.inputs.get(start)):
         if shot.keyframe_media_id:

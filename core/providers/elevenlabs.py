@@ -31,7 +31,7 @@ from elevenlabs.core.api_error import ApiError
 
 from core.credentials import require_setting
 from core.errors import InvalidInput, ProviderError, UnsupportedCapability
-from core.providers import http_support as hs
+import core.providers.http_support as hs
 from core.providers.base import SUCCEEDED, InputFile, Output, PollResult, ProviderRequest, SubmitResult
 from core.settings import get_settings
 

@@ -18,7 +18,7 @@ from google.genai import types
 
 from core.credentials import get_setting, redact, require_setting
 from core.errors import MissingCredentials, ProviderError, UnsupportedCapability
-from core.providers import google_requests as rq
+import core.providers.google_requests as rq
 from core.providers.base import (FAILED, RUNNING, SUBMITTED, SUCCEEDED, Output, PollResult, ProviderRequest,
                                  SubmitResult)
 from core.settings import get_settings

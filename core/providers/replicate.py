@@ -26,7 +26,7 @@ from replicate.exceptions import ReplicateError
 
 from core.credentials import require_setting
 from core.errors import InvalidInput, ProviderError
-from core.providers import http_support as hs
+import core.providers.http_support as hs
 from core.providers.base import (
     CANCELLED, FAILED, RUNNING, SUBMITTED, SUCCEEDED, InputFile, Output, PollResult, ProviderRequest,
     SubmitResult,

@@ -33,7 +33,7 @@ from core.timeline.edits import TitleCard
 from core.timeline.model import SubtitleCue, Timeline, VideoItem, canvas_size
 
 # Bump when frame making or encoding changes, so stale cached segments are not reused.
-ENGINE_VERSION = "seg-1"
+ENGINE_VERSION = "seg-2"  # seg-2: one camera vocabulary (core.media.camera)
 ASPECTS = ("16:9", "9:16", "1:1", "4:5")
 
 ProgressFn = Callable[[float, str], None]

@@ -14,19 +14,12 @@ import imageio_ffmpeg
 import numpy as np
 
 from core.errors import RenderError
+from core.media.camera import max_zoom, view_at
 from core.timeline.model import VideoItem
 
 # We ask the decoder to scale on purpose; drop imageio-ffmpeg's warning that the size differs.
 logging.getLogger("imageio_ffmpeg").addFilter(
     lambda record: "is different from the source frame size" not in record.getMessage())
-
-MOVE_ZOOM = 1.2  # zoom range of zoom moves; pans run at this zoom too so the edge never shows
-
-
-def _smooth(p: float) -> float:
-    p = min(max(p, 0.0), 1.0)
-    return p * p * (3 - 2 * p)
-
 
 def fit_rect(src_w: int, src_h: int, out_w: int, out_h: int, fit: str) -> tuple[float, float, float]:
     """Return (scale, x, y): where a source of src_w×src_h lands in the output frame.
@@ -39,29 +32,6 @@ def fit_rect(src_w: int, src_h: int, out_w: int, out_h: int, fit: str) -> tuple[
     return s, (out_w - src_w * s) / 2.0, (out_h - src_h * s) / 2.0
 
 
-def camera_view(move: str, p: float, src_w: int, src_h: int) -> tuple[float, float, float]:
-    """Return (zoom, centre x, centre y) of the view window at progress ``p`` in [0, 1]."""
-    e = _smooth(p)
-    cx, cy = src_w / 2.0, src_h / 2.0
-    if move == "zoom_in":
-        return 1.0 + (MOVE_ZOOM - 1.0) * e, cx, cy
-    if move == "zoom_out":
-        return MOVE_ZOOM - (MOVE_ZOOM - 1.0) * e, cx, cy
-    if move in ("pan_left", "pan_right", "pan_up", "pan_down"):
-        z = MOVE_ZOOM
-        mx = (src_w - src_w / z) / 2.0
-        my = (src_h - src_h / z) / 2.0
-        d = 2 * e - 1  # -1 → +1
-        if move == "pan_right":
-            return z, cx + mx * d, cy
-        if move == "pan_left":
-            return z, cx - mx * d, cy
-        if move == "pan_down":
-            return z, cx, cy + my * d
-        return z, cx, cy - my * d
-    return 1.0, cx, cy
-
-
 def warp_still(img: np.ndarray, *, move: str, p: float, out_w: int, out_h: int, fit: str) -> np.ndarray:
     """Return one output frame of a still: camera view at progress ``p`` fitted into the frame.
 
@@ -70,7 +40,7 @@ def warp_still(img: np.ndarray, *, move: str, p: float, out_w: int, out_h: int, 
     """
     sh, sw = img.shape[:2]
     s, rx, ry = fit_rect(sw, sh, out_w, out_h, fit)
-    z, cx, cy = camera_view(move, p, sw, sh)
+    z, cx, cy = view_at(move, p, sw, sh)
     k = s * z
     tx = rx - k * (cx - sw / (2 * z))
     ty = ry - k * (cy - sh / (2 * z))
@@ -118,12 +88,13 @@ def still_frames(item: VideoItem, *, nframes: int, fps: int, out_w: int, out_h: 
         raise RenderError(f"Cannot read keyframe image {item.source}", field="source")
     # Downscale huge stills once so each warp reads less memory; keep headroom for the zoom.
     s, _, _ = fit_rect(img.shape[1], img.shape[0], out_w, out_h, fit)
-    if s * MOVE_ZOOM < 0.5:
-        f = s * MOVE_ZOOM * 1.5
+    zoom = max_zoom(item.camera_move)
+    if s * zoom < 0.5:
+        f = s * zoom * 1.5
         img = cv2.resize(img, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
     span = item.trim_in_s + item.duration_s
-    if item.camera_move == "none":
-        frame = warp_still(img, move="none", p=0.0, out_w=out_w, out_h=out_h, fit=fit)
+    if item.camera_move == "static":
+        frame = warp_still(img, move="static", p=0.0, out_w=out_w, out_h=out_h, fit=fit)
         for _ in range(nframes):
             yield frame  # read-only downstream; burning subtitles copies first
         return

@@ -85,7 +85,7 @@ def find_moments(*, timeline: Timeline, audio_mix: np.ndarray | None = None, rat
             cut_rate = cuts / length * 10.0  # per 10 s
             # Motion without decoding: clips move, and so do keyframes with a camera move.
             moving = sum(max(0.0, min(v.end_s, b) - max(v.start_s, a)) for v in shots
-                         if not v.is_still or v.camera_move != "none") / length
+                         if not v.is_still or v.camera_move != "static") / length
             score = (0.35 * dens + 0.15 * float(np.clip(0.5 + loud_rel / 6.0, 0, 1)) * has_audio
                      + 0.15 * min(cut_rate / 3.0, 1.0) + 0.1 * moving
                      + 0.15 * min(len(hooks) / 3.0, 1.0) + 0.1 * early_hook)

@@ -9,15 +9,10 @@ import codecs
 import xml.etree.ElementTree as ET
 
 from core.errors import InvalidInput
+from core.story.fountain import is_scene_heading, normalize_newlines
 
 ACCEPTED_EXTENSIONS = (".txt", ".md", ".fountain", ".fdx")
 MAX_SCRIPT_BYTES = 1_000_000  # 1 MB: a feature screenplay is ~150 KB, so this is generous.
-
-
-def normalize_newlines(text: str) -> str:
-    """Return ``text`` with CRLF and lone CR turned into LF and a leading BOM removed."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text[1:] if text.startswith("\ufeff") else text
 
 
 def _decode(data: bytes) -> str:
@@ -103,7 +98,6 @@ def fdx_to_fountain(xml_text: str) -> str:
     Raises:
         InvalidInput(field="script_file"): not well-formed XML or no <Content> paragraphs.
     """
-    from core.story.fountain import is_scene_heading  # local import: avoids an import cycle
 
     try:
         root = ET.fromstring(xml_text.encode("utf-8"))

@@ -20,17 +20,8 @@ from core.db import session
 from core.errors import InvalidInput, NotFound
 from core.models import Shot, TimelineItem
 from core.projects import get_project, update_project
-from core.timeline.model import MusicBed, SfxCue, ShotMedia, Timeline, VoiceLine, audio_duration, build_timeline
-
-# Shot camera moves (the animate vocabulary) → the renderer's moves for a still keyframe.
-CAMERA_TO_TIMELINE = {
-    "push_in": "zoom_in", "pull_out": "zoom_out", "pan_left": "pan_left", "pan_right": "pan_right",
-    "tilt_up": "pan_up", "tilt_down": "pan_down", "truck_left": "pan_left", "truck_right": "pan_right",
-    "static": "none", "none": "none", "zoom_in": "zoom_in", "zoom_out": "zoom_out",
-    "pan_up": "pan_up", "pan_down": "pan_down",
-}
-CAMERA_MOVES = ("push_in", "pull_out", "pan_left", "pan_right", "tilt_up", "tilt_down", "truck_left",
-                "truck_right", "static")
+from core.timeline.build import MusicBed, SfxCue, ShotMedia, VoiceLine, audio_duration, build_timeline
+from core.timeline.model import Timeline
 
 # Words in a shot's action that call for an effect. Stems match inflections ("knocks", "knocked").
 SFX_WORDS: dict[str, tuple[str, ...]] = {
@@ -204,7 +195,7 @@ def project_timeline(*, project_id: int, scene_id: int | None = None, subtitles:
         placed.append(shot)
         edit = (shot.params or {}).get("edit") or {}
         media.append(ShotMedia(shot_id=str(shot.id), duration_s=max(float(shot.duration_s), 0.5), clip_path=clip,
-                               keyframe_path=key, camera_move=CAMERA_TO_TIMELINE.get(shot.camera_move, "zoom_in"),
+                               keyframe_path=key, camera_move=shot.camera_move,
                                transition_in=edit.get("transition_in") or "cut",
                                transition_out=edit.get("transition_out") or "cut",
                                titles_before=list(edit.get("titles_before") or []),

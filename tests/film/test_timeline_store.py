@@ -2,6 +2,8 @@
 their shots with subtitle cues, edits (gain, duration, removal) persisted."""
 import pytest
 
+from core.media.camera import move_name
+
 from core.breakdowns import list_shots, update_shot
 from core.errors import InvalidInput
 from core.timeline.store import (
@@ -38,10 +40,8 @@ def test_timeline_places_voice_sfx_music_and_cues(tmp_path, tools):
     assert len(tl.audio("voice")) == sum(len(s.dialogue) for s in shots)
     assert tl.audio("music") and tl.audio("music")[0].duration_s == pytest.approx(tl.duration_s)
     assert tl.cues and all(0 <= c.start_s < c.end_s <= tl.duration_s + 1e-6 for c in tl.cues)
-    from core.timeline.store import CAMERA_TO_TIMELINE
-
     moves = {str(s.id): s.camera_move for s in shots}  # chosen per shot by the breakdown
-    assert all(v.camera_move == CAMERA_TO_TIMELINE[moves[v.shot_id]] for v in tl.video)
+    assert all(v.camera_move == move_name(moves[v.shot_id]) for v in tl.video)  # one vocabulary throughout
     img = timeline_picture(timeline=tl, width=600)
     assert img.size[0] == 600 and len(set(img.getdata())) > 10  # lanes and waveforms drawn
 

@@ -41,7 +41,7 @@ def project(tmp_path_factory):
     """A 4-shot project (2 keyframes with camera moves, 2 clips), voice lines, music, one SFX.
 
     Returns dict(dir, shots, voice_lines, music, sfx) — the inputs of build_timeline."""
-    from core.timeline.model import MusicBed, SfxCue, ShotMedia, VoiceLine
+    from core.timeline.build import MusicBed, SfxCue, ShotMedia, VoiceLine
 
     d = tmp_path_factory.mktemp("render_media")
     shots, lines = [], []
@@ -61,7 +61,7 @@ def project(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def timeline(project):
-    from core.timeline.model import build_timeline
+    from core.timeline.build import build_timeline
 
     return build_timeline(shots=project["shots"], voice_lines=project["voice_lines"], music=project["music"],
                           sfx=project["sfx"], fps=24, short_side=180)

@@ -2,15 +2,15 @@
 import pytest
 
 from core.errors import InvalidInput, NotFound
-from core.timeline.model import (ShotMedia, Timeline, VoiceLine, build_timeline, canvas_size, move_item,
-                           replace_source, set_duration, set_gain, slice_timeline, trim_item)
+from core.timeline.build import ShotMedia, VoiceLine, build_timeline
+from core.timeline.model import Timeline, canvas_size, replace_source, set_duration, slice_timeline
 
 
 def test_shots_in_order_clip_wins_and_keyframes_move(timeline):
     vids = timeline.video
     assert [v.shot_id for v in vids] == ["s0", "s1", "s2", "s3"]
-    assert vids[0].is_still and vids[0].camera_move == "zoom_in"
-    assert not vids[1].is_still and vids[1].camera_move == "none"
+    assert vids[0].is_still and vids[0].camera_move == "push_in"
+    assert not vids[1].is_still and vids[1].camera_move == "static"
     for a, b in zip(vids, vids[1:]):
         assert b.start_s == pytest.approx(a.end_s, abs=1e-6)
 
@@ -54,16 +54,10 @@ def test_set_duration_ripples_later_items(timeline):
 
 
 def test_other_edits_return_new_timelines(timeline):
-    tl = set_gain(timeline=timeline, item_id="music", gain_db=-20)
-    assert tl.item("music").gain_db == -20 and timeline.item("music").gain_db != -20
-    tl = move_item(timeline=timeline, item_id="sfx:s2:0", start_s=1.0)
-    assert tl.item("sfx:s2:0").start_s == 1.0
-    tl = trim_item(timeline=timeline, item_id="video:s1", trim_in_s=0.5, duration_s=1.0)
-    assert tl.item("video:s1").trim_in_s == 0.5 and tl.item("video:s1").duration_s == 1.0
     tl = replace_source(timeline=timeline, shot_id="s0", source="/x/other.png", camera_move="pan_up")
-    assert tl.item("video:s0").camera_move == "pan_up"
+    assert tl.item("video:s0").camera_move == "tilt_up"
     with pytest.raises(NotFound):
-        set_gain(timeline=timeline, item_id="nope", gain_db=0)
+        timeline.item("nope")
     with pytest.raises(InvalidInput) as exc:
         set_duration(timeline=timeline, shot_id="s0", duration_s=0)
     assert exc.value.field == "duration_s"

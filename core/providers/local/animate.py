@@ -15,26 +15,9 @@ from PIL import Image
 
 from core.errors import InvalidInput
 from core.providers.local.canvas import frame_marks
+from core.media.camera import CAMERA_MOVES, ease, move_at
 from core.media.ffmpeg import RawVideoWriter, atomic_output
 
-CAMERA_MOVES = ("push_in", "pull_out", "pan_left", "pan_right", "tilt_up", "tilt_down", "truck_left",
-                "truck_right", "static")
-# move → (zoom at start, zoom at end, window centre at start, at end, keystone) — centres are in
-# units of the free margin around the window (±1 = touching the image edge).
-_MOVES = {
-    "push_in": (1.0, 1.22, (0.0, 0.0), (0.0, 0.0), 0.0),
-    "pull_out": (1.22, 1.0, (0.0, 0.0), (0.0, 0.0), 0.0),
-    "pan_left": (1.0, 1.16, (0.0, 0.0), (-1.0, 0.0), 0.05),
-    "pan_right": (1.0, 1.16, (0.0, 0.0), (1.0, 0.0), -0.05),
-    "tilt_up": (1.0, 1.16, (0.0, 0.0), (0.0, -1.0), 0.0),
-    "tilt_down": (1.0, 1.16, (0.0, 0.0), (0.0, 1.0), 0.0),
-    "truck_left": (1.2, 1.2, (0.9, 0.0), (-0.9, 0.0), 0.0),
-    "truck_right": (1.2, 1.2, (-0.9, 0.0), (0.9, 0.0), 0.0),
-}
-
-
-def _ease(t: float) -> float:
-    return t * t * (3 - 2 * t)
 
 
 def _load_cover(path: Path, width: int, height: int, field: str) -> np.ndarray:
@@ -93,9 +76,7 @@ def _move_at(move: str, t: float, seed: int) -> tuple[float, tuple[float, float]
         ang = rng.uniform(0, 2 * math.pi)
         # Subtle drift: a slow 3% breathe-in with a small wander, so a held shot still feels alive.
         return 1.0 + 0.035 * t, (0.45 * t * math.cos(ang), 0.45 * t * math.sin(ang)), 0.0
-    z0, z1, c0, c1, ks = _MOVES[move]
-    e = _ease(t)
-    return z0 + (z1 - z0) * e, (c0[0] + (c1[0] - c0[0]) * e, c0[1] + (c1[1] - c0[1]) * e), ks * e
+    return move_at(move, t)
 
 
 def _warp(img: np.ndarray, m: np.ndarray, w: int, h: int) -> np.ndarray:
@@ -199,7 +180,7 @@ def animate_keyframe(*, image: Path, last_frame: Path | None = None, camera_move
             # Re-anchor the move so the start image is untouched at t=0 and the end image at t=1.
             a = _warp(start, m @ np.linalg.inv(m0) @ identity, width, height) if i < n - 1 else None
             b = _warp(end, m @ np.linalg.inv(m1), width, height) if i > 0 else None
-            alpha = _ease(min(1.0, max(0.0, (t - 0.1) / 0.8)))
+            alpha = ease(min(1.0, max(0.0, (t - 0.1) / 0.8)))
             if a is None:
                 frame = b
             elif b is None:
