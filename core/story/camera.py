@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import re
 
-CAMERA_MOVES = ("push_in", "pull_out", "pan_left", "pan_right", "tilt_up", "tilt_down", "truck_left",
-                "truck_right", "static")
+from core.media.camera import CAMERA_MOVES  # noqa: F401  (the one vocabulary; re-read by callers of this module)
 
 _TALL = re.compile(r"\b(climbs?|climbing|ladder|stairs|staircase|tower|towers|crane|cranes|lighthouse|"
                    r"skyscraper|looks? up|gazes? up|rises|rising|tall|spire|cliff|mast|steeple)\b", re.I)

@@ -84,7 +84,8 @@ def test_aspect_ratios_and_fit(tmp_path, tools, aspect, fit, size):
                                       "loudness_lufs": -23.0}))
     mp4 = asset_path(media_id=job.result_media_id)
     assert tools.probe(mp4)["video"][1:3] == size
-    frame = tools.frame_png(mp4, 0.5, f"film_{aspect.replace(':', 'x')}_{fit}")
+    first_shot = project_timeline(project_id=p.id).timeline.video[0]  # after any opening title card
+    frame = tools.frame_png(mp4, first_shot.start_s + first_shot.duration_s / 2, f"film_{aspect.replace(':', 'x')}_{fit}")
     if fit == "letterbox":  # 16:9 keyframes in a square: black bars above and below
         assert frame[:20].mean() < 8 and frame[size[1] // 2].mean() > 20
     else:  # centre crop fills the frame

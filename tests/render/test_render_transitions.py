@@ -28,7 +28,7 @@ def _flat(path, colour) -> str:
 def edited(tmp_path):
     """Three flat-colour stills: fade in on the first, a dissolve into the second, fade out and a
     title card after the last; a title card opens the film."""
-    from core.timeline.model import ShotMedia, build_timeline
+    from core.timeline.build import ShotMedia, build_timeline
 
     shots = [
         ShotMedia(shot_id="a", duration_s=3.0, keyframe_path=_flat(tmp_path / "a.png", (200, 200, 200)),
@@ -55,7 +55,7 @@ def test_timeline_places_title_cards_and_transitions(edited):
 
 
 def test_cut_to_black_holds_black_after_the_shot(tmp_path):
-    from core.timeline.model import ShotMedia, build_timeline
+    from core.timeline.build import ShotMedia, build_timeline
 
     tl = build_timeline(shots=[ShotMedia(shot_id="a", duration_s=2.0, camera_move="none", transition_out="black",
                                          keyframe_path=_flat(tmp_path / "a.png", (200, 200, 200)))],
