@@ -14,6 +14,7 @@ COMMAND_MODULES = (
     "core.commands.capabilities",
     "core.commands.validate",
     "core.commands.serve",
+    "core.commands.export",
 )
 
 

@@ -10,7 +10,7 @@ ensure_navigation(__file__)
 from core.jobs.runner import load_job
 from core.media_assets import asset_path
 from core.models import ASPECT_RATIOS
-from core.render.service import active_render, cancel_render, list_renders, start_render
+from core.render.service import active_render, cancel_render, export_project, list_renders, start_render
 from core.ui.common import require_project
 from core.ui.errors import shown_errors
 from core.ui.prereq import require_step
@@ -58,7 +58,10 @@ def downloads(asset, prefix: str) -> None:
                                 file_name=f"{stem}.{ext}", mime=mime, key=f"{prefix}_{ext}_{asset.media_id}")
 
 
-film_tab, shorts_tab = st.tabs(["🎞️ Film", "📱 Shorts"])
+EXPORT_FORMATS = {"fcpxml": "Final Cut Pro 7 XML (Premiere, Resolve, Final Cut)", "otio": "OpenTimelineIO (.otio)",
+                  "edl": "CMX 3600 EDL (picture edit)"}
+
+film_tab, shorts_tab, edit_tab = st.tabs(["🎞️ Film", "📱 Shorts", "✂️ Editing program"])
 
 with film_tab:
     c1, c2 = st.columns(2)
@@ -113,3 +116,22 @@ with shorts_tab:
             st.caption(f"Why: {(asset.extra or {}).get('reason', '')}")
             downloads(asset, "short")
 
+
+with edit_tab:
+    st.caption("Take the timeline to an editing program: a zip of the timeline file with the shot clips "
+               "(keyframe shots rendered with their camera moves), voice lines, music, effects and the SRT, "
+               "linked by relative paths — unzip it and open the timeline file.")
+    fmt = st.radio("Format", list(EXPORT_FORMATS), format_func=EXPORT_FORMATS.get, key="export_format")
+    if st.button("Export timeline", key="export_timeline"):
+        with shown_errors("Export"):
+            export_project(project_id=project.id, fmt=fmt)
+    running = active_render(project_id=project.id, operation="export")
+    if running is not None:
+        follow(running.id, "Timeline export")
+    for asset in list_renders(project_id=project.id, operation="export")[:5]:
+        extra = asset.extra or {}
+        fmt_done = (asset.input_params or {}).get("format", "otio")
+        st.download_button(f"⬇️ {asset.label} · {asset.timestamp:%Y-%m-%d %H:%M} · {extra.get('clips', 0)} clips",
+                           asset_path(media_id=asset.media_id).read_bytes(),
+                           file_name=f"{project.name.replace(' ', '_')}_{fmt_done}_{asset.media_id[:6]}.zip",
+                           mime="application/zip", key=f"export_{asset.media_id}")

@@ -14,6 +14,7 @@ from fastapi.responses import FileResponse
 import core.api.services as services
 from core.api.schemas import (
     CapabilitiesRequest, ExtractFramesRequest, LipsyncImageRequest, LipsyncVideoRequest, RenderFilmRequest,
+    ExportTimelineRequest,
     RenderSceneRequest, SmoothTransitionRequest, TtsRequest, UseLastFrameRequest, VideoGenerateRequest,
     GenerateRequest,
 )
@@ -135,6 +136,13 @@ def render_film(body: RenderFilmRequest) -> dict:
     """Queue the final film (H.264 + AAC MP4, subtitles `none`/`srt`/`burn`, loudness target)."""
     return job_view(services.render_film(project_id=body.project_id, aspect_ratio=body.aspect_ratio,
                                          subtitles=body.subtitles, loudness_lufs=body.loudness_lufs))
+
+
+@router.post("/export/timeline", tags=["render"], summary="Timeline for an editing program", **JOB)
+def export_timeline(body: ExportTimelineRequest) -> dict:
+    """Queue a zip of the timeline (`otio`: OpenTimelineIO, `fcpxml`: Final Cut Pro 7 XML for Premiere
+    and Resolve, `edl`: CMX 3600) with its media relinked by relative paths; the job's result is the zip."""
+    return job_view(services.export_timeline(project_id=body.project_id, fmt=body.format))
 
 
 @router.get("/jobs/{job_id}", tags=["jobs"], summary="A job's status")

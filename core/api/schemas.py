@@ -133,6 +133,12 @@ class RenderFilmRequest(BaseModel):
     loudness_lufs: Annotated[float, Field(ge=-40.0, le=-5.0)] = -14.0
 
 
+class ExportTimelineRequest(BaseModel):
+    model_config = _examples({"project_id": 1, "format": "fcpxml"})
+    project_id: DbId
+    format: Literal["otio", "fcpxml", "edl"] = "otio"
+
+
 # --- resources -------------------------------------------------------------------------------
 
 class ProjectCreate(BaseModel):

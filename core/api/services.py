@@ -211,6 +211,12 @@ def render_film(*, project_id: int, aspect_ratio: str | None, subtitles: str, lo
         project_id=project_id, aspect_ratio=aspect_ratio, subtitles=subtitles, loudness_lufs=loudness_lufs)
 
 
+def export_timeline(*, project_id: int, fmt: str) -> Job:
+    """Queue the timeline's export for an editing program (a zip); returns the Job at once."""
+    _check_context(project_id=project_id, shot_id=None)
+    return render_service.export_project(project_id=project_id, fmt=fmt)
+
+
 def cancel_job(*, job_id: str) -> Job:
     """Cancel a job: a render through the render service (its worker stops), any other through
     ``core.jobs.service``. Returns the job; raises NotFound."""

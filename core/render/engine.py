@@ -195,6 +195,28 @@ def _atomic_target(final: Path) -> str:
     return tmp
 
 
+def render_segment(*, seg: Segment, fps: int, width: int, height: int, fit: str, quality: str, seg_dir: Path,
+                   cancel_event: threading.Event | None = None, on_frame: Callable[[], None] | None = None) -> Path:
+    """Return the segment's cached MP4 (``seg_dir/<key>.mp4``), encoding it first when missing.
+
+    Raises Cancelled, or RenderError when a source cannot be read or the encoder fails (nothing
+    enters the cache then).
+    """
+    target = seg_dir / f"{seg.key}.mp4"
+    if target.exists():
+        os.utime(target)  # recently used, for prune_cache
+        return target
+    tmp = _atomic_target(target)
+    try:
+        encode_frames(_segment_frames(seg, fps=fps, width=width, height=height, fit=fit), out_path=tmp,
+                      width=width, height=height, fps=fps, quality=quality, cancel_event=cancel_event,
+                      on_frame=on_frame)
+        os.replace(tmp, target)  # only a complete segment ever enters the cache
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    return target
+
+
 def _windows(segs: list[Segment]) -> list[Window]:
     """The audio window of each segment: where it starts on the timeline, and its length."""
     out, t = [], 0.0
@@ -286,17 +308,12 @@ def render_timeline(*, timeline: Timeline, out_path: str, quality: str = "final"
     def render_one(seg: Segment) -> None:
         if stop.is_set():  # cancelled, or another segment failed: don't start an encoder
             raise Cancelled("Render cancelled")
-        target = seg_dir / f"{seg.key}.mp4"
-        tmp = _atomic_target(target)
         try:
-            encode_frames(_segment_frames(seg, fps=fps, width=width, height=height, fit=fit), out_path=tmp,
-                          width=width, height=height, fps=fps, quality=quality, cancel_event=stop, on_frame=tick)
-            os.replace(tmp, target)  # only a complete segment ever enters the cache
+            render_segment(seg=seg, fps=fps, width=width, height=height, fit=fit, quality=quality, seg_dir=seg_dir,
+                           cancel_event=stop, on_frame=tick)
         except BaseException:
             stop.set()  # a failure stops the other worker too
             raise
-        finally:
-            Path(tmp).unlink(missing_ok=True)
 
     def render_audio():
         with lock:

@@ -23,15 +23,17 @@ from core.errors import Cancelled, InvalidInput, NotFound, StoryreelError
 from core.jobs.runner import load_job, update_job
 from core.models import Job, MediaAsset, Scene
 from core.projects import get_project
+from core.render.handoff import FORMATS as EXPORT_FORMATS
+from core.render.handoff import export_timeline
 from core.storage import scratch_dir
 from core.timeline.store import project_timeline
 
 PROVIDER, KIND = "storyreel", "render"
 CACHE_MAX_BYTES = 4 << 30  # rendered segments + mixes kept for incremental re-renders
-OPERATIONS = ("film", "scene", "preview", "short")
+OPERATIONS = ("film", "scene", "preview", "short", "export")
 TERMINAL = ("succeeded", "failed", "cancelled")
 DEFAULTS = {"aspect_ratio": None, "fit": "letterbox", "subtitles": "srt", "loudness_lufs": -14.0,
-            "quality": "final", "short_side": None, "count": 3}
+            "quality": "final", "short_side": None, "count": 3, "format": "otio"}
 
 _cancel_events: dict[str, threading.Event] = {}
 _threads: dict[str, threading.Thread] = {}
@@ -57,6 +59,8 @@ def _settings(*, project_id: int, operation: str, options: dict) -> dict:
         raise InvalidInput("subtitles must be none, srt or burn", field="subtitles")
     if s["loudness_lufs"] not in LOUDNESS_TARGETS:
         raise InvalidInput(f"loudness_lufs must be one of {LOUDNESS_TARGETS}", field="loudness_lufs")
+    if s["format"] not in EXPORT_FORMATS:
+        raise InvalidInput(f"format must be one of {', '.join(EXPORT_FORMATS)}", field="format")
     if s["fit"] not in ("letterbox", "crop"):
         raise InvalidInput("fit must be letterbox or crop", field="fit")
     return s
@@ -212,7 +216,9 @@ def _run(*, job_id: str, project_id: int, operation: str, settings: dict, scene_
     work = scratch_dir(name="renders") / job_id
     work.mkdir(parents=True, exist_ok=True)
     try:
-        if operation == "short":
+        if operation == "export":
+            ids = [_run_export(project_id=project_id, settings=settings, event=event, work=work).media_id]
+        elif operation == "short":
             ids = _run_shorts(job_id=job_id, project_id=project_id, settings=settings, event=event, work=work)
         else:
             ids = [_run_one(job_id=job_id, project_id=project_id, operation=operation, settings=settings,
@@ -257,6 +263,28 @@ def _run_one(*, job_id, project_id, operation, settings, scene_id, event, work) 
     return _store_render(project_id=project_id, operation=operation, result=result, settings=settings,
                          label=f"{name} — {operation} {settings['aspect_ratio']}",
                          extra={"scene_id": scene_id, "shots": len(pt.timeline.video)})
+
+
+def export_project(*, project_id: int, fmt: str) -> Job:
+    """Start exporting the project's timeline for an editing program (``fmt``: otio, fcpxml or edl)
+    as a zip of the timeline file and its media; returns the running Job (its result is the zip)."""
+    fit = (get_project(project_id=project_id).settings or {}).get("render", {}).get("fit", "letterbox")
+    return start_render(project_id=project_id, operation="export", options={"format": fmt, "fit": fit})
+
+
+def _run_export(*, project_id, settings, event, work) -> MediaAsset:
+    from core.media_assets import create_asset
+
+    project = get_project(project_id=project_id)
+    pt = project_timeline(project_id=project_id, aspect_ratio=settings["aspect_ratio"])
+    out = work / f"timeline-{settings['format']}.zip"
+    result = export_timeline(timeline=pt.timeline, fmt=settings["format"], out_path=str(out), name=project.name,
+                             fit=settings["fit"], cancel_event=event)
+    return create_asset(type="render", project_id=project_id, src_path=out, move=True, mime="application/zip",
+                        provider=PROVIDER, model="render", operation="export", input_params=settings,
+                        label=f"{project.name} — timeline ({settings['format']})",
+                        extra={"timeline_file": result.timeline_file, "clips": result.clips,
+                               "media": list(result.media)})
 
 
 def _run_shorts(*, job_id, project_id, settings, event, work) -> list[str]:
