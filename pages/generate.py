@@ -58,6 +58,7 @@ def downloads(asset, prefix: str) -> None:
                                 file_name=f"{stem}.{ext}", mime=mime, key=f"{prefix}_{ext}_{asset.media_id}")
 
 
+CAPTIONS = {"box": "Lines in a box", "words": "Word by word (the spoken word lit)"}
 EXPORT_FORMATS = {"fcpxml": "Final Cut Pro 7 XML (Premiere, Resolve, Final Cut)", "otio": "OpenTimelineIO (.otio)",
                   "edl": "CMX 3600 EDL (picture edit)"}
 
@@ -76,11 +77,15 @@ with film_tab:
                          format_func={"none": "None", "srt": "SRT/VTT files", "burn": "Burned in + files"}.get)
     loud = c4.selectbox("Loudness", list(LOUDNESS), key="gen_loudness")
     res = c5.selectbox("Resolution", list(RESOLUTIONS), key="gen_res")
+    captions = "box"
+    if subtitles == "burn":
+        captions = st.radio("Caption style", list(CAPTIONS), format_func=CAPTIONS.get, horizontal=True,
+                            key="gen_captions", index=1 if aspect in ("9:16", "4:5") else 0)
     if st.button("Render film", key="render_film", type="primary"):
         with shown_errors("Render"):
             job = start_render(project_id=project.id, operation="film", options={
                 "aspect_ratio": aspect, "fit": fit, "subtitles": subtitles, "loudness_lufs": LOUDNESS[loud],
-                "short_side": RESOLUTIONS[res]})
+                "short_side": RESOLUTIONS[res], "captions": captions})
             st.session_state.film_job = job.id
     running = active_render(project_id=project.id, operation="film")
     if running is not None:
@@ -104,10 +109,12 @@ with shorts_tab:
                "vertical 9:16 clips of 15–60 s with burned-in subtitles.")
     count = st.number_input("How many shorts", 1, 5, 3, key="short_count")
     short_res = st.selectbox("Resolution", list(RESOLUTIONS), key="short_res")
+    short_captions = st.radio("Caption style", list(CAPTIONS), format_func=CAPTIONS.get, horizontal=True,
+                              key="short_captions", index=1)
     if st.button("Make shorts", key="make_shorts"):
         with shown_errors("Shorts"):
             start_render(project_id=project.id, operation="short", options={
-                "count": int(count), "short_side": RESOLUTIONS[short_res]})
+                "count": int(count), "short_side": RESOLUTIONS[short_res], "captions": short_captions})
     running = active_render(project_id=project.id, operation="short")
     if running is not None:
         follow(running.id, "Shorts")

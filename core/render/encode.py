@@ -60,20 +60,22 @@ def run_ffmpeg(args: list[str], *, cancel_event: threading.Event | None = None, 
         Path(log_path).unlink(missing_ok=True)
 
 
-def video_encoder_args(*, out_path: str, width: int, height: int, fps: int, quality: str) -> list[str]:
+def video_encoder_args(*, out_path: str, width: int, height: int, fps: int, quality: str,
+                       vf: str | None = None) -> list[str]:
     """Return the ffmpeg command that encodes raw I420 frames from stdin into an H.264 MP4 segment
-    (the one set of parameters every segment shares, so segments concatenate by stream copy)."""
+    (the one set of parameters every segment shares, so segments concatenate by stream copy);
+    ``vf`` is a filter drawn on the way (burned captions)."""
     preset, crf, _ = ENCODE[quality]
     return [FFMPEG, "-hide_banner", "-loglevel", "error", "-nostdin", "-y",
             "-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", f"{width}x{height}", "-r", str(fps), "-i", "-",
-            "-an", "-c:v", "libx264", "-preset", preset, "-crf", str(crf), "-pix_fmt", "yuv420p",
+            *(["-vf", vf] if vf else []), "-an", "-c:v", "libx264", "-preset", preset, "-crf", str(crf), "-pix_fmt", "yuv420p",
             "-profile:v", "high", "-g", str(fps * 2), "-video_track_timescale", str(fps * 1000),
             "-f", "mp4", out_path]
 
 
 def encode_frames(frames: Iterable[np.ndarray], *, out_path: str, width: int, height: int, fps: int,
                   quality: str, cancel_event: threading.Event | None = None,
-                  on_frame: Callable[[], None] | None = None) -> int:
+                  on_frame: Callable[[], None] | None = None, vf: str | None = None) -> int:
     """Pipe BGR frames (even width and height) into an H.264 encoder writing ``out_path`` (MP4, no audio).
 
     Returns the number of frames written. Raises Cancelled (checked before each frame; ffmpeg is
@@ -82,7 +84,7 @@ def encode_frames(frames: Iterable[np.ndarray], *, out_path: str, width: int, he
     with tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False) as log:
         log_path = log.name
     errf = open(log_path, "w")
-    args = video_encoder_args(out_path=out_path, width=width, height=height, fps=fps, quality=quality)
+    args = video_encoder_args(out_path=out_path, width=width, height=height, fps=fps, quality=quality, vf=vf)
     proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errf)
     count = 0
     try:

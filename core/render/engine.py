@@ -23,6 +23,7 @@ import numpy as np
 
 from core.render.mix import LOUDNESS_TARGETS
 from core.errors import Cancelled, InvalidInput, RenderError
+from core.render.captions import CAPTION_STYLES, ass_filter, karaoke_ass
 from core.render.encode import ENCODE, encode_frames, run_ffmpeg
 from core.render.frames import clip_frames, still_frames
 from core.render.transitions import apply_transitions, last_picture, title_frames
@@ -63,6 +64,7 @@ class Segment:
     nframes: int
     cues: tuple[tuple[int, int, str], ...]  # (first frame, end frame, text) relative to the segment
     prev: VideoItem | None = None  # the shot a dissolve comes from
+    ass: str = ""  # word-by-word captions (an ASS document in segment time), burned by the encoder
 
 
 class _AnyEvent:
@@ -108,7 +110,7 @@ def output_size(*, quality: str, aspect_ratio: str, short_side: int | None = Non
 
 
 def plan_segments(*, timeline: Timeline, width: int, height: int, fit: str, quality: str,
-                  burn: bool) -> list[Segment]:
+                  burn: bool, captions: str = "box") -> list[Segment]:
     """Return the film's segments in order (shots, and black fillers for gaps) with their hashes.
 
     A shot lasts ``round(duration × fps)`` frames, independent of its position, so moving or
@@ -126,28 +128,32 @@ def plan_segments(*, timeline: Timeline, width: int, height: int, fit: str, qual
             key = hashlib.sha256(json.dumps(base | {"black": gap}, sort_keys=True).encode()).hexdigest()
             segs.append(Segment(key=key, item=None, nframes=gap, cues=()))
         n = max(int(round(item.duration_s * fps)), 1)
-        seg_cues = []
+        seg_cues, timed = [], []
         for c in cues:
             if c.end_s > item.start_s and c.start_s < item.end_s:
                 a = max(int(round((c.start_s - item.start_s) * fps)), 0)
                 b = min(int(round((c.end_s - item.start_s) * fps)), n)
                 if b > a:
                     seg_cues.append((a, b, c.text))
+                    timed.append((a / fps, b / fps, c.start_s - item.start_s, c))
+        ass = ""
+        if captions == "words" and timed:  # libass draws them in the encoder instead of the box
+            ass, seg_cues = karaoke_ass(cues=timed, width=width, height=height), []
         if isinstance(item, TitleCard):
-            desc = base | {"title": item.text, "n": n, "fade": item.fade_s, "cues": seg_cues}
+            desc = base | {"title": item.text, "n": n, "fade": item.fade_s, "cues": seg_cues, "ass": ass}
             key = hashlib.sha256(json.dumps(desc, sort_keys=True).encode()).hexdigest()
-            segs.append(Segment(key=key, item=item, nframes=n, cues=tuple(seg_cues)))
+            segs.append(Segment(key=key, item=item, nframes=n, cues=tuple(seg_cues), ass=ass))
             t, prev = item.end_s, None
             continue
         desc = base | {"src": file_digest(path=item.source), "still": item.is_still, "n": n,
                        "trim": round(item.trim_in_s, 4), "move": item.camera_move,
-                       "dur": round(item.duration_s, 4) if item.is_still else None, "cues": seg_cues}
+                       "dur": round(item.duration_s, 4) if item.is_still else None, "cues": seg_cues, "ass": ass}
         from_shot = prev if item.transition_in == "dissolve" and gap <= 0 else None
         if item.transition_in != "cut" or item.transition_out != "cut":
             desc |= {"tr": [item.transition_in, item.transition_in_s, item.transition_out, item.transition_out_s],
                      "from": _segment_desc(from_shot)}
         key = hashlib.sha256(json.dumps(desc, sort_keys=True).encode()).hexdigest()
-        segs.append(Segment(key=key, item=item, nframes=n, cues=tuple(seg_cues), prev=from_shot))
+        segs.append(Segment(key=key, item=item, nframes=n, cues=tuple(seg_cues), prev=from_shot, ass=ass))
         t, prev = item.end_s, item
     return segs
 
@@ -207,13 +213,18 @@ def render_segment(*, seg: Segment, fps: int, width: int, height: int, fit: str,
         os.utime(target)  # recently used, for prune_cache
         return target
     tmp = _atomic_target(target)
+    ass = Path(tmp).with_suffix(".ass") if seg.ass else None
     try:
+        if ass is not None:
+            ass.write_text(seg.ass, encoding="utf-8")
         encode_frames(_segment_frames(seg, fps=fps, width=width, height=height, fit=fit), out_path=tmp,
                       width=width, height=height, fps=fps, quality=quality, cancel_event=cancel_event,
-                      on_frame=on_frame)
+                      on_frame=on_frame, vf=ass_filter(path=str(ass)) if ass is not None else None)
         os.replace(tmp, target)  # only a complete segment ever enters the cache
     finally:
         Path(tmp).unlink(missing_ok=True)
+        if ass is not None:
+            ass.unlink(missing_ok=True)
     return target
 
 
@@ -235,7 +246,8 @@ def _write_text_atomic(path: Path, text: str) -> str:
 
 
 def render_timeline(*, timeline: Timeline, out_path: str, quality: str = "final", aspect_ratio: str | None = None,
-                    fit: str = "letterbox", subtitles: str = "none", loudness_lufs: float = -14.0,
+                    fit: str = "letterbox", subtitles: str = "none", captions: str = "box",
+                    loudness_lufs: float = -14.0,
                     short_side: int | None = None, cache_dir: str | None = None, workers: int = 2,
                     on_progress: ProgressFn | None = None,
                     cancel_event: threading.Event | None = None) -> RenderResult:
@@ -243,7 +255,8 @@ def render_timeline(*, timeline: Timeline, out_path: str, quality: str = "final"
 
     Segments and the mix are reused from the cache when their hash matches; only changed shots
     are encoded. ``subtitles``: "none"; "srt" writes ``out.srt`` and ``out.vtt`` beside the film;
-    "burn" also draws the cues into the picture. ``short_side`` overrides the output's short
+    "burn" also draws the cues into the picture, as ``captions``: "box" (each cue in a box) or
+    "words" (word by word, the word being spoken lit, from the cues' word timings). ``short_side`` overrides the output's short
     side (default 240 preview, 720 final; 1080 for full HD). ``on_progress(fraction, message)`` is
     called as work advances (from worker threads, in order); ``workers`` segments encode at once;
     ``cancel_event`` is checked between frames and while ffmpeg runs.
@@ -259,6 +272,8 @@ def render_timeline(*, timeline: Timeline, out_path: str, quality: str = "final"
         raise InvalidInput("fit must be 'letterbox' or 'crop'", field="fit")
     if subtitles not in ("none", "srt", "burn"):
         raise InvalidInput("subtitles must be 'none', 'srt' or 'burn'", field="subtitles")
+    if captions not in CAPTION_STYLES:
+        raise InvalidInput(f"captions must be one of {CAPTION_STYLES}", field="captions")
     if loudness_lufs not in LOUDNESS_TARGETS:
         raise InvalidInput(f"loudness_lufs must be one of {LOUDNESS_TARGETS}", field="loudness_lufs")
     if not timeline.video:
@@ -281,7 +296,7 @@ def render_timeline(*, timeline: Timeline, out_path: str, quality: str = "final"
             raise Cancelled("Render cancelled")
 
     segs = plan_segments(timeline=timeline, width=width, height=height, fit=fit, quality=quality,
-                         burn=subtitles == "burn")
+                         burn=subtitles == "burn", captions=captions)
     todo = [s for s in segs if not (seg_dir / f"{s.key}.mp4").exists()]
     for s in segs:  # mark reused segments as recently used, for prune_cache
         if s not in todo:

@@ -23,6 +23,7 @@ from core.errors import Cancelled, InvalidInput, NotFound, StoryreelError
 from core.jobs.runner import load_job, update_job
 from core.models import Job, MediaAsset, Scene
 from core.projects import get_project
+from core.render.captions import CAPTION_STYLES
 from core.render.handoff import FORMATS as EXPORT_FORMATS
 from core.render.handoff import export_timeline
 from core.storage import scratch_dir
@@ -33,7 +34,7 @@ CACHE_MAX_BYTES = 4 << 30  # rendered segments + mixes kept for incremental re-r
 OPERATIONS = ("film", "scene", "preview", "short", "export")
 TERMINAL = ("succeeded", "failed", "cancelled")
 DEFAULTS = {"aspect_ratio": None, "fit": "letterbox", "subtitles": "srt", "loudness_lufs": -14.0,
-            "quality": "final", "short_side": None, "count": 3, "format": "otio"}
+            "quality": "final", "short_side": None, "count": 3, "format": "otio", "captions": "box"}
 
 _cancel_events: dict[str, threading.Event] = {}
 _threads: dict[str, threading.Thread] = {}
@@ -59,6 +60,8 @@ def _settings(*, project_id: int, operation: str, options: dict) -> dict:
         raise InvalidInput("subtitles must be none, srt or burn", field="subtitles")
     if s["loudness_lufs"] not in LOUDNESS_TARGETS:
         raise InvalidInput(f"loudness_lufs must be one of {LOUDNESS_TARGETS}", field="loudness_lufs")
+    if s["captions"] not in CAPTION_STYLES:
+        raise InvalidInput(f"captions must be one of {', '.join(CAPTION_STYLES)}", field="captions")
     if s["format"] not in EXPORT_FORMATS:
         raise InvalidInput(f"format must be one of {', '.join(EXPORT_FORMATS)}", field="format")
     if s["fit"] not in ("letterbox", "crop"):
@@ -250,7 +253,8 @@ def _prune_segment_cache() -> None:
 
 
 def _render_kwargs(settings: dict) -> dict:
-    return {k: settings[k] for k in ("quality", "aspect_ratio", "fit", "subtitles", "loudness_lufs", "short_side")}
+    keys = ("quality", "aspect_ratio", "fit", "subtitles", "loudness_lufs", "short_side", "captions")
+    return {k: settings[k] for k in keys if k in settings}  # renders queued before "captions" existed lack it
 
 
 def _run_one(*, job_id, project_id, operation, settings, scene_id, event, work) -> MediaAsset:
@@ -304,7 +308,7 @@ def _run_shorts(*, job_id, project_id, settings, event, work) -> list[str]:
         result = render_short(timeline=pt.timeline, moment=m, out_path=str(work / f"short{n}.mp4"),
                               quality=settings["quality"], short_side=settings["short_side"],
                               loudness_lufs=settings["loudness_lufs"], fit=settings["fit"],
-                              on_progress=report, cancel_event=event)
+                              captions=settings.get("captions", "box"), on_progress=report, cancel_event=event)
         asset = _store_render(project_id=project_id, operation="short", result=result, settings=settings,
                               label=f"Short {n + 1}: {m.start_s:.0f}–{m.end_s:.0f} s",
                               extra={"reason": m.reason, "score": m.score, "start_s": m.start_s, "end_s": m.end_s})

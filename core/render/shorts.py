@@ -112,13 +112,14 @@ def find_moments(*, timeline: Timeline, audio_mix: np.ndarray | None = None, rat
 
 def render_short(*, timeline: Timeline, moment: Moment, out_path: str, quality: str = "final",
                  short_side: int | None = None, loudness_lufs: float = -14.0, fit: str = "crop",
-                 cache_dir: str | None = None, on_progress: ProgressFn | None = None,
+                 captions: str = "box", cache_dir: str | None = None, on_progress: ProgressFn | None = None,
                  cancel_event: threading.Event | None = None) -> RenderResult:
-    """Render one moment as a vertical 9:16 MP4 with burned-in subtitles (centre crop by default).
+    """Render one moment as a vertical 9:16 MP4 with burned-in subtitles (centre crop by default),
+    in boxes or word by word (``captions``: "box" or "words").
 
     Returns the RenderResult (SRT/VTT beside it). Raises what ``render_timeline`` raises.
     """
     part = slice_timeline(timeline=timeline, start_s=moment.start_s, end_s=moment.end_s)
     return render_timeline(timeline=part, out_path=out_path, quality=quality, aspect_ratio="9:16", fit=fit,
-                           subtitles="burn", loudness_lufs=loudness_lufs, short_side=short_side,
+                           subtitles="burn", captions=captions, loudness_lufs=loudness_lufs, short_side=short_side,
                            cache_dir=cache_dir, on_progress=on_progress, cancel_event=cancel_event)

@@ -102,8 +102,9 @@ def cues_from_words(*, lines: list[SpokenLine], film_end_s: float | None = None)
         end = min(want, limit)
         if end - start < 0.2:  # no room at all: skip rather than flash
             continue
+        timed = tuple((w, round(max(ws - start, 0.0), 3), round(max(we - start, 0.0), 3)) for w, ws, we in words)
         cues.append(SubtitleCue(start_s=round(start, 3), end_s=round(end, 3), text="\n".join(wrap_text(text=text)),
-                                speaker=speaker, shot_id=shot_id))
+                                speaker=speaker, shot_id=shot_id, words=timed))
     return cues
 
 

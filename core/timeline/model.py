@@ -90,6 +90,9 @@ class SubtitleCue(_Item):
     text: str
     speaker: str = ""
     shot_id: str | None = None
+    # (word, start, end) in seconds from the cue's start, when the cue came from timed speech:
+    # the timing of word-by-word captions. Relative, so a cue that moves keeps its words.
+    words: tuple[tuple[str, float, float], ...] = ()
 
     @field_validator("end_s")
     @classmethod
@@ -246,7 +249,10 @@ def slice_timeline(*, timeline: Timeline, start_s: float, end_s: float) -> Timel
         ns, ne = max(s, start_s), min(e, end_s)
         if isinstance(it, SubtitleCue):
             if ne - ns >= 0.3:
-                items.append(it.model_copy(update={"start_s": round(ns - start_s, 4), "end_s": round(ne - start_s, 4)}))
+                cut = ns - s  # words keep their place in the film when the cue's start is cut
+                words = tuple((w, round(a - cut, 4), round(b - cut, 4)) for w, a, b in it.words if b - cut > 0)
+                items.append(it.model_copy(update={"start_s": round(ns - start_s, 4), "end_s": round(ne - start_s, 4),
+                                                   "words": words}))
             continue
         upd = {"start_s": round(ns - start_s, 4), "duration_s": round(ne - ns, 4),
                "trim_in_s": round(it.trim_in_s + (ns - s), 4)}
