@@ -106,7 +106,8 @@ with film_tab:
 
 with shorts_tab:
     st.caption("Finds the most engaging stretches (dialogue density, loudness, cuts, hook lines) and cuts "
-               "vertical 9:16 clips of 15–60 s with burned-in subtitles.")
+               "vertical 9:16 clips of 15–60 s, each framed on whoever speaks, with subtitles above the "
+               "part of the screen phone apps cover.")
     count = st.number_input("How many shorts", 1, 5, 3, key="short_count")
     short_res = st.selectbox("Resolution", list(RESOLUTIONS), key="short_res")
     short_captions = st.radio("Caption style", list(CAPTIONS), format_func=CAPTIONS.get, horizontal=True,
@@ -118,9 +119,14 @@ with shorts_tab:
     running = active_render(project_id=project.id, operation="short")
     if running is not None:
         follow(running.id, "Shorts")
-    for asset in list_renders(project_id=project.id, operation="short"):
-        with st.expander(f"{asset.label} · {asset.duration_s or 0:.1f} s"):
+    for n, asset in enumerate(list_renders(project_id=project.id, operation="short")):
+        with st.expander(f"{asset.label} · {asset.duration_s or 0:.1f} s", expanded=n < 5):
             st.caption(f"Why: {(asset.extra or {}).get('reason', '')}")
+            left, _ = st.columns([1, 2])  # a vertical video at a phone's width
+            left.video(str(asset_path(media_id=asset.media_id)))
+            speakers = [f["speaker"] for f in (asset.extra or {}).get("framing", []) if f.get("speaker")]
+            if speakers:
+                st.caption("Framed on: " + " → ".join(dict.fromkeys(speakers)))
             downloads(asset, "short")
 
 

@@ -27,7 +27,7 @@ from core.render.captions import CAPTION_STYLES
 from core.render.handoff import FORMATS as EXPORT_FORMATS
 from core.render.handoff import export_timeline
 from core.storage import scratch_dir
-from core.timeline.store import project_timeline
+from core.timeline.store import project_timeline, shot_source
 
 PROVIDER, KIND = "storyreel", "render"
 CACHE_MAX_BYTES = 4 << 30  # rendered segments + mixes kept for incremental re-renders
@@ -66,6 +66,8 @@ def _settings(*, project_id: int, operation: str, options: dict) -> dict:
         raise InvalidInput(f"format must be one of {', '.join(EXPORT_FORMATS)}", field="format")
     if s["fit"] not in ("letterbox", "crop"):
         raise InvalidInput("fit must be letterbox or crop", field="fit")
+    if not isinstance(s["count"], int) or not 1 <= s["count"] <= 5:
+        raise InvalidInput("count must be a whole number of shorts from 1 to 5", field="count")
     return s
 
 
@@ -293,9 +295,12 @@ def _run_export(*, project_id, settings, event, work) -> MediaAsset:
 
 def _run_shorts(*, job_id, project_id, settings, event, work) -> list[str]:
     from core.render.mix import mix_timeline
+    from core.render.reframe import ShotLook
     from core.render.shorts import find_moments, render_short
 
     pt = project_timeline(project_id=project_id)
+    looks = {str(sh.id): ShotLook(keyframe=shot_source(sh)[1], characters=list(sh.characters or []))
+             for sh in pt.shots}
     mix = mix_timeline(timeline=pt.timeline, loudness_lufs=settings["loudness_lufs"])
     moments = find_moments(timeline=pt.timeline, audio_mix=mix.samples, rate=mix.rate, count=int(settings["count"]))
     if not moments:
@@ -305,13 +310,15 @@ def _run_shorts(*, job_id, project_id, settings, event, work) -> list[str]:
         if event.is_set():
             raise Cancelled("Render cancelled")
         report = _Reporter(job_id, event, base=n / len(moments), span=1 / len(moments))
-        result = render_short(timeline=pt.timeline, moment=m, out_path=str(work / f"short{n}.mp4"),
-                              quality=settings["quality"], short_side=settings["short_side"],
-                              loudness_lufs=settings["loudness_lufs"], fit=settings["fit"],
-                              captions=settings.get("captions", "box"), on_progress=report, cancel_event=event)
+        result, framing = render_short(timeline=pt.timeline, moment=m, out_path=str(work / f"short{n}.mp4"),
+                                       quality=settings["quality"], short_side=settings["short_side"],
+                                       loudness_lufs=settings["loudness_lufs"], fit=settings["fit"],
+                                       captions=settings.get("captions", "box"), on_progress=report,
+                                       cancel_event=event, looks=looks)
         asset = _store_render(project_id=project_id, operation="short", result=result, settings=settings,
                               label=f"Short {n + 1}: {m.start_s:.0f}–{m.end_s:.0f} s",
-                              extra={"reason": m.reason, "score": m.score, "start_s": m.start_s, "end_s": m.end_s})
+                              extra={"reason": m.reason, "score": m.score, "start_s": m.start_s, "end_s": m.end_s,
+                                     "framing": framing})
         ids.append(asset.media_id)
     return ids
 

@@ -3,18 +3,28 @@
 Moments are scored from data the timeline already holds — speech density (voice items), loudness
 of the mix, shot changes, motion (clips and camera moves) and dialogue hooks (questions,
 exclamations in the cues) — over windows of 15–60 s that start and end on cuts, then picked
-best-first without overlap.
+best-first without overlap, as many as asked: a window is only taken when the rest of the film
+still holds the other shorts (a film too short for that many gets as many as fit).
+Each short is reframed to 9:16 around its people and whoever speaks (``core.render.reframe``).
 """
 from __future__ import annotations
 
+import shutil
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from core.errors import InvalidInput
 from core.render.engine import ProgressFn, RenderResult, render_timeline
+from core.render.reframe import ShotLook, reframe_vertical
 from core.timeline.model import Timeline, slice_timeline
+
+
+# A short is short: past 35 s a window loses up to 0.1 of score by 60 s, so the strongest half
+# minute wins over the whole act that contains it.
+LONG_S, LONG_PENALTY = 35.0, 0.1
 
 
 @dataclass(frozen=True)
@@ -59,7 +69,6 @@ def find_moments(*, timeline: Timeline, audio_mix: np.ndarray | None = None, rat
     if not 0 < min_s <= max_s:
         raise InvalidInput("need 0 < min_s <= max_s", field="min_s")
     shots = timeline.video
-    total = timeline.duration_s
     if not shots:
         return []
     speech, loud = _per_second(timeline, audio_mix, rate)
@@ -67,6 +76,7 @@ def find_moments(*, timeline: Timeline, audio_mix: np.ndarray | None = None, rat
     film_loud = float(np.mean(loud)) if has_audio else 0.0
     cues = timeline.cues
     bounds = [s.start_s for s in shots] + [shots[-1].end_s]
+    total = bounds[-1] - bounds[0]  # the pictures' span (a closing fade to black may follow)
     cands = []
     for i, a in enumerate(bounds[:-1]):
         for b in bounds[i + 1:]:
@@ -88,7 +98,8 @@ def find_moments(*, timeline: Timeline, audio_mix: np.ndarray | None = None, rat
                          if not v.is_still or v.camera_move != "static") / length
             score = (0.35 * dens + 0.15 * float(np.clip(0.5 + loud_rel / 6.0, 0, 1)) * has_audio
                      + 0.15 * min(cut_rate / 3.0, 1.0) + 0.1 * moving
-                     + 0.15 * min(len(hooks) / 3.0, 1.0) + 0.1 * early_hook)
+                     + 0.15 * min(len(hooks) / 3.0, 1.0) + 0.1 * early_hook
+                     - LONG_PENALTY * max(0.0, length - LONG_S) / max(max_s - LONG_S, 1.0))
             parts = [f"{dens:.0%} of it is dialogue"]
             if hooks:
                 first = hooks[0].text.replace("\n", " ")
@@ -100,26 +111,57 @@ def find_moments(*, timeline: Timeline, audio_mix: np.ndarray | None = None, rat
                 parts.append(f"loudness {loud_rel:+.1f} dB vs the film average")
             cands.append(Moment(start_s=round(a, 3), end_s=round(b, 3), score=round(score, 4),
                                 reason="; ".join(parts)))
-    cands.sort(key=lambda m: (-m.score, m.start_s))
+    return _pick(cands, count)
+
+
+def _max_disjoint(cands: list[Moment], taken: list[Moment]) -> int:
+    """How many more windows fit without overlapping each other or ``taken`` (earliest end first
+    is optimal for interval scheduling)."""
+    n, end = 0, -1.0
+    for m in sorted(cands, key=lambda m: m.end_s):
+        if m.start_s >= end - 1e-6 and all(m.end_s <= t.start_s + 1e-6 or m.start_s >= t.end_s - 1e-6 for t in taken):
+            n, end = n + 1, m.end_s
+    return n
+
+
+def _pick(cands: list[Moment], count: int) -> list[Moment]:
+    """Best-first without overlap, a window taken only while the rest of the film can still hold
+    the other shorts — so a film with room for ``count`` shorts gets that many (a film too short
+    for them gets as many as fit, never a repeat of the same minutes)."""
+    cands = sorted(cands, key=lambda m: (-m.score, m.start_s))
+    count = min(count, _max_disjoint(cands, []))
     picked: list[Moment] = []
     for m in cands:
-        if all(m.end_s <= p.start_s or m.start_s >= p.end_s for p in picked):
+        if len(picked) == count:
+            break
+        if not all(m.end_s <= p.start_s + 1e-6 or m.start_s >= p.end_s - 1e-6 for p in picked):
+            continue
+        if _max_disjoint(cands, picked + [m]) >= count - len(picked) - 1:
             picked.append(m)
-            if len(picked) == count:
-                break
-    return picked
+    return sorted(picked, key=lambda m: (-m.score, m.start_s))
 
 
 def render_short(*, timeline: Timeline, moment: Moment, out_path: str, quality: str = "final",
                  short_side: int | None = None, loudness_lufs: float = -14.0, fit: str = "crop",
                  captions: str = "box", cache_dir: str | None = None, on_progress: ProgressFn | None = None,
-                 cancel_event: threading.Event | None = None) -> RenderResult:
-    """Render one moment as a vertical 9:16 MP4 with burned-in subtitles (centre crop by default),
-    in boxes or word by word (``captions``: "box" or "words").
+                 cancel_event: threading.Event | None = None,
+                 looks: dict[str, ShotLook] | None = None) -> tuple[RenderResult, list[dict]]:
+    """Render one moment as a vertical 9:16 MP4 with burned-in subtitles (above the bottom that
+    phone apps cover), in boxes or word by word (``captions``: "box" or "words"), each shot cropped
+    around its people and its speaker (``looks``: shot id → keyframe and characters; without them
+    faces and sharp figures are looked for in the picture).
 
-    Returns the RenderResult (SRT/VTT beside it). Raises what ``render_timeline`` raises.
+    Returns (RenderResult with SRT/VTT beside it, the framing: one record per piece of shot with
+    its window and speaker). Raises what ``render_timeline`` and ``reframe_vertical`` raise.
     """
     part = slice_timeline(timeline=timeline, start_s=moment.start_s, end_s=moment.end_s)
-    return render_timeline(timeline=part, out_path=out_path, quality=quality, aspect_ratio="9:16", fit=fit,
-                           subtitles="burn", captions=captions, loudness_lufs=loudness_lufs, short_side=short_side,
-                           cache_dir=cache_dir, on_progress=on_progress, cancel_event=cancel_event)
+    work = Path(out_path).with_name(Path(out_path).stem + "-reframe")
+    try:
+        part, framing = reframe_vertical(timeline=part, looks=looks or {}, work_dir=str(work))
+        result = render_timeline(timeline=part, out_path=out_path, quality=quality, aspect_ratio="9:16", fit=fit,
+                                 subtitles="burn", captions=captions, loudness_lufs=loudness_lufs,
+                                 short_side=short_side, cache_dir=cache_dir, on_progress=on_progress,
+                                 cancel_event=cancel_event)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return result, framing

@@ -164,6 +164,8 @@ def parse_subtitles(text: str) -> list[SubtitleCue]:
 
 
 # -- burn-in ---------------------------------------------------------------------------------
+# Phone apps cover the bottom ~20 % of a vertical video (caption, buttons): cues end above it.
+VERTICAL_CUE_BOTTOM = 0.76
 _FONT_CANDIDATES = ("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
                     "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 
@@ -182,7 +184,8 @@ def cue_overlay(text: str, width: int, height: int) -> tuple[np.ndarray, int, in
 
     The font scales with the frame's short side and shrinks until the longest line fits 90% of
     the width, so a 42-character line stays readable on 9:16 as on 16:9. White text with a dark
-    outline on a translucent box, placed in the lower part of the frame.
+    outline on a translucent box, placed in the lower part of the frame — on a vertical frame
+    above the bottom ~24 % that phone apps cover.
     """
     size = max(10, int(min(width, height) * 0.055))
     lines = text.split("\n")
@@ -210,7 +213,7 @@ def cue_overlay(text: str, width: int, height: int) -> tuple[np.ndarray, int, in
         draw.text(((box_w - w) // 2, pad + i * line_h), ln, font=font, fill=(255, 255, 255, 255),
                   stroke_width=stroke, stroke_fill=(0, 0, 0, 255))
     x = (width - box_w) // 2
-    y = int(height * 0.92) - box_h
+    y = int(height * (VERTICAL_CUE_BOTTOM if height > width else 0.92)) - box_h
     return np.asarray(img), max(x, 0), max(y, 0)
 
 

@@ -95,3 +95,16 @@ def test_edit_preview_generate_to_downloadable_mp4(tmp_path, tools, served):
     data = download_bytes(served, buttons["⬇️ MP4"])
     assert data[4:8] == b"ftyp" and len(data) > 10_000
     assert b"-->" in download_bytes(served, buttons["⬇️ SRT"])
+
+    # Shorts: made from the page, each playable there (a video) and downloadable.
+    at.number_input(key="short_count").set_value(2)
+    at.selectbox(key="short_res").select("360p").run()
+    at.button(key="make_shorts").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    shorts = list_renders(project_id=p.id, operation="short")
+    assert shorts and len(shorts) <= 2
+    assert len(at.get("video")) >= len(shorts) + 1  # the film's player and one per short
+    mp4s = [b for b in at.get("download_button") if b.proto.label == "⬇️ MP4"]
+    assert len(mp4s) == len(shorts) + 1
+    assert download_bytes(served, mp4s[-1])[4:8] == b"ftyp"
+

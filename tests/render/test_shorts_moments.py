@@ -39,7 +39,7 @@ def test_dialogue_beats_silence(tmp_path, tools):
 
 def test_render_short_is_vertical_with_burned_subtitles(timeline, tmp_path, tools):
     (m,) = find_moments(timeline=timeline, min_s=4, max_s=6, count=1)
-    res = render_short(timeline=timeline, moment=m, out_path=str(tmp_path / "short.mp4"), quality="preview",
+    res, framing = render_short(timeline=timeline, moment=m, out_path=str(tmp_path / "short.mp4"), quality="preview",
                        short_side=180, cache_dir=str(tmp_path / "c"))
     info = tools.probe(res.path)
     assert info["video"][:3] == ("h264", 180, 320) and info["audio"][0] == "aac"
