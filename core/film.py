@@ -19,7 +19,8 @@ from core.projects import create_project, get_project, update_project
 from core.scripts import save_version
 from core.story.breakdown import default_length_s
 from core.timeline.store import list_items, project_timeline
-from core.generation.voiceover import assign_cast_voices, attach_sfx, choose_music, generate_voiceover, run_generations
+from core.generation.soundtrack import attach_sfx, choose_music
+from core.generation.voiceover import assign_cast_voices, generate_voiceover, run_generations
 
 Progress = Callable[[str], None]
 DEFAULT_SHORT_SIDE = 720

@@ -12,9 +12,8 @@ from core.ui.common import require_project
 from core.ui.errors import shown_errors
 from core.ui.prereq import require_step
 from core.ui.recorder import line_recording, recovery_panel
-from core.generation.voiceover import (
-    MUSIC_MOODS, add_sfx, attach_sfx, choose_music, dialogue_lines, generate_voiceover, mood_for, upload_music,
-)
+from core.generation.soundtrack import MUSIC_MOODS, add_sfx, attach_sfx, choose_music, mood_for, upload_music
+from core.generation.voiceover import dialogue_lines, generate_voiceover
 
 st.title("🎚️ Edit")
 st.caption("Voice-over with timestamps, music ducked under the voice, sound effects, on a timeline.")

@@ -1,13 +1,13 @@
-"""Making the film's sounds: voice-over per dialogue block (each character with their voice),
-the music bed (chosen from genre and mood, or uploaded) and effects attached to shots.
+"""Making the film's voices: the cast's voices chosen from what the script says of each character,
+and the voice-over of every dialogue block (each character with their voice; radio, phone and
+voice-over lines heard through their treatment). Music and effects: ``core.generation.soundtrack``.
 
-Every sound is a generation job through the registry (the project's voice provider, the local
-music and SFX engines by default), so it is cached, recorded as a MediaAsset with its provider
-and parameters, and placed on the timeline as a ``TimelineItem`` row (see ``core.timeline.store``).
+Every sound is a generation job through the registry (the project's voice provider by default),
+so it is cached, recorded as a MediaAsset with its provider and parameters, and placed on the
+timeline as a ``TimelineItem`` row (see ``core.timeline.store``).
 """
 from __future__ import annotations
 
-import mimetypes
 from dataclasses import dataclass
 from typing import Callable
 
@@ -16,23 +16,16 @@ from sqlmodel import select
 from core.breakdowns import list_characters, list_shots
 from core.db import session
 from core.errors import InvalidCombination, InvalidInput, ProviderError
-from core.models import Character, MediaAsset, ScriptVersion, Shot
-from core.projects import get_project, update_project
+from core.models import Character, MediaAsset, ScriptVersion
+from core.media.wav import read_audio, to_wav_bytes
+from core.media_assets import asset_path, create_asset
+from core.projects import get_project
+from core.providers.local.treatments import apply_treatment, treatment_for
 from core.story.casting import Person, description_from_text, read_person
-from core.timeline.store import (
-    AMBIENT, add_item, delete_items, detect_sfx, list_items, removed_sfx,
-)
+from core.timeline.store import add_item, delete_items, list_items
 
 Progress = Callable[[str], None]
 
-# Genre → the mood of its bed (local/music moods); the user can pick another on the Edit page.
-GENRE_MOOD = {
-    "drama": "sad", "comedy": "playful", "thriller": "tense", "sci-fi": "mysterious", "fantasy": "epic",
-    "horror": "tense", "romance": "romantic", "mystery": "mysterious", "documentary": "calm",
-    "adventure": "epic", "action": "epic", "family": "playful",
-}
-MUSIC_MOODS = ("calm", "tense", "upbeat", "sad", "epic", "mysterious", "romantic", "playful")
-MUSIC_GAIN_DB = -12.0  # measured: at -8 dB a music-only stretch ran louder than the dialogue after normalisation
 VOICE_TIMEOUT_S = 600
 
 
@@ -68,6 +61,7 @@ class DialogueLine:
     text: str
     voice_id: str
     voiced: bool
+    treatment: str | None = None  # "radio", "phone", "voice-over": how the line is heard
 
     @property
     def key(self) -> str:
@@ -139,7 +133,9 @@ def dialogue_lines(*, project_id: int) -> list[DialogueLine]:
             char = cast.get(name.upper())
             voice = (char.voice_id if char and char.voice_id else "") or _default_voice(name)
             out.append(DialogueLine(shot_id=shot.id, line=i, character=name, text=text, voice_id=voice,
-                                    voiced=(shot.id, i, text) in voiced))
+                                    voiced=(shot.id, i, text) in voiced,
+                                    treatment=treatment_for(parenthetical=d.get("parenthetical") or "",
+                                                            extensions=list(d.get("extensions") or []))))
     return out
 
 
@@ -179,110 +175,25 @@ def generate_voiceover(*, project_id: int, keys: list[str] | None = None, only_m
         raise InvalidInput("There are no dialogue lines to voice.", field="lines")
     requests = [_voice_request(project=project, line=ln, character=cast.get(ln.character.upper())) for ln in lines]
     assets = run_generations(requests=requests, on_progress=on_progress, what="voice line")
+    assets = [_treated(project_id=project_id, line=ln, asset=a) if ln.treatment else a for ln, a in zip(lines, assets)]
     for ln, asset in zip(lines, assets):
         delete_items(project_id=project_id, track="voice", shot_id=ln.shot_id, line=ln.line)
         words = list((asset.extra or {}).get("words") or [])
         add_item(project_id=project_id, track="voice", media_id=asset.media_id, shot_id=ln.shot_id,
                  text=ln.text, duration_s=float(asset.duration_s or 0.0),
-                 extra={"line": ln.line, "character": ln.character, "words": words, "voice_id": ln.voice_id})
+                 extra={"line": ln.line, "character": ln.character, "words": words, "voice_id": ln.voice_id,
+                        "treatment": ln.treatment})
     return len(lines)
 
 
-# --- music ---------------------------------------------------------------------------------------
-def mood_for(*, genre: str) -> str:
-    """Return the bed mood that suits a genre (calm for unknown genres)."""
-    return GENRE_MOOD.get((genre or "").strip().lower(), "calm")
-
-
-def choose_music(*, project_id: int, mood: str | None = None, gain_db: float = MUSIC_GAIN_DB,
-                 seed: int = 0, duration_s: float | None = None) -> MediaAsset:
-    """Make a local music bed for the project's genre and ``mood`` (default: from the genre) and
-    put it under the film; returns its asset. Raises InvalidInput for an unknown mood."""
-    project = get_project(project_id=project_id)
-    mood = mood or mood_for(genre=project.genre)
-    if mood not in MUSIC_MOODS:
-        raise InvalidInput(f"Mood must be one of {', '.join(MUSIC_MOODS)}.", field="mood")
-    length = duration_s or sum(s.duration_s for s in list_shots(project_id=project_id)) + 4.0
-    provider = (project.settings or {}).get("music_provider", "local")
-    model = (project.settings or {}).get("music_model", "music")
-    [asset] = run_generations(requests=[dict(
-        provider=provider, model=model, project_id=project_id,
-        params={"genre": project.genre, "mood": mood, "duration": round(min(max(length, 5.0), 600.0), 1),
-                "seed": int(seed)})], what="music bed")
-    _set_music(project_id=project_id, asset=asset, gain_db=gain_db, extra={"mood": mood, "source": "generated"})
-    return asset
-
-
-def upload_music(*, project_id: int, name: str, data: bytes, gain_db: float = MUSIC_GAIN_DB) -> MediaAsset:
-    """Store an uploaded track (WAV, FLAC, OGG or MP3) as the film's music; returns its asset.
-    Raises InvalidInput when the file is not readable audio."""
-    import io
-
-    import soundfile as sf
-
-    from core.media_assets import create_asset
-
-    try:
-        info = sf.info(io.BytesIO(data))
-    except Exception as exc:  # libsndfile raises several error types for unreadable data
-        raise InvalidInput(f"{name} is not an audio file this studio can read (WAV, FLAC, OGG, MP3).",
-                           field="music") from exc
-    mime = mimetypes.guess_type(name)[0] or "audio/wav"
-    asset = create_asset(type="music", project_id=project_id, data=data, mime=mime, provider="upload",
-                         operation="upload", label=name, duration_s=info.frames / float(info.samplerate))
-    _set_music(project_id=project_id, asset=asset, gain_db=gain_db, extra={"source": "upload", "label": name})
-    return asset
-
-
-def _set_music(*, project_id: int, asset: MediaAsset, gain_db: float, extra: dict) -> None:
-    delete_items(project_id=project_id, track="music")
-    add_item(project_id=project_id, track="music", media_id=asset.media_id, gain_db=gain_db,
-             duration_s=float(asset.duration_s or 0.0), extra=extra)
-    settings = dict(get_project(project_id=project_id).settings or {})
-    settings["music"] = {"media_id": asset.media_id, **extra}
-    update_project(project_id=project_id, settings=settings)
-
-
-# --- effects -------------------------------------------------------------------------------------
-def _sfx_shape(effect: str, shot: Shot) -> tuple[float, float, float]:
-    """Return (duration, offset, gain dB): ambiences fill the shot quietly, spot effects are short."""
-    if effect in AMBIENT:
-        return round(min(max(shot.duration_s, 1.0), 30.0), 2), 0.0, -12.0
-    return (2.4 if effect in ("footsteps", "thunder") else 1.2), 0.3, -6.0
-
-
-def add_sfx(*, project_id: int, shot_id: int, effect: str, seed: int = 0, auto: bool = False) -> MediaAsset:
-    """Make one effect for a shot and attach it; returns its asset. Raises InvalidCombination for
-    an effect the SFX model does not know."""
-    from core.breakdowns import get_shot
-
-    shot = get_shot(shot_id=shot_id)
-    duration, offset, gain = _sfx_shape(effect, shot)
-    settings = get_project(project_id=project_id).settings or {}
-    [asset] = run_generations(requests=[dict(
-        provider=settings.get("sfx_provider", "local"), model=settings.get("sfx_model", "sfx"),
-        project_id=project_id, shot_id=shot_id, params={"effect": effect, "duration": duration, "seed": int(seed)})],
-        what="sound effect")
-    add_item(project_id=project_id, track="sfx", media_id=asset.media_id, shot_id=shot_id, gain_db=gain,
-             duration_s=float(asset.duration_s or duration), extra={"effect": effect, "offset_s": offset, "auto": auto})
-    return asset
-
-
-def attach_sfx(*, project_id: int, on_progress: Progress | None = None) -> int:
-    """Attach effects to every shot whose action mentions them (see ``detect_sfx``), skipping
-    ones already there or removed by the user; returns how many were added."""
-    have = {(r.shot_id, r.extra.get("effect")) for r in list_items(project_id=project_id, track="sfx")}
-    removed = removed_sfx(project_id=project_id)
-    added = 0
-    for shot in list_shots(project_id=project_id):
-        for effect in detect_sfx(action=shot.action):
-            if (shot.id, effect) in have or f"{shot.id}:{effect}" in removed:
-                continue
-            add_sfx(project_id=project_id, shot_id=shot.id, effect=effect, seed=shot.id or 0, auto=True)
-            added += 1
-            if on_progress:
-                on_progress(f"effect '{effect}' on shot {shot.id}")
-    settings = dict(get_project(project_id=project_id).settings or {})
-    settings["sfx_auto_done"] = True
-    update_project(project_id=project_id, settings=settings)
-    return added
+def _treated(*, project_id: int, line: DialogueLine, asset: MediaAsset) -> MediaAsset:
+    """Return the line's voice as heard through its treatment (radio, phone, voice-over): a new
+    voice asset, same length and word timings, with the spoken take as its parent."""
+    samples, sr = read_audio(asset_path(media_id=asset.media_id), mono=True)
+    out = apply_treatment(samples, sr, treatment=line.treatment, seed=line.shot_id * 16 + line.line)
+    return create_asset(type="voice", project_id=project_id, data=to_wav_bytes(out, sr), mime="audio/wav",
+                        provider="local", model="treatment", operation=line.treatment,
+                        input_params={"treatment": line.treatment, "source_media_id": asset.media_id},
+                        parent_id=asset.media_id, shot_id=line.shot_id, character_id=asset.character_id,
+                        duration_s=asset.duration_s, label=f"{line.character} ({line.treatment})",
+                        extra=dict(asset.extra or {}))

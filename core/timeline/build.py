@@ -56,11 +56,19 @@ class MusicBed(BaseModel):
 
 
 class SfxCue(BaseModel):
+    """An effect in a shot. A scene's ambience is one looping file laid under each of its shots:
+    ``trim_in_s`` is where this shot's part starts in it, ``loop`` keeps it under the whole shot,
+    and only the scene's first and last parts fade."""
+
     shot_id: str
     path: str
     offset_s: float = 0.0
     duration_s: float | None = None
     gain_db: float = -3.0
+    trim_in_s: float = 0.0
+    loop: bool = False
+    fade_in_s: float = 0.0
+    fade_out_s: float = 0.05
 
 
 def audio_duration(*, path: str) -> float:
@@ -131,11 +139,12 @@ def build_timeline(
                                transition_out=shot.transition_out if t_out or shot.transition_out == "black" else "cut",
                                transition_out_s=t_out))
         for n, cue in enumerate(c for c in sfx if c.shot_id == shot.shot_id):
-            dur = cue.duration_s or audio_duration(path=cue.path)
             start = t + min(cue.offset_s, duration - 0.05)
+            dur = (t + duration - start) if cue.loop else (cue.duration_s or audio_duration(path=cue.path))
             items.append(AudioItem(track="sfx", item_id=f"sfx:{shot.shot_id}:{n}", start_s=start,
                                    duration_s=min(dur, t + duration - start), path=cue.path,
-                                   gain_db=cue.gain_db, fade_out_s=0.05, shot_id=shot.shot_id))
+                                   gain_db=cue.gain_db, fade_in_s=cue.fade_in_s, fade_out_s=cue.fade_out_s,
+                                   trim_in_s=cue.trim_in_s, loop=cue.loop, shot_id=shot.shot_id))
         t = round(t + duration, 3)
         after = ([""] if shot.transition_out == "black" else []) + list(shot.titles_after)  # "": black held
         cards, t = title_cards(shot_id=shot.shot_id, texts=after, start_s=t, after=True)

@@ -23,44 +23,70 @@ from core.projects import get_project, update_project
 from core.timeline.build import MusicBed, SfxCue, ShotMedia, VoiceLine, audio_duration, build_timeline
 from core.timeline.model import Timeline
 
-# Words in a shot's action that call for an effect. Stems match inflections ("knocks", "knocked").
-SFX_WORDS: dict[str, tuple[str, ...]] = {
-    "footsteps": ("footstep", "step", "walk", "run", "climb", "stair", "pace", "stride", "approach", "tiptoe",
-                  "march", "stomp"),
-    "door": ("door", "knock", "slam", "creak", "doorbell", "burst in", "barges in"),
-    "wind": ("wind", "breeze", "gust", "howl", "blustery", "draught", "draft"),
-    "rain": ("rain", "drizzle", "downpour", "storm", "pour", "wet street", "puddle"),
-    "crowd": ("crowd", "chatter", "bustl", "market", "audience", "applau", "cheer", "party", "throng", "busy"),
-    "car": ("car", "engine", "truck", "drive", "drives", "traffic", "taxi", "honk", "van", "motor"),
-    "birds": ("bird", "gull", "chirp", "crow", "sparrow", "songbird", "tweet", "dawn chorus"),
-    "thunder": ("thunder", "storm", "lightning", "rumbl"),
-    "whoosh": ("whoosh", "swoosh", "flies past", "swing", "rush", "zoom", "dash", "swipe", "flash"),
-    "impact": ("crash", "hit", "punch", "explo", "smash", "thud", "bang", "collaps", "shatter", "slap",
-               "falls", "kick", "wave"),
+# Words in a shot's action that call for an effect, matched as whole words with their
+# inflections ("knocks", "knocked"), never inside other words ("scar" is no car, "trailer" no
+# trail). Some words need their context: a door slams, but "SLAMMED against the wall" is an impact;
+# "the wind" howls, but "she winds the clock" is no wind; "waves" crash, but "waves goodbye" is silent.
+def _words(*stems: str) -> str:
+    return r"\b(?:" + "|".join(stems) + r")\b"
+
+
+SFX_RULES: dict[str, tuple[str, ...]] = {
+    "footsteps": (_words(r"footsteps?", r"steps?", r"stepp(?:ed|ing)", r"walk(?:s|ed|ing)?", r"run(?:s|ning)?", "ran",
+                         r"climb(?:s|ed|ing)?", r"stairs?", r"staircase", r"pac(?:es|ed|ing)", r"strides?", "strode",
+                         r"approach(?:es|ed|ing)?", r"tiptoe(?:s|d)?", r"march(?:es|ed|ing)?", r"stomp(?:s|ed|ing)?",
+                         r"hurr(?:y|ies|ied)", r"paces?"),),
+    "door": (_words(r"doors?", r"doorway", r"knock(?:s|ed|ing)?", r"doorbell", r"creak(?:s|ed|ing)?", r"bursts? in",
+                    r"barges? in"),),
+    "impact": (_words(r"crash(?:es|ed|ing)?", r"hit(?:s|ting)?", r"punch(?:es|ed|ing)?", r"explo(?:des?|ded|sion|sions)",
+                      r"smash(?:es|ed|ing)?", r"thud(?:s|ded)?", r"bang(?:s|ed|ing)?", r"collaps(?:es|ed|ing)",
+                      r"slap(?:s|ped)?", r"kick(?:s|ed)?", r"falls?", "fell", r"slam(?:s|med|ming)?(?!\s+(?:the\s+)?door)",
+                      r"pound(?:s|ed|ing)?"),),
+    "glass": (_words(r"shatter(?:s|ed|ing)?", r"glass(?:es)? break(?:s)?", r"smash(?:es|ed)? the window"),),
+    "sea": (_words(r"waves?(?!\s+(?:at|to|goodbye|hello|back|a hand|his|her|their|him|them))", "surf", "sea", "ocean",
+                   r"tides?", "breakers", "spray", r"shore(?:line)?", "harbou?r", "pier", "beach"),),
+    "car": (_words(r"cars?", r"engines?", r"trucks?", r"drives?", "driving", "drove", "traffic", r"taxis?", r"honk(?:s|ed)?",
+                   r"vans?", r"motors?", r"motorbikes?", "ignition", r"headlights?"),),
+    "rain": (_words("rain", r"rains", r"rain(?:ed|ing|y)", "drizzle", "downpour", r"storms?", "stormy", r"puddles?"),),
+    "thunder": (_words("thunder", r"thunders", "lightning", r"rumbl(?:e|es|ed|ing)", r"storms?", "stormy"),),
+    "wind": (_words(r"wind(?!s?\s+(?:up|down|the|a|an|his|her|their|its|through|around|back))", r"winds(?=\s*[.,;!]|\s+(?:howl|blow|whip|rise|pick))",
+                    "breeze", r"gusts?", r"howl(?:s|ed|ing)?", "blustery", "draught", "draft"),),
+    "crowd": (_words(r"crowds?", "chatter", r"bustl(?:e|es|ed|ing)", r"markets?", "audience", r"applau(?:d|ds|se)",
+                     r"cheer(?:s|ed|ing)?", "party", "throng", "busy", r"stalls?", "vendors?"),),
+    "birds": (_words(r"birds?", r"gulls?", r"seagulls?", r"chirp(?:s|ed|ing)?", r"crows?", r"sparrows?",
+                     r"songbirds?", r"tweet(?:s|ed|ing)?", "dawn chorus"),),
+    "whoosh": (_words("whoosh", "swoosh", "flies past", r"swings?", r"rush(?:es|ed)?", r"zooms?", r"dash(?:es|ed)?",
+                      r"swipes?", r"flash(?:es|ed)?"),),
+    "clock": (_words(r"clocks?", r"tick(?:s|ing|ed)?", "pendulum", "regulator", r"clockmakers?", "ticking"),),
+    "phone": (_words(r"phones? (?:rings?|buzz(?:es)?|vibrates?)", r"rings? (?:and rings?|again)", "ringtone",
+                     r"(?:the )?phone (?:rang|ringing)"),),
 }
-# Ambiences fill the shot quietly; spot effects are short and sit a little louder.
-AMBIENT = {"wind", "rain", "crowd", "birds", "car"}
+# Ambiences run under a whole scene, quietly; spot effects are short and sit a little louder.
+AMBIENT = {"wind", "rain", "crowd", "birds", "sea", "clock"}
 MAX_SFX_PER_SHOT = 2
 
-
-def _pattern(stem: str) -> re.Pattern:
-    # Whole words for short stems ("car" must not match "carries"), stems for longer ones.
-    tail = r"s?\b" if len(stem) <= 4 else r"\w*"
-    return re.compile(r"\b" + re.escape(stem) + tail, re.IGNORECASE)
+_PATTERNS = {name: [re.compile(p, re.IGNORECASE) for p in pats] for name, pats in SFX_RULES.items()}
+_DOOR_SLAM = re.compile(r"\bdoors?\b\W+(?:\w+\W+)?slam", re.IGNORECASE)  # the door effect slams already
 
 
-_PATTERNS = {name: [_pattern(s) for s in stems] for name, stems in SFX_WORDS.items()}
+def find_sfx(*, text: str) -> list[tuple[str, float]]:
+    """Return (effect, where) for every effect ``text`` calls for, in the order they first appear,
+    ``where`` being the position of the word in the text from 0 to 1 (the spot it should sound)."""
+    found: list[tuple[int, str]] = []
+    text = text or ""
+    for name, pats in _PATTERNS.items():
+        hits = [m.start() for p in pats for m in p.finditer(text)
+                if not (name == "impact" and _DOOR_SLAM.search(text[max(0, m.start() - 25):m.end()]))]
+        if hits:
+            found.append((min(hits), name))
+    n = max(len(text), 1)
+    return [(name, pos / n) for pos, name in sorted(found)]
 
 
 def detect_sfx(*, action: str) -> list[str]:
     """Return the effects an action line mentions, in the order they first appear (at most
     ``MAX_SFX_PER_SHOT``); e.g. "She knocks as the storm breaks" → ["door", "rain"]."""
-    found: list[tuple[int, str]] = []
-    for name, pats in _PATTERNS.items():
-        hits = [m.start() for p in pats for m in p.finditer(action or "")]
-        if hits:
-            found.append((min(hits), name))
-    return [name for _, name in sorted(found)][:MAX_SFX_PER_SHOT]
+    return [name for name, _ in find_sfx(text=action)][:MAX_SFX_PER_SHOT]
 
 
 # --- rows ----------------------------------------------------------------------------------------
@@ -215,7 +241,10 @@ def project_timeline(*, project_id: int, scene_id: int | None = None, subtitles:
         if row.shot_id in by_id:
             path = str(asset_path(media_id=row.media_id))
             sfx.append(SfxCue(shot_id=str(row.shot_id), path=path, offset_s=float(row.extra.get("offset_s", 0.0)),
-                              duration_s=row.duration_s or audio_duration(path), gain_db=row.gain_db))
+                              duration_s=row.duration_s or audio_duration(path), gain_db=row.gain_db,
+                              trim_in_s=float(row.extra.get("trim_in_s", 0.0)), loop=bool(row.extra.get("loop")),
+                              fade_in_s=float(row.extra.get("fade_in_s", 0.0)),
+                              fade_out_s=float(row.extra.get("fade_out_s", 0.05))))
     tl = build_timeline(shots=media, voice_lines=lines, music=music, sfx=sfx, fps=fps,
                         aspect_ratio=aspect_ratio or project.aspect_ratio, subtitles=subtitles)
     return ProjectTimeline(timeline=tl, shots=placed, missing=missing, stale_lines=stale)

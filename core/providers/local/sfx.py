@@ -13,9 +13,10 @@ from core.errors import InvalidInput
 from core.media.wav import to_wav_bytes
 from core.settings import get_settings
 
-SFX_NAMES = ("footsteps", "door", "wind", "rain", "crowd", "car", "birds", "thunder", "whoosh", "impact")
+SFX_NAMES = ("footsteps", "door", "wind", "rain", "crowd", "car", "birds", "thunder", "whoosh", "impact", "sea",
+             "clock", "glass", "phone")
 SR = 44100
-VERSION = 1  # bump when the synthesis changes, so cached files are not reused
+VERSION = 2  # bump when the synthesis changes, so cached files are not reused
 
 
 def _bp(x, lo, hi, order=2):
@@ -42,13 +43,21 @@ def _place(out, start, sig):
 
 
 def _footsteps(n, rng):
+    """Steps of a person walking: the pace drifts, each step's time, weight and heel/toe timbre vary
+    (a fixed 0.52 s beat of identical clicks sounded like a metronome)."""
     out = np.zeros(n)
-    step = 0.52
-    for i, t in enumerate(np.arange(0.1, n / SR, step)):
+    t = 0.1 + rng.uniform(0, 0.15)
+    pace = rng.uniform(0.45, 0.62)
+    i = 0
+    while t < n / SR:
         m = int(0.12 * SR)
-        hit = _lp(rng.standard_normal(m), 900) * _env(m, 0.002, 0.03) * (1.0 if i % 2 else 0.75)
-        hit += 0.3 * _bp(rng.standard_normal(m), 2000, 5000) * _env(m, 0.001, 0.01)
-        _place(out, int((t + rng.uniform(-0.02, 0.02)) * SR), hit)
+        heel = _lp(rng.standard_normal(m), rng.uniform(600, 1300)) * _env(m, 0.002, rng.uniform(0.02, 0.045))
+        scuff = _bp(rng.standard_normal(m), rng.uniform(1500, 2500), rng.uniform(4000, 6500)) * _env(m, 0.001, 0.012)
+        weight = (1.0 if i % 2 else 0.78) * rng.uniform(0.75, 1.1)
+        _place(out, int(t * SR), weight * (heel + rng.uniform(0.15, 0.45) * scuff))
+        pace = float(np.clip(pace + rng.normal(0, 0.02), 0.4, 0.7))
+        t += pace * rng.uniform(0.9, 1.1)
+        i += 1
     return out
 
 
@@ -148,8 +157,58 @@ def _impact(n, rng):
     return out
 
 
+def _sea(n, rng):
+    """Surf: waves every 5–9 s (a swell of low noise, then the hiss of the break running out)."""
+    out = 0.15 * _lp(rng.standard_normal(n), 400)
+    t = rng.uniform(0, 2.0)
+    while t < n / SR:
+        m = int(rng.uniform(3.0, 5.0) * SR)
+        tt = np.arange(m) / SR
+        swell = np.sin(np.pi * np.clip(tt / (m / SR), 0, 1)) ** 2
+        hiss = _bp(rng.standard_normal(m), 800, 6000) * np.exp(-np.clip(tt - 0.6 * m / SR, 0, None) * 1.5)
+        body = _lp(rng.standard_normal(m), 500)
+        _place(out, int(t * SR), (0.8 * body * swell + 0.5 * hiss * swell) * rng.uniform(0.7, 1.0))
+        t += rng.uniform(5.0, 9.0)
+    return out
+
+
+def _clock(n, rng):
+    """A ticking clock: tick and tock alternate once a second, each a short resonant click."""
+    out = np.zeros(n)
+    m = int(0.03 * SR)
+    for i, t in enumerate(np.arange(0.05, n / SR, 0.5)):
+        tt = np.arange(m) / SR
+        f = 2600 if i % 2 else 2100
+        click = np.sin(2 * np.pi * f * tt) * _env(m, 0.0005, 0.006) + 0.3 * rng.standard_normal(m) * _env(m, 0.0002, 0.002)
+        _place(out, int((t + rng.uniform(-0.003, 0.003)) * SR), click * rng.uniform(0.85, 1.0))
+    return 0.6 * out
+
+
+def _glass(n, rng):
+    """Glass breaking: a sharp crack, then shards — many short bright tinkles scattering down."""
+    out = np.zeros(n)
+    m = int(min(n, 0.4 * SR))
+    out[:m] += _hp(rng.standard_normal(m), 2500) * _env(m, 0.0005, 0.05)
+    for t in np.sort(rng.uniform(0.02, min(1.2, n / SR - 0.05), 40)):
+        k = int(rng.uniform(0.01, 0.05) * SR)
+        tt = np.arange(k) / SR
+        ping = np.sin(2 * np.pi * rng.uniform(3000, 8000) * tt) * _env(k, 0.0005, 0.01)
+        _place(out, int(t * SR), ping * rng.uniform(0.2, 0.7) * np.exp(-t * 2))
+    return out
+
+
+def _phone(n, rng):
+    """A phone ringing: two-tone bursts of 0.4 s on, 0.2 s off, 0.4 s on, then 2 s of silence."""
+    t = np.arange(n) / SR
+    tone = 0.5 * (np.sin(2 * np.pi * 440 * t) + np.sin(2 * np.pi * 480 * t)) * np.sign(np.sin(2 * np.pi * 20 * t)).clip(0)
+    cycle = t % 3.0
+    gate = ((cycle < 0.4) | ((cycle >= 0.6) & (cycle < 1.0))).astype(float)
+    return _bp(tone * _lp(gate, 200), 300, 3400)
+
+
 _MAKERS = {"footsteps": _footsteps, "door": _door, "wind": _wind, "rain": _rain, "crowd": _crowd, "car": _car,
-           "birds": _birds, "thunder": _thunder, "whoosh": _whoosh, "impact": _impact}
+           "birds": _birds, "thunder": _thunder, "whoosh": _whoosh, "impact": _impact, "sea": _sea,
+           "clock": _clock, "glass": _glass, "phone": _phone}
 
 
 def _synth(name: str, duration_s: float, seed: int) -> bytes:
