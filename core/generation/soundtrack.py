@@ -44,7 +44,8 @@ def mood_for(*, genre: str) -> str:
 SCENE_MOODS: dict[str, tuple[str, ...]] = {
     "tense": ("chase", "chases", "gun", "guns", "fight", "fights", "danger", "threat", "scream", "screams", "blood",
               "knife", "police", "escape", "escapes", "fear", "panic", "alarm", "storm", "thunder", "slams",
-              "slammed", "attack", "run", "runs", "hide", "hides", "trapped", "explosion", "siren"),
+              "slammed", "attack", "run", "runs", "hide", "hides", "trapped", "explosion", "siren", "hammers", "sinking",
+              "mayday", "emergency", "blares"),
     "sad": ("funeral", "grave", "tears", "cry", "cries", "crying", "goodbye", "loss", "died", "dead", "death",
             "alone", "grief", "mourns", "sobs", "hospital", "empty", "lost"),
     "romantic": ("kiss", "kisses", "love", "embrace", "embraces", "wedding", "date", "candle", "candles",
@@ -62,12 +63,12 @@ CROSSFADE_S = 2.0
 
 def scene_mood(*, text: str, genre: str) -> str:
     """Return the music mood a scene's words call for ("the stranger whispers in the fog" →
-    mysterious), or the genre's mood when none stands out."""
+    mysterious) when at least two of its words agree, else the genre's mood."""
     words = re.findall(r"[a-z][a-z'-]*", (text or "").lower())
     counts = {m: sum(words.count(w) for w in vocab) for m, vocab in SCENE_MOODS.items()}
     best = max(counts.values())
     base = mood_for(genre=genre)
-    if best == 0 or counts.get(base, 0) == best:
+    if best < 2 or counts.get(base, 0) == best:  # one stray word ("dawn" in a thriller) is not a mood
         return base
     return max(counts, key=lambda m: (counts[m], m == base))
 
