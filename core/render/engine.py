@@ -1,6 +1,8 @@
 """Incremental rendering of a timeline to an H.264 + AAC MP4.
 
-Each shot becomes one video segment, encoded once per content hash (source bytes, duration, trim,
+Each shot becomes one video segment — a MoviePy clip (``core.render.composition``: OpenCV warps,
+transitions and lower thirds as MoviePy effects) read frame by frame into its own encoder pipe —
+encoded once per content hash (source bytes, duration, trim,
 camera move, fps, size, fit, quality, burned-in cue text) into ``<cache>/segments/<hash>.mp4``.
 The soundtrack is mixed per segment window and encoded into ``<cache>/audio/`` (see
 ``core.render.soundtrack``: a changed shot re-mixes its window only). The film is then a
@@ -19,17 +21,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-import numpy as np
 
 from core.render.mix import LOUDNESS_TARGETS
 from core.errors import Cancelled, InvalidInput, RenderError
 from core.render.captions import CAPTION_STYLES, ass_filter, karaoke_ass
 from core.render.encode import ENCODE, encode_frames, run_ffmpeg
-from core.render.frames import clip_frames, still_frames
-from core.render.transitions import apply_transitions, last_picture, title_frames
+from core.render.composition import clip_frames_of, segment_clip
 from core.render.soundtrack import Window, render_soundtrack
 from core.settings import get_settings
-from core.timeline.cues import burn_cue, to_srt, to_vtt
+from core.timeline.cues import to_srt, to_vtt
 from core.timeline.edits import TitleCard
 from core.timeline.model import SubtitleCue, Timeline, VideoItem, canvas_size
 
@@ -165,34 +165,10 @@ def _segment_desc(item: VideoItem | None) -> list | None:
     return [file_digest(path=item.source), item.camera_move, round(item.trim_in_s, 4), round(item.duration_s, 4)]
 
 
-def _shot_frames(item: VideoItem, *, nframes: int, fps: int, width: int, height: int, fit: str):
-    make = still_frames if item.is_still else clip_frames
-    return make(item, nframes=nframes, fps=fps, out_w=width, out_h=height, fit=fit)
-
-
 def _segment_frames(seg: Segment, *, fps: int, width: int, height: int, fit: str):
-    if seg.item is None:
-        black = np.zeros((height, width, 3), dtype=np.uint8)
-        frames = (black for _ in range(seg.nframes))
-    elif isinstance(seg.item, TitleCard):
-        frames = title_frames(seg.item, nframes=seg.nframes, fps=fps, width=width, height=height)
-    else:
-        frames = _shot_frames(seg.item, nframes=seg.nframes, fps=fps, width=width, height=height, fit=fit)
-        if seg.item.transition_in != "cut" or seg.item.transition_out != "cut":
-            before = None
-            if seg.prev is not None:  # the dissolve starts from the previous shot's last picture
-                n_prev = max(int(round(seg.prev.duration_s * fps)), 1)
-                before = last_picture(_shot_frames(seg.prev, nframes=n_prev, fps=fps, width=width, height=height,
-                                                   fit=fit))
-            frames = apply_transitions(frames, seg.item, nframes=seg.nframes, fps=fps, before=before)
-    if not seg.cues:
-        yield from frames
-        return
-    for i, frame in enumerate(frames):
-        for a, b, text in seg.cues:
-            if a <= i < b:
-                frame = burn_cue(frame=np.array(frame), text=text)  # copy: a still's frame may be shared
-        yield frame
+    clip = segment_clip(item=seg.item, nframes=seg.nframes, fps=fps, width=width, height=height, fit=fit,
+                        cues=seg.cues, prev=seg.prev)
+    return clip_frames_of(clip, nframes=seg.nframes, fps=fps)
 
 
 def _atomic_target(final: Path) -> str:
