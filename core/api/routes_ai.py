@@ -135,7 +135,8 @@ def render_scene(body: RenderSceneRequest) -> dict:
 def render_film(body: RenderFilmRequest) -> dict:
     """Queue the final film (H.264 + AAC MP4, subtitles `none`/`srt`/`burn`, loudness target)."""
     return job_view(services.render_film(project_id=body.project_id, aspect_ratio=body.aspect_ratio,
-                                         subtitles=body.subtitles, loudness_lufs=body.loudness_lufs))
+                                         subtitles=body.subtitles, loudness_lufs=body.loudness_lufs,
+                                         captions=body.captions))
 
 
 @router.post("/export/timeline", tags=["render"], summary="Timeline for an editing program", **JOB)

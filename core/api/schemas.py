@@ -131,6 +131,7 @@ class RenderFilmRequest(BaseModel):
     aspect_ratio: Literal["16:9", "9:16", "1:1", "4:5"] | None = None
     subtitles: Literal["none", "srt", "burn"] = "srt"
     loudness_lufs: Annotated[float, Field(ge=-40.0, le=-5.0)] = -14.0
+    captions: Literal["box", "words"] = Field("box", description="burned-in style: lines in a box, or word by word")
 
 
 class ExportTimelineRequest(BaseModel):

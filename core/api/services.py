@@ -204,11 +204,13 @@ def render_scene(*, scene_id: int, options: dict[str, Any]) -> Job:
     return render_service.render_scene(scene_id=scene_id, options=options)
 
 
-def render_film(*, project_id: int, aspect_ratio: str | None, subtitles: str, loudness_lufs: float) -> Job:
+def render_film(*, project_id: int, aspect_ratio: str | None, subtitles: str, loudness_lufs: float,
+                captions: str = "box") -> Job:
     """Queue the render of the whole film; returns the Job at once."""
     _check_context(project_id=project_id, shot_id=None)
     return render_service.render_film(
-        project_id=project_id, aspect_ratio=aspect_ratio, subtitles=subtitles, loudness_lufs=loudness_lufs)
+        project_id=project_id, aspect_ratio=aspect_ratio, subtitles=subtitles, loudness_lufs=loudness_lufs,
+        captions=captions)
 
 
 def export_timeline(*, project_id: int, fmt: str) -> Job:

@@ -114,11 +114,13 @@ def resume_render(*, job: Job) -> None:
 
 
 def render_film(*, project_id: int, aspect_ratio: str | None = None, subtitles: str = "srt",
-                loudness_lufs: float = -14.0) -> Job:
-    """Start the final film render (the project's fit choice, 720p); returns the running Job."""
+                loudness_lufs: float = -14.0, captions: str = "box") -> Job:
+    """Start the final film render (the project's fit choice, 720p; burned subtitles boxed or word
+    by word, ``captions``); returns the running Job."""
     fit = (get_project(project_id=project_id).settings or {}).get("render", {}).get("fit", "letterbox")
     return start_render(project_id=project_id, operation="film", options={
-        "aspect_ratio": aspect_ratio, "subtitles": subtitles, "loudness_lufs": loudness_lufs, "fit": fit})
+        "aspect_ratio": aspect_ratio, "subtitles": subtitles, "loudness_lufs": loudness_lufs, "fit": fit,
+        "captions": captions})
 
 
 def render_scene(*, scene_id: int, options: dict) -> Job:

@@ -75,3 +75,19 @@ def test_cli_export_writes_the_zip(tmp_path, data_dir, tools):
     bad = subprocess.run([sys.executable, "-m", "core", "export", "999999", "--out", str(tmp_path / "n.zip")],
                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and "error" in bad.stderr and not (tmp_path / "n.zip").exists()
+
+
+def test_api_film_render_takes_the_caption_style(tmp_path, tools):
+    from fastapi.testclient import TestClient
+
+    from core.api.app import app
+    from core.jobs.runner import load_job
+
+    p = tools.make_project(tmp_path)
+    with TestClient(app) as client:
+        r = client.post("/render/film", json={"project_id": p.id, "subtitles": "burn", "captions": "words"})
+        assert r.status_code == 202, r.text
+        assert client.post("/render/film", json={"project_id": p.id, "captions": "neon"}).status_code == 422
+    job = wait_render(job_id=r.json()["job_id"], timeout_s=180)
+    assert job.status == "succeeded", job.error
+    assert load_job(job.id).request["settings"]["captions"] == "words"
