@@ -17,6 +17,8 @@ from core.db import session
 from core.errors import InvalidInput, NotFound, ProviderError
 from core.generation.voiceover import assign_cast_voices
 from core.models import Character, Job, MediaAsset, Project
+from core.story.people import FEMALE as _FEMALE
+from core.story.people import MALE as _MALE
 
 _AGES = ("in their early twenties", "around thirty", "in their late thirties", "in their mid-forties",
          "in their fifties", "in their sixties")
@@ -108,24 +110,52 @@ def set_world(*, project_id: int, art_style: str | None = None, style_card: str 
 # --- style cards --------------------------------------------------------------------------------
 # What a description already says decides which stable choices are left out, so an invented
 # trait never contradicts the script ("red coat" in the script → no invented jacket).
-_SAYS_AGE = re.compile(r"\b(\d0s|\d+\s*(?:years?|yrs?)|old|young|teen\w*|child|kid|elderly|middle-aged|twenties|thirties|forties|fifties|sixties)\b", re.I)
+_SAYS_AGE = re.compile(r"\b(\d0s|\d{1,2}|\d+\s*(?:years?|yrs?)|old|young|teen\w*|child|kid|elderly|middle-aged|"
+                       r"twenties|thirties|forties|fifties|sixties|seventies|eighties|girl|boy|baby|toddler|"
+                       r"grandmother|grandfather|granny|grandpa|aged?)\b", re.I)
 _SAYS_BUILD = re.compile(r"\b(tall|short|slight|wiry|athletic|stocky|lanky|broad|heavy|thin|skinny|muscular|petite)\b", re.I)
-_SAYS_HAIR = re.compile(r"\b(hair|bald|shaved|braid\w*|ponytail|bob|curls?|beard)\b", re.I)
-_SAYS_CLOTHES = re.compile(r"\b(coat|jacket|dress|shirt|hoodie|suit|sweater|uniform|gown|robe|raincoat|peacoat|blazer|vest|overalls|jeans|cloak)\b", re.I)
+_SAYS_HAIR = re.compile(r"\b(hair|haired|bald|shaved|braid\w*|ponytail|bob|curls?|beard|bun|afro|dreadlocks|head)\b", re.I)
+_SAYS_CLOTHES = re.compile(r"\b(coat|jacket|dress|shirt|hoodie|suit|sweater|uniform|gown|robe|raincoat|peacoat|blazer|"
+                           r"vest|overalls|jeans|cloak|apron|waistcoat|cardigan|parka|overcoat|trench\w*|tunic|"
+                           r"kimono|sari|scrubs|t-shirt|tee|jumper|blouse|skirt)\b", re.I)
+_SAYS_MARK = re.compile(r"\b(scar\w*|glasses|spectacles|beard|moustache|mustache|tattoo\w*|freckles|eyepatch|"
+                        r"scarf|earrings?|piercing\w*|hat|cap|beanie)\b", re.I)
 
 
 def _appearance_hint(name: str, description: str) -> str:
-    """The first description hint with a leading repeat of the name removed ("MAYA, 30s, red coat,
-    climbs…" → "30s, red coat, climbs…"), on one line, at most 160 characters."""
+    """What the script says the character looks like: every parenthetical right after the name
+    ("MAYA (30s, red coat) climbs" → "30s, red coat") and every apposition ("MAYA, a tall woman in a
+    red coat, climbs" → "a tall woman in a red coat") across the description's hints; without
+    either, the first hint with a leading repeat of the name removed. One line, at most 240 chars."""
+    flat = " ".join(description.split())
+    n = re.escape(name)
+    found = re.findall(rf"\b{n}\b\s*\(([^)]{{1,160}})\)", flat, flags=re.I)
+    found += re.findall(rf"\b{n}\b\s*,\s*((?:an?|the|age|aged|\d)[^,;.]{{1,120}}),", flat, flags=re.I)
+    if found:
+        return ", ".join(dict.fromkeys(x.strip(" .;,") for x in found))[:240]
     first = " ".join(description.split(";")[0].split())
-    first = re.sub(rf"^{re.escape(name)}\b[\s,:-]*", "", first, flags=re.I).strip(" .;,")
+    first = re.sub(rf"^{n}\b[\s,:-]*", "", first, flags=re.I).strip(" .;,")
     return first[:160]
 
 
+def _gender_words(name: str, description: str, hint: str) -> str:
+    """"woman"/"man" (girl/boy for children) when the description's pronouns and nouns say which
+    and the hint does not say it already; "" otherwise."""
+    if _FEMALE.search(hint) or _MALE.search(hint):
+        return ""
+    f, m = len(_FEMALE.findall(description)), len(_MALE.findall(description))
+    if f == m:
+        return ""
+    age = re.search(r"\b(\d{1,2})\b", hint)
+    young = age is not None and int(age.group(1)) < 13
+    return ("girl" if young else "woman") if f > m else ("boy" if young else "man")
+
+
 def local_style_card(*, name: str, description: str = "", genre: str = "drama") -> str:
-    """Return an appearance card made offline: what the script says of the character first, then
-    stable choices (same name → same card) for age, build, hair and clothing only where the script
-    is silent, plus a distinguishing mark and a genre-fitting expression."""
+    """Return an appearance card made offline: what the script says of the character first (all of
+    it: age, gender, hair, skin, clothes, marks), then stable choices (same name → same card) for
+    age, build, hair, clothing and a mark only where the script is silent on each, plus a
+    genre-fitting expression. Nothing invented contradicts the script."""
     rng = random.Random(int.from_bytes(hashlib.sha256(" ".join(name.lower().split()).encode()).digest()[:8], "big"))
     picks = {k: rng.choice(v) for k, v in (("age", _AGES), ("build", _BUILDS), ("hair", _HAIR),
                                            ("clothes", _CLOTHES), ("mark", _MARKS))}
@@ -133,12 +163,17 @@ def local_style_card(*, name: str, description: str = "", genre: str = "drama") 
     bits = [name.title()]
     if hint:
         bits.append(hint)
+    gender = _gender_words(name, description, hint)
+    if gender:
+        bits.append(gender)
     for key, says in (("age", _SAYS_AGE), ("build", _SAYS_BUILD), ("hair", _SAYS_HAIR)):
         if not says.search(hint):
             bits.append(picks[key])
     if not _SAYS_CLOTHES.search(hint):
         bits.append(f"wears {picks['clothes']}")
-    bits += [picks["mark"], _GENRE_MOOD.get(genre.lower(), "a thoughtful expression")]
+    if not _SAYS_MARK.search(hint):
+        bits.append(picks["mark"])
+    bits.append(_GENRE_MOOD.get(genre.lower(), "a thoughtful expression"))
     return "; ".join(bits)
 
 

@@ -24,7 +24,7 @@ from core.registry import Capability, present
 
 # Roles that prompt parts may fill (PromptParts.parts key == role name).
 PART_ROLES = ("shot_type", "location", "time_of_day", "characters", "character_styles", "caption",
-              "camera_move", "aspect_ratio", "duration")
+              "camera_move", "aspect_ratio", "duration", "set", "interior", "subject", "crowd", "speaking")
 FRAME_ROLES = ("start_frame", "end_frame")
 
 

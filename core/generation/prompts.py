@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass, field
 
 from core.models import Character, Project, Scene, Shot
+from core.story.people import crowd_in, subject_of
+from core.story.places import is_interior, light_of, place_kind
 
 # Preset name → the words image models respond to for that look.
 ART_STYLES: dict[str, str] = {
@@ -58,11 +60,13 @@ class PromptParts:
 
 
 def character_line(c: Character) -> str:
-    """``NAME: appearance`` from the style card (or, without one, the first description hint), plus
-    style tokens; a card that starts by repeating the name does not repeat it here."""
-    look = c.style_card or (c.description or "").split(";")[0]
+    """``NAME: appearance`` from the whole style card (or, without one, the whole description),
+    plus style tokens; a card that starts by repeating the name does not repeat it here. The card's
+    own ";" become "," so a list of people ("A: …; B: …") still splits only between people."""
+    look = c.style_card or c.description or ""
     look = re.sub(rf"^\s*{re.escape(c.name)}\b[\s,:;.-]*", "", " ".join(look.split()), flags=re.I)
-    tokens = (c.style_tokens or "").strip()
+    look = re.sub(r"\s*;\s*", ", ", look)
+    tokens = re.sub(r"\s*;\s*", ", ", (c.style_tokens or "").strip())
     text = ", ".join(x.strip(" .;,") for x in (look, tokens) if x.strip(" .;,"))
     return f"{c.name}: {text}" if text else c.name
 
@@ -88,10 +92,15 @@ def build_keyframe_prompt(*, project: Project, scene: Scene, shot: Shot, cast: l
         project.style_card.strip(),
     ]
     built = ". ".join(p.strip().rstrip(".;") for p in pieces if p.strip()) + "."
+    kind = place_kind(scene.location or scene.heading, int_ext=scene.int_ext or "")
     parts = {
         "shot_type": shot.shot_type,
         "location": scene.location or scene.heading,
-        "time_of_day": (scene.time_of_day or "day").lower(),
+        "time_of_day": light_of(scene.time_of_day) or "day",
+        "set": kind or "neutral",
+        "interior": is_interior(kind, int_ext=scene.int_ext or ""),
+        "subject": "" if people else subject_of(shot.action),
+        "crowd": crowd_in(shot.action),
         "characters": [c.name for c in people],
         "character_styles": "; ".join(character_line(c) for c in people),
         "caption": shot.action,

@@ -26,6 +26,7 @@ ROLES = (
     # Scene parts the prompt builder can fill separately, for models that take them as fields
     # (the local keyframe/animate engines); models without them get everything in the prompt.
     "shot_type", "location", "time_of_day", "characters", "character_styles", "caption", "camera_move",
+    "set", "interior", "subject", "crowd", "speech", "speaking",
 )
 
 

@@ -9,6 +9,8 @@ import re
 
 from core.errors import InvalidInput
 from core.story.camera import camera_move_for
+from core.story.people import about, guess_genders
+from core.story.places import carry_times
 from core.story.fountain import is_scene_heading, parse_fountain
 from core.story.importer import check_script_text
 from core.story.models import MAX_SHOT_S, MIN_SHOT_S, Breakdown, CharacterInfo, SceneBreakdown
@@ -80,6 +82,7 @@ def _collect_characters(scenes: list[RawScene]) -> list[CharacterInfo]:
     sentences = [s for sc in scenes for b in sc.beats if b.kind == "action"
                  for s in re.split(r"(?<=[.!?])\s+", " ".join(b.text.split())) if s]
     lowered = [s.lower() for s in sentences]
+    found_names = [i.name for i in found.values()]
     for info in found.values():
         pattern = re.compile(r"(?<![\w'])" + re.escape(info.name) + r"(?![\w'])", re.I)
         needle = info.name.lower()
@@ -88,6 +91,7 @@ def _collect_characters(scenes: list[RawScene]) -> list[CharacterInfo]:
         # An introduction in capitals ("WILL BLOOM, AGE 3, listens…") describes best; put it first.
         hits.sort(key=lambda s: 0 if info.name.upper() in s and info.name.upper() != info.name.lower() else 1)
         told = [s for sc in scenes for s in sc.descriptions.get(info.name, [])]  # under another name
+        hits = [about(h, info.name, list(found_names)) for h in hits]  # never another character's looks
         info.description = list(dict.fromkeys(one_line(h, 200) for h in told + hits))[:3]
     return list(found.values())
 
@@ -164,12 +168,18 @@ def breakdown_script(*, text: str, target_length_s: int = 120, mode: str = "auto
     characters = _collect_characters(raw_scenes)
     names = sorted((c.name for c in characters), key=len, reverse=True)
 
+    genders = guess_genders(paragraphs=[b.text for sc in raw_scenes for b in sc.beats if b.kind == "action"],
+                            names=[c.name for c in characters])
+    headings = [parse_heading(raw.heading) if raw.from_heading else ("", "", "") for raw in raw_scenes]
+    times = carry_times([h[2] for h in headings])  # CONTINUOUS / LATER / no time: the previous scene's
+
     def plan(quota: list[int], exchange: int = 2) -> list[SceneBreakdown]:
         out = []
         for i, (raw, q) in enumerate(zip(raw_scenes, quota)):
-            int_ext, location, time = parse_heading(raw.heading) if raw.from_heading else ("", "", "")
+            int_ext, location, _written = headings[i]
+            time = times[i]
             shots = plan_scene_shots(raw, int_ext=int_ext, first_scene=(i == 0), known_names=names, max_shots=q,
-                                     exchange=exchange)
+                                     exchange=exchange, genders=genders)
             out.append(SceneBreakdown(heading=raw.heading, location=location or raw.heading.title(),
                                       time_of_day=time, int_ext=int_ext, summary=_scene_summary(raw),
                                       shots=shots, from_heading=raw.from_heading))

@@ -12,6 +12,7 @@ import re
 
 from core.story.models import MAX_SHOT_S, MIN_SHOT_S, DialogueLine, ShotProposal
 from core.story.prose import is_narration
+from core.story.people import resolve_pronouns
 from core.story.scenes import EDIT_KINDS, Beat, RawScene
 from core.story.transitions import attach_edits
 
@@ -154,11 +155,15 @@ def _shot_type(group: _Group, *, index: int, int_ext: str, first_scene: bool, ex
 
 
 def plan_scene_shots(scene: RawScene, *, int_ext: str, first_scene: bool, known_names: list[str],
-                     max_shots: int = MAX_SHOTS_PER_SCENE, exchange: int = 2) -> list[ShotProposal]:
+                     max_shots: int = MAX_SHOTS_PER_SCENE, exchange: int = 2,
+                     genders: dict[str, str] | None = None) -> list[ShotProposal]:
     """Return up to ``max_shots`` proposals for one scene with raw (unscaled) durations.
 
+    A shot's characters are its on-screen speakers, the characters its action names, and those
+    its pronouns point to (``genders``: {NAME: "f"/"m"/""} helps she/he find the right one).
     A scene without beats gets one establishing/wide shot of its heading.
     """
+    recent: list[str] = []
     every = [b for b in scene.beats if b.text.strip() or b.kind == "dialogue"]
     beats = [b for b in every if b.kind not in EDIT_KINDS]
     if not beats:
@@ -185,6 +190,11 @@ def plan_scene_shots(scene: RawScene, *, int_ext: str, first_scene: bool, known_
         action_text = " ".join(b.text for b in group.beats if b.kind == "action")
         mentioned = _mentions(action_text, known_names)
         characters = list(dict.fromkeys(on_screen + mentioned))
+        if action_text:  # "She sets a bowl in front of him." → the scene's LIN and DEV
+            characters += [n for n in resolve_pronouns(text=action_text, recent=recent, genders=genders or {})
+                           if n not in characters]
+        recent = [n for n in recent if n not in characters + speakers] + characters + \
+            [n for n in speakers if n not in characters]
         if action_text:
             action = one_line(action_text)
         elif len(on_screen) > 1:

@@ -81,7 +81,8 @@ def test_local_param_names_are_exact():
     reg = get_registry()
     kf = reg.get(provider="local", model="keyframe")
     assert [f.name for f in kf.fields()] == ["prompt", "shot_type", "location", "time_of_day", "characters",
-                                             "character_styles", "caption", "aspect_ratio", "seed", "reference_images"]
+                                             "character_styles", "caption", "aspect_ratio", "seed", "reference_images",
+                                             "set", "interior", "subject", "crowd"]
     assert kf.field("shot_type").default == "medium" and "over-the-shoulder" in kf.field("shot_type").enum
     assert kf.field_for_role("start_frame") is None and kf.field_for_role("reference_images") == "reference_images"
     an = reg.get(provider="local", model="animate")

@@ -73,7 +73,8 @@ def _keyframe(p: dict, files: dict) -> list[Output]:
         prompt=p.get("prompt", ""), shot_type=p.get("shot_type", "medium"), location=p.get("location", ""),
         time_of_day=p.get("time_of_day", "day"), characters=list(p.get("characters") or []),
         character_styles=p.get("character_styles", ""), caption=p.get("caption", ""), width=w, height=h,
-        seed=int(p.get("seed") or 0), reference_images=[Path(f.path) for f in refs])
+        seed=int(p.get("seed") or 0), reference_images=[Path(f.path) for f in refs], set_name=p.get("set", ""),
+        interior=p.get("interior"), subject=p.get("subject", ""), crowd=bool(p.get("crowd", False)))
     return [Output(mime="image/png", data=png)]
 
 
@@ -85,7 +86,8 @@ def _animate(p: dict, files: dict) -> list[Output]:
         image=_path(files, "image"), last_frame=_path(files, "last_frame"),
         camera_move=p.get("camera_move", "push_in"), duration_s=float(p.get("duration", 4)),
         fps=int(p.get("fps", 24)), width=w, height=h, seed=int(p.get("seed") or 0), out_path=out,
-        keep_caption=bool(p.get("keep_caption", False)))
+        keep_caption=bool(p.get("keep_caption", False)), slate=str(p.get("slate") or ""),
+        speech=_path(files, "speech"), speaking=str(p.get("speaking") or ""))
     return [Output(mime="video/mp4", url=f"file://{out}")]
 
 

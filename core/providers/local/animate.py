@@ -11,28 +11,14 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageDraw, ImageFont
 
 from core.errors import InvalidInput
-from core.providers.local.canvas import frame_marks
 from core.media.camera import CAMERA_MOVES, ease, move_at
+from core.providers.local.canvas import frame_marks, load_cover
+from core.providers.local.speaking import SpeakingTrack
 from core.media.ffmpeg import RawVideoWriter, atomic_output
 
-
-
-def _load_cover(path: Path, width: int, height: int, field: str) -> np.ndarray:
-    """Load an image and scale it to cover width×height (cropping the overflow centrally)."""
-    try:
-        with Image.open(path) as im:
-            rgb = np.asarray(im.convert("RGB"))
-    except (OSError, ValueError) as exc:
-        raise InvalidInput(f"{field}: not a readable image: {Path(path).name}", field=field) from exc
-    h, w = rgb.shape[:2]
-    s = max(width / w, height / h)
-    nw, nh = max(width, round(w * s)), max(height, round(h * s))
-    out = cv2.resize(rgb, (nw, nh), interpolation=cv2.INTER_AREA if s < 1 else cv2.INTER_CUBIC)
-    x0, y0 = (nw - width) // 2, (nh - height) // 2
-    return np.ascontiguousarray(out[y0:y0 + height, x0:x0 + width])
 
 
 def caption_band_height(path: Path) -> int:
@@ -45,16 +31,38 @@ def caption_band_height(path: Path) -> int:
         return 0
 
 
-def _split_caption(img: np.ndarray, band_h: int, keep: bool) -> tuple[np.ndarray, np.ndarray | None]:
-    """Return (picture with the caption band replaced by a mirror of the rows above, band or None)."""
+def _split_caption(img: np.ndarray, band_h: int, keep: bool) -> tuple[np.ndarray, np.ndarray | None, float]:
+    """Return (picture, band or None, scale). Kept: the picture as it is and the band to hold still
+    over it. Dropped: the picture above the band enlarged (centred) to fill the frame, so no
+    caption and no mirrored seam shows; ``scale`` is that enlargement (1.0 when nothing changed)."""
     if not band_h or band_h * 3 > img.shape[0]:
-        return img, None
-    h = img.shape[0]
-    band = img[h - band_h:].copy() if keep else None
-    picture = img.copy()
-    src = img[h - 2 * band_h: h - band_h][::-1]
-    picture[h - band_h:] = src if len(src) == band_h else img[h - band_h - 1]
-    return picture, band
+        return img, None, 1.0
+    h, w = img.shape[:2]
+    if keep:
+        return img, img[h - band_h:].copy(), 1.0
+    scale = h / (h - band_h)
+    big = cv2.resize(img[: h - band_h], (int(round(w * scale)), h), interpolation=cv2.INTER_CUBIC)
+    x0 = (big.shape[1] - w) // 2
+    return np.ascontiguousarray(big[:, x0:x0 + w]), None, scale
+
+
+def _slate(band: np.ndarray | None, text: str, width: int, height: int) -> np.ndarray | None:
+    """Return the band with a slate line ("SC 2 · SHOT 3 · WIDE") above it, as one lower third."""
+    if not text.strip():
+        return band
+    size = max(10, int(height * 0.028))
+    font = None
+    for name in ("DejaVuSans-Bold.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"):
+        try:
+            font = ImageFont.truetype(name, size)
+            break
+        except OSError:
+            continue
+    font = font or ImageFont.load_default(size=size)
+    strip = Image.new("RGB", (width, int(size * 1.7)), (12, 12, 16))
+    ImageDraw.Draw(strip).text((int(size * 0.8), int(size * 0.3)), text.strip(), font=font, fill=(250, 210, 90))
+    top = np.asarray(strip)
+    return top if band is None else np.vstack([top, band])
 
 
 def _transform(zoom: float, centre: tuple[float, float], keystone: float, w: int, h: int) -> np.ndarray:
@@ -141,14 +149,18 @@ def _validate(camera_move, duration_s, fps, width, height):
 def animate_keyframe(*, image: Path, last_frame: Path | None = None, camera_move: str = "push_in",
                      duration_s: float = 4.0, fps: int = 24, width: int = 1280, height: int = 720,
                      seed: int = 0, out_path: Path, preset: str = "veryfast",
-                     keep_caption: bool = True) -> Path:
+                     keep_caption: bool = True, slate: str = "", speech: Path | None = None,
+                     speaking: str = "") -> Path:
     """Animate a still into an H.264 MP4 (yuv420p, +faststart) at ``out_path``; return out_path.
 
     The clip has round(duration_s × fps) frames. Without ``last_frame`` the camera move travels
     over the still (push_in/static start on the whole still, pull_out ends on it). With
     ``last_frame`` the first frame is the start image and the last frame is the end image, the move
     carrying one into the other with a dissolve. A keyframe's caption strip is held still over the
-    moving picture (``keep_caption=False`` drops it). Written atomically.
+    moving picture, with ``slate`` above it as a lower third (``keep_caption=False`` drops both and
+    fills the frame with the picture). With ``speech`` (the shot's voice, from the clip start) and
+    ``speaking`` ("NAME:0.3-2.1;…"), each speaker's recorded mouth moves with the voice during
+    their turns. Written atomically.
     Raises InvalidInput(field=...) for bad arguments or unreadable images, RenderError if encoding fails.
     """
     _validate(camera_move, duration_s, fps, width, height)
@@ -156,16 +168,21 @@ def animate_keyframe(*, image: Path, last_frame: Path | None = None, camera_move
         raise InvalidInput(f"image: no such file: {image}", field="image")
     if last_frame is not None and not Path(last_frame).is_file():
         raise InvalidInput(f"last_frame: no such file: {last_frame}", field="last_frame")
-    start = _load_cover(Path(image), width, height, "image")
-    end = _load_cover(Path(last_frame), width, height, "last_frame") if last_frame is not None else None
+    start = load_cover(Path(image), width, height, "image")
+    end = load_cover(Path(last_frame), width, height, "last_frame") if last_frame is not None else None
     start = _remove_tag(start, Path(image), width, height)
     if end is not None:
         end = _remove_tag(end, Path(last_frame), width, height)
-    start, band = _split_caption(start, _band_rows(Path(image), height), keep_caption)
+    start, band, scale = _split_caption(start, _band_rows(Path(image), height), keep_caption)
     end_band = None
     if end is not None:
-        end, end_band = _split_caption(end, _band_rows(Path(last_frame), height), keep_caption)
+        end, end_band, _ = _split_caption(end, _band_rows(Path(last_frame), height), keep_caption)
+    if keep_caption:
+        band = _slate(band, slate, width, height)
+        end_band = _slate(end_band, slate, width, height) if end is not None else None
     n = max(1, round(float(duration_s) * fps))
+    talk = SpeakingTrack.build(speech=Path(speech) if speech else None, speaking=speaking, image=Path(image),
+                               width=width, height=height, fps=fps, n_frames=n)
     identity = np.eye(3)
     m0 = _transform(*_move_at(camera_move, 0.0, seed), width, height)
     m1 = _transform(*_move_at(camera_move, 1.0, seed), width, height)
@@ -174,11 +191,12 @@ def animate_keyframe(*, image: Path, last_frame: Path | None = None, camera_move
         for i in range(n):
             t = i / (n - 1) if n > 1 else 1.0
             m = _transform(*_move_at(camera_move, t, seed), width, height)
+            still = talk.apply(start, i, scale=scale) if talk is not None else start
             if end is None:
-                writer.write(_overlay(_warp(start, m, width, height), band, None, 0.0))
+                writer.write(_overlay(_warp(still, m, width, height), band, None, 0.0))
                 continue
             # Re-anchor the move so the start image is untouched at t=0 and the end image at t=1.
-            a = _warp(start, m @ np.linalg.inv(m0) @ identity, width, height) if i < n - 1 else None
+            a = _warp(still, m @ np.linalg.inv(m0) @ identity, width, height) if i < n - 1 else None
             b = _warp(end, m @ np.linalg.inv(m1), width, height) if i > 0 else None
             alpha = ease(min(1.0, max(0.0, (t - 0.1) / 0.8)))
             if a is None:

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from pathlib import Path
 
+import cv2
 import numpy as np
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 
+from core.errors import InvalidInput
 from core.providers.local.styles import RGB
 
 
@@ -64,7 +67,8 @@ class Canvas:
         # Figure layers in narrow frames are drawn smaller around pivot_y so they still fit.
         self.z = 1.0
         self.pivot_y = 0.5
-        self.mouths: list[tuple[float, float, float]] = []  # (x, y, width) in canvas pixels, for lip sync
+        self.mouths: list[tuple[float, float, float, str]] = []  # (x, y, width) canvas pixels + name, for lip sync
+        self.label = ""  # the place's name, for sets that show it
 
     def fit(self, needed_half_w: float, pivot_y: float) -> None:
         """Scale further drawing so a layout needing ±needed_half_w fits the frame width."""
@@ -111,6 +115,21 @@ class Canvas:
         self.d.arc([self.X(cx - rx), self.Y(cy - ry), self.X(cx + rx), self.Y(cy + ry)], start, end,
                    fill=self.g(col, k), width=max(1, int(self.S(width))))
 
+    def text(self, text: str, cx: float, cy: float, size: float, col, *, emissive=True) -> None:
+        """Draw ``text`` centred at (cx, cy), ``size`` high (DejaVu Sans Bold where installed)."""
+        px = max(8, int(self.S(size)))
+        font = None
+        for name in ("DejaVuSans-Bold.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"):
+            try:
+                font = ImageFont.truetype(name, px)
+                break
+            except OSError:
+                continue
+        font = font or ImageFont.load_default(size=px)
+        w = self.d.textlength(text, font=font)
+        self.d.text((self.X(cx) - w / 2, self.Y(cy) - px * 0.6), text, font=font,
+                    fill=col if emissive else self.g(col))
+
     def vgradient(self, y0: float, y1: float, top: RGB, bottom: RGB, *, emissive=True) -> None:
         """Fill the full-width band y0..y1 with a vertical gradient."""
         a, b = max(0, int(self.Y(y0))), min(self.H, int(self.Y(y1)))
@@ -153,3 +172,18 @@ def frame_marks(*, path, key: str, count: int, width: int, height: int):
         return None
     s = max(width / src_w, height / src_h)
     return vals, s, (src_w * s - width) / 2, (src_h * s - height) / 2
+
+
+def load_cover(path: Path, width: int, height: int, field: str) -> np.ndarray:
+    """Load an image and scale it to cover width×height (cropping the overflow centrally)."""
+    try:
+        with Image.open(path) as im:
+            rgb = np.asarray(im.convert("RGB"))
+    except (OSError, ValueError) as exc:
+        raise InvalidInput(f"{field}: not a readable image: {Path(path).name}", field=field) from exc
+    h, w = rgb.shape[:2]
+    s = max(width / w, height / h)
+    nw, nh = max(width, round(w * s)), max(height, round(h * s))
+    out = cv2.resize(rgb, (nw, nh), interpolation=cv2.INTER_AREA if s < 1 else cv2.INTER_CUBIC)
+    x0, y0 = (nw - width) // 2, (nh - height) // 2
+    return np.ascontiguousarray(out[y0:y0 + height, x0:x0 + width])

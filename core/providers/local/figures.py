@@ -128,7 +128,7 @@ def draw_head(c: Canvas, look: Look, *, x: float, y: float, hu: float, facing: s
     c.line([(fx + 0.01 * hu, ey + 0.04 * hu), (fx + 0.045 * hu, y + 0.15 * hu), (fx - 0.01 * hu, y + 0.16 * hu)],
            shade(skin, 0.6), 0.018 * hu, k=k)
     my = y + 0.28 * hu
-    c.mouths.append((c.X(fx), c.Y(my), c.S(0.22 * hu)))
+    c.mouths.append((c.X(fx), c.Y(my), c.S(0.22 * hu), look.name))
     if mouth_open > 0.05:
         c.ellipse(fx, my, 0.1 * hu, 0.02 * hu + 0.06 * hu * mouth_open, (110, 30, 40), k=k)
     else:

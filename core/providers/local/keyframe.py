@@ -1,6 +1,6 @@
 """Storyboard keyframes drawn offline from a shot's prompt parts.
 
-The location and time of day choose the set and its light (``scenery``), the shot type chooses
+The set (a kind of place, ``sets``) and time of day choose the backdrop and its light, the shot type chooses
 the framing (how big the figures are, how far the set is zoomed and softened), the style card
 chooses each character's colours and marks (``styles``/``figures``), and the action line goes in
 a caption strip at the bottom. Everything is drawn on a 2× canvas and reduced, for clean edges.
@@ -8,6 +8,7 @@ a caption strip at the bottom. Everything is drawn on a 2× canvas and reduced, 
 from __future__ import annotations
 
 import io
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,9 +21,10 @@ from PIL.PngImagePlugin import PngInfo
 from core.errors import InvalidInput
 from core.providers.local.canvas import Canvas, palette_for
 from core.providers.local.figures import draw_figure, draw_hands, draw_head
-from core.providers.local.props import draw_insert_object
-from core.providers.local.scenery import HORIZON, classify_location, draw_backdrop
+from core.providers.local.props import draw_insert_object, draw_table, object_for
+from core.providers.local.sets import HORIZON, INTERIOR_SETS, PAINTERS, draw_backdrop
 from core.providers.local.styles import Look, default_look, looks_for
+from core.providers.local.subjects import draw_crowd, draw_subject_card
 
 SHOT_TYPES = ("extreme wide", "wide", "full", "medium", "medium close-up", "close-up", "extreme close-up",
               "over-the-shoulder", "two-shot", "pov", "insert", "establishing")
@@ -109,9 +111,13 @@ def _facing_for(x: float) -> str:
     return "right" if x < -0.05 else "left" if x > 0.05 else "front"
 
 
-def _draw_cast(c: Canvas, shot: str, looks: list[Look]) -> None:
+def _draw_cast(c: Canvas, shot: str, looks: list[Look]) -> int:
+    """Draw the shot's characters (only they: nobody is invented to fill a frame); return how many
+    figures were drawn. The first look is the one the shot is about (its first speaker)."""
     n = len(looks)
     hw = c.half_w
+    if not looks:
+        return 0
     if shot in ("establishing", "extreme wide", "wide", "full"):
         hu = {"establishing": 0.016, "extreme wide": 0.026, "wide": 0.06, "full": 0.095}[shot]
         # Feet stay above the caption strip so the full figure reads.
@@ -120,34 +126,41 @@ def _draw_cast(c: Canvas, shot: str, looks: list[Look]) -> None:
         for look, x in zip(looks, xs):
             h = hu * look.height
             draw_figure(c, look, x=x, head_y=feet - 6.6 * h, hu=h, facing=_facing_for(x) if n > 1 else "front")
-    elif shot in ("medium", "medium close-up", "two-shot"):
+        return n
+    if shot in ("medium", "medium close-up", "two-shot"):
         hu = {"medium": 0.2, "medium close-up": 0.28, "two-shot": 0.16}[shot]
         head_y = {"medium": 0.3, "medium close-up": 0.37, "two-shot": 0.3}[shot]
         cast = looks[: 2 if shot == "two-shot" else 3]
-        if shot == "two-shot" and len(cast) == 1:
-            cast = cast + [default_look("someone")]
         xs = _spread(len(cast), hw, limit=0.36 if shot == "two-shot" else 0.42)
         if len(cast) == 1:
             xs = [-0.08 * hw]  # rule of thirds leaning
         for look, x in zip(cast, xs):
             draw_figure(c, look, x=x, head_y=head_y + (1 - look.height) * hu, hu=hu,
                         facing=_facing_for(x) if len(cast) > 1 else "front")
-    elif shot == "over-the-shoulder":
-        front = looks[1] if n > 1 else looks[0]
-        back = looks[0] if n > 1 else default_look("listener")
+        return len(cast)
+    if shot == "over-the-shoulder":
+        # The speaker (first look) faces the camera over the listener's shoulder.
         fx, bx = 0.42 * min(hw, 0.9), -0.55 * min(hw, 0.9)
-        draw_figure(c, front, x=fx, head_y=0.32, hu=0.2, facing="left")
-        draw_figure(c, back, x=bx, head_y=0.5, hu=0.55, facing="back", k=0.38)
-    elif shot == "close-up":
+        if n == 1:
+            draw_figure(c, looks[0], x=0.0, head_y=0.32, hu=0.2, facing="front")
+            return 1
+        draw_figure(c, looks[0], x=fx, head_y=0.32, hu=0.2, facing="left")
+        draw_figure(c, looks[1], x=bx, head_y=0.5, hu=0.55, facing="back", k=0.38)
+        return 2
+    if shot == "close-up":
         draw_figure(c, looks[0], x=-0.04, head_y=0.47, hu=0.62, facing="front")
-    elif shot == "extreme close-up":
+        return 1
+    if shot == "extreme close-up":
         hu = 1.8
         draw_head(c, looks[0], x=0.0, y=0.5 + 0.02 * hu, hu=hu, facing="front")
-    elif shot == "pov":
+        return 1
+    if shot == "pov":
         others = looks[1:] or []
         xs = _spread(len(others), hw * 0.7) if others else []
         for look, x in zip(others, xs):
             draw_figure(c, look, x=x, head_y=0.3, hu=0.12, facing="front")
+        return len(others)
+    return 0
 
 
 def _vignette(img: np.ndarray, strength: float) -> np.ndarray:
@@ -211,75 +224,139 @@ def _annotate(img: Image.Image, *, caption: str, tag: str) -> Image.Image:
     return img
 
 
+_PERSON_SHOTS = ("medium", "medium close-up", "close-up", "extreme close-up", "over-the-shoulder", "two-shot", "full")
+
+
+def _choose_set(set_name: str, location: str) -> str:
+    """The set to draw: the given place kind; without one, a set the location names by a whole
+    word ("INT. KITCHEN" → kitchen); else the neutral set."""
+    if set_name:
+        return set_name.strip().lower().replace(" ", "_")
+    words = re.findall(r"[a-z]+", (location or "").lower())
+    return next((w for w in reversed(words) if w in PAINTERS), "neutral")
+
+
 def render_keyframe(*, prompt: str, shot_type: str = "medium", location: str = "", time_of_day: str = "day",
                     characters: list[str] = (), character_styles: str = "", caption: str = "",
                     width: int = 1280, height: int = 720, seed: int = 0,
-                    reference_images: list[Path] = ()) -> Image.Image:
+                    reference_images: list[Path] = (), set_name: str = "", interior: bool | None = None,
+                    subject: str = "", crowd: bool = False) -> Image.Image:
     """Return the keyframe as a PIL RGB image (see ``draw_keyframe``)."""
     _validate(width, height, seed)
     shot = normalize_shot_type(shot_type)
-    set_name, interior = classify_location(location or "", prompt or "")
+    chosen = _choose_set(set_name, location)
+    if chosen not in PAINTERS:
+        chosen = "neutral"
+    if interior is None:
+        interior = chosen in INTERIOR_SETS or (location or "").strip().upper().startswith("INT")
     palette = palette_for(time_of_day or "")
     ss = 2 if width * height <= 1_100_000 else 1  # supersample small frames for smooth edges
-    c = Canvas(width * ss, height * ss, palette=palette, interior=interior, seed=int(seed))
-    draw_backdrop(c, set_name=set_name)
+    c = Canvas(width * ss, height * ss, palette=palette, interior=bool(interior), seed=int(seed))
+    place = re.sub(r"^(INT|EXT|INT/EXT|I/E|EST)[./ ]+", "", (location or "").strip(), flags=re.I)
+    drawn_set = draw_backdrop(c, set_name=chosen, label=place)
     names = [n for n in (characters or []) if str(n).strip()]
     looks = looks_for(characters=names[:4], character_styles=character_styles or "",
                       reference_images=[Path(p) for p in (reference_images or [])])
-    if not looks and shot in ("medium", "medium close-up", "close-up", "extreme close-up", "over-the-shoulder",
-                              "two-shot", "full"):
-        looks = [default_look(f"figure-{seed}")]  # a shot framed on a person needs a person
+    # Nobody is invented: a shot framed on a person but without one shows the set (and its subject).
+    if not looks and shot in _PERSON_SHOTS:
+        shot = "full" if subject or crowd else "wide"
+    insert_object = ""
+    if shot == "insert":
+        found = object_for(subject or f"{prompt} {caption}")
+        insert_object = found if found != "box" else ""
+        if not insert_object and not subject and not looks:
+            shot = "wide"  # nothing to look closely at: the set
     framing = _FRAMINGS[shot]
     _zoomed_set(c, framing, focus_x=0.0)
+    if crowd:
+        draw_crowd(c, seed=int(seed), near=shot not in ("establishing", "extreme wide"))
     n = max(1, min(len(looks), 2 if shot == "two-shot" else 3))
     need, pivot = _FIT.get(shot, (0.0, 0.5))
     c.fit(need * (n if shot in ("full", "medium", "medium close-up", "two-shot") and n > 1 else 1), pivot)
-    if shot == "insert":
-        draw_insert_object(c, prompt=f"{prompt} {caption}")
+    figures = 0
+    if shot == "insert" and insert_object:
+        draw_insert_object(c, prompt=subject or f"{prompt} {caption}")
+    elif shot == "insert" and subject:
+        draw_subject_card(c, subject=subject, big=True)
+    elif shot == "insert":  # a detail of the character's hands at work, never an invented object
+        draw_table(c)
+        draw_hands(c, looks[0])
     else:
-        _draw_cast(c, shot, looks)
-    if shot == "pov":
-        draw_hands(c, looks[0] if looks else default_look("viewer"))
+        figures = _draw_cast(c, shot, looks)
+        if subject and not figures:
+            draw_subject_card(c, subject=subject, big=shot not in ("establishing", "extreme wide"))
+    if shot == "pov" and looks:
+        draw_hands(c, looks[0])
     img = c.im.reduce(ss) if ss > 1 else c.im
     mouth = _main_mouth(c, ss, width, height)
     if shot == "pov":
         img = Image.fromarray(_vignette(np.asarray(img), 2.2))
-    tag = f"{shot.upper()} · {(location or set_name).upper()[:28]} · {palette.name.upper()}"
+    tag = f"{shot.upper()} · {(place or drawn_set).upper()[:28]} · {palette.name.upper()}"
     img = _annotate(img, caption=caption or "", tag=tag)
     if mouth:
         img.info["storyreel:mouth"] = mouth
+    img.info["storyreel:set"] = drawn_set
+    img.info["storyreel:time"] = palette.name
+    img.info["storyreel:figures"] = str(figures)
+    img.info["storyreel:subject"] = subject if subject and (shot == "insert" or not figures) else ""
+    mouths = _all_mouths(c, ss, width, height)
+    if mouths:
+        img.info["storyreel:mouths"] = mouths
     return img
+
+
+def _visible(c: Canvas, ss: int, width: int, height: int) -> list[tuple[float, float, float, str]]:
+    return [(x / ss, y / ss, w / ss, name) for x, y, w, name in c.mouths
+            if 0 <= x / ss < width and 0 <= y / ss < height and w / ss >= 6]
 
 
 def _main_mouth(c: Canvas, ss: int, width: int, height: int) -> str | None:
     """The biggest visible mouth as "x,y,w" pixels — lip sync uses it where face detection fails."""
-    seen = [(x / ss, y / ss, w / ss) for x, y, w in c.mouths if 0 <= x / ss < width and 0 <= y / ss < height]
+    seen = _visible(c, ss, width, height)
     if not seen:
         return None
-    x, y, w = max(seen, key=lambda m: m[2])
-    return f"{x:.1f},{y:.1f},{w:.1f}" if w >= 6 else None
+    x, y, w, _ = max(seen, key=lambda m: m[2])
+    return f"{x:.1f},{y:.1f},{w:.1f}"
+
+
+def _all_mouths(c: Canvas, ss: int, width: int, height: int) -> str:
+    """Every visible mouth by character name, as JSON {"NAME": [x, y, w]} in pixels (the animator
+    moves the speaker's)."""
+    out: dict[str, list[float]] = {}
+    for x, y, w, name in _visible(c, ss, width, height):
+        key = name.strip().upper()
+        if key and (key not in out or w > out[key][2]):
+            out[key] = [round(x, 1), round(y, 1), round(w, 1)]
+    return json.dumps(out, sort_keys=True) if out else ""
+
+
+KEYFRAME_MARKS = ("storyreel:caption_band", "storyreel:tag_box", "storyreel:mouth", "storyreel:mouths",
+                  "storyreel:set", "storyreel:time", "storyreel:figures", "storyreel:subject")
 
 
 def draw_keyframe(*, prompt: str, shot_type: str = "medium", location: str = "", time_of_day: str = "day",
                   characters: list[str] = (), character_styles: str = "", caption: str = "",
                   width: int = 1280, height: int = 720, seed: int = 0,
-                  reference_images: list[Path] = ()) -> bytes:
+                  reference_images: list[Path] = (), set_name: str = "", interior: bool | None = None,
+                  subject: str = "", crowd: bool = False) -> bytes:
     """Draw a storyboard frame for a shot and return it as PNG bytes (exactly width×height).
 
-    Shot types outside SHOT_TYPES are mapped by keyword ("CU", "wide shot", "OTS"…), else medium.
-    Deterministic for the same arguments and seed. Raises InvalidInput(field="width"/"height"/
-    "seed") for out-of-range sizes or a non-integer seed.
+    ``set_name`` is the kind of place (``core.story.places``; without one a set the location names,
+    else the neutral set labelled with the location); ``subject`` is what a shot without characters
+    shows on a labelled card (the cat, the phone); ``crowd`` adds anonymous extras. Only the named
+    characters are drawn. Shot types outside SHOT_TYPES are mapped by keyword ("CU", "wide shot",
+    "OTS"…), else medium. The PNG records what was drawn in text chunks (set, time, figures,
+    subject, mouths). Deterministic for the same arguments and seed. Raises InvalidInput(field=
+    "width"/"height"/"seed") for out-of-range sizes or a non-integer seed.
     """
     img = render_keyframe(prompt=prompt, shot_type=shot_type, location=location, time_of_day=time_of_day,
                           characters=list(characters or []), character_styles=character_styles,
                           caption=caption, width=width, height=height, seed=seed,
-                          reference_images=list(reference_images or []))
+                          reference_images=list(reference_images or []), set_name=set_name, interior=interior,
+                          subject=subject, crowd=crowd)
     buf = io.BytesIO()
     meta = PngInfo()
-    if img.info.get("storyreel:caption_band"):
-        # Lets the animator hold the caption still while the picture moves.
-        meta.add_text("storyreel:caption_band", img.info["storyreel:caption_band"])
-    for key in ("storyreel:tag_box", "storyreel:mouth"):
+    for key in KEYFRAME_MARKS:  # the caption band lets the animator hold the caption still
         if img.info.get(key):
             meta.add_text(key, img.info[key])
     img.save(buf, format="PNG", compress_level=3, pnginfo=meta)  # level 3: ~4× faster than 6, ~10% bigger

@@ -12,8 +12,7 @@ import cv2
 import numpy as np
 
 from core.errors import InvalidInput, RenderError
-from core.providers.local.animate import _load_cover
-from core.providers.local.canvas import frame_marks
+from core.providers.local.canvas import frame_marks, load_cover
 from core.media.ffmpeg import RawVideoWriter, atomic_output, ffmpeg_exe
 from core.media.wav import envelope, read_audio
 from core.media.info import probe
@@ -163,7 +162,7 @@ def talking_portrait(*, image: Path, audio: Path, fps: int = 24, width: int = 85
     if not Path(image).is_file():
         raise InvalidInput(f"image: no such file: {image}", field="image")
     samples, sr = read_audio(Path(audio), field="audio")
-    frame = _load_cover(Path(image), width, height, "image")
+    frame = load_cover(Path(image), width, height, "image")
     mouth = _recorded_mouth(Path(image), width, height) or find_mouth(frame) or _fallback_mouth(width, height)
     n = max(1, int(np.ceil(len(samples) / sr * fps)))
     env = _smooth(envelope(samples, sr, fps=fps, n_frames=n))

@@ -29,11 +29,16 @@ def object_for(prompt: str) -> str:
     return "box"
 
 
-def draw_insert_object(c: Canvas, *, prompt: str) -> str:
-    """Draw the table and the object; return the object's name."""
+def draw_table(c: Canvas) -> None:
+    """The table surface an insert shot looks down on."""
     c.poly([(-3, 0.62), (3, 0.62), (3, 1.2), (-3, 1.2)], (120, 84, 60))
     for i in range(5):
         c.line([(-3, 0.66 + i * 0.08), (3, 0.68 + i * 0.08)], (100, 70, 50), 0.003)
+
+
+def draw_insert_object(c: Canvas, *, prompt: str) -> str:
+    """Draw the table and the object; return the object's name."""
+    draw_table(c)
     c.ellipse(0.05, 0.82, 0.34, 0.06, (0, 0, 0), k=0.2)
     obj = object_for(prompt)
     ink = (30, 30, 34)

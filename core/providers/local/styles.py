@@ -45,7 +45,8 @@ GARMENTS = {"coat": "coat", "trenchcoat": "coat", "overcoat": "coat", "raincoat"
             "jacket": "jacket", "blazer": "jacket", "suit": "jacket", "hoodie": "hoodie", "sweater": "sweater",
             "jumper": "sweater", "cardigan": "sweater", "shirt": "shirt", "t-shirt": "shirt", "tshirt": "shirt",
             "blouse": "shirt", "top": "shirt", "vest": "shirt", "dress": "dress", "gown": "dress",
-            "robe": "dress", "uniform": "jacket", "overalls": "shirt", "apron": "shirt", "scrubs": "shirt"}
+            "robe": "dress", "uniform": "jacket", "waistcoat": "jacket", "tunic": "shirt",
+            "overalls": "shirt", "apron": "shirt", "scrubs": "shirt"}
 LEGWEAR = ("jeans", "trousers", "pants", "skirt", "shorts", "leggings", "slacks")
 MARKS = {"glasses": "glasses", "spectacles": "glasses", "sunglasses": "sunglasses", "beard": "beard",
          "moustache": "moustache", "mustache": "moustache", "stubble": "stubble", "hat": "hat",
@@ -140,8 +141,8 @@ def parse_look(name: str, description: str) -> Look:
                 marks.add(MARKS[w])
                 if MARKS[w] in ("scarf", "tie", "hat", "cap", "beanie", "bandana") and colour:
                     changes["accent"] = colour
-            if w in ("ponytail", "bun", "braid", "bald"):
-                changes["hair_style"] = w
+            if w in ("ponytail", "bun", "braid", "braids", "bald"):
+                changes["hair_style"] = w.rstrip("s") if w == "braids" else w
             if w in ("tall", "lanky"):
                 changes["height"] = 1.08
             if w in ("short", "small", "petite") and "hair" not in words:
@@ -156,9 +157,40 @@ def parse_look(name: str, description: str) -> Look:
                 changes["old"] = True
         if "scar" in words and "right" in words:
             changes["scar_side"] = "right"
+    changes.update(_age_and_gender(description.lower(), look, changes))
     if changes.get("old") and "hair" not in changes:
         changes["hair"] = HAIR_COLOURS["grey"]
     return replace(look, marks=frozenset(marks), **changes)
+
+
+_FEMALE = re.compile(r"\b(she|her|woman|girl|lady|mother|grandmother|granny|aunt|daughter|sister|wife|queen|mrs|ms|female)\b")
+_MALE = re.compile(r"\b(he|his|him|man|boy|father|grandfather|grandpa|uncle|son|brother|husband|king|mr|male)\b")
+_AGE = re.compile(r"(?:^|[\s(,;])(\d{1,2})(?:s\b|\b)(?!\s*(?:%|cm|kg|m\b|minutes?|hours?|days?))")
+
+
+def _age_and_gender(text: str, look: Look, changes: dict) -> dict:
+    """Age (a number, "60s", "70-year-old") and gender (woman/man, pronouns) read from the whole
+    description: children are small, sixty and over is old (grey hair unless one is named), and
+    a gender picks the default hair style the description did not give."""
+    out: dict = {}
+    m = _AGE.search(text)
+    age = int(m.group(1)) if m else None
+    if age is not None:
+        if age < 13:
+            out["height"] = 0.72
+        elif age < 17:
+            out["height"] = 0.9
+        if age >= 60:
+            out["old"] = True
+    if re.search(r"\b(shaved|shaven) head\b|\bbald\b", text):
+        out["hair_style"] = "shaved" if "shave" in text else "bald"
+    f, m_ = len(_FEMALE.findall(text)), len(_MALE.findall(text))
+    if "hair_style" not in changes and "hair_style" not in out and f != m_:
+        styles = ("long", "bob", "wavy", "ponytail") if f > m_ else ("short", "short", "curly", "spiky")
+        out["hair_style"] = styles[_h(look.name, "gender-style") % len(styles)]
+    if f > m_ and "width" not in changes:
+        out["width"] = 0.92
+    return out
 
 
 def dominant_colour(path: Path) -> RGB | None:
