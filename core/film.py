@@ -16,8 +16,10 @@ from typing import Any, Callable
 from core.breakdowns import list_characters, list_scene_cards, list_shots, run_breakdown, update_shot
 from core.errors import InvalidCombination, InvalidInput
 from core.projects import create_project, get_project, update_project
+from core.registry import get_registry
 from core.scripts import save_version
 from core.story.breakdown import default_length_s
+from core.timeline.speech import shot_turns
 from core.timeline.store import list_items, project_timeline
 from core.generation.soundtrack import attach_sfx, choose_music
 from core.generation.voiceover import assign_cast_voices, generate_voiceover, run_generations
@@ -108,13 +110,44 @@ def fit_shots_to_voice(*, project_id: int) -> None:
         update_shot(shot_id=int(v.shot_id), duration_s=min(max(round(v.duration_s, 2), 0.5), 60.0))
 
 
-def make_clips(*, project_id: int, short_side: int = DEFAULT_SHORT_SIDE, on_progress: Progress | None = None) -> int:
-    """Animate every shot's keyframe into a clip of the shot's length; returns how many were made."""
+def _clip_params(*, project_id: int, shots: list, short_side: int, annotate: bool) -> dict[int, dict]:
+    """Per shot, the clip params beyond the model's defaults: the resolution; the shot's voice and
+    who speaks when, for a model that moves mouths (roles "speech"/"speaking"); the slate and action
+    line as a lower third when ``annotate`` and the model can keep a caption."""
+    project = get_project(project_id=project_id)
+    cap = get_registry().get(provider=project.video_provider, model=project.video_model)
+    speech_field, speaking_field = cap.field_for_role("speech"), cap.field_for_role("speaking")
+    out: dict[int, dict] = {sh.id: {"resolution": f"{short_side}p"} for sh in shots}
+    if annotate and cap.field("keep_caption") is not None:
+        order = {c.scene.id: n for n, c in enumerate(list_scene_cards(project_id=project_id), 1)}
+        for sh in shots:
+            out[sh.id]["keep_caption"] = True
+            if cap.field("slate") is not None:
+                out[sh.id]["slate"] = f"SC {order.get(sh.scene_id, 0)} · SHOT {sh.order + 1} · {sh.shot_type.upper()}"
+    if not (speech_field and speaking_field) or not any(sh.dialogue for sh in shots):
+        return out
+    timeline = project_timeline(project_id=project_id, subtitles=False).timeline
+    placed = {v.shot_id for v in timeline.video}
+    for sh in shots:
+        if sh.dialogue and str(sh.id) in placed:
+            # The voice lines' own files (already assets of the project), one per turn.
+            paths, turns = shot_turns(timeline=timeline, shot_id=str(sh.id))
+            if turns:
+                out[sh.id] |= {speech_field: paths, speaking_field: turns}
+    return out
+
+
+def make_clips(*, project_id: int, short_side: int = DEFAULT_SHORT_SIDE, on_progress: Progress | None = None,
+               annotate: bool = False) -> int:
+    """Animate every shot's keyframe into a clip of the shot's length; returns how many were made.
+    Speakers' mouths move with their lines where the model can do it; ``annotate`` keeps the
+    shot's slate and action line as a lower third (an annotated animatic)."""
     gen = _generation()
     if gen is not None:
         todo = [sh for sh in list_shots(project_id=project_id) if sh.keyframe_media_id and not sh.clip_media_id]
+        params = _clip_params(project_id=project_id, shots=todo, short_side=short_side, annotate=annotate)
         return _shot_jobs(shots=todo, what="clip", on_progress=on_progress, submit=lambda sh: gen.generate_clip(
-            shot_id=sh.id, seed=sh.id, params={"resolution": f"{short_side}p"}))
+            shot_id=sh.id, seed=sh.id, params=params[sh.id]))
     from core.generation.prompts import build_video_prompt
     from core.registry import get_registry
 
@@ -139,9 +172,10 @@ def make_clips(*, project_id: int, short_side: int = DEFAULT_SHORT_SIDE, on_prog
 def make_film(*, script_path: str, out_path: str, aspect_ratio: str = "16:9", language: str = "en",
               genre: str = "drama", subtitles: str = "srt", provider: str = "local", loudness_lufs: float = -14.0,
               fit: str = "letterbox", short_side: int = DEFAULT_SHORT_SIDE, target_length_s: int | None = None,
-              on_progress: Progress | None = None) -> dict:
+              on_progress: Progress | None = None, annotate: bool = False) -> dict:
     """Make a finished film from a script file and write it to ``out_path`` (with ``srt``/``burn``
-    also ``.srt`` and ``.vtt`` beside it). ``provider`` is used for images, clips and voices.
+    also ``.srt`` and ``.vtt`` beside it). ``provider`` is used for images, clips and voices;
+    ``annotate`` keeps each shot's slate and action line as a lower third.
 
     Returns the summary dict (out, duration_s, width, height, shots, voice_lines, lufs, srt, vtt,
     project_id…). Raises InvalidInput for an unreadable script or bad option, ProviderError when a
@@ -179,7 +213,7 @@ def make_film(*, script_path: str, out_path: str, aspect_ratio: str = "16:9", la
     except InvalidInput:
         lines = 0  # a film without dialogue is still a film
     fit_shots_to_voice(project_id=project.id)
-    make_clips(project_id=project.id, short_side=short_side, on_progress=say)
+    make_clips(project_id=project.id, short_side=short_side, on_progress=say, annotate=annotate)
     choose_music(project_id=project.id)
     say("music: bed ready")
     n_sfx = attach_sfx(project_id=project.id, on_progress=say)

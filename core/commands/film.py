@@ -26,7 +26,8 @@ def handler(args: argparse.Namespace) -> int:
         summary = make_film(script_path=args.script, out_path=args.out, aspect_ratio=args.aspect,
                             language=args.language, genre=args.genre, subtitles=args.subtitles,
                             provider=args.provider, loudness_lufs=args.loudness, fit=args.fit,
-                            short_side=args.short_side, target_length_s=args.target_length, on_progress=say)
+                            short_side=args.short_side, target_length_s=args.target_length, on_progress=say,
+                            annotate=args.annotate)
     except StoryreelError as exc:
         return report_user_error(exc)
     finally:
@@ -56,4 +57,6 @@ def register(subparsers) -> None:
                    help="short side of clips and film in pixels (default 720)")
     p.add_argument("--target-length", type=int, default=None, metavar="S",
                    help="film length the breakdown times shots to (default: 15 s per scene)")
+    p.add_argument("--annotate", action="store_true",
+                   help="keep each shot's slate and action line as a lower third (an annotated animatic)")
     p.set_defaults(func=handler)

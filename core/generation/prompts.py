@@ -99,7 +99,8 @@ def build_keyframe_prompt(*, project: Project, scene: Scene, shot: Shot, cast: l
         "time_of_day": light_of(scene.time_of_day) or "day",
         "set": kind or "neutral",
         "interior": is_interior(kind, int_ext=scene.int_ext or ""),
-        "subject": "" if people else subject_of(shot.action),
+        # What an empty shot or an insert is about ("The cat freezes" → cat; "picks up the phone").
+        "subject": subject_of(shot.action) if not people or shot.shot_type == "insert" else "",
         "crowd": crowd_in(shot.action),
         "characters": [c.name for c in people],
         "character_styles": "; ".join(character_line(c) for c in people),

@@ -124,7 +124,8 @@ def build_timeline(
         for n, line in enumerate(lines):
             dur = line.duration_s or audio_duration(path=line.path)
             items.append(AudioItem(track="voice", item_id=f"voice:{shot.shot_id}:{n}", start_s=cursor,
-                                   duration_s=dur, path=line.path, gain_db=line.gain_db, shot_id=shot.shot_id))
+                                   duration_s=dur, path=line.path, gain_db=line.gain_db, shot_id=shot.shot_id,
+                                   speaker=line.speaker))
             if line.words:
                 spoken.append(SpokenLine(speaker=line.speaker, offset_s=cursor, words=line.words,
                                          shot_id=shot.shot_id))

@@ -75,6 +75,7 @@ class AudioItem(_Item):
     loop: bool = False
     trim_in_s: float = Field(default=0.0, ge=0)
     shot_id: str | None = None
+    speaker: str = ""  # voice lines: who speaks (the animator moves that character's mouth)
 
     @property
     def end_s(self) -> float:

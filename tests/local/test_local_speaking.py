@@ -53,8 +53,8 @@ def test_each_speakers_mouth_moves_only_in_their_turn(two_shot, tmp_path):
     mouths = recorded_mouths(two_shot, W, H)
     assert set(mouths) == {"LIN", "DEV"}
     kw = dict(image=two_shot, camera_move="static", duration_s=2.0, fps=FPS, width=W, height=H, keep_caption=True)
-    talk = _frames(animate_keyframe(out_path=tmp_path / "talk.mp4", speech=_speech(tmp_path / "v.wav", 2.0),
-                                    speaking="LIN:0.0-1.0;DEV:1.0-2.0", **kw))
+    talk = _frames(animate_keyframe(out_path=tmp_path / "talk.mp4", speech=[_speech(tmp_path / "v.wav", 1.0),
+                                    _speech(tmp_path / "w.wav", 1.0)], speaking="LIN:0.0-1.0;DEV:1.0-2.0", **kw))
     quiet = _frames(animate_keyframe(out_path=tmp_path / "quiet.mp4", **kw))
     lin_turn, dev_turn = (0, FPS), (FPS, 2 * FPS)
     # (The encoder leaves a little noise where pictures differ elsewhere; a moving mouth is far more.)
@@ -65,7 +65,7 @@ def test_each_speakers_mouth_moves_only_in_their_turn(two_shot, tmp_path):
 def test_mouths_move_in_a_clean_clip_too(two_shot, tmp_path):
     """Without the caption the picture is enlarged; the mouth found there is the speaker's."""
     kw = dict(image=two_shot, camera_move="push_in", duration_s=1.0, fps=FPS, width=W, height=H, keep_caption=False)
-    talk = _frames(animate_keyframe(out_path=tmp_path / "talk.mp4", speech=_speech(tmp_path / "v.wav", 1.0),
+    talk = _frames(animate_keyframe(out_path=tmp_path / "talk.mp4", speech=[_speech(tmp_path / "v.wav", 1.0)],
                                     speaking="DEV:0-1", **kw))
     quiet = _frames(animate_keyframe(out_path=tmp_path / "quiet.mp4", **kw))
     band = int(Image.open(two_shot).info["storyreel:caption_band"])
@@ -75,10 +75,14 @@ def test_mouths_move_in_a_clean_clip_too(two_shot, tmp_path):
     assert _moved(talk, quiet, first, 1, 4) > 1.0
 
 
-def test_speaking_turns_are_validated():
+def test_speaking_turns_are_validated(two_shot, tmp_path):
     assert parse_speaking("lin:0.3-2.1; DEV:2.5-4") == [("LIN", 0.3, 2.1), ("DEV", 2.5, 4.0)]
     with pytest.raises(InvalidInput) as e:
         parse_speaking("LIN:2-1")
+    assert e.value.field == "speaking"
+    with pytest.raises(InvalidInput) as e:  # one file per turn
+        animate_keyframe(image=two_shot, duration_s=1.0, fps=FPS, width=W, height=H, out_path=tmp_path / "x.mp4",
+                         speech=[_speech(tmp_path / "v.wav", 1.0)], speaking="LIN:0-0.5;DEV:0.5-1")
     assert e.value.field == "speaking"
 
 

@@ -87,7 +87,7 @@ def _animate(p: dict, files: dict) -> list[Output]:
         camera_move=p.get("camera_move", "push_in"), duration_s=float(p.get("duration", 4)),
         fps=int(p.get("fps", 24)), width=w, height=h, seed=int(p.get("seed") or 0), out_path=out,
         keep_caption=bool(p.get("keep_caption", False)), slate=str(p.get("slate") or ""),
-        speech=_path(files, "speech"), speaking=str(p.get("speaking") or ""))
+        speech=[Path(f.path) for f in files.get("speech") or []], speaking=str(p.get("speaking") or ""))
     return [Output(mime="video/mp4", url=f"file://{out}")]
 
 

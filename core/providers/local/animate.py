@@ -149,7 +149,7 @@ def _validate(camera_move, duration_s, fps, width, height):
 def animate_keyframe(*, image: Path, last_frame: Path | None = None, camera_move: str = "push_in",
                      duration_s: float = 4.0, fps: int = 24, width: int = 1280, height: int = 720,
                      seed: int = 0, out_path: Path, preset: str = "veryfast",
-                     keep_caption: bool = True, slate: str = "", speech: Path | None = None,
+                     keep_caption: bool = True, slate: str = "", speech: list[Path] = (),
                      speaking: str = "") -> Path:
     """Animate a still into an H.264 MP4 (yuv420p, +faststart) at ``out_path``; return out_path.
 
@@ -158,9 +158,9 @@ def animate_keyframe(*, image: Path, last_frame: Path | None = None, camera_move
     ``last_frame`` the first frame is the start image and the last frame is the end image, the move
     carrying one into the other with a dissolve. A keyframe's caption strip is held still over the
     moving picture, with ``slate`` above it as a lower third (``keep_caption=False`` drops both and
-    fills the frame with the picture). With ``speech`` (the shot's voice, from the clip start) and
-    ``speaking`` ("NAME:0.3-2.1;…"), each speaker's recorded mouth moves with the voice during
-    their turns. Written atomically.
+    fills the frame with the picture). With ``speech`` (voice files, one per turn) and ``speaking``
+    ("NAME:0.3-2.1;…", seconds from the clip start), each speaker's recorded mouth moves with
+    their voice during their turn. Written atomically.
     Raises InvalidInput(field=...) for bad arguments or unreadable images, RenderError if encoding fails.
     """
     _validate(camera_move, duration_s, fps, width, height)
@@ -181,7 +181,7 @@ def animate_keyframe(*, image: Path, last_frame: Path | None = None, camera_move
         band = _slate(band, slate, width, height)
         end_band = _slate(end_band, slate, width, height) if end is not None else None
     n = max(1, round(float(duration_s) * fps))
-    talk = SpeakingTrack.build(speech=Path(speech) if speech else None, speaking=speaking, image=Path(image),
+    talk = SpeakingTrack.build(speech=[Path(p) for p in speech or ()], speaking=speaking, image=Path(image),
                                width=width, height=height, fps=fps, n_frames=n)
     identity = np.eye(3)
     m0 = _transform(*_move_at(camera_move, 0.0, seed), width, height)

@@ -7,7 +7,7 @@ reads as a tiny person in an extreme wide shot or a face filling a close-up.
 from __future__ import annotations
 
 from core.providers.local.canvas import Canvas
-from core.providers.local.styles import Look, shade
+from core.providers.local.styles import Look, mix, shade
 
 INK = (34, 30, 36)
 
@@ -143,8 +143,8 @@ def draw_head(c: Canvas, look: Look, *, x: float, y: float, hu: float, facing: s
 def _hair(c: Canvas, look: Look, x, y, hu, k, turn):
     hair, style = look.hair, look.hair_style
     if style in ("bald", "shaved"):
-        if style == "shaved":
-            c.ellipse(x, y - 0.3 * hu, 0.33 * hu, 0.2 * hu, hair, k=k * 0.9)
+        if style == "shaved":  # a shadow of stubble on the scalp, not a cap of hair
+            c.ellipse(x, y - 0.3 * hu, 0.33 * hu, 0.2 * hu, mix(shade(look.skin, 0.8), hair, 0.25), k=k)
         return
     # A cap of hair over the crown, parted toward the turn.
     c.d.chord([c.X(x - 0.41 * hu), c.Y(y - 0.58 * hu), c.X(x + 0.41 * hu), c.Y(y + 0.12 * hu)], 180, 360,

@@ -261,8 +261,8 @@ def render_keyframe(*, prompt: str, shot_type: str = "medium", location: str = "
     if not looks and shot in _PERSON_SHOTS:
         shot = "full" if subject or crowd else "wide"
     insert_object = ""
-    if shot == "insert":
-        found = object_for(subject or f"{prompt} {caption}")
+    if shot == "insert":  # the subject when given; else the object the caption (or prompt) names
+        found = object_for(subject or caption or prompt)
         insert_object = found if found != "box" else ""
         if not insert_object and not subject and not looks:
             shot = "wide"  # nothing to look closely at: the set

@@ -15,9 +15,10 @@ import numpy as np
 from PIL import Image
 
 from core.errors import InvalidInput
-from core.media.wav import envelope, read_audio
+from core.media.wav import envelope, read_audio, resample
 from core.providers.local.lipsync import Mouth, _smooth, open_mouth
 
+_RATE = 16000  # the mouth follows loudness: 16 kHz is plenty
 _TURN = re.compile(r"^\s*(.+?)\s*:\s*(\d+(?:\.\d+)?)\s*-\s*(\d+(?:\.\d+)?)\s*$")
 
 
@@ -61,18 +62,28 @@ class SpeakingTrack:
     fps: int
 
     @classmethod
-    def build(cls, *, speech: Path | None, speaking: str, image: Path, width: int, height: int, fps: int,
+    def build(cls, *, speech: list[Path], speaking: str, image: Path, width: int, height: int, fps: int,
               n_frames: int) -> "SpeakingTrack | None":
-        """Return the track for a clip, or None when there is no speech, no turn or no mouth to move.
-        Raises InvalidInput(field="speech"/"speaking") for an unreadable file or a bad turn list."""
+        """Return the track for a clip — the i-th speech file heard from the i-th turn's start — or
+        None when there is no speech, no turn or no mouth to move. Raises InvalidInput(field=
+        "speech"/"speaking") for an unreadable file, a bad turn list or files and turns that differ
+        in number."""
         turns = parse_speaking(speaking)
-        if speech is None or not turns:
+        if not speech or not turns:
             return None
+        if len(speech) != len(turns):
+            raise InvalidInput(f"speaking: {len(turns)} turns for {len(speech)} speech files", field="speaking")
         mouths = recorded_mouths(Path(image), width, height)
         if not any(name in mouths for name, _, _ in turns):
             return None
-        samples, sr = read_audio(Path(speech), field="speech")
-        env = _smooth(envelope(samples, sr, fps=fps, n_frames=n_frames))
+        track = np.zeros(int(n_frames / fps * _RATE) + 1)
+        for path, (_, a, b) in zip(speech, turns):
+            samples, sr = read_audio(Path(path), field="speech")
+            samples = resample(samples, sr, _RATE) if sr != _RATE else samples
+            start = int(a * _RATE)
+            part = samples[: max(0, min(int((b - a) * _RATE), len(track) - start))]
+            track[start:start + len(part)] += part
+        env = _smooth(envelope(track, _RATE, fps=fps, n_frames=n_frames))
         return cls(mouths=mouths, turns=turns, env=env, fps=fps)
 
     def apply(self, frame: np.ndarray, index: int, *, scale: float = 1.0, shift_y: float = 0.0) -> np.ndarray:
