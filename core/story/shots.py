@@ -193,8 +193,8 @@ def plan_scene_shots(scene: RawScene, *, int_ext: str, first_scene: bool, known_
         if action_text:  # "She sets a bowl in front of him." → the scene's LIN and DEV
             characters += [n for n in resolve_pronouns(text=action_text, recent=recent, genders=genders or {})
                            if n not in characters]
-        recent = [n for n in recent if n not in characters + speakers] + characters + \
-            [n for n in speakers if n not in characters]
+        # Only people seen on screen can be "she" or "they" later (a voice over is never drawn).
+        recent = [n for n in recent if n not in characters] + characters
         if action_text:
             action = one_line(action_text)
         elif len(on_screen) > 1:
