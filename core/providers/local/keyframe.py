@@ -24,7 +24,7 @@ from core.providers.local.figures import draw_figure, draw_hands, draw_head
 from core.providers.local.props import draw_insert_object, draw_table, object_for
 from core.providers.local.sets import HORIZON, INTERIOR_SETS, PAINTERS, draw_backdrop
 from core.providers.local.styles import Look, default_look, looks_for
-from core.providers.local.subjects import draw_crowd, draw_subject_card
+from core.providers.local.subjects import draw_crowd, draw_subject_card, icon_for
 
 SHOT_TYPES = ("extreme wide", "wide", "full", "medium", "medium close-up", "close-up", "extreme close-up",
               "over-the-shoulder", "two-shot", "pov", "insert", "establishing")
@@ -283,8 +283,12 @@ def render_keyframe(*, prompt: str, shot_type: str = "medium", location: str = "
         draw_hands(c, looks[0])
     else:
         figures = _draw_cast(c, shot, looks)
-        if subject and not figures:
-            draw_subject_card(c, subject=subject, big=shot not in ("establishing", "extreme wide"))
+        vista = shot in ("establishing", "extreme wide")
+        # A vista shows its place; a card there only for a thing we can draw (the dog, the lanterns).
+        if subject and not figures and not (vista and icon_for(subject) is None):
+            draw_subject_card(c, subject=subject, big=not crowd and not vista)
+        elif vista:
+            subject = ""
     if shot == "pov" and looks:
         draw_hands(c, looks[0])
     img = c.im.reduce(ss) if ss > 1 else c.im

@@ -115,11 +115,6 @@ def _wrench(c, x, y, s):
     c.ellipse(x + 0.18 * s, y - 0.16 * s, 0.03 * s, 0.03 * s, (235, 230, 220))
 
 
-def _generic(c, x, y, s):
-    c.rect(x - 0.14 * s, y - 0.12 * s, x + 0.14 * s, y + 0.14 * s, (170, 130, 80), radius=0.02 * s)
-    c.line([(x - 0.14 * s, y - 0.02 * s), (x + 0.14 * s, y - 0.02 * s)], (130, 100, 60), 0.008 * s)
-
-
 ICONS = {"cat": _cat, "kitten": _cat, "dog": _dog, "puppy": _dog, "bird": _bird, "gull": _bird, "seagull": _bird,
          "crow": _bird, "owl": _bird, "pigeon": _bird, "fish": _fish, "horse": _horse, "lantern": _lantern,
          "lanterns": _lantern, "lamp": _lantern, "phone": _phone, "cellphone": _phone, "smartphone": _phone,
@@ -134,15 +129,24 @@ def draw_subject_card(c: Canvas, *, subject: str, big: bool = True) -> None:
     name = " ".join((subject or "").lower().split())
     if not name:
         return
-    s = 1.0 if big else 0.6
-    cx, cy = 0.0, 0.58 if big else 0.66
+    s = 0.85 if big else 0.55
+    cx, cy = 0.0, 0.5 if big else 0.6  # clear of the bottom rows a clean clip crops away
     w, h = 0.42 * s, 0.4 * s
     c.rect(cx - w + 0.012, cy - h + 0.016, cx + w + 0.012, cy + h + 0.016, (0, 0, 0), k=0.4, radius=0.02)
     c.rect(cx - w, cy - h, cx + w, cy + h, (236, 232, 220), radius=0.02 * s)
-    icon = ICONS.get(name) or ICONS.get(name.split()[-1]) or ICONS.get(name.rstrip("s")) or _generic
+    icon = icon_for(name)
+    label = f"THE {name.upper()}" if not name.startswith("the ") else name.upper()
+    if icon is None:  # no drawing for it: the word alone, large, never a stand-in object
+        c.text(label, cx, cy, 0.08 * s, (40, 36, 40), emissive=False)
+        return
     icon(c, cx, cy - 0.06 * s, 1.0 * s)
-    c.text(f"THE {name.upper()}" if not name.startswith("the ") else name.upper(), cx, cy + h - 0.07 * s,
-           0.05 * s, (40, 36, 40), emissive=False)
+    c.text(label, cx, cy + h - 0.07 * s, 0.05 * s, (40, 36, 40), emissive=False)
+
+
+def icon_for(subject: str):
+    """The drawing function for a subject ("lanterns" → the lantern drawing), or None."""
+    name = " ".join((subject or "").lower().split())
+    return ICONS.get(name) or ICONS.get(name.split()[-1] if name else "") or ICONS.get(name.rstrip("s"))
 
 
 def draw_crowd(c: Canvas, *, seed: int, near: bool = True) -> None:

@@ -164,6 +164,9 @@ def patio(c: Canvas) -> None:
     c.rect(-3, 0.12, 3, HORIZON + 0.02, (226, 214, 196), k=0.9)  # house wall with doors
     for x in (-0.9, -0.3, 0.3, 0.9):
         window(c, x - 0.15, 0.18, x + 0.15, HORIZON - 0.02)
+    if any(w in c.label.lower() for w in ("porch", "veranda", "verandah", "deck", "balcony", "terrace")):
+        _porch(c)
+        return
     ground(c, (206, 196, 180), (220, 210, 196), lines=True, line_col=(180, 170, 156))
     c.poly([(-0.6, 0.62), (0.6, 0.62), (0.9, 0.86), (-0.9, 0.86)], (60, 170, 210), emissive=False)  # pool
     c.poly([(-0.55, 0.64), (0.55, 0.64), (0.8, 0.82), (-0.8, 0.82)], (90, 200, 230))
@@ -175,6 +178,21 @@ def patio(c: Canvas) -> None:
     c.poly([(1.0, 0.52), (1.6, 0.52), (1.3, 0.4)], (200, 60, 60))
     if c.palette.night:
         c.glow(0.0, 0.74, 0.5, (80, 200, 255), 0.4)
+
+
+def _porch(c: Canvas) -> None:
+    """A wooden porch in front of the house wall: boards, railing, steps down to the yard."""
+    c.vgradient(HORIZON + 0.02, 1.0, (150, 112, 76), (120, 86, 56), emissive=False)
+    for i in range(-14, 15):  # boards running away from the camera
+        c.line([(i * 0.05, HORIZON + 0.02), (i * 0.35, 1.3)], (96, 70, 46), 0.003)
+    for side in (-1, 1):  # railings and posts at the sides
+        c.line([(side * 0.9, 0.62), (side * 3.0, 0.78)], (230, 226, 214), 0.014)
+        for i in range(8):
+            x = side * (0.9 + i * 0.28)
+            c.line([(x, 0.62 + i * 0.02), (x, 0.86 + i * 0.04)], (230, 226, 214), 0.008)
+    c.rect(-0.3, 0.88, 0.3, 0.95, (110, 80, 54))  # top step
+    c.rect(-0.05, 0.14, 0.18, HORIZON + 0.02, (110, 70, 44))  # screen door
+    c.rect(-0.03, 0.16, 0.16, 0.3, (60, 66, 70), k=0.8)
 
 
 def mansion(c: Canvas) -> None:
