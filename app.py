@@ -5,6 +5,7 @@ import streamlit as st
 from core.progress import STEPS, project_progress
 from core.projects import list_projects
 from core.ui.nav import mark_navigation_ready, return_to_requested_page
+from core.ui.state import show_notices
 
 st.set_page_config(page_title="Storyreel", page_icon="🎬", layout="wide")
 
@@ -74,4 +75,5 @@ with st.sidebar:
 
         st.caption(f"💵 Provider spend so far: **${project_spend(project_id=pid):.2f}** (estimate)")
 
+show_notices()
 nav.run()

@@ -16,7 +16,9 @@ from core.registry import get_registry
 from core.ui.common import require_project
 from core.ui.errors import shown_errors
 from core.ui.prereq import require_step
+from core.ui.pickers import model_picker
 from core.ui.recorder import recorder, recovery_panel, takes_panel
+from core.ui.state import notify, rerun, synced
 
 WAIT_S = 120  # how long a click waits for its result before leaving it to run in the background
 CUSTOM = "Custom…"
@@ -30,28 +32,23 @@ registry = get_registry()
 
 def _model_picker(label: str, media_type: str, operation: str, current: tuple[str, str], key: str):
     caps = [c for c in registry.list(media_type=media_type) if c.operation == operation]
-    keys = [(c.provider, c.model) for c in caps]
-    try:  # project defaults may use an alias ("local/keyframe"); compare canonical names
-        resolved = registry.get(provider=current[0], model=current[1], operation=operation)
-        current = (resolved.provider, resolved.model)
-    except Exception:  # noqa: BLE001 - an unknown stored model just selects the first one
-        pass
-    index = keys.index(current) if current in keys else 0
-    return st.selectbox(label, keys, index=index, key=key, format_func=lambda k: f"{k[0]} · {k[1]}")
+    return model_picker(label, caps, current=current, key=key)
 
 
 # --- world ----------------------------------------------------------------------------------------
 st.subheader("World")
 presets = list(ART_STYLES)
-is_preset = project.art_style in presets
+# A new project starts on the first preset (not an empty "Custom…" box); Save world stores it.
+stored_style = project.art_style or presets[0]
+is_preset = stored_style in presets
 col_style, col_free = st.columns(2)
 choice = col_style.selectbox("Art style", presets + [CUSTOM],
-                             index=presets.index(project.art_style) if is_preset else len(presets), key="art_style")
-free = col_free.text_input("Your own style (free text)", value="" if is_preset else project.art_style,
-                           key="art_style_free", disabled=choice != CUSTOM)
+                             key=synced("art_style", stored_style if is_preset else CUSTOM, options=presets + [CUSTOM]))
+free = col_free.text_input("Your own style (free text)", key=synced("art_style_free", "" if is_preset else stored_style),
+                           disabled=choice != CUSTOM)
 if choice != CUSTOM:
     col_free.caption(ART_STYLES[choice])
-world_notes = st.text_area("World notes (added to every prompt)", value=project.style_card, key="world_notes")
+world_notes = st.text_area("World notes (added to every prompt)", key=synced("world_notes", project.style_card))
 c1, c2, c3 = st.columns(3)
 image_choice = _model_picker("Keyframe model", "image", "generate", (project.image_provider, project.image_model), "world_image")
 video_choice = _model_picker("Clip model", "video", "generate", (project.video_provider, project.video_model), "world_video")
@@ -62,7 +59,7 @@ if st.button("Save world", type="primary", key="save_world"):
                        style_card=world_notes, image_provider=image_choice[0], image_model=image_choice[1],
                        video_provider=video_choice[0], video_model=video_choice[1],
                        voice_provider=voice_choice[0], voice_model=voice_choice[1])
-        st.success("World saved.")
+        notify("World saved.")
         project = get_project(project_id=project.id)
 
 # --- cast -----------------------------------------------------------------------------------------
@@ -76,11 +73,11 @@ if b1.button("✍️ Write style cards from the script", key="write_cards",
              help="Gemini when GOOGLE_API_KEY is set, the offline writer otherwise; only empty cards"):
     with shown_errors("Style cards"):
         done = cast.generate_style_cards(project_id=project.id)
-        st.success(f"Wrote {len(done)} style card(s).")
+        notify(f"Wrote {len(done)} style card(s)." if done else "Every character already has a style card.")
 if b2.button("🎙️ Give every character a voice", key="assign_voices"):
     with shown_errors("Voices"):
         done = cast.ensure_voices(project_id=project.id)
-        st.success(f"Assigned {len(done)} voice(s).")
+        notify(f"Assigned {len(done)} voice(s)." if done else "Every character already has a voice.")
 characters = cast.list_cast(project_id=project.id)
 voice_providers = cast.available_voice_providers()
 names = {c.character_id: c.name for c in characters}
@@ -88,16 +85,17 @@ recovery_panel(project_id=project.id)
 
 for c in characters:
     cid = c.character_id
+    # A key keeps the card open or closed across actions that change its title.
     with st.expander(f"**{c.name}** — {len(c.reference_images)} reference(s), voice {c.voice_id or 'not set'}",
-                     expanded=len(characters) <= 3):
-        card = st.text_area("Style card (appearance)", value=c.style_card, key=f"card_{cid}",
+                     expanded=len(characters) <= 3, key=f"card_box_{cid}"):
+        card = st.text_area("Style card (appearance)", key=synced(f"card_{cid}", c.style_card),
                             placeholder="age, build, hair, clothes, a distinguishing mark…")
-        tokens = st.text_input("Style tokens (appended to every prompt with this character)", value=c.style_tokens,
-                               key=f"tokens_{cid}")
+        tokens = st.text_input("Style tokens (appended to every prompt with this character)",
+                               key=synced(f"tokens_{cid}", c.style_tokens))
         if st.button("Save card", key=f"save_card_{cid}"):
             with shown_errors(c.name):
                 cast.update_character(project_id=project.id, character_id=cid, style_card=card, style_tokens=tokens)
-                st.success("Saved.")
+                notify(f"Saved {c.name}'s card.")
 
         st.markdown("**Reference images** — the identity every shot uses (never a start or end frame).")
         refs = cast.get_character(project_id=project.id, character_id=cid).reference_images
@@ -109,12 +107,14 @@ for c in characters:
                         st.image(str(asset_path(media_id=ref)), width="stretch")
                     if st.button("Remove", key=f"rm_{cid}_{ref}"):
                         cast.remove_reference(project_id=project.id, character_id=cid, media_id=ref)
-                        st.rerun()
+                        notify("Reference removed.")
+                        rerun()
         up = st.file_uploader("Upload a reference picture", type=["png", "jpg", "jpeg", "webp"], key=f"up_{cid}")
         if up is not None and st.button("Add upload", key=f"add_up_{cid}"):
             with shown_errors("Upload"):
                 cast.add_reference_upload(project_id=project.id, character_id=cid, data=up.getvalue(), filename=up.name)
-                st.success("Reference added.")
+                notify("Reference added.")
+                rerun()
         pm = _model_picker("Portrait model", "image", "generate", (project.image_provider, project.image_model),
                            f"pmodel_{cid}")
         if st.button("🎨 Generate 2 portrait candidates", key=f"portraits_{cid}"):
@@ -132,7 +132,8 @@ for c in characters:
                         if st.button("Keep this one", key=f"keep_{cid}_{job.id}"):
                             cast.pick_reference(project_id=project.id, character_id=cid, media_id=job.result_media_id)
                             st.session_state[f"cands_{cid}"] = []
-                            st.rerun()
+                            notify("Reference kept.")
+                            rerun()
                     elif job.status == "failed":
                         st.error(f"Failed: {job.error}")
                     else:
@@ -140,18 +141,18 @@ for c in characters:
 
         st.markdown("**Voice**")
         v1, v2 = st.columns(2)
-        vp_index = voice_providers.index(c.voice_provider) if c.voice_provider in voice_providers else 0
-        vprov = v1.selectbox("Voice provider", voice_providers, index=vp_index, key=f"vprov_{cid}")
+        vprov = v1.selectbox("Voice provider", voice_providers,
+                             key=synced(f"vprov_{cid}", c.voice_provider, options=voice_providers))
         with shown_errors("Voices"):
             voices = cast.voice_choices(provider=vprov)
             ids = [v.voice_id for v in voices]
             labels = {v.voice_id: v.label for v in voices}
-            vid = v2.selectbox("Voice", ids, index=ids.index(c.voice_id) if c.voice_id in ids else 0,
-                               key=f"voice_{cid}", format_func=lambda i: labels.get(i, i))
+            vid = v2.selectbox("Voice", ids, key=synced(f"voice_{cid}", c.voice_id, options=ids),
+                               format_func=lambda i: labels.get(i, i))
             s1, s2 = st.columns(2)
             if s1.button("Save voice", key=f"save_voice_{cid}"):
                 cast.update_character(project_id=project.id, character_id=cid, voice_provider=vprov, voice_id=vid)
-                st.success("Voice saved.")
+                notify(f"{c.name} now speaks with {labels.get(vid, vid)}.")
             if s2.button("🔊 Preview voice", key=f"preview_{cid}"):
                 cast.update_character(project_id=project.id, character_id=cid, voice_provider=vprov, voice_id=vid)
                 job = wait_all(job_ids=[cast.preview_voice(project_id=project.id, character_id=cid).id],
