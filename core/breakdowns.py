@@ -119,6 +119,13 @@ def list_shots(*, project_id: int) -> list[Shot]:
     return [shot for card in list_scene_cards(project_id=project_id) for shot in card.shots]
 
 
+def shot_labels(*, project_id: int) -> dict[int, str]:
+    """Return {shot id: "scene.shot"} (both from 1, e.g. "1.2"): the one shot numbering every page,
+    message and list uses."""
+    return {shot.id: f"{n}.{m}" for n, card in enumerate(list_scene_cards(project_id=project_id), 1)
+            for m, shot in enumerate(card.shots, 1)}
+
+
 def list_characters(*, project_id: int) -> list[Character]:
     with session() as s:
         return list(s.exec(select(Character).where(Character.project_id == project_id)

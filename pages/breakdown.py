@@ -10,7 +10,7 @@ ensure_navigation(__file__)
 from core.breakdowns import (
     breakdown_modes,
     add_shot, delete_shot, list_characters, list_scene_cards, merge_with_next, move_shot,
-    run_breakdown, split_shot, total_duration, update_shot,
+    run_breakdown, shot_labels, split_shot, total_duration, update_shot,
 )
 from core.errors import NotFound
 from core.media_assets import asset_path
@@ -53,8 +53,9 @@ if not cards:
     st.stop()
 
 total = total_duration(project_id=project.id)
-c2.metric("Film length", f"{total:.0f} s", delta=f"{total - project.target_length_s:+.0f} s vs target",
-          delta_color="off")
+off_target = round(total - project.target_length_s)
+c2.metric("Film length", f"{total:.0f} s", delta=f"{off_target:+d} s vs target" if off_target else None,
+          delta_color="off", help=None if off_target else "On target")
 c2.caption(f"{len(cards)} scenes · {shots_total} shots")
 
 chars = list_characters(project_id=project.id)
@@ -72,16 +73,17 @@ def _thumbnail(box, media_id: str | None) -> None:
         box.caption("🖼️ Keyframe file missing.")
 
 
+numbers = shot_labels(project_id=project.id)
 for n_card, card in enumerate(cards):
     sc = card.scene
-    with st.expander(f"Scene {sc.order + 1} · {sc.heading} — {len(card.shots)} shot(s)",
+    with st.expander(f"Scene {n_card + 1} · {sc.heading} — {len(card.shots)} shot(s)",
                      expanded=len(cards) <= 3 or n_card == 0):
         if sc.summary:
             st.caption(sc.summary)
         for n, shot in enumerate(card.shots):
             box = st.container(border=True)
             thumb, h1, h2, h3 = box.columns([1.4, 1.6, 4, 1])
-            thumb.markdown(f"**Shot {sc.order + 1}.{n + 1}**")
+            thumb.markdown(f"**Shot {numbers[shot.id]}**")
             _thumbnail(thumb, shot.keyframe_media_id)
             # Keys carry the stored values, so a split, merge or save shows the new values at once
             # instead of what the widgets held before (which a later Save would write back).
@@ -89,13 +91,14 @@ for n_card, card in enumerate(cards):
             shot_type = h1.selectbox("Shot type", SHOT_TYPES, index=SHOT_TYPES.index(shot.shot_type)
                                      if shot.shot_type in SHOT_TYPES else 3, key=f"{key}_type")
             action = h2.text_area("Action", value=shot.action, key=f"{key}_action", height=80)
-            duration = h3.number_input("Seconds", min_value=0.5, max_value=60.0, value=float(shot.duration_s),
-                                       step=0.5, key=f"{key}_dur")
+            on_step = max(0.5, round(float(shot.duration_s) * 2) / 2)  # shown on the widget's 0.5 s step
+            duration = h3.number_input("Seconds", min_value=0.5, max_value=60.0, value=on_step,
+                                       step=0.5, format="%.1f", key=f"{key}_dur")
             if shot.dialogue:
                 h2.markdown("\n".join(f"> **{d.get('character', '')}**: {d.get('text', '')}" for d in shot.dialogue))
             if shot.characters:
                 h2.caption("In shot: " + ", ".join(shot.characters))
-            changed = (shot_type, action, float(duration)) != (shot.shot_type, shot.action, float(shot.duration_s))
+            changed = (shot_type, action, float(duration)) != (shot.shot_type, shot.action, on_step)
             last = n == len(card.shots) - 1
             b = box.columns(6)
             if b[0].button("💾 Save" + (" changes" if changed else ""), key=f"shot{shot.id}_save",
@@ -103,7 +106,7 @@ for n_card, card in enumerate(cards):
                            help=None if changed else "Nothing to save: edit the type, action or length first"):
                 with shown_errors("Not saved"):
                     update_shot(shot_id=shot.id, shot_type=shot_type, action=action, duration_s=duration)
-                    st.toast(f"Saved shot {sc.order + 1}.{n + 1}")
+                    st.toast(f"Saved shot {numbers[shot.id]}")
                     st.rerun()
             if b[1].button("⬆️", key=f"shot{shot.id}_up", help="Move up", disabled=n == 0):
                 move_shot(shot_id=shot.id, delta=-1)

@@ -5,7 +5,7 @@ from core.ui.nav import ensure_navigation
 
 ensure_navigation(__file__)
 
-from core.breakdowns import character_slug, list_characters, list_shots
+from core.breakdowns import character_slug, list_characters, list_shots, shot_labels
 from core.providers.local.sfx import SFX_NAMES
 from core.timeline.store import list_items, project_timeline, remove_sfx, set_item_gain, timeline_picture
 from core.ui.common import require_project
@@ -20,7 +20,7 @@ st.caption("Voice-over with timestamps, music ducked under the voice, sound effe
 project = require_project("Edit")
 require_step(project=project, need="keyframes")
 shots = list_shots(project_id=project.id)
-shot_no = {s.id: n for n, s in enumerate(shots, 1)}
+shot_no = shot_labels(project_id=project.id)  # {shot id: "scene.shot"}
 
 # Effects are attached once automatically; after that the user's additions and removals rule.
 if not (project.settings or {}).get("sfx_auto_done"):
@@ -34,7 +34,7 @@ with voice_tab:
     if not lines:
         st.info("The script has no dialogue; the film will carry music and effects only.")
     else:
-        st.dataframe([{"shot": shot_no.get(ln.shot_id), "character": ln.character, "line": ln.text,
+        st.dataframe([{"shot": shot_no.get(ln.shot_id, ""), "character": ln.character, "line": ln.text,
                        "voice": ln.voice_id, "voiced": "✅" if ln.voiced else "—"} for ln in lines],
                      hide_index=True, width="stretch")
         labels = {ln.key: f"Shot {shot_no.get(ln.shot_id)} · {ln.character}: {ln.text[:50]}" for ln in lines}

@@ -1,6 +1,4 @@
 """Generate: the final MP4 (with SRT/VTT), kept as versions with their settings, and auto shorts."""
-import time
-
 import streamlit as st
 
 from core.ui.nav import ensure_navigation
@@ -14,6 +12,7 @@ from core.render.service import active_render, cancel_render, export_project, li
 from core.ui.common import require_project
 from core.ui.errors import shown_errors
 from core.ui.prereq import require_step
+from core.ui.state import notify
 
 st.title("📦 Generate")
 st.caption("The final film as H.264 + AAC MP4 with subtitles, kept as versions, and vertical shorts.")
@@ -25,24 +24,36 @@ LOUDNESS = {"-14 LUFS (streaming)": -14.0, "-16 LUFS (podcast/mobile)": -16.0, "
 
 
 def follow(job_id: str, what: str) -> None:
-    """Show a running render's progress until it ends (the render itself runs in the background,
-    so leaving the page does not stop it)."""
-    bar = st.progress(0.0, text=f"{what}: starting…")
-    if st.button("Cancel", key=f"cancel_{job_id}"):
-        cancel_render(job_id=job_id)
-    while True:
+    """Show a running render's progress, refreshed every second without blocking the page (the
+    render runs in the background, so leaving the page does not stop it). Cancel is offered only
+    while the render runs; when it ends the page redraws with the new version and the result."""
+
+    @st.fragment(run_every=1.0)
+    def _live() -> None:
         job = load_job(job_id)
-        bar.progress(min(job.progress, 1.0), text=f"{what}: {(job.request or {}).get('message', '')}")
         if job.status in ("succeeded", "failed", "cancelled"):
-            break
-        time.sleep(0.3)
-    bar.empty()
-    if job.status == "failed":
+            st.session_state[f"render_done_{job_id}"] = job.status
+            st.rerun(scope="app")
+        st.progress(min(job.progress, 1.0), text=f"{what}: {(job.request or {}).get('message', '') or 'starting…'}")
+        if st.button("Cancel", key=f"cancel_{job_id}"):
+            cancel_render(job_id=job_id)
+            st.rerun(scope="app")
+
+    _live()
+
+
+def ended(job_id: str | None, what: str) -> None:
+    """Say once how the last render of this page ended."""
+    status = st.session_state.pop(f"render_done_{job_id}", None) if job_id else None
+    if status is None:
+        return
+    job = load_job(job_id)
+    if status == "failed":
         st.error(f"{what} failed: {job.error}")
-    elif job.status == "cancelled":
+    elif status == "cancelled":
         st.warning(f"{what} cancelled; no file was kept.")
     else:
-        st.success(f"{what} finished.")
+        notify(f"{what} finished.")
 
 
 def downloads(asset, prefix: str) -> None:
@@ -81,15 +92,18 @@ with film_tab:
     if subtitles == "burn":
         captions = st.radio("Caption style", list(CAPTIONS), format_func=CAPTIONS.get, horizontal=True,
                             key="gen_captions", index=1 if aspect in ("9:16", "4:5") else 0)
-    if st.button("Render film", key="render_film", type="primary"):
+    running = active_render(project_id=project.id, operation="film")
+    if st.button("Render film", key="render_film", type="primary", disabled=running is not None,
+                 help="A render is running" if running is not None else None):
         with shown_errors("Render"):
-            job = start_render(project_id=project.id, operation="film", options={
+            running = start_render(project_id=project.id, operation="film", options={
                 "aspect_ratio": aspect, "fit": fit, "subtitles": subtitles, "loudness_lufs": LOUDNESS[loud],
                 "short_side": RESOLUTIONS[res], "captions": captions})
-            st.session_state.film_job = job.id
-    running = active_render(project_id=project.id, operation="film")
+            st.session_state.film_job = running.id
+            st.rerun()  # redraw with Render film disabled while it runs
     if running is not None:
         follow(running.id, "Film render")
+    ended(st.session_state.get("film_job"), "Film render")
 
     versions = list_renders(project_id=project.id, operation="film")
     if not versions:
@@ -112,13 +126,16 @@ with shorts_tab:
     short_res = st.selectbox("Resolution", list(RESOLUTIONS), key="short_res")
     short_captions = st.radio("Caption style", list(CAPTIONS), format_func=CAPTIONS.get, horizontal=True,
                               key="short_captions", index=1)
-    if st.button("Make shorts", key="make_shorts"):
-        with shown_errors("Shorts"):
-            start_render(project_id=project.id, operation="short", options={
-                "count": int(count), "short_side": RESOLUTIONS[short_res], "captions": short_captions})
     running = active_render(project_id=project.id, operation="short")
+    if st.button("Make shorts", key="make_shorts", disabled=running is not None):
+        with shown_errors("Shorts"):
+            running = start_render(project_id=project.id, operation="short", options={
+                "count": int(count), "short_side": RESOLUTIONS[short_res], "captions": short_captions})
+            st.session_state.short_job = running.id
+            st.rerun()
     if running is not None:
         follow(running.id, "Shorts")
+    ended(st.session_state.get("short_job"), "Shorts")
     for n, asset in enumerate(list_renders(project_id=project.id, operation="short")):
         with st.expander(f"{asset.label} · {asset.duration_s or 0:.1f} s", expanded=n < 5):
             st.caption(f"Why: {(asset.extra or {}).get('reason', '')}")

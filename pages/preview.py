@@ -6,7 +6,9 @@ from core.ui.nav import ensure_navigation
 ensure_navigation(__file__)
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from core.breakdowns import update_shot
+import math
+
+from core.breakdowns import shot_labels, update_shot
 from core.media_assets import asset_path
 from core.render.service import list_renders, render_preview
 from core.media.camera import CAMERA_MOVES, move_label
@@ -41,8 +43,10 @@ def render_now() -> None:
     with shown_errors("Preview"):
         result = render_preview(project_id=project.id, on_progress=progress)
         st.session_state.preview_media_id = result.asset.media_id
-        st.session_state.preview_note = (f"Re-rendered {result.segments_rendered} of "
-                                         f"{result.segments_rendered + result.segments_reused} shot segments.")
+        made, kept = result.segments_rendered, result.segments_reused
+        st.session_state.preview_note = (f"Rendered all {made} shot segments." if not kept else
+                                         f"Re-rendered {made} of {made + kept} shot segments; "
+                                         f"{kept} unchanged and reused.")
     bar.empty()
 
 
@@ -60,10 +64,11 @@ with shown_errors("Timeline"):
 
     player, side = st.columns([3, 2])
 
+    numbers = shot_labels(project_id=project.id)
+
     def _label(shot_id: int) -> str:
-        n = [s.id for s in shots].index(shot_id) + 1
         text = next(s.action for s in shots if s.id == shot_id)
-        return f"Shot {n} · {_short(text, 40)}"
+        return f"Shot {numbers[shot_id]} · {_short(text, 40)}"
 
     def _jump(shot_id: int) -> None:
         # Play from this shot and make it the one "Change a shot" edits.
@@ -79,7 +84,9 @@ with shown_errors("Timeline"):
                             help="Or press ▶ on a shot in the list below")
         chosen = next(s for s in shots if s.id == pick)
         c1, c2 = st.columns(2)
-        duration = c1.number_input("Duration (s)", 0.5, 60.0, float(chosen.duration_s), 0.5, key=f"edit_duration_{pick}")
+        # On its 0.5 s step (a stored 7.76 s shows as 8.0 s and saves as what is shown).
+        duration = c1.number_input("Duration (s)", 0.5, 60.0, max(0.5, round(float(chosen.duration_s) * 2) / 2), 0.5,
+                                   key=f"edit_duration_{pick}", format="%.1f")
         move = c2.selectbox("Camera move", CAMERA_MOVES, key=f"edit_camera_{pick}", format_func=move_label,
                             index=CAMERA_MOVES.index(chosen.camera_move) if chosen.camera_move in CAMERA_MOVES else 0,
                             help="Animates the keyframe in the preview; a shot with a clip keeps its clip's motion.")
@@ -92,9 +99,9 @@ with shown_errors("Timeline"):
 
         st.markdown("**Shots**")
         with st.container(height=460):
-            for n, shot in enumerate(shots, 1):
+            for shot in shots:
                 c1, c2 = st.columns([1, 4])
-                c1.button(f"▶ {n}", key=f"jump_{shot.id}", help="Play from this shot and edit it",
+                c1.button(f"▶ {numbers[shot.id]}", key=f"jump_{shot.id}", help="Play from this shot and edit it",
                           type="primary" if shot.id == pick else "secondary", on_click=_jump, args=(shot.id,))
                 c2.caption(f"{starts[shot.id]:.1f} s · {lengths[shot.id]:.1f} s · {move_label(shot.camera_move)} — "
                            f"{_short(shot.action, 70)}")
@@ -105,7 +112,10 @@ with shown_errors("Timeline"):
             render_now()
         mid = st.session_state.preview_media_id
         if mid:
-            st.video(str(asset_path(media_id=mid)), start_time=int(st.session_state.get("preview_start", 0)))
+            # st.video starts on whole seconds: round the shot's start up, so the player opens inside
+            # the shot asked for, never at the end of the one before it.
+            start = math.ceil(float(st.session_state.get("preview_start", 0.0)) - 1e-6)
+            st.video(str(asset_path(media_id=mid)), start_time=start)
             if st.session_state.get("preview_note"):
                 st.caption(st.session_state.preview_note)
         else:

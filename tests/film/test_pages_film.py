@@ -1,10 +1,11 @@
 """AppTest drives Edit (voice-over, music, effects, gain), Preview (render, change a shot, partial
 re-render) and Generate (final render to a downloadable MP4 with SRT/VTT)."""
+import time
 from pathlib import Path
 
 import pytest
 
-from core.render.service import list_renders
+from core.render.service import active_render, list_renders
 from core.timeline.store import list_items, project_timeline
 from core.generation.voiceover import dialogue_lines
 from tests.conftest import open_app
@@ -89,6 +90,17 @@ def test_edit_preview_generate_to_downloadable_mp4(tmp_path, tools, served):
     at.selectbox(key="gen_res").select("360p").run()
     at.button(key="render_film").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
+    # The page does not wait: while the render runs, Render film is disabled and Cancel is offered.
+    running = active_render(project_id=p.id, operation="film")
+    if running is not None:
+        assert at.button(key="render_film").disabled
+        assert at.button(key=f"cancel_{running.id}")
+        deadline = time.monotonic() + 300
+        while active_render(project_id=p.id, operation="film") is not None and time.monotonic() < deadline:
+            time.sleep(0.5)
+        at.run()
+    assert not at.button(key="render_film").disabled
+    assert not [b for b in at.button if str(b.key).startswith("cancel_")], "no dead Cancel after the render"
     [film] = list_renders(project_id=p.id, operation="film")
     buttons = {b.proto.label: b for b in at.get("download_button")}
     assert {"⬇️ MP4", "⬇️ SRT", "⬇️ VTT"} <= set(buttons)

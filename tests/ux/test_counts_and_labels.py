@@ -1,0 +1,112 @@
+"""Counts and step states come from the data at draw time; one shot numbering (scene.shot) on every
+page; human labels and values on their step; Preview's first render says it rendered everything
+and its jump opens inside the shot."""
+import io
+
+from PIL import Image
+
+from core import cast
+from core.breakdowns import list_shots, run_breakdown, shot_labels, update_shot
+from core.generation.facade import wait_all
+from core.generation.voiceover import generate_voiceover
+from core.media_assets import create_asset
+from core.progress import project_progress
+from core.projects import create_project
+from core.scripts import save_version
+
+from tests.ux.helpers import app, texts
+
+SCRIPT = """INT. LIGHTHOUSE - NIGHT
+
+MAYA climbs the spiral stairs with a lantern.
+
+MAYA
+Someone has been here.
+
+EXT. CLIFF - DAWN
+
+Waves crash. TOM holds up a bottle.
+
+TOM
+It's addressed to you.
+"""
+
+
+def _project(keyframes: bool = True):
+    p = create_project(name="P", target_length_s=20)
+    save_version(project_id=p.id, text=SCRIPT, source="pasted")
+    run_breakdown(project_id=p.id)
+    for n, shot in enumerate(list_shots(project_id=p.id)):
+        update_shot(shot_id=shot.id, duration_s=1.26 + n)
+        if keyframes:
+            buf = io.BytesIO()
+            Image.new("RGB", (64, 36), (40 * n % 255, 90, 160)).save(buf, format="PNG")
+            a = create_asset(type="image", project_id=p.id, data=buf.getvalue(), mime="image/png", shot_id=shot.id)
+            update_shot(shot_id=shot.id, keyframe_media_id=a.media_id)
+    return p
+
+
+def _step(p, name):
+    return next(s for s in project_progress(project_id=p.id) if s.step == name)
+
+
+def test_edit_step_counts_voiced_lines_not_voice_files():
+    p = _project()
+    assert not _step(p, "Edit").done and _step(p, "Edit").detail == "0/2 line(s) voiced"
+    cast.ensure_voices(project_id=p.id)
+    wait_all(job_ids=[cast.preview_voice(project_id=p.id, character_id="maya").id], timeout_s=60)
+    assert not _step(p, "Edit").done, "a voice preview on World & Cast is not voice-over"
+    generate_voiceover(project_id=p.id)
+    generate_voiceover(project_id=p.id)  # voicing again replaces, it does not add lines
+    state = _step(p, "Edit")
+    assert state.done and state.detail == "2/2 line(s) voiced"
+
+
+def test_shot_numbers_are_scene_dot_shot_on_every_page():
+    p = _project()
+    labels = shot_labels(project_id=p.id)
+    assert sorted(labels.values()) == ["1.1", "2.1"] or all("." in v for v in labels.values())
+    generate_voiceover(project_id=p.id)
+    at = app("edit", p.id)
+    assert not at.exception, [e.message for e in at.exception]
+    sfx_shot = at.selectbox(key="sfx_shot")
+    assert all(o.startswith("Shot ") and "." in o for o in sfx_shot.options), sfx_shot.options
+    assert "Shot 2.1" in sfx_shot.options
+    at = app("preview", p.id)
+    assert not at.exception
+    assert all("." in o.split(" · ")[0] for o in at.selectbox(key="edit_shot").options)
+    assert any(b.label == "▶ 2.1" for b in at.button)
+    at = app("breakdown", p.id)
+    assert "Shot 2.1" in texts(at)
+
+
+def test_preview_labels_steps_first_render_and_exact_jump():
+    p = _project()
+    at = app("preview", p.id)
+    shots = list_shots(project_id=p.id)
+    move = at.selectbox(key=f"edit_camera_{shots[0].id}")
+    assert "Push in" in move.options and "push_in" not in move.options
+    assert at.number_input(key=f"edit_duration_{shots[0].id}").value == 1.5, "1.26 s shows on the 0.5 s step"
+    at.button(key="render_preview").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    captions = " ".join(c.value for c in at.caption)
+    assert "Rendered all" in captions and "Re-rendered" not in captions
+    second = shots[1]
+    at.button(key=f"jump_{second.id}").click().run()
+    start = at.get("video")[0].proto.start_time
+    assert 1.26 <= start < 1.26 + 2.26, "the player opens inside shot 2.1, not on the shot before"
+
+
+def test_breakdown_on_target_shows_no_plus_zero_and_durations_on_their_step():
+    p = _project(keyframes=False)
+    shots = list_shots(project_id=p.id)
+    rest = sum(s.duration_s for s in shots[1:])
+    update_shot(shot_id=shots[0].id, duration_s=round(20.2 - rest, 2))  # 20.2 s against a 20 s target
+    at = app("breakdown", p.id)
+    assert not at.exception
+    metric = at.get("metric")[0]
+    assert "+0" not in str(metric.proto.delta)
+    durations = [n for n in at.number_input if str(n.key).endswith("_dur")]
+    assert durations and all(d.value * 2 == int(d.value * 2) for d in durations)
+    saves = [b for b in at.button if str(b.key).endswith("_save")]
+    assert all(b.disabled for b in saves), "showing a duration on its step is not an unsaved change"
