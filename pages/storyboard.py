@@ -1,14 +1,16 @@
-"""Storyboard: a card per shot in scene order — keyframe, clip, model, status — with generation,
-candidates, versions, continuity (last frame, end frame, transitions), provider comparison,
-voice lines and lip sync; plus a batch over every missing keyframe and clip.
-A thin view over ``core.generation.facade``, ``core.generation.batch`` and ``core.generation.comparison``."""
+"""Storyboard: the film's board — a grid of shot cards per scene (thumbnail, "Shot 1.2", type,
+duration, status, who is in it) that updates live while jobs run — and a detail panel for the
+selected shot: prompt, model form, generation, candidates, versions, continuity (last frame, end
+frame, transitions), provider comparison, voice lines and lip sync; plus a batch over every missing
+keyframe and clip that runs beside the page and can be cancelled while it runs.
+A thin view over ``core.generation.board``, ``core.generation.facade`` and ``core.generation.comparison``."""
 import streamlit as st
 
 from core.ui.nav import ensure_navigation
 
 ensure_navigation(__file__)
 
-from core.generation import batch
+from core.generation import board as storyboard
 from core.generation import comparison
 from core.generation import facade as generation
 from core.breakdowns import list_characters, list_scene_cards, update_shot
@@ -16,33 +18,32 @@ from core.errors import StoryreelError
 from core.generation.shots import default_model, set_shot_model, shot_choice, user_overrides
 from core.media_assets import asset_path, get_asset, list_assets
 from core.registry import get_registry
-from core.ui.common import provider_ready, require_project
+from core.ui.common import require_project
 from core.ui.errors import shown_errors
 from core.ui.forms import render_form
 from core.ui.model_finder import model_finder, schema_status
+from core.ui.pickers import model_picker, usable_first
 from core.ui.prereq import require_step
+from core.ui.state import notify, rerun, synced
 
 WAIT_S = 120  # a click waits this long for its result; longer jobs land in the background
-SHOTS_AT_ONCE = 8
+BOARD_COLUMNS = 4
+LIVE_EVERY_S = 1.5  # how often the board redraws while jobs run
 
 st.title("🖼️ Storyboard")
 st.caption("A keyframe per shot, then a video per shot from it.")
 project = require_project("Storyboard")
 require_step(project=project, need="breakdown")
 registry = get_registry()
-generation.sync_project(project_id=project.id)  # put results that finished meanwhile on their shots
 
 
 def _caps(media_type: str, operation: str = "generate"):
     # Models whose provider is configured first, so one-click actions pick a usable one.
-    caps = [c for c in registry.list(media_type=media_type) if c.operation == operation]
-    return sorted(caps, key=lambda c: not provider_ready(c))
+    return usable_first([c for c in registry.list(media_type=media_type) if c.operation == operation])
 
 
 def _pick(label: str, caps, current: tuple[str, str], key: str):
-    keys = [(c.provider, c.model) for c in caps]
-    return st.selectbox(label, keys, index=keys.index(current) if current in keys else 0, key=key,
-                        format_func=lambda k: f"{k[0]} · {k[1]}")
+    return model_picker(label, caps, current=current, key=key)
 
 
 def _show(media_id, kind: str) -> None:
@@ -81,30 +82,66 @@ def _run(jobs, what: str, sid: int) -> None:
             _flash(sid, "success", f"{what} ready.")
 
 
-# --- batch ----------------------------------------------------------------------------------------
-with st.expander("⚡ Batch: every missing keyframe, then every missing clip", expanded=False):
-    with shown_errors("Batch estimate"):
-        est = batch.estimate_batch(project_id=project.id)
-        cost = "free" if est.usd == 0 and not est.unknown else f"about ${est.usd:.2f}" + (
-            f" (+{est.unknown} without a published price)" if est.unknown else "")
-        st.markdown(f"**{len(est.keyframes)}** keyframes and **{len(est.clips)}** clips to make — {cost}. "
-                    f"Runs with the job runner's per-provider concurrency; a stopped batch resumes where it was.")
-    c_run, c_cancel = st.columns(2)
-    if c_run.button("Run batch", type="primary", key="batch_run", disabled=est.calls == 0):
-        bar = st.progress(0.0, text="Starting…")
+# --- the board (live while jobs run) -------------------------------------------------------------
+def _select(sid: int) -> None:
+    st.session_state.sb_selected = sid
 
-        def _progress(p):
-            share = p.done / p.total if p.total else 1.0
-            bar.progress(min(1.0, share), text=f"{p.stage}: {p.done}/{p.total}" + (f", {len(p.failed)} failed" if p.failed else ""))
 
-        with shown_errors("Batch"):
-            results = batch.run_batch(project_id=project.id, on_progress=_progress)
-            failed = {k: v for r in results for k, v in r.failed.items()}
-            st.success(f"Batch done: {sum(r.done for r in results)} made." + (f" {len(failed)} failed." if failed else ""))
-            for shot_id, msg in failed.items():
-                st.error(f"Shot {shot_id}: {msg}")
-    if c_cancel.button("Cancel batch", key="batch_cancel"):
-        st.info(f"Cancelled {batch.cancel_batch(project_id=project.id)} queued job(s); finished shots keep their results.")
+def _card(c: storyboard.ShotCard, selected: bool) -> None:
+    with st.container(border=True):
+        if c.thumb:
+            st.image(c.thumb, width="stretch")
+        else:
+            st.caption("🖼️ No keyframe yet")
+        st.markdown(f"**Shot {c.label}** · {c.shot_type} · {c.duration_s:.1f} s" + (" · 🎞️" if c.has_clip else ""))
+        icon = "⏳" if c.busy else {"Failed": "⚠️", "Clip": "✅"}.get(c.status, "")
+        st.caption(f"{icon} {c.status} · {', '.join(c.characters) or 'no characters'}".strip())
+        st.button("Open" if not selected else "Open ✓", key=f"open_{c.shot_id}", on_click=_select, args=(c.shot_id,),
+                  type="primary" if selected else "secondary", width="stretch")
+
+
+_, first_counts = storyboard.board(project_id=project.id, thumbs=False)
+live = first_counts.active_jobs > 0 or first_counts.batch_running
+if first_counts.batch_running:
+    st.session_state.sb_batch_watch = True
+elif st.session_state.pop("sb_batch_watch", False) and first_counts.batch_note:
+    notify(first_counts.batch_note)  # the batch this page started (or saw running) has ended
+
+
+@st.fragment(run_every=LIVE_EVERY_S if live else None)
+def live_board() -> None:
+    scenes, counts = storyboard.board(project_id=project.id)
+    if live and not (counts.active_jobs or counts.batch_running):
+        st.rerun(scope="app")  # everything landed: redraw the detail panel and stop polling
+    st.markdown(f"**{counts.keyframes}/{counts.shots}** keyframes · **{counts.clips}/{counts.shots}** clips"
+                + (f" · **{counts.failed}** failed" if counts.failed else "")
+                + (f" · ⏳ {counts.active_jobs} job(s) running" if counts.active_jobs else ""))
+    c_run, c_cancel, c_note = st.columns([1, 1, 3])
+    if c_run.button("Run batch", type="primary", key="batch_run", disabled=counts.batch_running or (
+            counts.keyframes_missing == 0 and counts.clips_missing == 0),
+            help="Every missing keyframe, then every missing clip; finished shots are never made again"):
+        storyboard.start_batch(project_id=project.id)
+        rerun()
+    if c_cancel.button("Cancel batch", key="batch_cancel", disabled=not counts.batch_running):
+        n = storyboard.stop_batch(project_id=project.id)
+        notify(f"Batch cancelled: {n} queued job(s) stopped; finished shots keep their results.", icon="🛑")
+        rerun()
+    if counts.batch_running:
+        made = counts.keyframes + counts.clips
+        st.progress(made / max(2 * counts.shots, 1), text=f"Batch running: {counts.keyframes}/{counts.shots} "
+                    f"keyframes, {counts.clips}/{counts.shots} clips")
+    elif counts.batch_note:
+        c_note.caption(counts.batch_note)
+    sel = st.session_state.get("sb_selected")
+    for scene in scenes:
+        st.markdown(f"##### Scene {scene.number} · {scene.heading}")
+        for row in range(0, len(scene.cards), BOARD_COLUMNS):
+            cols = st.columns(BOARD_COLUMNS)
+            for col, c in zip(cols, scene.cards[row:row + BOARD_COLUMNS]):
+                with col:
+                    _card(c, c.shot_id == sel)
+
+
 
 found = model_finder(key="sb_finder")
 if found:
@@ -118,202 +155,207 @@ images = [a for a in library if a.type == "image"]
 cast_by_name = {c.name.upper(): c for c in list_characters(project_id=project.id)}
 cards = list_scene_cards(project_id=project.id)
 flat = [s for card in cards for s in card.shots]
+numbers = {s.id: f"{n}.{m}" for n, card in enumerate(cards, 1) for m, s in enumerate(card.shots, 1)}
+if st.session_state.get("sb_selected") not in numbers:
+    st.session_state.sb_selected = flat[0].id
 
-shown = cards
-if len(flat) > SHOTS_AT_ONCE:
-    # Every card carries players, forms and pickers; dozens at once make the page slow to draw,
-    # so a long storyboard is shown one scene at a time (or all, on request).
-    ALL = -1
-    pick = st.selectbox("Scene", [*range(len(cards)), ALL], key="sb_scene",
-                        format_func=lambda i: "All scenes (slower)" if i == ALL else
-                        f"{i + 1} · {cards[i].scene.heading} — {len(cards[i].shots)} shot(s)",
-                        help=f"Storyboards over {SHOTS_AT_ONCE} shots show one scene at a time so the page stays quick.")
-    shown = cards if pick == ALL else [cards[pick]]
+board_col, detail_col = st.columns([3, 2], gap="large")
+with board_col:
+    live_board()
 
-for card in shown:
-    st.subheader(card.scene.heading)
-    for shot in card.shots:
-        sid = shot.id
-        idx = flat.index(shot)
-        with st.container(border=True):
-            st.markdown(f"**Shot {card.scene.order + 1}.{shot.order + 1}** · {shot.shot_type} · {shot.duration_s:.1f}s · "
-                        f"status **{shot.status}** · {', '.join(shot.characters) or 'no characters'}")
-            _show_flash(sid)
-            kf_versions = generation.shot_versions(shot_id=sid, kind="keyframe")
-            left, mid, right = st.columns([2, 2, 3])
-            with left:
-                _show(shot.keyframe_media_id, "keyframe")
-            with mid:
-                _show(shot.clip_media_id, "clip")
-                if shot.clip_media_id:
-                    with shown_errors("clip"):
-                        made_from = get_asset(media_id=shot.clip_media_id).start_frame_used
-                        if made_from and made_from != shot.keyframe_media_id and made_from in {v.media_id for v in kf_versions}:
-                            st.warning("This clip was made from an earlier keyframe: regenerate the clip "
-                                       "(Clip tab) to match the keyframe.", icon="⚠️")
-            with right:
-                kf_tab, clip_tab, more_tab = st.tabs(["Keyframe", "Clip", "More"])
-            with kf_tab:
-                kf_default = default_model(shot=shot, kind="keyframe")
-                kcur = registry.get(provider=kf_default[0], model=kf_default[1])
-                kpick = _pick("Image model", image_caps, (kcur.provider, kcur.model), f"kmodel_{sid}")
-                kcap = registry.get(provider=kpick[0], model=kpick[1])
-                with shown_errors("Prompt"):
-                    _cap, kplan = generation.plan_for_shot(shot_id=sid, kind="keyframe", provider=kpick[0],
-                                                           model=kpick[1], params={})
-                    built = kplan.params.get(kcap.field_for_role("prompt") or "", "")
-                    prompt = st.text_area("Prompt (edit to override)", value=shot.prompt or built, key=f"prompt_{sid}")
-                    if prompt.strip() != (shot.prompt or built).strip() and st.button("Save prompt", key=f"save_prompt_{sid}"):
-                        update_shot(shot_id=sid, prompt=prompt.strip())
+
+def detail(shot) -> None:
+    """The selected shot: media, prompt, model forms, generation, versions, continuity, compare, voice."""
+    sid = shot.id
+    idx = flat.index(shot)
+    failed = storyboard.batch_failures(project_id=project.id).get(sid)
+    st.markdown(f"### Shot {numbers[sid]}")
+    st.caption(f"{shot.shot_type} · {shot.duration_s:.1f} s · {storyboard.STATUS_LABELS.get(shot.status, shot.status)}"
+               f" · {', '.join(shot.characters) or 'no characters'}")
+    if failed:
+        st.error(f"The batch could not make this shot: {failed}")
+    _show_flash(sid)
+    kf_versions = generation.shot_versions(shot_id=sid, kind="keyframe")
+    left, mid = st.columns(2)
+    right = st.container()
+    with left:
+        _show(shot.keyframe_media_id, "keyframe")
+    with mid:
+        _show(shot.clip_media_id, "clip")
+        if shot.clip_media_id:
+            with shown_errors("clip"):
+                made_from = get_asset(media_id=shot.clip_media_id).start_frame_used
+                if made_from and made_from != shot.keyframe_media_id and made_from in {v.media_id for v in kf_versions}:
+                    st.warning("This clip was made from an earlier keyframe: regenerate the clip "
+                               "(Clip tab) to match the keyframe.", icon="⚠️")
+    with right:
+        kf_tab, clip_tab, more_tab = st.tabs(["Keyframe", "Clip", "More"])
+    with kf_tab:
+        kf_default = default_model(shot=shot, kind="keyframe")
+        kcur = registry.get(provider=kf_default[0], model=kf_default[1])
+        kpick = _pick("Image model", image_caps, (kcur.provider, kcur.model), f"kmodel_{sid}")
+        kcap = registry.get(provider=kpick[0], model=kpick[1])
+        with shown_errors("Prompt"):
+            _cap, kplan = generation.plan_for_shot(shot_id=sid, kind="keyframe", provider=kpick[0],
+                                                   model=kpick[1], params={})
+            built = kplan.params.get(kcap.field_for_role("prompt") or "", "")
+            prompt = st.text_area("Prompt (edit to override)", key=synced(f"prompt_{sid}", shot.prompt or built))
+            if prompt.strip() != (shot.prompt or built).strip() and st.button("Save prompt", key=f"save_prompt_{sid}"):
+                update_shot(shot_id=sid, prompt=prompt.strip())
+                st.rerun()
+            if shot.prompt and st.button("Back to the built prompt", key=f"reset_prompt_{sid}"):
+                update_shot(shot_id=sid, prompt="")
+                st.rerun()
+            for note in kplan.notes:
+                st.caption(f"ℹ️ {note}")
+        with st.popover("Model settings"):
+            ksaved = shot_choice(shot=shot, kind="keyframe").get("params") or {}
+            kparams = user_overrides(cap=kcap, built=kplan.params, form=render_form(
+                cap=kcap, key=f"kform_{sid}", media_choices=choices, values={**kplan.params, **ksaved}))
+        g1, g2 = st.columns(2)
+        if g1.button("Regenerate keyframe" if shot.keyframe_media_id else "Generate keyframe", key=f"gen_kf_{sid}"):
+            with shown_errors("Keyframe"):
+                set_shot_model(shot_id=sid, kind="keyframe", provider=kpick[0], model=kpick[1], params=kparams)
+                again = bool(shot.keyframe_media_id)
+                _run([generation.generate_keyframe(shot_id=sid, force=again, seed=None if not again else idx + 1000 + len(
+                    kf_versions))], "Keyframe", sid)
+                st.rerun()
+        if g2.button("2 candidates", key=f"cand_kf_{sid}"):
+            with shown_errors("Candidates"):
+                set_shot_model(shot_id=sid, kind="keyframe", provider=kpick[0], model=kpick[1], params=kparams)
+                _run(generation.keyframe_candidates(shot_id=sid, count=2), "Candidate", sid)
+                st.rerun()
+        versions = kf_versions
+        if len(versions) > 1:
+            ids = [v.media_id for v in versions]
+            by_id = {v.media_id: (len(ids) - i, v) for i, v in enumerate(versions)}
+            # Keyed by the keyframe in use, so after a roll back or a new version the picker
+            # starts on the keyframe the card shows, not on the one picked before.
+            pick = st.selectbox("Keyframe versions", ids, key=f"kver_{sid}_{shot.keyframe_media_id}",
+                                index=ids.index(shot.keyframe_media_id) if shot.keyframe_media_id in ids else 0,
+                                format_func=lambda m, by_id=by_id, cur=shot.keyframe_media_id:
+                                f"v{by_id[m][0]} · {by_id[m][1].timestamp:%H:%M:%S} · "
+                                f"{by_id[m][1].provider} {by_id[m][1].model}" + (" · in use" if m == cur else ""))
+            st.image(str(asset_path(media_id=pick)), width=160)
+            v1, v2 = st.columns(2)
+            if v1.button("Use this keyframe", key=f"use_kf_{sid}", disabled=pick == shot.keyframe_media_id):
+                generation.choose_version(shot_id=sid, media_id=pick)
+                _flash(sid, "success", f"Now using keyframe v{by_id[pick][0]}.")
+                st.rerun()
+            if v2.button("Roll back", key=f"rb_kf_{sid}", help="Go back to the keyframe before this one"):
+                with shown_errors("Roll back"):
+                    back = generation.rollback(shot_id=sid, kind="keyframe")
+                    if back.keyframe_media_id in by_id:
+                        _flash(sid, "success", f"Rolled back to keyframe v{by_id[back.keyframe_media_id][0]}.")
+                    st.rerun()
+    with clip_tab:
+        cl_default = default_model(shot=shot, kind="clip")
+        ccur = registry.get(provider=cl_default[0], model=cl_default[1])
+        cpick = _pick("Video model", video_caps, (ccur.provider, ccur.model), f"cmodel_{sid}")
+        ccap = registry.get(provider=cpick[0], model=cpick[1])
+        schema_status(ccap)
+        has_start = ccap.field_for_role("start_frame") is not None
+        use_last = st.toggle("Use last frame of previous shot as start frame", value=shot.use_last_frame and has_start,
+                             key=f"uselast_{sid}", disabled=not has_start or idx == 0,
+                             help=None if has_start else f"{ccap.title} has no start-frame input")
+        if not has_start:
+            st.caption(f"⛔ Last frame of previous shot: {ccap.title} ({ccap.model}) has no start-frame input.")
+        elif idx == 0:
+            st.caption("The first shot has no previous shot.")
+        if use_last != shot.use_last_frame and has_start:
+            update_shot(shot_id=sid, use_last_frame=use_last)
+        img_ids = [None] + [a.media_id for a in images]
+        end = st.selectbox("End frame (a keyframe or image)", img_ids, key=f"end_{sid}",
+                           index=img_ids.index(shot.end_frame_media_id) if shot.end_frame_media_id in img_ids else 0,
+                           format_func=lambda m: "—" if m is None else f"{m[:6]} · "
+                           + next((a.label or a.operation or a.model) for a in images if a.media_id == m),
+                           disabled=ccap.field_for_role("end_frame") is None)
+        if end != shot.end_frame_media_id and ccap.field_for_role("end_frame") is not None:
+            update_shot(shot_id=sid, end_frame_media_id=end)
+        with st.popover("Model settings"):
+            try:
+                cbuilt = generation.plan_for_shot(shot_id=sid, kind="clip", provider=cpick[0],
+                                                  model=cpick[1], params={})[1].params
+            except StoryreelError:  # e.g. no keyframe yet: the button below says why
+                cbuilt = {}
+            csaved = shot_choice(shot=shot, kind="clip").get("params") or {}
+            cparams = user_overrides(cap=ccap, built=cbuilt, form=render_form(
+                cap=ccap, key=f"cform_{sid}", media_choices=choices, values={**cbuilt, **csaved}))
+        if st.button("Regenerate clip" if shot.clip_media_id else "Generate clip", key=f"gen_clip_{sid}"):
+            with shown_errors("Clip"):
+                set_shot_model(shot_id=sid, kind="clip", provider=cpick[0], model=cpick[1], params=cparams)
+                _run([generation.generate_clip(shot_id=sid, use_last_frame=use_last and has_start,
+                                               force=bool(shot.clip_media_id))], "Clip", sid)
+                st.rerun()
+        if len(generation.shot_versions(shot_id=sid, kind="clip")) > 1 and st.button("Roll back clip", key=f"rb_clip_{sid}"):
+            with shown_errors("Roll back"):
+                generation.rollback(shot_id=sid, kind="clip")
+                st.rerun()
+    with more_tab:
+        if idx + 1 < len(flat) and bridge_caps:
+            bpick = _pick("Transition model (start + end frame)", bridge_caps, (ccap.provider, ccap.model), f"bmodel_{sid}")
+            if st.button("Smooth transition to the next shot", key=f"bridge_{sid}"):
+                with shown_errors("Transition"):
+                    _run([generation.smooth_transition(from_shot_id=sid, to_shot_id=flat[idx + 1].id,
+                                                       provider=bpick[0], model=bpick[1])], "Transition", sid)
+                    st.rerun()
+        kind = st.radio("Compare", ["keyframe", "clip"], horizontal=True, key=f"cmp_kind_{sid}")
+        pool = image_caps if kind == "keyframe" else video_caps
+        picks = st.multiselect("Models to compare (2–4)", [(c.provider, c.model) for c in pool], key=f"cmp_{sid}",
+                               max_selections=4, format_func=lambda k: f"{k[0]} · {k[1]}")
+        if st.button("Compare side by side", key=f"cmp_go_{sid}", disabled=len(picks) < 2,
+                     help="Pick at least two models" if len(picks) < 2 else None):
+            with shown_errors("Comparison"), st.spinner(f"Generating with {len(picks)} models…"):
+                entries = comparison.start_comparison(shot_id=sid, kind=kind, choices=picks)
+                generation.wait_all(job_ids=[e.job_id for e in entries if e.job_id], timeout_s=WAIT_S)
+                st.session_state[f"cmp_res_{sid}"] = [comparison.refresh(entry=e) for e in entries]
+        for i, e in enumerate(st.session_state.get(f"cmp_res_{sid}") or []):
+            e = comparison.refresh(entry=e)
+            st.markdown(f"**{e.provider} · {e.model}** — {e.status}"
+                        + (f", {e.seconds:.1f}s" if e.seconds is not None else "")
+                        + (", cost unknown" if e.cost_usd is None else f", ≈${e.cost_usd:.2f}"))
+            if e.media_id:
+                _show(e.media_id, "keyframe" if kind == "keyframe" else "clip")
+                if st.button("Keep this one", key=f"cmp_keep_{sid}_{i}"):
+                    comparison.keep(shot_id=sid, entry=e)
+                    st.session_state[f"cmp_res_{sid}"] = []
+                    st.rerun()
+            if e.error:
+                st.error(e.error)
+            st.json({"params": e.params, "inputs": e.inputs, "roles": e.roles}, expanded=False)
+        for n, line in enumerate(shot.dialogue or []):
+            who = cast_by_name.get(str(line.get("character", "")).upper())
+            if who is None or not line.get("text"):
+                continue
+            st.markdown(f"🗣️ **{who.name}**: {line['text']}")
+            a1, a2, a3 = st.columns(3)
+            vkey = f"line_audio_{sid}_{n}"
+            if a1.button("Voice this line", key=f"tts_{sid}_{n}"):
+                with shown_errors("Voice"), st.spinner("Voicing the line…"):
+                    job = generation.wait_all(job_ids=[generation.tts(
+                        provider=project.voice_provider, model=project.voice_model, text=line["text"],
+                        character_id=who.character_id, project_id=project.id, shot_id=sid).id], timeout_s=WAIT_S)[0]
+                    st.session_state[vkey] = job.result_media_id
+            audio = st.session_state.get(vkey)
+            if audio:
+                st.audio(str(asset_path(media_id=audio)))
+                lip_image = [(c.provider, c.model) for c in _caps("lipsync", "lipsync_image")]
+                lip_video = [(c.provider, c.model) for c in _caps("lipsync", "lipsync_video")]
+                if a2.button("Talking portrait", key=f"lipimg_{sid}_{n}", disabled=not lip_image):
+                    with shown_errors("Talking portrait"), st.spinner("Making the talking portrait…"):
+                        job = generation.wait_all(job_ids=[generation.lipsync_image(
+                            provider=lip_image[0][0], model=lip_image[0][1], audio_media_id=audio,
+                            character_id=who.character_id, project_id=project.id).id], timeout_s=WAIT_S)[0]
+                        if job.result_media_id:
+                            st.video(str(asset_path(media_id=job.result_media_id)))
+                if a3.button("Re-lip-sync this shot", key=f"lipvid_{sid}_{n}", disabled=not (lip_video and shot.clip_media_id)):
+                    with shown_errors("Lip sync"):
+                        _run([generation.lipsync_video(provider=lip_video[0][0], model=lip_video[0][1],
+                                                       video_media_id=shot.clip_media_id, audio_media_id=audio,
+                                                       shot_id=sid, project_id=project.id)], "Lip sync", sid)
                         st.rerun()
-                    if shot.prompt and st.button("Back to the built prompt", key=f"reset_prompt_{sid}"):
-                        update_shot(shot_id=sid, prompt="")
-                        st.rerun()
-                    for note in kplan.notes:
-                        st.caption(f"ℹ️ {note}")
-                with st.popover("Model settings"):
-                    ksaved = shot_choice(shot=shot, kind="keyframe").get("params") or {}
-                    kparams = user_overrides(cap=kcap, built=kplan.params, form=render_form(
-                        cap=kcap, key=f"kform_{sid}", media_choices=choices, values={**kplan.params, **ksaved}))
-                g1, g2 = st.columns(2)
-                if g1.button("Regenerate keyframe" if shot.keyframe_media_id else "Generate keyframe", key=f"gen_kf_{sid}"):
-                    with shown_errors("Keyframe"):
-                        set_shot_model(shot_id=sid, kind="keyframe", provider=kpick[0], model=kpick[1], params=kparams)
-                        again = bool(shot.keyframe_media_id)
-                        _run([generation.generate_keyframe(shot_id=sid, force=again, seed=None if not again else idx + 1000 + len(
-                            kf_versions))], "Keyframe", sid)
-                        st.rerun()
-                if g2.button("2 candidates", key=f"cand_kf_{sid}"):
-                    with shown_errors("Candidates"):
-                        set_shot_model(shot_id=sid, kind="keyframe", provider=kpick[0], model=kpick[1], params=kparams)
-                        _run(generation.keyframe_candidates(shot_id=sid, count=2), "Candidate", sid)
-                        st.rerun()
-                versions = kf_versions
-                if len(versions) > 1:
-                    ids = [v.media_id for v in versions]
-                    by_id = {v.media_id: (len(ids) - i, v) for i, v in enumerate(versions)}
-                    # Keyed by the keyframe in use, so after a roll back or a new version the picker
-                    # starts on the keyframe the card shows, not on the one picked before.
-                    pick = st.selectbox("Keyframe versions", ids, key=f"kver_{sid}_{shot.keyframe_media_id}",
-                                        index=ids.index(shot.keyframe_media_id) if shot.keyframe_media_id in ids else 0,
-                                        format_func=lambda m, by_id=by_id, cur=shot.keyframe_media_id:
-                                        f"v{by_id[m][0]} · {by_id[m][1].timestamp:%H:%M:%S} · "
-                                        f"{by_id[m][1].provider} {by_id[m][1].model}" + (" · in use" if m == cur else ""))
-                    st.image(str(asset_path(media_id=pick)), width=160)
-                    v1, v2 = st.columns(2)
-                    if v1.button("Use this keyframe", key=f"use_kf_{sid}", disabled=pick == shot.keyframe_media_id):
-                        generation.choose_version(shot_id=sid, media_id=pick)
-                        _flash(sid, "success", f"Now using keyframe v{by_id[pick][0]}.")
-                        st.rerun()
-                    if v2.button("Roll back", key=f"rb_kf_{sid}", help="Go back to the keyframe before this one"):
-                        with shown_errors("Roll back"):
-                            back = generation.rollback(shot_id=sid, kind="keyframe")
-                            if back.keyframe_media_id in by_id:
-                                _flash(sid, "success", f"Rolled back to keyframe v{by_id[back.keyframe_media_id][0]}.")
-                            st.rerun()
-            with clip_tab:
-                cl_default = default_model(shot=shot, kind="clip")
-                ccur = registry.get(provider=cl_default[0], model=cl_default[1])
-                cpick = _pick("Video model", video_caps, (ccur.provider, ccur.model), f"cmodel_{sid}")
-                ccap = registry.get(provider=cpick[0], model=cpick[1])
-                schema_status(ccap)
-                has_start = ccap.field_for_role("start_frame") is not None
-                use_last = st.toggle("Use last frame of previous shot as start frame", value=shot.use_last_frame and has_start,
-                                     key=f"uselast_{sid}", disabled=not has_start or idx == 0,
-                                     help=None if has_start else f"{ccap.title} has no start-frame input")
-                if not has_start:
-                    st.caption(f"⛔ Last frame of previous shot: {ccap.title} ({ccap.model}) has no start-frame input.")
-                elif idx == 0:
-                    st.caption("The first shot has no previous shot.")
-                if use_last != shot.use_last_frame and has_start:
-                    update_shot(shot_id=sid, use_last_frame=use_last)
-                img_ids = [None] + [a.media_id for a in images]
-                end = st.selectbox("End frame (a keyframe or image)", img_ids, key=f"end_{sid}",
-                                   index=img_ids.index(shot.end_frame_media_id) if shot.end_frame_media_id in img_ids else 0,
-                                   format_func=lambda m: "—" if m is None else f"{m[:6]} · "
-                                   + next((a.label or a.operation or a.model) for a in images if a.media_id == m),
-                                   disabled=ccap.field_for_role("end_frame") is None)
-                if end != shot.end_frame_media_id and ccap.field_for_role("end_frame") is not None:
-                    update_shot(shot_id=sid, end_frame_media_id=end)
-                with st.popover("Model settings"):
-                    try:
-                        cbuilt = generation.plan_for_shot(shot_id=sid, kind="clip", provider=cpick[0],
-                                                          model=cpick[1], params={})[1].params
-                    except StoryreelError:  # e.g. no keyframe yet: the button below says why
-                        cbuilt = {}
-                    csaved = shot_choice(shot=shot, kind="clip").get("params") or {}
-                    cparams = user_overrides(cap=ccap, built=cbuilt, form=render_form(
-                        cap=ccap, key=f"cform_{sid}", media_choices=choices, values={**cbuilt, **csaved}))
-                if st.button("Regenerate clip" if shot.clip_media_id else "Generate clip", key=f"gen_clip_{sid}"):
-                    with shown_errors("Clip"):
-                        set_shot_model(shot_id=sid, kind="clip", provider=cpick[0], model=cpick[1], params=cparams)
-                        _run([generation.generate_clip(shot_id=sid, use_last_frame=use_last and has_start,
-                                                       force=bool(shot.clip_media_id))], "Clip", sid)
-                        st.rerun()
-                if len(generation.shot_versions(shot_id=sid, kind="clip")) > 1 and st.button("Roll back clip", key=f"rb_clip_{sid}"):
-                    with shown_errors("Roll back"):
-                        generation.rollback(shot_id=sid, kind="clip")
-                        st.rerun()
-            with more_tab:
-                if idx + 1 < len(flat) and bridge_caps:
-                    bpick = _pick("Transition model (start + end frame)", bridge_caps, (ccap.provider, ccap.model), f"bmodel_{sid}")
-                    if st.button("Smooth transition to the next shot", key=f"bridge_{sid}"):
-                        with shown_errors("Transition"):
-                            _run([generation.smooth_transition(from_shot_id=sid, to_shot_id=flat[idx + 1].id,
-                                                               provider=bpick[0], model=bpick[1])], "Transition", sid)
-                            st.rerun()
-                kind = st.radio("Compare", ["keyframe", "clip"], horizontal=True, key=f"cmp_kind_{sid}")
-                pool = image_caps if kind == "keyframe" else video_caps
-                picks = st.multiselect("Models to compare (2–4)", [(c.provider, c.model) for c in pool], key=f"cmp_{sid}",
-                                       max_selections=4, format_func=lambda k: f"{k[0]} · {k[1]}")
-                if st.button("Compare side by side", key=f"cmp_go_{sid}", disabled=len(picks) < 2,
-                             help="Pick at least two models" if len(picks) < 2 else None):
-                    with shown_errors("Comparison"), st.spinner(f"Generating with {len(picks)} models…"):
-                        entries = comparison.start_comparison(shot_id=sid, kind=kind, choices=picks)
-                        generation.wait_all(job_ids=[e.job_id for e in entries if e.job_id], timeout_s=WAIT_S)
-                        st.session_state[f"cmp_res_{sid}"] = [comparison.refresh(entry=e) for e in entries]
-                for i, e in enumerate(st.session_state.get(f"cmp_res_{sid}") or []):
-                    e = comparison.refresh(entry=e)
-                    st.markdown(f"**{e.provider} · {e.model}** — {e.status}"
-                                + (f", {e.seconds:.1f}s" if e.seconds is not None else "")
-                                + (", cost unknown" if e.cost_usd is None else f", ≈${e.cost_usd:.2f}"))
-                    if e.media_id:
-                        _show(e.media_id, "keyframe" if kind == "keyframe" else "clip")
-                        if st.button("Keep this one", key=f"cmp_keep_{sid}_{i}"):
-                            comparison.keep(shot_id=sid, entry=e)
-                            st.session_state[f"cmp_res_{sid}"] = []
-                            st.rerun()
-                    if e.error:
-                        st.error(e.error)
-                    st.json({"params": e.params, "inputs": e.inputs, "roles": e.roles}, expanded=False)
-                for n, line in enumerate(shot.dialogue or []):
-                    who = cast_by_name.get(str(line.get("character", "")).upper())
-                    if who is None or not line.get("text"):
-                        continue
-                    st.markdown(f"🗣️ **{who.name}**: {line['text']}")
-                    a1, a2, a3 = st.columns(3)
-                    vkey = f"line_audio_{sid}_{n}"
-                    if a1.button("Voice this line", key=f"tts_{sid}_{n}"):
-                        with shown_errors("Voice"), st.spinner("Voicing the line…"):
-                            job = generation.wait_all(job_ids=[generation.tts(
-                                provider=project.voice_provider, model=project.voice_model, text=line["text"],
-                                character_id=who.character_id, project_id=project.id, shot_id=sid).id], timeout_s=WAIT_S)[0]
-                            st.session_state[vkey] = job.result_media_id
-                    audio = st.session_state.get(vkey)
-                    if audio:
-                        st.audio(str(asset_path(media_id=audio)))
-                        lip_image = [(c.provider, c.model) for c in _caps("lipsync", "lipsync_image")]
-                        lip_video = [(c.provider, c.model) for c in _caps("lipsync", "lipsync_video")]
-                        if a2.button("Talking portrait", key=f"lipimg_{sid}_{n}", disabled=not lip_image):
-                            with shown_errors("Talking portrait"), st.spinner("Making the talking portrait…"):
-                                job = generation.wait_all(job_ids=[generation.lipsync_image(
-                                    provider=lip_image[0][0], model=lip_image[0][1], audio_media_id=audio,
-                                    character_id=who.character_id, project_id=project.id).id], timeout_s=WAIT_S)[0]
-                                if job.result_media_id:
-                                    st.video(str(asset_path(media_id=job.result_media_id)))
-                        if a3.button("Re-lip-sync this shot", key=f"lipvid_{sid}_{n}", disabled=not (lip_video and shot.clip_media_id)):
-                            with shown_errors("Lip sync"):
-                                _run([generation.lipsync_video(provider=lip_video[0][0], model=lip_video[0][1],
-                                                               video_media_id=shot.clip_media_id, audio_media_id=audio,
-                                                               shot_id=sid, project_id=project.id)], "Lip sync", sid)
-                                st.rerun()
+
+
+
+with detail_col:
+    detail(next(s for s in flat if s.id == st.session_state.sb_selected))

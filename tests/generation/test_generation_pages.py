@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from core import cast
 from core.breakdowns import list_shots
+from core.generation.board import wait_batch
 from core.generation.facade import set_shot_model
 from core.media_assets import get_asset
 
@@ -57,10 +58,15 @@ def test_storyboard_local_keyframes_and_clips_for_every_shot(project):
     at.button(key=f"gen_clip_{first}").click().run()
     _ok(at)
     # The toggle is offered (local/animate has a start frame) except on the first shot.
-    assert at.toggle(key=f"uselast_{first}").disabled and not at.toggle(key=f"uselast_{shots[1].id}").disabled
+    assert at.toggle(key=f"uselast_{first}").disabled
+    at.button(key=f"open_{shots[1].id}").click().run()  # the board's card opens the shot's detail panel
+    assert not at.toggle(key=f"uselast_{shots[1].id}").disabled
     at.button(key="batch_run").click().run()
     _ok(at)
-    assert any("Batch done" in s.value for s in at.success)
+    assert wait_batch(project_id=project.id, timeout_s=300), "the batch runs beside the page and ends"
+    at.run()
+    _ok(at)
+    assert any("Batch done" in t.value for t in at.toast)
     done = list_shots(project_id=project.id)
     assert all(s.keyframe_media_id and s.clip_media_id and s.status == "clip" for s in done)
     maya_ref = cast.get_character(project_id=project.id, character_id="maya").reference_images[0]
@@ -81,6 +87,7 @@ def test_storyboard_through_emulators(project, google_emu, replicate_emu):
                    params={"duration": 2, "resolution": "480p"})
     at = _app("storyboard", project.id)
     for shot in (a, b):
+        at.button(key=f"open_{shot.id}").click().run()  # open the shot's detail panel from its card
         at.button(key=f"gen_kf_{shot.id}").click().run()
         _ok(at)
         at.button(key=f"gen_clip_{shot.id}").click().run()
