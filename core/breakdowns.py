@@ -221,6 +221,25 @@ def move_shot(*, shot_id: int, delta: int) -> None:
         _renumber(s, shot.scene_id, shots)
 
 
+def move_shot_to(*, shot_id: int, index: int) -> list[Shot]:
+    """Move a shot to position ``index`` (from 0) in film order; returns the shots in their new
+    order. A shot moved next to another scene's shots joins that scene (the scene of the shot now
+    before it, or after it when it becomes the first). Raises NotFound for an unknown shot."""
+    with session() as s:
+        moving = _shot_in(s, shot_id)
+        scenes = s.exec(select(Scene).where(Scene.project_id == moving.project_id).order_by(Scene.order)).all()
+        flat = [sh for sc in scenes for sh in _scene_shots(s, sc.id)]
+        flat = [sh for sh in flat if sh.id != shot_id]
+        index = max(0, min(len(flat), int(index)))
+        flat.insert(index, moving)
+        neighbour = flat[index - 1] if index > 0 else (flat[1] if len(flat) > 1 else moving)
+        moving.scene_id = neighbour.scene_id
+        for sc in scenes:
+            _renumber(s, sc.id, [sh for sh in flat if sh.scene_id == sc.id])
+        order = [sh.id for sh in flat]
+    return [get_shot(shot_id=i) for i in order]
+
+
 def split_shot(*, shot_id: int) -> Shot:
     """Split a shot in two halves (duration halved, dialogue divided); returns the new second half."""
     with session() as s:

@@ -7,11 +7,15 @@ ensure_navigation(__file__)
 
 from core.breakdowns import character_slug, list_characters, list_shots, shot_labels
 from core.providers.local.sfx import SFX_NAMES
-from core.timeline.store import list_items, project_timeline, remove_sfx, set_item_gain, timeline_picture
+from core.media_assets import asset_path
+from core.timeline.editor import apply_gesture, editor_view
+from core.timeline.store import list_items, project_timeline, remove_sfx, set_item_gain
 from core.ui.common import require_project
 from core.ui.errors import shown_errors
 from core.ui.prereq import require_step
 from core.ui.recorder import line_recording, recovery_panel
+from core.ui.state import notify, rerun
+from core.ui.timeline import timeline_editor
 from core.generation.soundtrack import MUSIC_MOODS, add_sfx, attach_sfx, choose_music, mood_for, upload_music
 from core.generation.voiceover import dialogue_lines, generate_voiceover
 
@@ -46,7 +50,8 @@ with voice_tab:
         if go_all or go_some:
             with shown_errors("Voice-over"), st.spinner("Voicing lines…"):
                 n = generate_voiceover(project_id=project.id, keys=None if go_all else picked)
-                st.success(f"Voiced {n} line{'s' if n != 1 else ''}, with word timestamps for the subtitles.")
+                notify(f"Voiced {n} line{'s' if n != 1 else ''}, with word timestamps for the subtitles.")
+                rerun()  # redraw the table above with the lines now voiced
 
         st.markdown("#### 🎙️ Record this line")
         st.caption("Read a line yourself (or upload a reading), then convert it to the character's voice: the "
@@ -85,6 +90,8 @@ with music_tab:
     if music is not None:
         what = music.extra.get("label") or f"{music.extra.get('mood', '')} bed"
         st.caption(f"Music: {what} — ducked about 12 dB under speech when mixed.")
+        with shown_errors("Music"):
+            st.audio(str(asset_path(media_id=music.media_id)))
         vol = st.slider("Music volume (dB)", -30.0, 0.0, float(music.gain_db), 1.0, key="music_gain")
         if vol != music.gain_db:
             set_item_gain(row_id=music.id, gain_db=vol)
@@ -97,6 +104,8 @@ with sfx_tab:
         c1, c2, c3 = st.columns([3, 2, 1])
         c1.write(f"Shot {shot_no.get(row.shot_id)} · **{row.extra.get('effect')}**"
                  + (" (auto)" if row.extra.get("auto") else ""))
+        with shown_errors("Effect"):
+            c1.audio(str(asset_path(media_id=row.media_id)))
         g = c2.number_input("Level (dB)", -40.0, 12.0, float(row.gain_db), 1.0, key=f"sgain_{row.id}",
                             label_visibility="collapsed")
         if g != row.gain_db:
@@ -114,9 +123,15 @@ with sfx_tab:
             st.rerun()
 
 st.subheader("Timeline")
+st.caption("Drag a shot to reorder it, its right edge to trim it; drag a voice line or an effect to move it; "
+           "click a sound to set its level; click the ruler and press Play to hear the mix from there. "
+           "Every change is saved; Preview re-renders only the shots it touched.")
 with shown_errors("Timeline"):
     pt = project_timeline(project_id=project.id)
-    st.image(timeline_picture(timeline=pt.timeline), width="stretch")
+    gesture = timeline_editor(view=editor_view(project_id=project.id))
+    if gesture is not None:
+        notify(apply_gesture(project_id=project.id, gesture=gesture))
+        rerun()
     tl = pt.timeline
     st.caption(f"{tl.duration_s:.1f} s · {len(tl.video)} shots · {len(tl.audio('voice'))} voice lines · "
                f"{len(tl.audio('music'))} music · {len(tl.audio('sfx'))} effects · {len(tl.cues)} subtitle cues")

@@ -46,6 +46,7 @@ class VoiceLine(BaseModel):
     words: list[tuple[str, float, float]] = []
     duration_s: float | None = None
     gain_db: float = 0.0
+    offset_s: float | None = None  # where the user put the line in its shot (None: after the one before)
 
 
 class MusicBed(BaseModel):
@@ -121,16 +122,20 @@ def build_timeline(
         items.extend(cards)
         lines = lines_by_shot.get(shot.shot_id, [])
         cursor = t + VOICE_LEAD_S
+        furthest = cursor  # end of the latest line (a moved line may end after the ones after it)
         for n, line in enumerate(lines):
             dur = line.duration_s or audio_duration(path=line.path)
+            if line.offset_s is not None:  # moved by the user: at its place in the shot
+                cursor = t + max(float(line.offset_s), 0.0)
             items.append(AudioItem(track="voice", item_id=f"voice:{shot.shot_id}:{n}", start_s=cursor,
                                    duration_s=dur, path=line.path, gain_db=line.gain_db, shot_id=shot.shot_id,
                                    speaker=line.speaker))
             if line.words:
                 spoken.append(SpokenLine(speaker=line.speaker, offset_s=cursor, words=line.words,
                                          shot_id=shot.shot_id))
+            furthest = max(furthest, cursor + dur)
             cursor += dur + VOICE_GAP_S
-        needed = (cursor - VOICE_GAP_S + VOICE_TAIL_S - t) if lines else 0.0
+        needed = (furthest + VOICE_TAIL_S - t) if lines else 0.0
         duration = round(max(shot.duration_s, needed), 3)
         t_in, t_out = transition_lengths(transition_in=shot.transition_in, transition_out=shot.transition_out,
                                          duration_s=duration)

@@ -11,7 +11,7 @@ word timings), which is what the renderer, the pages and the API see.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlmodel import select
 
@@ -164,6 +164,7 @@ class ProjectTimeline:
     shots: list[Shot]  # the shots on the timeline, in order
     missing: list[Shot]  # shots without keyframe or clip (left out)
     stale_lines: int  # voice rows whose text no longer matches the shot's dialogue
+    rows: dict[str, int] = field(default_factory=dict)  # timeline item id → TimelineItem row id (sounds)
 
 
 def shot_source(shot: Shot) -> tuple[str | None, str | None]:
@@ -179,10 +180,14 @@ def shot_source(shot: Shot) -> tuple[str | None, str | None]:
     return out[0], out[1]
 
 
-def _voice_lines(project_id: int, shots: dict[int, Shot]) -> tuple[list[VoiceLine], int]:
+def _voice_lines(project_id: int, shots: dict[int, Shot], rows: dict[str, int] | None = None
+                 ) -> tuple[list[VoiceLine], int]:
+    """Return the voice lines to place (and how many are stale); fills ``rows`` with the item id
+    each placed row gets on the timeline ("voice:<shot>:<n>")."""
     from core.media_assets import asset_path
 
     lines, stale = [], 0
+    per_shot: dict[int, int] = {}
     for row in list_items(project_id=project_id, track="voice"):
         shot = shots.get(row.shot_id)
         if shot is None:
@@ -193,9 +198,15 @@ def _voice_lines(project_id: int, shots: dict[int, Shot]) -> tuple[list[VoiceLin
             stale += 1  # the line was edited since it was voiced: leave it out until regenerated
             continue
         words = [(w["word"], float(w["start_s"]), float(w["end_s"])) for w in row.extra.get("words", [])]
+        offset = row.extra.get("offset_s")
         lines.append(VoiceLine(shot_id=str(row.shot_id), path=str(asset_path(media_id=row.media_id)),
                                speaker=row.extra.get("character", ""), text=row.text, words=words,
-                               duration_s=row.duration_s or None, gain_db=row.gain_db))
+                               duration_s=row.duration_s or None, gain_db=row.gain_db,
+                               offset_s=None if offset is None else float(offset)))
+        n = per_shot.get(row.shot_id, 0)
+        per_shot[row.shot_id] = n + 1
+        if rows is not None:
+            rows[f"voice:{row.shot_id}:{n}"] = row.id
     return lines, stale
 
 
@@ -230,15 +241,21 @@ def project_timeline(*, project_id: int, scene_id: int | None = None, subtitles:
         raise InvalidInput("No shot has a keyframe or clip yet: make keyframes on the Storyboard step.",
                            field="shots")
     by_id = {sh.id: sh for sh in placed}
-    lines, stale = _voice_lines(project_id, by_id)
+    rows: dict[str, int] = {}
+    lines, stale = _voice_lines(project_id, by_id, rows)
     music = None
     music_rows = list_items(project_id=project_id, track="music")
     if music_rows:
         m = music_rows[-1]
         music = MusicBed(path=str(asset_path(media_id=m.media_id)), gain_db=m.gain_db)
+        rows["music"] = m.id
     sfx = []
+    sfx_per_shot: dict[int, int] = {}
     for row in list_items(project_id=project_id, track="sfx"):
         if row.shot_id in by_id:
+            n = sfx_per_shot.get(row.shot_id, 0)
+            sfx_per_shot[row.shot_id] = n + 1
+            rows[f"sfx:{row.shot_id}:{n}"] = row.id
             path = str(asset_path(media_id=row.media_id))
             sfx.append(SfxCue(shot_id=str(row.shot_id), path=path, offset_s=float(row.extra.get("offset_s", 0.0)),
                               duration_s=row.duration_s or audio_duration(path), gain_db=row.gain_db,
@@ -247,7 +264,7 @@ def project_timeline(*, project_id: int, scene_id: int | None = None, subtitles:
                               fade_out_s=float(row.extra.get("fade_out_s", 0.05))))
     tl = build_timeline(shots=media, voice_lines=lines, music=music, sfx=sfx, fps=fps,
                         aspect_ratio=aspect_ratio or project.aspect_ratio, subtitles=subtitles)
-    return ProjectTimeline(timeline=tl, shots=placed, missing=missing, stale_lines=stale)
+    return ProjectTimeline(timeline=tl, shots=placed, missing=missing, stale_lines=stale, rows=rows)
 
 
 def shot_starts(*, timeline: Timeline) -> dict[str, float]:
