@@ -14,7 +14,7 @@ from core.ui.common import require_project
 from core.ui.errors import shown_errors
 from core.ui.prereq import require_step
 from core.ui.recorder import line_recording, recovery_panel
-from core.ui.state import notify, rerun
+from core.ui.state import notify, rerun, synced
 from core.ui.timeline import timeline_editor
 from core.generation.soundtrack import MUSIC_MOODS, add_sfx, attach_sfx, choose_music, mood_for, upload_music
 from core.generation.voiceover import dialogue_lines, generate_voiceover
@@ -30,6 +30,30 @@ shot_no = shot_labels(project_id=project.id)  # {shot id: "scene.shot"}
 if not (project.settings or {}).get("sfx_auto_done"):
     with shown_errors("Sound effects"), st.spinner("Attaching sound effects from the shots' action…"):
         attach_sfx(project_id=project.id)
+
+def _set_gain(row_id: int, key: str) -> None:
+    # A callback: the level is saved before the page redraws, so the timeline above shows it.
+    set_item_gain(row_id=row_id, gain_db=float(st.session_state[key]))
+
+
+st.subheader("Timeline")
+st.caption("Drag a shot to reorder it, its right edge to trim it; drag a voice line or an effect to move it; "
+           "click a sound to set its level; click the ruler and press Play to hear the mix from there. "
+           "Every change is saved; Preview re-renders only the shots it touched.")
+with shown_errors("Timeline"):
+    pt = project_timeline(project_id=project.id)
+    gesture = timeline_editor(view=editor_view(project_id=project.id))
+    if gesture is not None:
+        notify(apply_gesture(project_id=project.id, gesture=gesture))
+        rerun()
+    tl = pt.timeline
+    st.caption(f"{tl.duration_s:.1f} s · {len(tl.video)} shots · {len(tl.audio('voice'))} voice lines · "
+               f"{len(tl.audio('music'))} music · {len(tl.audio('sfx'))} effects · {len(tl.cues)} subtitle cues")
+    if pt.missing:
+        st.warning(f"{len(pt.missing)} shot(s) have no keyframe yet and are left out.")
+    if pt.stale_lines:
+        st.warning(f"{pt.stale_lines} voice line(s) changed since they were voiced: voice them again.")
+    st.page_link("pages/preview.py", label="Preview the animatic", icon="▶️")
 
 voice_tab, music_tab, sfx_tab = st.tabs(["🗣️ Voice-over", "🎵 Music", "💥 Sound effects"])
 
@@ -68,10 +92,9 @@ with voice_tab:
     if voice_rows:
         st.markdown("**Voice levels** (dB)")
         for row in voice_rows:
-            g = st.number_input(f"Shot {shot_no.get(row.shot_id)} · {row.extra.get('character', '')}: "
-                                f"{row.text[:40]}", -30.0, 12.0, float(row.gain_db), 1.0, key=f"vgain_{row.id}")
-            if g != row.gain_db:
-                set_item_gain(row_id=row.id, gain_db=g)
+            st.number_input(f"Shot {shot_no.get(row.shot_id)} · {row.extra.get('character', '')}: "
+                                f"{row.text[:40]}", -30.0, 12.0, key=synced(f"vgain_{row.id}", float(row.gain_db)),
+                                step=1.0, on_change=_set_gain, args=(row.id, f"vgain_{row.id}"))
 
 with music_tab:
     music = next(iter(list_items(project_id=project.id, track="music")), None)
@@ -92,9 +115,8 @@ with music_tab:
         st.caption(f"Music: {what} — ducked about 12 dB under speech when mixed.")
         with shown_errors("Music"):
             st.audio(str(asset_path(media_id=music.media_id)))
-        vol = st.slider("Music volume (dB)", -30.0, 0.0, float(music.gain_db), 1.0, key="music_gain")
-        if vol != music.gain_db:
-            set_item_gain(row_id=music.id, gain_db=vol)
+        st.slider("Music volume (dB)", -30.0, 12.0, step=1.0, key=synced("music_gain", float(music.gain_db)),
+                  on_change=_set_gain, args=(music.id, "music_gain"))
 
 with sfx_tab:
     rows = list_items(project_id=project.id, track="sfx")
@@ -106,10 +128,9 @@ with sfx_tab:
                  + (" (auto)" if row.extra.get("auto") else ""))
         with shown_errors("Effect"):
             c1.audio(str(asset_path(media_id=row.media_id)))
-        g = c2.number_input("Level (dB)", -40.0, 12.0, float(row.gain_db), 1.0, key=f"sgain_{row.id}",
+        c2.number_input("Level (dB)", -40.0, 12.0, step=1.0, key=synced(f"sgain_{row.id}", float(row.gain_db)),
+                        on_change=_set_gain, args=(row.id, f"sgain_{row.id}"),
                             label_visibility="collapsed")
-        if g != row.gain_db:
-            set_item_gain(row_id=row.id, gain_db=g)
         if c3.button("Remove", key=f"sfx_remove_{row.id}"):
             with shown_errors("Sound effects"):
                 remove_sfx(row_id=row.id)
@@ -121,22 +142,3 @@ with sfx_tab:
         with shown_errors("Sound effects"):
             add_sfx(project_id=project.id, shot_id=target, effect=effect)
             st.rerun()
-
-st.subheader("Timeline")
-st.caption("Drag a shot to reorder it, its right edge to trim it; drag a voice line or an effect to move it; "
-           "click a sound to set its level; click the ruler and press Play to hear the mix from there. "
-           "Every change is saved; Preview re-renders only the shots it touched.")
-with shown_errors("Timeline"):
-    pt = project_timeline(project_id=project.id)
-    gesture = timeline_editor(view=editor_view(project_id=project.id))
-    if gesture is not None:
-        notify(apply_gesture(project_id=project.id, gesture=gesture))
-        rerun()
-    tl = pt.timeline
-    st.caption(f"{tl.duration_s:.1f} s · {len(tl.video)} shots · {len(tl.audio('voice'))} voice lines · "
-               f"{len(tl.audio('music'))} music · {len(tl.audio('sfx'))} effects · {len(tl.cues)} subtitle cues")
-    if pt.missing:
-        st.warning(f"{len(pt.missing)} shot(s) have no keyframe yet and are left out.")
-    if pt.stale_lines:
-        st.warning(f"{pt.stale_lines} voice line(s) changed since they were voiced: voice them again.")
-    st.page_link("pages/preview.py", label="Preview the animatic", icon="▶️")

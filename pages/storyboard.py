@@ -93,9 +93,10 @@ def _card(c: storyboard.ShotCard, selected: bool) -> None:
             st.image(c.thumb, width="stretch")
         else:
             st.caption("🖼️ No keyframe yet")
-        st.markdown(f"**Shot {c.label}** · {c.shot_type} · {c.duration_s:.1f} s" + (" · 🎞️" if c.has_clip else ""))
+        st.markdown(f"**Shot {c.label}**")
         icon = "⏳" if c.busy else {"Failed": "⚠️", "Clip": "✅"}.get(c.status, "")
-        st.caption(f"{icon} {c.status} · {', '.join(c.characters) or 'no characters'}".strip())
+        clip = " · 🎞️ clip" if c.has_clip else ""
+        st.caption(f"{c.shot_type} · {c.duration_s:.1f} s{clip}  \n{icon} {c.status} · {', '.join(c.characters) or 'no one'}")
         st.button("Open" if not selected else "Open ✓", key=f"open_{c.shot_id}", on_click=_select, args=(c.shot_id,),
                   type="primary" if selected else "secondary", width="stretch")
 
@@ -116,7 +117,7 @@ def live_board() -> None:
     st.markdown(f"**{counts.keyframes}/{counts.shots}** keyframes · **{counts.clips}/{counts.shots}** clips"
                 + (f" · **{counts.failed}** failed" if counts.failed else "")
                 + (f" · ⏳ {counts.active_jobs} job(s) running" if counts.active_jobs else ""))
-    c_run, c_cancel, c_note = st.columns([1, 1, 3])
+    c_run, c_cancel, c_note = st.columns([1.2, 1.4, 3])
     if c_run.button("Run batch", type="primary", key="batch_run", disabled=counts.batch_running or (
             counts.keyframes_missing == 0 and counts.clips_missing == 0),
             help="Every missing keyframe, then every missing clip; finished shots are never made again"):

@@ -126,7 +126,8 @@ def apply_gesture(*, project_id: int, gesture: dict[str, Any]) -> str:
         return f"Shot {labels[shot.id]} now lasts {duration:.1f} s."
     if kind == "gain":
         row = set_item_gain(row_id=int(gesture["row_id"]), gain_db=round(float(gesture["gain_db"]), 1))
-        return f"{row.track.capitalize()} level set to {row.gain_db:+.1f} dB."
+        what = {"voice": "Voice line", "sfx": "Effect", "music": "Music"}.get(row.track, row.track)
+        return f"{what} level set to {row.gain_db:+.1f} dB."
     if kind == "move":
         return _move_sound(project_id=project_id, row_id=int(gesture["row_id"]), start_s=float(gesture["start"]))
     raise InvalidInput(f"Unknown timeline gesture {kind!r}; known: {', '.join(GESTURES)}.", field="kind")

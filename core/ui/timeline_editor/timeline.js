@@ -11,6 +11,7 @@
   let playhead = 0;
   let raf = null;
   let audioSrc = null;
+  let lastSig = null;
 
   function send(type, data) {
     window.parent.postMessage(Object.assign({isStreamlitMessage: true, type: type}, data), "*");
@@ -19,8 +20,12 @@
     value.nonce = Date.now() + "-" + Math.random().toString(36).slice(2, 8);
     send("streamlit:setComponentValue", {value: value, dataType: "json"});
   }
+  let lastHeight = -1;
   function setHeight() {
-    send("streamlit:setFrameHeight", {height: document.documentElement.scrollHeight + 4});
+    const h = $("tl-root").getBoundingClientRect().height + 4;
+    if (Math.abs(h - lastHeight) < 1) return;  // Streamlit sends a new render after each height change
+    lastHeight = h;
+    send("streamlit:setFrameHeight", {height: h});
   }
   const x = (t) => LABEL + t * pps;
   const fmt = (t) => t.toFixed(2) + " s";
@@ -250,6 +255,9 @@
   window.addEventListener("message", (event) => {
     const msg = event.data;
     if (!msg || msg.type !== "streamlit:render") return;
+    const sig = JSON.stringify(msg.args.view);
+    if (sig === lastSig) return;  // the same data again: keep the drawing (and any drag) as it is
+    lastSig = sig;
     view = msg.args.view;
     if (view.audio !== audioSrc) {
       audioSrc = view.audio;
