@@ -152,12 +152,15 @@ with edit_tab:
                "(keyframe shots rendered with their camera moves), voice lines, music, effects and the SRT, "
                "linked by relative paths — unzip it and open the timeline file.")
     fmt = st.radio("Format", list(EXPORT_FORMATS), format_func=EXPORT_FORMATS.get, key="export_format")
-    if st.button("Export timeline", key="export_timeline"):
-        with shown_errors("Export"):
-            export_project(project_id=project.id, fmt=fmt)
     running = active_render(project_id=project.id, operation="export")
+    if st.button("Export timeline", key="export_timeline", disabled=running is not None):
+        with shown_errors("Export"):
+            running = export_project(project_id=project.id, fmt=fmt)
+            st.session_state.export_job = running.id
+            st.rerun()
     if running is not None:
         follow(running.id, "Timeline export")
+    ended(st.session_state.get("export_job"), "Timeline export")
     for asset in list_renders(project_id=project.id, operation="export")[:5]:
         extra = asset.extra or {}
         fmt_done = (asset.input_params or {}).get("format", "otio")

@@ -1,5 +1,6 @@
 """Generate → Editing program: exporting the timeline runs as a job and offers the zip for download."""
 import io
+import time
 import zipfile
 
 from PIL import Image
@@ -7,7 +8,7 @@ from PIL import Image
 from core.breakdowns import list_shots, run_breakdown, update_shot
 from core.media_assets import asset_path, create_asset
 from core.projects import create_project
-from core.render.service import list_renders
+from core.render.service import active_render, list_renders
 from core.scripts import save_version
 
 from tests.ux.helpers import app
@@ -34,6 +35,12 @@ def test_export_timeline_from_the_generate_page():
     at = app("generate", p.id)
     at.radio(key="export_format").set_value("edl").run()
     at.button(key="export_timeline").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    # The page does not wait for the export job; it lands in the list when done.
+    deadline = time.monotonic() + 300
+    while active_render(project_id=p.id, operation="export") is not None and time.monotonic() < deadline:
+        time.sleep(0.3)
+    at.run()
     assert not at.exception, [e.message for e in at.exception]
     exports = list_renders(project_id=p.id, operation="export")
     assert len(exports) == 1 and exports[0].input_params["format"] == "edl"
