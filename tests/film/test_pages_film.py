@@ -112,6 +112,10 @@ def test_edit_preview_generate_to_downloadable_mp4(tmp_path, tools, served):
     at.number_input(key="short_count").set_value(2)
     at.selectbox(key="short_res").select("360p").run()
     at.button(key="make_shorts").click().run()
+    deadline = time.monotonic() + 300  # the page does not wait: the shorts job runs on
+    while active_render(project_id=p.id, operation="short") is not None and time.monotonic() < deadline:
+        time.sleep(0.5)
+    at.run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     shorts = list_renders(project_id=p.id, operation="short")
     assert shorts and len(shorts) <= 2
