@@ -14,12 +14,23 @@ ensure_navigation(__file__)
 from core.generation import facade as generation
 from core.registry import get_registry
 from core.ui.common import provider_ready
-from core.ui.errors import shown_errors
+from core.ui.errors import field_title, shown_errors
+from core.ui.pickers import library_choices, library_upload
 from core.ui.forms import render_form
 from core.ui.model_finder import model_finder, role_editor, schema_status
 
 MEDIA_LABELS = {"video": "🎞️ Video", "image": "🖼️ Image", "voice": "🗣️ Voice", "music": "🎵 Music",
                 "sfx": "💥 Sound effect", "lipsync": "👄 Lip sync", "text": "📝 Text"}
+
+def _shown(value) -> str:
+    """A validated value as a person reads it: media by name, long text shortened."""
+    if isinstance(value, list):
+        return ", ".join(_shown(v) for v in value) or "—"
+    text = str(value)
+    if text.startswith("media:"):
+        return f"library file {text[6:12]}…"
+    return text if len(text) <= 120 else text[:117] + "…"
+
 
 st.title("🧪 Media Lab")
 st.caption("Try any model with its own settings. Fields follow the model's schema; combinations "
@@ -69,24 +80,20 @@ with shown_errors("Capabilities"):
             st.caption(cap.spec.notes)
     role_editor(cap, key="lab")
 
-    choices = None
-    if project_id is not None:
-        try:
-            from core.media_assets import list_assets
-
-            assets = list_assets(project_id=int(project_id))
-            choices = [(f"media:{a.media_id}", f"{a.type} · {a.label or a.model or a.media_id}") for a in assets]
-        except Exception as exc:  # noqa: BLE001 - the lab still works with uploads
-            st.caption(f"Media library unavailable ({type(exc).__name__}); upload files instead.")
+    choices, upload = None, None
+    if project_id is not None:  # pickers over the project's media of each field's kind, with uploads
+        choices = library_choices(project_id=int(project_id))
+        upload = library_upload(project_id=int(project_id))
+    labels = {spec.name: spec.label for spec in cap.fields()}
 
     st.subheader("Settings")
-    params = render_form(cap=cap, key="media_lab", media_choices=choices)
+    params = render_form(cap=cap, key="media_lab", media_choices=choices, on_upload=upload)
 
     col_validate, col_generate = st.columns(2)
     validate_clicked = col_validate.button("Validate", type="secondary", key="lab_validate")
 
     if validate_clicked:
-        with shown_errors("Not valid"):
+        with shown_errors("Not valid", labels=labels):
             validated = cap.validate(params)
             st.success("✅ Valid — these settings can be sent to the provider.")
             cost = cap.estimate_cost(validated)
@@ -96,10 +103,10 @@ with shown_errors("Capabilities"):
                 st.caption("Cost estimate: free (runs on this machine).")
             else:
                 st.caption(f"Cost estimate: about ${cost:.2f}")
-            st.json(validated)
+            st.markdown("\n".join(f"- **{field_title(k, labels)}**: {_shown(v)}" for k, v in validated.items()))
 
     if col_generate.button("Generate", type="primary", key="lab_generate"):
-        with shown_errors("Generation"):
+        with shown_errors("Generation", labels=labels):
             validated = cap.validate(params)
             job = generation.generate(provider=cap.provider, model=cap.model, operation=cap.operation,
                                       params=validated, project_id=project_id)

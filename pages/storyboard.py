@@ -22,7 +22,7 @@ from core.ui.common import require_project
 from core.ui.errors import shown_errors
 from core.ui.forms import render_form
 from core.ui.model_finder import model_finder, schema_status
-from core.ui.pickers import model_picker, usable_first
+from core.ui.pickers import library_choices, library_upload, media_picker, model_picker, usable_first
 from core.ui.prereq import require_step
 from core.ui.state import notify, rerun, synced
 
@@ -149,10 +149,8 @@ if found:
     st.success(f"{found[0]} · {found[1]} is now in the model pickers of every shot.")
 image_caps, video_caps = _caps("image"), _caps("video")
 bridge_caps = [c for c in video_caps if c.field_for_role("start_frame") and c.field_for_role("end_frame")]
-library = list_assets(project_id=project.id)
-choices = [(f"media:{a.media_id}", f"{a.type} · {a.label or a.operation or a.model} · {a.media_id[:6]}")
-           for a in library if a.type in ("image", "video", "voice")]
-images = [a for a in library if a.type == "image"]
+choices = library_choices(project_id=project.id)  # per kind, newest first, named by shot or character
+upload = library_upload(project_id=project.id)
 cast_by_name = {c.name.upper(): c for c in list_characters(project_id=project.id)}
 cards = list_scene_cards(project_id=project.id)
 flat = [s for card in cards for s in card.shots]
@@ -212,7 +210,7 @@ def detail(shot) -> None:
         with st.popover("Model settings"):
             ksaved = shot_choice(shot=shot, kind="keyframe").get("params") or {}
             kparams = user_overrides(cap=kcap, built=kplan.params, form=render_form(
-                cap=kcap, key=f"kform_{sid}", media_choices=choices, values={**kplan.params, **ksaved}))
+                cap=kcap, key=f"kform_{sid}", media_choices=choices, on_upload=upload, values={**kplan.params, **ksaved}))
         g1, g2 = st.columns(2)
         if g1.button("Regenerate keyframe" if shot.keyframe_media_id else "Generate keyframe", key=f"gen_kf_{sid}"):
             with shown_errors("Keyframe"):
@@ -265,12 +263,8 @@ def detail(shot) -> None:
             st.caption("The first shot has no previous shot.")
         if use_last != shot.use_last_frame and has_start:
             update_shot(shot_id=sid, use_last_frame=use_last)
-        img_ids = [None] + [a.media_id for a in images]
-        end = st.selectbox("End frame (a keyframe or image)", img_ids, key=f"end_{sid}",
-                           index=img_ids.index(shot.end_frame_media_id) if shot.end_frame_media_id in img_ids else 0,
-                           format_func=lambda m: "—" if m is None else f"{m[:6]} · "
-                           + next((a.label or a.operation or a.model) for a in images if a.media_id == m),
-                           disabled=ccap.field_for_role("end_frame") is None)
+        end = media_picker("End frame (a keyframe or image)", project_id=project.id, kind="image", key=f"end_{sid}",
+                           current=shot.end_frame_media_id, disabled=ccap.field_for_role("end_frame") is None)
         if end != shot.end_frame_media_id and ccap.field_for_role("end_frame") is not None:
             update_shot(shot_id=sid, end_frame_media_id=end)
         with st.popover("Model settings"):
@@ -281,7 +275,7 @@ def detail(shot) -> None:
                 cbuilt = {}
             csaved = shot_choice(shot=shot, kind="clip").get("params") or {}
             cparams = user_overrides(cap=ccap, built=cbuilt, form=render_form(
-                cap=ccap, key=f"cform_{sid}", media_choices=choices, values={**cbuilt, **csaved}))
+                cap=ccap, key=f"cform_{sid}", media_choices=choices, on_upload=upload, values={**cbuilt, **csaved}))
         if st.button("Regenerate clip" if shot.clip_media_id else "Generate clip", key=f"gen_clip_{sid}"):
             with shown_errors("Clip"):
                 set_shot_model(shot_id=sid, kind="clip", provider=cpick[0], model=cpick[1], params=cparams)

@@ -21,6 +21,21 @@ OPERATION_NAMES = {"frame": "frame", "first_frame": "first frame", "last_frame":
                    "generate": "", "upload": "upload", "portrait": "portrait"}
 
 
+_AUDIO_WORDS = ("audio", "voice", "speech", "music", "sound", "wav")
+_VIDEO_WORDS = ("video", "clip", "footage")
+
+
+def field_kind(*, name: str, role: str | None = None) -> str:
+    """Return the kind of media a file field takes ("image", "video" or "audio") from its role or
+    name: start/end frames and references are pictures; "audio_file" is a sound; "video" a video."""
+    words = f"{role or ''} {name}".lower()
+    if any(w in words for w in _AUDIO_WORDS):
+        return "audio"
+    if any(w in words for w in _VIDEO_WORDS) and "frame" not in words:
+        return "video"
+    return "image"
+
+
 @dataclass(frozen=True)
 class MediaOption:
     media_id: str
@@ -36,9 +51,13 @@ def _what(asset) -> str:
     return purpose
 
 
+THUMBS_AT_MOST = 40  # the newest options get a thumbnail made; older ones have one once it exists
+
+
 def media_options(*, project_id: int, kind: str, thumbs: bool = True) -> list[MediaOption]:
     """Return the project's media of ``kind`` ("image", "video" or "audio"), newest first, one
-    option per distinct file. Raises InvalidInput for an unknown kind."""
+    option per distinct file, with thumbnails for pictures (made for the newest
+    ``THUMBS_AT_MOST``). Raises InvalidInput for an unknown kind."""
     if kind not in KIND_TYPES:
         raise InvalidInput(f"kind must be one of {', '.join(KIND_TYPES)}", field="kind")
     shots = shot_labels(project_id=project_id)
@@ -55,7 +74,7 @@ def media_options(*, project_id: int, kind: str, thumbs: bool = True) -> list[Me
                  names.get(a.character_id or "", a.character_id or "") or "Library")
         when = f"{a.timestamp:%H:%M:%S}"
         length = f" · {a.duration_s:.1f} s" if a.duration_s else ""
-        pic = thumbnail(media_id=a.media_id) if thumbs and kind != "audio" else None
+        pic = thumbnail(media_id=a.media_id) if thumbs and kind != "audio" and len(out) < THUMBS_AT_MOST else None
         out.append(MediaOption(media_id=a.media_id, label=f"{owner} · {_what(a)}{length} · {when}",
                                thumb=str(pic) if pic else None))
     return out

@@ -14,6 +14,7 @@ from typing import Any
 
 import streamlit as st
 
+from core.generation.library import field_kind
 from core.registry import Capability, FieldSpec, present
 from core.settings import get_settings
 
@@ -70,9 +71,39 @@ def _label(spec: FieldSpec) -> str:
     return spec.label + (" *" if spec.required else "")
 
 
-def _render_uri(spec: FieldSpec, wkey: str, disabled: bool, choices: list[tuple[str, str]] | None) -> Any:
+def _inline_upload(spec: FieldSpec, wkey: str, kind: str, disabled: bool, on_upload, many: bool) -> tuple | None:
+    """An upload beside a media picker: the new file joins the library and is picked at once.
+    Returns the new (value, label, thumbnail) on the run it is uploaded."""
+    types = {"image": ["png", "jpg", "jpeg", "webp"], "video": ["mp4", "mov", "webm"],
+             "audio": ["wav", "mp3", "ogg", "flac", "m4a"]}[kind]
+    up = st.file_uploader(f"…or upload a new {kind} for {spec.label}", type=types, key=wkey + "::inline",
+                          disabled=disabled)
+    done = st.session_state.setdefault(wkey + "::inline_done", set())
+    if up is None or up.file_id in done:
+        return None
+    done.add(up.file_id)
+    entry = tuple(on_upload(kind, up.name, up.getvalue()))
+    if many:
+        st.session_state[wkey] = [*(st.session_state.get(wkey) or []), entry[0]]
+    else:
+        st.session_state[wkey] = entry[0]
+    return entry
+
+
+def _render_uri(spec: FieldSpec, wkey: str, disabled: bool, choices, on_upload=None) -> Any:
     many = spec.is_uri_list
     current = st.session_state.get(wkey)
+    thumbs: dict[str, str] = {}
+    if isinstance(choices, dict):  # {kind: [(value, label, thumb)]}: only media of the field's kind
+        kind = field_kind(name=spec.name, role=spec.role)
+        entries = list(choices.get(kind) or [])
+        if on_upload is not None:
+            new = _inline_upload(spec, wkey, kind, disabled, on_upload, many)
+            if new is not None:
+                entries.insert(0, new)
+            current = st.session_state.get(wkey)
+        thumbs = {e[0]: e[2] for e in entries if len(e) > 2 and e[2]}
+        choices = [(e[0], e[1]) for e in entries]
     if choices is not None:
         labels = dict(choices)
         known = [v for v, _ in choices]
@@ -82,10 +113,17 @@ def _render_uri(spec: FieldSpec, wkey: str, disabled: bool, choices: list[tuple[
         if many:
             if not isinstance(current, list):
                 st.session_state[wkey] = []
-            return st.multiselect(_label(spec), options, key=wkey, disabled=disabled, format_func=fmt, help=_help(spec))
-        if current not in options:
-            st.session_state[wkey] = None
-        return st.selectbox(_label(spec), [None, *options], key=wkey, disabled=disabled, format_func=fmt, help=_help(spec))
+            picked = st.multiselect(_label(spec), options, key=wkey, disabled=disabled, format_func=fmt,
+                                    help=_help(spec))
+        else:
+            if current not in options:
+                st.session_state[wkey] = None
+            picked = st.selectbox(_label(spec), [None, *options], key=wkey, disabled=disabled, format_func=fmt,
+                                  help=_help(spec))
+        shown = [thumbs[v] for v in (picked if many else [picked]) or [] if v in thumbs]
+        if shown:
+            st.image(shown, width=96)
+        return picked
     # No media library: upload files. A value passed in by the caller stays unless replaced.
     uploads = st.file_uploader(
         _label(spec), key=wkey + "::upload" + (":off" if disabled else ""), disabled=disabled,
@@ -149,10 +187,10 @@ def _render_number(spec: FieldSpec, wkey: str, disabled: bool) -> Any:
 
 
 def _render_field(spec: FieldSpec, wkey: str, *, disabled: bool, options: list[Any] | None,
-                  choices: list[tuple[str, str]] | None) -> Any:
+                  choices, on_upload=None) -> Any:
     """Draw one widget and return its value; raises ValueError for a shape it cannot draw."""
     if spec.is_uri or spec.is_uri_list:
-        return _render_uri(spec, wkey, disabled, choices)
+        return _render_uri(spec, wkey, disabled, choices, on_upload)
     if options is not None:
         return _render_enum(spec, wkey, disabled, options)
     if spec.type == "boolean":
@@ -205,12 +243,15 @@ def _current_values(cap: Capability, key: str, values: dict[str, Any]) -> dict[s
 
 
 def render_form(*, cap: Capability, key: str, values: dict | None = None,
-                media_choices: list[tuple[str, str]] | None = None) -> dict:
+                media_choices: list[tuple[str, str]] | dict | None = None, on_upload=None) -> dict:
     """Draw the form of ``cap`` and return the params entered (empty values left out).
 
     ``values`` pre-fills fields on first draw; ``media_choices`` — (value, label) pairs such as
-    ``("media:12", "Keyframe shot 3")`` — turns file fields into pickers over the media library
-    instead of uploaders. Fields the rules rule out are cleared and disabled with a warning.
+    ``("media:12", "Keyframe shot 3")``, or per kind ("image", "video", "audio") lists of
+    (value, label, thumbnail path) — turns file fields into pickers over the media library instead
+    of uploaders (per kind: each field lists only its kind, with thumbnails). ``on_upload(kind,
+    name, data) -> value`` adds an inline upload beside each picker. Fields the rules rule out are
+    cleared and disabled with a warning.
     """
     values = dict(values or {})
     entered = _current_values(cap, key, values)
@@ -239,7 +280,8 @@ def render_form(*, cap: Capability, key: str, values: dict | None = None,
         if reason and not isinstance(st.session_state.get(wkey), bool):
             st.session_state[wkey] = _empty(spec)  # cleared, not silently kept: the warning says why
         try:
-            value = _render_field(spec, wkey, disabled=bool(reason), options=options, choices=media_choices)
+            value = _render_field(spec, wkey, disabled=bool(reason), options=options, choices=media_choices,
+                                  on_upload=on_upload)
         except ValueError as exc:
             st.error(f"Field **{spec.name}** cannot be shown: unsupported shape ({exc}). "
                      f"Its value cannot be set from this form.")
