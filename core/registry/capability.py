@@ -25,13 +25,17 @@ def _price_params(by: PriceBy) -> list[str]:
     return params
 
 
-def _price_rate(by: PriceBy, params: dict[str, Any], default: float) -> float:
-    """Return the USD rate ``by`` gives for ``params``; ``default`` when a value is not listed."""
+def _price_rate(by: PriceBy, params: dict[str, Any], default: float) -> float | None:
+    """Return the USD rate ``by`` gives for ``params``: ``default`` when a value is not listed,
+    None when the file lists the value with an unknown (null) price."""
     value = params.get(by.param)
     keys = [str(value).lower() if isinstance(value, bool) else str(value), str(value)]
-    found = next((by.values[k] for k in keys if k in by.values), None)
-    if found is None:
+    key = next((k for k in keys if k in by.values), None)
+    if key is None:
         return default
+    found = by.values[key]
+    if found is None:
+        return None
     if isinstance(found, PriceBy):
         return _price_rate(found, params, default)
     return float(found)
@@ -62,6 +66,8 @@ class Capability:
         self.schema_note: str | None = None
         self.roles_corrected: list[str] = []  # roles the user corrected (core.registry.role_overrides)
         self.uncorrected: "Capability | None" = None  # the same model before those corrections
+        self.retired: str | None = spec.retired
+        self.replacement: str | None = spec.replacement
         if spec.openapi_schema is not None:
             self.input_schema = input_schema_from_openapi(spec.openapi_schema)
             # Provider schemas carry no roles: infer, then let the file's explicit roles win
@@ -143,9 +149,11 @@ class Capability:
     def validate(self, params: dict[str, Any]) -> dict[str, Any]:
         """Return ``params`` checked and completed with defaults (None values dropped).
 
-        Raises ``InvalidCombination`` carrying every problem at once: unknown fields, wrong
-        types, out-of-range or non-enum values, missing required fields and broken rules.
+        Raises ``UnsupportedCapability`` for a retired model (naming its replacement) and
+        ``InvalidCombination`` carrying every problem at once: unknown fields, wrong types,
+        out-of-range or non-enum values, missing required fields and broken rules.
         """
+        self.check_not_retired()
         if not isinstance(params, dict):
             raise InvalidInput("params must be a JSON object", field="params")
         violations = []
@@ -159,6 +167,14 @@ class Capability:
         if violations:
             raise InvalidCombination(violations, model=f"{self.provider}/{self.model}")
         return {k: v for k, v in validated.items() if v is not None}
+
+    def check_not_retired(self) -> None:
+        """Raise ``UnsupportedCapability`` (field ``model``) naming the replacement when the
+        provider retired this model; return None otherwise."""
+        if self.retired:
+            raise UnsupportedCapability(
+                f"{self.provider}/{self.model} was retired by {self.provider} on {self.retired}; "
+                f"use {self.provider}/{self.replacement} instead", field="model")
 
     def violations(self, params: dict[str, Any]) -> list:
         """Return every ``RuleViolation`` of ``params`` (empty when valid); never raises for them."""
@@ -186,6 +202,8 @@ class Capability:
         assert p is not None
         merged = {**self.defaults(), **params}
         rate = p.usd if p.by is None else _price_rate(p.by, merged, p.usd)
+        if rate is None:
+            return None
         if p.unit in ("second", "minute"):
             seconds = duration_s
             dur_param = self.roles.get("duration")

@@ -36,6 +36,8 @@ def capability_json(cap: Capability) -> dict[str, Any]:
         "schema_changes": cap.schema_note,
         "roles_corrected": list(cap.roles_corrected),
         "docs": cap.docs,
+        "retired": cap.retired,
+        "replacement": cap.replacement,
     }
 
 

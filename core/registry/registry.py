@@ -124,9 +124,11 @@ class Registry:
         raise UnsupportedCapability(f"{provider}/{model} has several operations ({ops}); name one", field="operation")
 
     def list(self, *, media_type: str | None = None, provider: str | None = None,
-             operation: str | None = None) -> list[Capability]:
+             operation: str | None = None, include_retired: bool = False) -> list[Capability]:
         """Return the capabilities matching every filter given, sorted by provider, model, operation.
 
+        Retired models (schema file ``retired``) are left out unless ``include_retired``: pickers
+        built on this list never offer them, while ``get`` still finds them for old assets.
         Besides the shipped files: every model a source keeps (fetched before, in this data dir),
         and shipped schemas as last refreshed. Never fetches.
         """
@@ -148,7 +150,8 @@ class Registry:
             (self._with_overrides(c) for c in caps
              if (media_type is None or c.media_type == media_type)
              and (provider is None or c.provider == provider)
-             and (operation is None or c.operation == operation)),
+             and (operation is None or c.operation == operation)
+             and (include_retired or not c.retired)),
             key=lambda c: c.key,
         )
 

@@ -118,12 +118,13 @@ class PriceBy(_Strict):
     """Price that depends on one parameter's value (e.g. resolution).
 
     A value is USD per unit, or another ``PriceBy`` when the price depends on a second
-    parameter as well (Veo 3.1 Fast: audio on/off, then resolution). Keys are the
-    parameter's values as text; booleans are written ``"true"`` / ``"false"``.
+    parameter as well (Veo 3.1 Fast: audio on/off, then resolution), or ``null`` when the
+    provider offers that value but its price is not known (the estimate is then unknown, never
+    guessed). Keys are the parameter's values as text; booleans are written ``"true"`` / ``"false"``.
     """
 
     param: str
-    values: dict[str, Union[Annotated[float, Field(ge=0)], "PriceBy"]]
+    values: dict[str, Union[Annotated[float, Field(ge=0)], "PriceBy", None]]
 
 
 PriceBy.model_rebuild()
@@ -162,11 +163,19 @@ class SchemaFile(_Strict):
     pricing: Pricing | None = None
     free: bool = False  # runs in-process at no cost (the local provider); pricing stays null
     notes: str | None = None
+    # A model the provider shut down: hidden from pickers, refused by validation with an error naming
+    # ``replacement`` (a model of the same provider); assets made with it keep their record.
+    retired: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}(-\d{2})?$")
+    replacement: str | None = Field(default=None, min_length=1)
 
     @model_validator(mode="after")
     def _one_schema(self) -> "SchemaFile":
         if (self.input_schema is None) == (self.openapi_schema is None):
             raise ValueError("give exactly one of input_schema (hand-written) or openapi_schema (provider's own)")
+        if self.retired and not self.replacement:
+            raise ValueError("a retired model names its replacement")
+        if self.replacement and not self.retired:
+            raise ValueError("replacement is only for a retired model (give retired: <date>)")
         return self
 
 

@@ -297,7 +297,7 @@ def render_form(*, cap: Capability, key: str, values: dict | None = None,
             params[spec.name] = value
     for role in _STANDARD_ROLES.get(cap.media_type, ()):
         if cap.field_for_role(role) is None:
-            st.text_input(_ROLE_LABELS[role], value="", disabled=True, key=f"{key}::{cap.provider}/{cap.model}::missing::{role}",
+            st.text_input(_ROLE_LABELS[role], value="", disabled=True, key=f"{key}::{cap.provider}/{cap.model}:{cap.operation}::missing::{role}",
                           help=f"{cap.title} has no {role} input")
             st.caption(f"⛔ {_ROLE_LABELS[role]}: not supported by {cap.title} ({cap.model}).")
     if hidden:

@@ -14,8 +14,8 @@ FILES = sorted(SCHEMA_DIR.rglob("*.json"))
 def test_every_file_loads_and_builds_an_options_model():
     assert len(FILES) >= 35
     reg = get_registry()
-    assert len(reg.list()) == len(FILES)
-    for cap in reg.list():
+    assert len(reg.list(include_retired=True)) == len(FILES)
+    for cap in reg.list(include_retired=True):
         model = cap.options_model
         assert model.model_config["extra"] == "forbid"
         assert set(model.model_fields) == set(cap.input_schema["properties"])
@@ -33,9 +33,14 @@ def test_expected_models_present():
     reg = get_registry()
     wanted = {
         ("google", "veo-3.1-generate-001", "generate"), ("google", "veo-3.1-generate-001", "extend"),
-        ("google", "veo-3.1-fast-generate-001", "generate"), ("google", "imagen-4.0-generate-001", "generate"),
-        ("google", "gemini-2.5-flash-image", "generate"), ("google", "gemini-2.5-flash", "script"),
-        ("google", "gemini-2.5-flash", "breakdown"),
+        ("google", "veo-3.1-fast-generate-001", "generate"), ("google", "veo-3.1-fast-generate-001", "extend"),
+        ("google", "veo-3.1-lite-generate-001", "generate"), ("google", "veo-3.1-lite-generate-001", "extend"),
+        ("google", "gemini-omni-1.1-flash", "generate"), ("google", "gemini-omni-1.2-flash", "generate"),
+        ("google", "gemini-nano-banana-2.1", "generate"), ("google", "gemini-3-pro-image", "generate"),
+        ("google", "gemini-3.1-flash-lite-image", "generate"), ("google", "gemini-3.1-flash-image", "generate"),
+        ("google", "gemini-3.8-flash", "script"), ("google", "gemini-3.8-flash", "breakdown"),
+        ("google", "gemini-3.5-flash-lite", "script"), ("google", "gemini-4-argon", "breakdown"),
+        ("elevenlabs", "eleven_v4", "tts"), ("elevenlabs", "eleven_v4_turbo", "tts"),
         ("replicate", "google/veo-3.1", "generate"), ("replicate", "google/veo-3.1-fast", "generate"),
         ("replicate", "bytedance/seedream-4", "generate"), ("replicate", "bytedance/seedance-1-pro", "generate"),
         ("replicate", "bytedance/seedance-1-lite", "generate"),
@@ -52,7 +57,12 @@ def test_expected_models_present():
     }
     have = {c.key for c in reg.list()}
     assert wanted <= have, wanted - have
-    assert reg.get(provider="google", model="gemini-2.5-flash-image").media_type == "image"  # not video
+    assert reg.get(provider="google", model="gemini-nano-banana-2.1").media_type == "image"  # not video
+    retired = {("google", "imagen-4.0-generate-001", "generate"), ("google", "gemini-2.5-flash-image", "generate"),
+               ("google", "gemini-2.5-flash", "script"), ("google", "gemini-2.5-flash", "breakdown")}
+    assert not retired & have  # hidden from every list a picker is built on
+    assert retired <= {c.key for c in reg.list(include_retired=True)}
+    assert reg.get(provider="google", model="gemini-2.5-flash-image").media_type == "image"  # old assets still resolve
 
 
 def test_get_defaults_to_generate_and_names_what_exists():

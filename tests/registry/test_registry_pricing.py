@@ -82,8 +82,9 @@ def test_providers_with_published_prices_are_priced():
                       ("gemini-2.5-flash-image", None), ("gemini-2.5-flash", "script"),
                       ("gemini-2.5-flash", "breakdown")]:
         assert cap("google", model, op).pricing is not None, (model, op)
+    # Eleven v4 / v4 Turbo have no price in the stored docs (UPDATE-2026-12 §2.1): unknown, not guessed.
     for c in get_registry().list(provider="elevenlabs"):
-        assert c.pricing is not None, c
+        assert (c.pricing is None) == (c.model in ("eleven_v4", "eleven_v4_turbo")), c
 
 
 def test_unpriced_models_estimate_unknown_not_zero():
@@ -114,4 +115,12 @@ def test_unlisted_value_falls_back_to_the_base_rate():
     fast = cap("google", "veo-3.1-fast-generate-001")
     assert fast.pricing["usd"] == pytest.approx(0.12)
     # A value the price table does not list (bypassing validation) is priced at the file's base rate.
-    assert fast.estimate_cost({"resolution": "4k"}) == pytest.approx(8 * 0.12)
+    assert fast.estimate_cost({"resolution": "2160p"}) == pytest.approx(8 * 0.12)
+
+
+def test_listed_value_without_a_known_price_estimates_unknown():
+    # 4k is offered (UPDATE-2026-12 §1.4) but its price is not in the stored copies: null -> unknown.
+    for model in ("veo-3.1-generate-001", "veo-3.1-fast-generate-001"):
+        c = cap("google", model)
+        assert c.estimate_cost({"prompt": "x", "resolution": "4k"}) is None
+        assert c.estimate_cost({"prompt": "x", "resolution": "1080p"}) > 0

@@ -1,7 +1,7 @@
 """Every documented rule, with valid and invalid parameter sets; all violations reported at once."""
 import pytest
 
-from core.errors import InvalidCombination
+from core.errors import InvalidCombination, UnsupportedCapability
 from core.registry import get_registry
 
 
@@ -69,7 +69,10 @@ def test_veo_video_input_is_not_a_generate_parameter_and_extend_takes_it():
     out = get_registry().validate(provider="google", model="veo-3.1-generate-001", operation="extend",
                                   params={"video": "v.mp4"})
     assert out["duration_seconds"] == 8 and out["resolution"] == "720p"
-    vs = violations(*VEO, {"video": "v.mp4", "resolution": "1080p", "image": "s"}, operation="extend")
+    # Vertex extends 720p/1080p/4k inputs (UPDATE-2026-12 §1.4); 480p is not among them.
+    get_registry().validate(provider="google", model="veo-3.1-generate-001", operation="extend",
+                            params={"video": "v.mp4", "resolution": "4k"})
+    vs = violations(*VEO, {"video": "v.mp4", "resolution": "480p", "image": "s"}, operation="extend")
     assert {"resolution"} in fields_of(vs) and {"image"} in fields_of(vs)
 
 
@@ -160,11 +163,14 @@ def test_seedance_pro_last_frame_needs_image_and_has_no_references():
                             params={"prompt": "x", "image": "s", "last_frame_image": "e"})
 
 
-def test_imagen_seed_needs_watermark_off():
-    vs = violations("google", "imagen-4.0-generate-001", {"prompt": "x", "seed": 3})
-    assert fields_of(vs) == [{"seed", "add_watermark"}]
-    get_registry().validate(provider="google", model="imagen-4.0-generate-001",
-                            params={"prompt": "x", "seed": 3, "add_watermark": False})
+def test_retired_models_are_refused_naming_the_replacement():
+    # Imagen 4 shut down 2026-08-17 (UPDATE-2026-12 §1.5): even a valid request is refused.
+    with pytest.raises(UnsupportedCapability, match="retired .*2026-08-17.*google/gemini-3.1-flash-image") as exc:
+        get_registry().validate(provider="google", model="imagen-4.0-generate-001",
+                                params={"prompt": "x", "seed": 3, "add_watermark": False})
+    assert exc.value.field == "model"
+    with pytest.raises(UnsupportedCapability, match="google/gemini-3.8-flash"):
+        get_registry().validate(provider="google", model="gemini-2.5-flash", operation="script", params={"logline": "x"})
 
 
 def test_elevenlabs_limits():
@@ -180,7 +186,13 @@ def test_costs():
     it = reg.get(provider="wavespeed", model="wavespeed-ai/infinitetalk")
     assert it.estimate_cost({"resolution": "720p"}, duration_s=10) == pytest.approx(0.6)
     assert it.estimate_cost({}, duration_s=10) == pytest.approx(0.3)
-    assert it.estimate_cost({}, duration_s=1) == pytest.approx(0.15)  # billing floor
+    # WaveSpeed bills whole seconds with a 3 s floor (UPDATE-2026-12 §4).
+    assert it.estimate_cost({}, duration_s=1) == pytest.approx(3 * 0.03)
+    assert it.estimate_cost({}, duration_s=2.2) == pytest.approx(3 * 0.03)
+    assert it.estimate_cost({}, duration_s=3.4) == pytest.approx(4 * 0.03)
+    for name in ("wavespeed-ai/infinitetalk-fast", "wavespeed-ai/infinitetalk/video-to-video",
+                 "wavespeed-ai/infinitetalk-fast/video-to-video"):
+        assert reg.get(provider="wavespeed", model=name).pricing["min_units"] == 3
     assert it.estimate_cost({}) is None  # length unknown
     assert reg.get(provider="local", model="animate").estimate_cost({"image": "x"}) == 0.0
     # Veo 3.1 is priced per second (8 s default, audio on by default); unpriced models say None, not 0.
