@@ -97,12 +97,16 @@ class ProviderError(StoryreelError):
         retryable: bool = False,
         status_code: int | None = None,
         retry_after_s: float | None = None,
+        awaiting_credentials: bool = False,
     ):
         super().__init__(f"{provider}: {message}")
         self.provider = provider
         self.retryable = retryable
         self.status_code = status_code
         self.retry_after_s = retry_after_s
+        # The provider refused the credentials while a paid job was already running (e.g. an expired
+        # Vertex token while polling): the job waits for working credentials instead of failing.
+        self.awaiting_credentials = awaiting_credentials
 
 
 class UnsupportedCapability(StoryreelError):

@@ -47,6 +47,8 @@ def in_process_handler(*, provider: str, action: str) -> Callable | None:
     return getattr(importlib.import_module(module), name)
 
 log = logging.getLogger("storyreel.jobs")
+# Prefix of Job.error while a running job waits for credentials the provider accepts again.
+AWAITING_CREDENTIALS = "waiting for working credentials"
 
 _finalize_locks: dict[str, threading.Lock] = {}
 _finalize_guard = threading.Lock()
@@ -254,6 +256,14 @@ class JobRunner:
             try:
                 result = adapter.poll(request=request, operation_id=job.operation_id)
             except ProviderError as exc:
+                if exc.awaiting_credentials:
+                    # The provider is running (and billing) this job: refused credentials never fail
+                    # it. Say so on the job and keep asking, slowly, until the credentials work again.
+                    if not job.error.startswith(AWAITING_CREDENTIALS):
+                        log.warning("job %s: %s", job_id, redact(exc.message))
+                        self._notify(update_job(job_id, unless=TERMINAL, error=f"{AWAITING_CREDENTIALS}: {exc.message}"))
+                    delay = self.backoff_max_s
+                    continue
                 errors += 1
                 if not exc.retryable or errors > self.max_retries:
                     self._fail(job_id, exc.message, retryable=exc.retryable)
@@ -276,7 +286,9 @@ class JobRunner:
             fields: dict[str, Any] = {"status": RUNNING}
             if result.progress is not None:
                 fields["progress"] = float(result.progress)
-            if job.status != RUNNING or result.progress is not None:
+            if job.error.startswith(AWAITING_CREDENTIALS):
+                fields["error"] = ""  # the credentials work again
+            if job.status != RUNNING or len(fields) > 1:
                 self._notify(update_job(job_id, unless=TERMINAL, **fields))
             errors = 0
             delay = min(self.poll_max_s, delay * self.poll_factor)

@@ -93,6 +93,30 @@ class PollResult:
     raw: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass
+class KeyCheck:
+    """The answer of one cheap authenticated call made with one credential (``python -m core doctor``).
+
+    ``status`` is OK, REFUSED (the provider refused the key), UNREACHABLE (no answer) or ERROR
+    (any other failure). ``models`` lists the model ids the provider says this key can use, None
+    when the provider does not list them (then every shipped model counts). ``facts`` holds per-model
+    limits read from the provider (e.g. ElevenLabs' ``maximum_text_length_per_request``).
+    ``detail`` never holds a key.
+    """
+
+    OK: ClassVar[str] = "OK"
+    REFUSED: ClassVar[str] = "key refused"
+    UNREACHABLE: ClassVar[str] = "unreachable"
+    ERROR: ClassVar[str] = "error"
+
+    provider: str
+    setting: str
+    status: str
+    detail: str = ""
+    models: list[str] | None = None
+    facts: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
 @runtime_checkable
 class Adapter(Protocol):
     """One per provider, registered in ``core.providers.ADAPTERS``."""

@@ -1,9 +1,13 @@
-"""The google adapter: Veo (generate, extend), Imagen, Nano Banana and Gemini structured text through
-``google-genai`` (google.md). Request building is pure (``google_requests``); this module holds the
-thin transport: clients, submit, poll, download and error mapping.
+"""The google adapter: Veo 3.1 (generate, extend; Vertex), Gemini Omni Flash video (API key, the
+Interactions API), Nano Banana images and Gemini structured text through ``google-genai``
+(google.md; UPDATE-2026-12 §1). Request building is pure (``google_requests``); this module holds
+the thin transport: clients, credentials, submit, poll, download, error mapping and the key check.
 
-Veo and Imagen run in Vertex mode (google-genai 3.x refuses them with an API key, google.md §0);
-Gemini content calls use the API key. Base URL comes from ``GOOGLE_GENAI_BASE_URL`` so tests aim
+Vertex credentials: ``GOOGLE_VERTEX_ACCESS_TOKEN`` when set (a bare token, about an hour's life),
+else application default credentials through google-auth, which the SDK refreshes before they
+expire (UPDATE-2026-12 §1.6). A 401/403 while *polling* a running (paid) job does not fail it: the
+cached clients and settings are dropped so that fresh credentials are read, and the job waits
+(``ProviderError.awaiting_credentials``). Base URL comes from ``GOOGLE_GENAI_BASE_URL`` so tests aim
 the real SDK at the loopback emulator. Keys are read at call time and never stored or logged.
 """
 from __future__ import annotations
@@ -13,21 +17,30 @@ import json
 import threading
 from typing import Any, ClassVar
 
+import google.auth
+from google import genai
+from google.auth import exceptions as auth_errors
 from google.genai import errors as genai_errors
 from google.genai import types
+from google.oauth2.credentials import Credentials
 
 from core.credentials import get_setting, redact, require_setting
 from core.errors import MissingCredentials, ProviderError, UnsupportedCapability
 import core.providers.google_requests as rq
-from core.providers.base import (FAILED, RUNNING, SUBMITTED, SUCCEEDED, Output, PollResult, ProviderRequest,
-                                 SubmitResult)
+from core.providers.base import (CANCELLED, FAILED, RUNNING, SUBMITTED, SUCCEEDED, KeyCheck, Output, PollResult,
+                                 ProviderRequest, SubmitResult)
 from core.settings import get_settings
 
 PROVIDER = "google"
 RETRYABLE_STATUS = {408, 429, 500, 502, 503, 504}
+AUTH_STATUS = {401, 403}
+SCOPES = ["https://www.googleapis.com/auth/cloud-platform"]
+# Interactions statuses (SDK 3.6 ``InteractionStatus``) that are final, and what they mean here.
+_INTERACTION_DONE = {"completed": SUCCEEDED, "failed": FAILED, "cancelled": CANCELLED, "incomplete": FAILED,
+                     "budget_exceeded": FAILED}
 
 
-def _retry_after(exc: genai_errors.APIError) -> float | None:
+def _retry_after(exc: BaseException) -> float | None:
     response = getattr(exc, "response", None)
     headers = getattr(response, "headers", None)
     if not headers:
@@ -39,9 +52,22 @@ def _retry_after(exc: genai_errors.APIError) -> float | None:
 
 
 def _class_names(exc: BaseException) -> set[str]:
-    # google-genai 3.x sends through ``httpx2`` (a fork with the same class names) — match by name
-    # so either transport is understood.
+    # google-genai 3.x sends through ``httpx2`` (a fork with the same class names) and raises its own
+    # error classes for the Interactions API — match by name so every transport is understood.
     return {c.__name__ for c in type(exc).__mro__}
+
+
+def _status_of(exc: BaseException) -> tuple[int | None, str]:
+    """Return (HTTP status, message) of an SDK API error (generate_* or Interactions), else (None, "")."""
+    if isinstance(exc, genai_errors.APIError):
+        code = int(exc.code) if isinstance(exc.code, int) else None
+        return code, exc.message or str(exc.status or "error")
+    if "APIStatusError" in _class_names(exc):
+        body = getattr(exc, "body", None)
+        error = body.get("error") if isinstance(body, dict) else None
+        message = error.get("message") if isinstance(error, dict) else None
+        return getattr(exc, "status_code", None), str(message or getattr(exc, "message", exc))
+    return None, ""
 
 
 def map_error(exc: BaseException, *, during: str) -> Exception:
@@ -49,20 +75,27 @@ def map_error(exc: BaseException, *, during: str) -> Exception:
 
     4xx/5xx answers keep the server's message; 408, 429 and 5xx are retryable, with Retry-After.
     A timeout or unreadable answer to a *submission* is flagged ``maybe_accepted``: the provider may
-    have started (and will bill) the job, so the runner must not blindly submit it again.
+    have started (and will bill) the job, so the runner must not blindly submit it again. A 401/403
+    while *polling* is ``awaiting_credentials``: the job is running and paid for, so it waits.
     """
-    if isinstance(exc, genai_errors.APIError):
-        code = int(exc.code) if isinstance(exc.code, int) else None
-        message = exc.message or str(exc.status or "error")
-        err = ProviderError(redact(f"{message} (HTTP {code}, {exc.status}) during {during}"), provider=PROVIDER,
-                            retryable=code in RETRYABLE_STATUS, status_code=code, retry_after_s=_retry_after(exc))
-    elif "TimeoutException" in _class_names(exc):
+    code, message = _status_of(exc)
+    names = _class_names(exc)
+    if code is not None or "APIStatusError" in names or isinstance(exc, genai_errors.APIError):
+        auth = code in AUTH_STATUS
+        err = ProviderError(redact(f"{message} (HTTP {code}) during {during}"), provider=PROVIDER,
+                            retryable=code in RETRYABLE_STATUS or (auth and during == "poll"), status_code=code,
+                            retry_after_s=_retry_after(exc), awaiting_credentials=auth and during == "poll")
+    elif isinstance(exc, auth_errors.RefreshError) and during == "poll":
+        err = ProviderError(redact(f"credentials could not be refreshed during {during}: {exc}"), provider=PROVIDER,
+                            retryable=True, awaiting_credentials=True)
+    elif "TimeoutException" in names or "APITimeoutError" in names:
         err = ProviderError(f"no answer in time during {during}", provider=PROVIDER, retryable=True)
         err.maybe_accepted = during == "submit"
-    elif "TransportError" in _class_names(exc):
+    elif "TransportError" in names or "APIConnectionError" in names:
         err = ProviderError(redact(f"connection failed during {during}: {exc}"), provider=PROVIDER, retryable=True)
         # A connection that never opened sent nothing; any other transport failure may have.
-        err.maybe_accepted = during == "submit" and "ConnectError" not in _class_names(exc)
+        err.maybe_accepted = during == "submit" and not ({"ConnectError", "APIConnectionError"} & names
+                                                         and "APITimeoutError" not in names)
     elif isinstance(exc, (json.JSONDecodeError, ValueError)):
         err = ProviderError(redact(f"unreadable answer during {during}: {exc}"), provider=PROVIDER, retryable=True)
         err.maybe_accepted = during == "submit"
@@ -71,11 +104,29 @@ def map_error(exc: BaseException, *, during: str) -> Exception:
     return err
 
 
+def vertex_credentials() -> tuple[Any, str]:
+    """Return (google-auth credentials, cache tag) for Vertex mode.
+
+    ``GOOGLE_VERTEX_ACCESS_TOKEN`` wins when set (a bare token that cannot refresh); otherwise
+    application default credentials (``GOOGLE_APPLICATION_CREDENTIALS``, gcloud's ADC file or the
+    metadata server), which the SDK refreshes before they expire. Raises MissingCredentials naming
+    the token setting when neither is available.
+    """
+    token = get_setting(setting="GOOGLE_VERTEX_ACCESS_TOKEN")
+    if token:
+        return Credentials(token=token), "token:" + hashlib.sha256(token.encode()).hexdigest()
+    try:
+        credentials, _ = google.auth.default(scopes=SCOPES)
+    except auth_errors.DefaultCredentialsError as exc:
+        raise MissingCredentials(PROVIDER, "GOOGLE_VERTEX_ACCESS_TOKEN") from exc
+    return credentials, "adc"
+
+
 class GoogleAdapter:
     """Adapter for Google GenAI (see module docstring)."""
 
     name: ClassVar[str] = PROVIDER
-    version: ClassVar[str] = "google-1"
+    version: ClassVar[str] = "google-2"
     credential_settings: ClassVar[tuple[str, ...]] = ("GOOGLE_CLOUD_PROJECT", "GOOGLE_API_KEY")
 
     def __init__(self, *, timeout_s: float = 120.0):
@@ -89,39 +140,36 @@ class GoogleAdapter:
         return rq.required_settings(cap)
 
     def _client(self, auth: str):
-        from google import genai
-
         settings = get_settings()
         http = types.HttpOptions(base_url=settings.google_genai_base_url or None, timeout=int(self.timeout_s * 1000))
         if auth == "vertex":
             project = require_setting(provider=PROVIDER, setting="GOOGLE_CLOUD_PROJECT")
-            token = get_setting(setting="GOOGLE_VERTEX_ACCESS_TOKEN")
-            secret = token or ""
-            key = ("vertex", project, settings.google_cloud_location, http.base_url, self.timeout_s,
-                   hashlib.sha256(secret.encode()).hexdigest())
+            key: tuple = ("vertex", project, settings.google_cloud_location, http.base_url, self.timeout_s,
+                          get_setting(setting="GOOGLE_VERTEX_ACCESS_TOKEN") or "adc")
         else:
             secret = require_setting(provider=PROVIDER, setting="GOOGLE_API_KEY")
             key = ("api_key", http.base_url, self.timeout_s, hashlib.sha256(secret.encode()).hexdigest())
+        key = tuple(hashlib.sha256(str(k).encode()).hexdigest() for k in key)  # no secret kept in the key
         with self._lock:
             client = self._clients.get(key)
             if client is None:
                 if auth == "vertex":
-                    credentials = None
-                    if token:
-                        from google.oauth2.credentials import Credentials
-
-                        credentials = Credentials(token=token)
-                    try:
-                        # project/location as constructor args: from env alone the SDK would post to the
-                        # bare base URL (gateway mode, google.md §5).
-                        client = genai.Client(vertexai=True, project=project, location=settings.google_cloud_location,
-                                              credentials=credentials, http_options=http)
-                    except Exception as exc:  # google.auth.exceptions.DefaultCredentialsError
-                        raise MissingCredentials(PROVIDER, "GOOGLE_VERTEX_ACCESS_TOKEN") from exc
+                    credentials, _ = vertex_credentials()
+                    # project/location as constructor args: from env alone the SDK would post to the
+                    # bare base URL (gateway mode, google.md §5).
+                    client = genai.Client(vertexai=True, project=project, location=settings.google_cloud_location,
+                                          credentials=credentials, http_options=http)
                 else:
                     client = genai.Client(api_key=secret, http_options=http)
                 self._clients[key] = client
         return client
+
+    def forget_credentials(self) -> None:
+        """Drop cached clients and settings, so the next call reads credentials afresh (a new token
+        in the environment or secrets file, or ADC set up meanwhile)."""
+        with self._lock:
+            self._clients.clear()
+        get_settings.cache_clear()
 
     # --- pure ---------------------------------------------------------------------------------
     def build_request(self, *, cap: Any, params: dict, inputs: dict[str, Any]) -> ProviderRequest:
@@ -133,14 +181,16 @@ class GoogleAdapter:
                                files=dict(inputs))
 
     def parse_result(self, *, payload: dict) -> PollResult:
-        """Return the PollResult of a normalised Veo operation payload.
+        """Return the PollResult of a normalised Veo operation or Omni interaction payload.
 
         ``payload``: ``{"done", "error": {code, message} | None, "videos": [{"data", "uri", "mime"}],
-        "rai_filtered_count", "rai_filtered_reasons"}``. A finished operation without videos is a
-        failure naming the safety filter reasons.
+        "rai_filtered_count", "rai_filtered_reasons", "status"}`` (``status`` = cancelled for a
+        cancelled interaction). A finished call without videos is a failure naming the reasons.
         """
         if not payload.get("done"):
             return PollResult(status=RUNNING, raw={k: v for k, v in payload.items() if k != "videos"})
+        if payload.get("status") == CANCELLED:
+            return PollResult(status=CANCELLED, error="cancelled at the provider")
         error = payload.get("error")
         if error:
             code = error.get("code")
@@ -151,29 +201,52 @@ class GoogleAdapter:
                    for v in payload.get("videos") or [] if v.get("data") or v.get("uri")]
         if not outputs:
             reasons = "; ".join(payload.get("rai_filtered_reasons") or []) or "no video returned"
-            return PollResult(status=FAILED, error=f"Veo returned no video ({reasons}).")
+            return PollResult(status=FAILED, error=f"the model returned no video ({reasons}).")
         return PollResult(status=SUCCEEDED, outputs=outputs)
+
+    @staticmethod
+    def _op_payload(op: types.GenerateVideosOperation) -> dict:
+        resp = op.response or op.result
+        videos = [{"data": g.video.video_bytes, "uri": g.video.uri, "mime": g.video.mime_type}
+                  for g in (resp.generated_videos or [] if resp else []) if g.video]
+        return {"name": op.name, "done": bool(op.done), "error": op.error, "videos": videos,
+                "rai_filtered_count": getattr(resp, "rai_media_filtered_count", None) if resp else None,
+                "rai_filtered_reasons": getattr(resp, "rai_media_filtered_reasons", None) if resp else None}
+
+    @staticmethod
+    def _interaction_payload(interaction: Any) -> dict:
+        """Normalise an Interactions answer: the video is base64 inline in ``steps[].content[]``."""
+        data = interaction.model_dump(mode="json", by_alias=True, exclude_none=True)
+        status = data.get("status")
+        videos = [{"data": rq.decode_b64(c.get("data")), "uri": c.get("uri"), "mime": c.get("mime_type")}
+                  for step in data.get("steps") or [] for c in step.get("content") or []
+                  if isinstance(c, dict) and c.get("type") == "video"]
+        errors = data.get("errors") or []
+        error = {"code": None, "message": "; ".join(str(e.get("message") or e.get("code")) for e in errors)
+                 or f"interaction ended {status}"} if _INTERACTION_DONE.get(status) == FAILED else None
+        return {"name": data.get("id"), "done": status in _INTERACTION_DONE, "status": _INTERACTION_DONE.get(status),
+                "error": error, "videos": videos}
 
     # --- transport ----------------------------------------------------------------------------
     def submit(self, *, request: ProviderRequest) -> SubmitResult:
-        """Send the request. Veo returns the operation name as ``operation_id``; the other calls
-        are synchronous and return outputs. Raises ProviderError / MissingCredentials."""
+        """Send the request. Veo and Omni return an operation/interaction id as ``operation_id``;
+        the other calls are synchronous and return outputs. Raises ProviderError / MissingCredentials."""
         method, auth, params = request.body["method"], request.body["auth"], request.body["params"]
         client = self._client(auth)
         try:
-            if method == rq.VIDEOS:
-                source, config = rq.video_call(params=params, files=request.files)
-                op = client.models.generate_videos(model=request.model, source=source, config=config)
-                if op.done:
-                    result = self.parse_result(payload=self._op_payload(op))
-                    return SubmitResult(operation_id=op.name, status=result.status, outputs=result.outputs)
-                return SubmitResult(operation_id=op.name, status=SUBMITTED)
-            if method == rq.IMAGES:
-                prompt, config = rq.images_call(params=params)
-                resp = client.models.generate_images(model=request.model, prompt=prompt, config=config)
-                outputs = [Output(mime=g.image.mime_type or "image/png", data=g.image.image_bytes)
-                           for g in resp.generated_images or [] if g.image and g.image.image_bytes]
-            elif method == rq.CONTENT_IMAGE:
+            if method in (rq.VIDEOS, rq.INTERACTIONS):
+                if method == rq.VIDEOS:
+                    source, config = rq.video_call(params=params, files=request.files)
+                    payload = self._op_payload(client.models.generate_videos(model=request.model, source=source,
+                                                                             config=config))
+                else:
+                    payload = self._interaction_payload(client.interactions.create(
+                        model=request.model, **rq.interaction_call(params=params, files=request.files)))
+                if payload["done"]:
+                    result = self.parse_result(payload=payload)
+                    return SubmitResult(operation_id=payload["name"], status=result.status, outputs=result.outputs)
+                return SubmitResult(operation_id=payload["name"], status=SUBMITTED)
+            if method == rq.CONTENT_IMAGE:
                 contents, config = rq.content_image_call(params=params, files=request.files)
                 resp = client.models.generate_content(model=request.model, contents=contents, config=config)
                 outputs = [Output(mime=p.inline_data.mime_type or "image/png", data=p.inline_data.data)
@@ -193,36 +266,82 @@ class GoogleAdapter:
             raise ProviderError(f"{request.model} returned no output (blocked by safety filters?).", provider=PROVIDER)
         return SubmitResult(operation_id=None, status=SUCCEEDED, outputs=outputs)
 
-    @staticmethod
-    def _op_payload(op: types.GenerateVideosOperation) -> dict:
-        resp = op.response or op.result
-        videos = [{"data": g.video.video_bytes, "uri": g.video.uri, "mime": g.video.mime_type}
-                  for g in (resp.generated_videos or [] if resp else []) if g.video]
-        return {"name": op.name, "done": bool(op.done), "error": op.error, "videos": videos,
-                "rai_filtered_count": getattr(resp, "rai_media_filtered_count", None) if resp else None,
-                "rai_filtered_reasons": getattr(resp, "rai_media_filtered_reasons", None) if resp else None}
-
     def poll(self, *, request: ProviderRequest, operation_id: str) -> PollResult:
-        """Ask where a Veo operation stands, from its stored name alone (Vertex ``fetchPredictOperation``)."""
-        client = self._client(request.body["auth"])
+        """Ask where a Veo operation (Vertex ``fetchPredictOperation``) or an Omni interaction
+        (``GET interactions/{id}``) stands, from its stored id alone.
+
+        Raises ProviderError; refused credentials come back ``awaiting_credentials`` (the cached
+        clients and settings are dropped first, so the next poll reads fresh ones).
+        """
         try:
-            op = client.operations.get(types.GenerateVideosOperation(name=operation_id))
+            client = self._client(request.body["auth"])
+            if request.body["method"] == rq.INTERACTIONS:
+                payload = self._interaction_payload(client.interactions.get(id=operation_id))
+            else:
+                payload = self._op_payload(client.operations.get(types.GenerateVideosOperation(name=operation_id)))
+        except MissingCredentials as exc:
+            self.forget_credentials()
+            raise ProviderError(f"{exc.message}; the running job waits for credentials", provider=PROVIDER,
+                                retryable=True, awaiting_credentials=True) from None
         except Exception as exc:
-            raise map_error(exc, during="poll") from None
-        return self.parse_result(payload=self._op_payload(op))
+            err = map_error(exc, during="poll")
+            if getattr(err, "awaiting_credentials", False):
+                self.forget_credentials()
+            raise err from None
+        return self.parse_result(payload=payload)
 
     def download(self, *, output: Output) -> bytes:
-        """Return an output's bytes. Vertex answers inline; a ``gs://`` URI (only with an output
-        bucket configured) cannot be fetched without Cloud Storage access."""
+        """Return an output's bytes. Vertex and Omni answer inline; a ``gs://`` URI (only with an
+        output bucket configured) cannot be fetched without Cloud Storage access."""
         if output.data is not None:
             return output.data
         raise ProviderError(f"output at {output.url} is not inline; Storyreel does not set an output bucket, "
                             "so this should not happen", provider=PROVIDER)
 
     def cancel(self, *, request: ProviderRequest, operation_id: str) -> None:
-        """Veo operations cannot be cancelled through google-genai; raises UnsupportedCapability."""
-        raise UnsupportedCapability("Google Veo operations cannot be cancelled once started; the result will "
-                                    "still be stored when it arrives.", field="job")
+        """Cancel an Omni interaction (``POST interactions/{id}/cancel``). Veo operations cannot be
+        cancelled through google-genai: raises UnsupportedCapability."""
+        if request.body.get("method") != rq.INTERACTIONS:
+            raise UnsupportedCapability("Google Veo operations cannot be cancelled once started; the result will "
+                                        "still be stored when it arrives.", field="job")
+        try:
+            self._client(request.body["auth"]).interactions.cancel(id=operation_id)
+        except Exception as exc:
+            raise map_error(exc, during="cancel") from None
+
+    # --- the key check (python -m core doctor) ---------------------------------------------------
+    def check_credentials(self, *, models: dict[str, tuple[str, ...]]) -> list[KeyCheck]:
+        """Return one KeyCheck per configured credential: the API key lists its models
+        (``GET models``); Vertex asks for each shipped Vertex model (``GET publishers/google/models/{m}``).
+
+        ``models`` maps each shipped model id to the settings it needs. Never raises for a refused
+        key or an unreachable host: those are the checks' answers.
+        """
+        checks = []
+        if get_setting(setting="GOOGLE_API_KEY"):
+            checks.append(self._check(setting="GOOGLE_API_KEY", call=lambda c: sorted(
+                m.name.removeprefix("models/") for m in c.models.list() if m.name), auth="api_key"))
+        if get_setting(setting="GOOGLE_CLOUD_PROJECT"):
+            wanted = sorted(m for m, needs in models.items() if "GOOGLE_CLOUD_PROJECT" in needs)
+            checks.append(self._check(setting="GOOGLE_CLOUD_PROJECT", auth="vertex",
+                                      call=lambda c: [m for m in wanted if _vertex_has(c, m)]))
+        return checks
+
+    def _check(self, *, setting: str, auth: str, call) -> KeyCheck:
+        try:
+            found = call(self._client(auth))
+        except MissingCredentials as exc:
+            return KeyCheck(provider=PROVIDER, setting=setting, status=KeyCheck.REFUSED, detail=exc.message)
+        except Exception as exc:
+            err = map_error(exc, during="key check")
+            if isinstance(err, ProviderError) and err.status_code is not None and err.status_code < 500 \
+                    and err.status_code not in (404, 408, 429):
+                return KeyCheck(provider=PROVIDER, setting=setting, status=KeyCheck.REFUSED, detail=err.message)
+            status = KeyCheck.UNREACHABLE if isinstance(err, ProviderError) and err.status_code is None \
+                else KeyCheck.ERROR
+            return KeyCheck(provider=PROVIDER, setting=setting, status=status, detail=redact(str(err)))
+        return KeyCheck(provider=PROVIDER, setting=setting, status=KeyCheck.OK, models=list(found),
+                        detail=f"{len(found)} models visible")
 
     # --- direct helpers used by the story tools ------------------------------------------------
     def generate_json(self, *, model: str, operation: str, params: dict) -> dict:
@@ -233,8 +352,20 @@ class GoogleAdapter:
         return json.loads(out.data)
 
 
+def _vertex_has(client: Any, model: str) -> bool:
+    """True when Vertex knows ``model`` (``models.get``); False on 404; other errors propagate."""
+    try:
+        client.models.get(model=model)
+    except genai_errors.APIError as exc:
+        if exc.code == 404:
+            return False
+        raise
+    return True
+
+
 ADAPTER = GoogleAdapter()
-DEFAULT_TEXT_MODEL = "gemini-2.5-flash"
+# UPDATE-2026-12 §5.1: GA on both backends; gemini-2.5-flash was retired.
+DEFAULT_TEXT_MODEL = "gemini-3.8-flash"
 
 
 def generate_script(*, genre: str, language: str, target_length_s: int, logline: str = "",

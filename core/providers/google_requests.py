@@ -1,13 +1,16 @@
 """Pure request building for the google adapter: validated params + input files → google-genai
-call arguments (google.md §1.2, §2, §3, §4). No network here; files are read from disk only.
+call arguments (google.md §1.2, §2, §4; UPDATE-2026-12 §1). No network here; files are read from disk only.
 
 Which SDK method a capability uses and which credentials it needs come from the capability
 (``cap.sdk_method`` / ``cap.auth`` when the schema file carries them); the defaults below follow
-the SDK version matrix (google.md §0): in google-genai 3.x ``generate_videos`` and
-``generate_images`` run only in Vertex mode, ``generate_content`` works with an API key.
+the SDK version matrix (UPDATE-2026-12 §1.1): in google-genai 3.x ``generate_videos`` (Veo) runs
+only in Vertex mode, ``generate_content`` works on both, and the API-key route to video is the
+Interactions API (Gemini Omni Flash). Imagen is gone (shut down 2026-08-17), and with it the
+``generate_images`` path.
 """
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 from typing import Any
@@ -17,9 +20,9 @@ from google.genai import types
 from core.errors import UnsupportedCapability
 from core.providers.base import InputFile
 
-VIDEOS, IMAGES, CONTENT_IMAGE, CONTENT_JSON = "generate_videos", "generate_images", "content_image", "content_json"
-# google.md §0: the auth each SDK method needs under google-genai 3.x.
-DEFAULT_AUTH = {VIDEOS: "vertex", IMAGES: "vertex", CONTENT_IMAGE: "api_key", CONTENT_JSON: "api_key"}
+VIDEOS, CONTENT_IMAGE, CONTENT_JSON, INTERACTIONS = "generate_videos", "content_image", "content_json", "interactions"
+# UPDATE-2026-12 §1.1: the auth each SDK method needs under google-genai 3.x.
+DEFAULT_AUTH = {VIDEOS: "vertex", CONTENT_IMAGE: "api_key", CONTENT_JSON: "api_key", INTERACTIONS: "api_key"}
 AUTH_SETTINGS = {"vertex": ("GOOGLE_CLOUD_PROJECT",), "api_key": ("GOOGLE_API_KEY",)}
 
 
@@ -34,8 +37,8 @@ def sdk_method(cap: Any) -> str:
     """Return which google-genai call serves a capability.
 
     Video → ``generate_videos``; text (script, breakdown) → ``generate_content`` with JSON output;
-    image models name theirs in the schema file (``generate_images`` for Imagen,
-    ``content_image`` for Gemini image models such as Nano Banana; google.md §2–§3).
+    image models and Omni video name theirs in the schema file (``content_image`` for Nano Banana,
+    ``interactions`` for Gemini Omni Flash; UPDATE-2026-12 §1.1, §1.3).
     """
     explicit = _cap_attr(cap, "sdk_method")
     if explicit:
@@ -101,13 +104,41 @@ def video_call(*, params: dict, files: dict[str, Any]) -> tuple[types.GenerateVi
     return types.GenerateVideosSource(**source), types.GenerateVideosConfig(**config)
 
 
-def images_call(*, params: dict) -> tuple[str, types.GenerateImagesConfig]:
-    """Return (prompt, config) for ``models.generate_images`` (Imagen, google.md §3)."""
-    rest = {k: v for k, v in params.items() if v is not None and k != "prompt"}
-    unknown = set(rest) - set(types.GenerateImagesConfig.model_fields)
+def interaction_call(*, params: dict, files: dict[str, Any]) -> dict[str, Any]:
+    """Return the keyword arguments of ``client.interactions.create`` for Gemini Omni Flash video
+    (UPDATE-2026-12 §1.1), without ``model``.
+
+    The prompt and any start frame or reference images go into ``input`` (text and image
+    content); ``response_format`` asks for one video (aspect ratio, resolution, duration as a
+    duration string such as ``"8s"``) delivered inline; ``background=True`` makes the call
+    return at once with an interaction id to poll. A start frame sets
+    ``generation_config.video_config.task`` to ``image_to_video``, references to
+    ``reference_to_video``. Raises UnsupportedCapability for a param this call does not take.
+    """
+    known = {"prompt", "image", "reference_images", "duration", "aspect_ratio", "resolution"}
+    given = {k: v for k, v in params.items() if v is not None}
+    unknown = sorted((set(given) | set(files)) - known)
     if unknown:
-        raise UnsupportedCapability(f"Imagen has no parameter {sorted(unknown)[0]!r}.", field=sorted(unknown)[0])
-    return params["prompt"], types.GenerateImagesConfig(**rest)
+        raise UnsupportedCapability(f"Gemini Omni has no parameter {unknown[0]!r}.", field=unknown[0])
+    content: list[dict[str, Any]] = [{"type": "text", "text": given.get("prompt") or ""}]
+    task = None
+    for name in ("image", "reference_images"):
+        if files.get(name):
+            task = "image_to_video" if name == "image" else "reference_to_video"
+            for f in _as_list(files[name]):
+                content.append({"type": "image", "data": base64.b64encode(_read(f)).decode("ascii"),
+                                "mime_type": f.mime})
+    response_format: dict[str, Any] = {"type": "video", "delivery": "inline"}
+    for name in ("aspect_ratio", "resolution"):
+        if name in given:
+            response_format[name] = given[name]
+    if "duration" in given:
+        response_format["duration"] = f"{int(given['duration'])}s"
+    kwargs: dict[str, Any] = {"input": content, "response_modalities": ["video"], "background": True,
+                              "response_format": response_format}
+    if task:
+        kwargs["generation_config"] = {"video_config": {"task": task}}
+    return kwargs
 
 
 def content_image_call(*, params: dict, files: dict[str, Any]) -> tuple[list, types.GenerateContentConfig]:
@@ -215,10 +246,19 @@ def content_json_call(*, operation: str, params: dict) -> tuple[str, types.Gener
         raise UnsupportedCapability(f"google has no text operation {operation!r}.", field="operation")
     build, schema = TEXT_OPERATIONS[operation]
     system, user = build(params)
+    # Sampling parameters were deprecated with Gemini 3.6 Flash (UPDATE-2026-12 §1.2): sent only when a
+    # (retired, older) model's file offers temperature and the caller set it.
     config = types.GenerateContentConfig(system_instruction=system, response_mime_type="application/json",
-                                         response_json_schema=schema, temperature=params.get("temperature", 0.8),
+                                         response_json_schema=schema, temperature=params.get("temperature"),
                                          seed=params.get("seed"))
     return user, config
+
+
+def decode_b64(data: str | bytes | None) -> bytes | None:
+    """Return the bytes of a base64 text (the Interactions API sends media inline), None for None."""
+    if data is None or isinstance(data, bytes):
+        return data
+    return base64.b64decode(data)
 
 
 def parse_json_text(text: str) -> dict:

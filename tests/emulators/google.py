@@ -7,7 +7,14 @@ for Nano Banana and text. Every request is checked against the documented field 
 combination rules and rejected the way Google does (``400 INVALID_ARGUMENT`` with the JSON error
 body); auth headers are checked; every request is recorded in ``state.calls``.
 
-Faults (``FaultQueue``) match the routes ``create``, ``poll``, ``predict``, ``generate``.
+Also (UPDATE-2026-12): the Interactions API for Gemini Omni Flash video (``tests.emulators.google_omni``),
+the key checks ``GET /{ver}/models`` (API key) and ``GET /v1beta1/publishers/google/models/{m}``
+(Vertex), and an OAuth token endpoint ``POST /token`` that application default credentials
+(an ``authorized_user`` file whose ``token_uri`` points here) refresh against. Shut-down models
+answer 404 like Google does.
+
+Faults (``FaultQueue``) match the routes ``create``, ``poll``, ``predict``, ``generate``,
+``interaction``, ``interaction_poll``, ``models``.
 """
 from __future__ import annotations
 
@@ -23,6 +30,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
+from tests.emulators import google_omni as omni
 from tests.emulators.media import clip_mp4, seeded_png
 from tests.emulators.server import Fault, FaultQueue, retry_after
 
@@ -48,11 +56,20 @@ GENERATION_CONFIG_FIELDS = {
 }
 IMAGE_CONFIG_FIELDS = {"aspectRatio", "imageSize"}
 ASPECTS_VEO = {"16:9", "9:16"}
-ASPECTS_IMAGE = {"1:1", "2:3", "3:2", "3:4", "4:3", "4:5", "5:4", "9:16", "16:9", "21:9"}
+ASPECTS_IMAGE = {"1:1", "2:3", "3:2", "3:4", "4:3", "4:5", "5:4", "9:16", "16:9", "21:9", "1:4", "4:1", "1:8", "8:1"}
+# What each backend serves (UPDATE-2026-12 §1.2-§1.5); anything else — the shut-down ids — is 404.
+VEO_MODELS = {"veo-3.1-generate-001", "veo-3.1-fast-generate-001", "veo-3.1-lite-generate-001"}
+VEO_RESOLUTIONS = {"veo-3.1-lite-generate-001": {"720p", "1080p"}}  # others: 720p, 1080p, 4k
+CONTENT_MODELS = {"gemini-3.8-flash", "gemini-4-argon", "gemini-3.6-flash", "gemini-3.5-flash-lite",
+                  "gemini-3.1-flash-lite", "gemini-nano-banana-2.1", "gemini-3-pro-image", "gemini-3.1-flash-lite-image"}
+VERTEX_CONTENT_MODELS = CONTENT_MODELS - {"gemini-nano-banana-2.1", "gemini-3.6-flash"} | {"gemini-3.1-flash-image"}
 PERSON_GENERATION_VEO = {"dont_allow", "allow_adult", "allow_all"}
 
 _VERTEX = re.compile(r"^/(v1beta1|v1)/projects/([^/]+)/locations/([^/]+)/publishers/google/models/([^/:]+):(\w+)$")
 _DEV = re.compile(r"^/(v1|v1beta)/models/([^/:]+):(\w+)$")
+_DEV_LIST = re.compile(r"^/(v1|v1beta)/models$")
+_VERTEX_GET = re.compile(r"^/(v1beta1|v1)/publishers/google/models/([^/:]+)$")
+_INTERACTIONS = re.compile(r"^/(v1|v1beta|v1alpha)/interactions(?:/([^/]+?))?(/cancel)?$")
 
 
 class Reject(Exception):
@@ -105,6 +122,13 @@ class GoogleState:
     operations: dict[str, Operation] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
     max_seen_running: int = 0
+    interactions: dict[str, "omni.Interaction"] = field(default_factory=dict)
+    # Models each credential sees (the key checks); tests narrow them to model an account.
+    api_models: set[str] = field(default_factory=lambda: CONTENT_MODELS | omni.OMNI_MODELS)
+    vertex_models: set[str] = field(default_factory=lambda: VEO_MODELS | VERTEX_CONTENT_MODELS)
+    # OAuth tokens handed out by POST /token (ADC refresh); each is accepted like ``bearer_token``.
+    issued_tokens: list[str] = field(default_factory=list)
+    token_lifetime_s: int = 3600
 
     def count(self, route: str) -> int:
         with self.lock:
@@ -134,8 +158,9 @@ def _check_image(obj: Any, where: str) -> None:
             raise Reject(400, f"{where}.bytesBase64Encoded is not valid base64.") from None
 
 
-def check_veo(body: dict) -> dict:
-    """Validate a predictLongRunning body (google.md §1.2–§1.4); returns the single instance."""
+def check_veo(body: dict, model: str | None = None) -> dict:
+    """Validate a predictLongRunning body (google.md §1.2–§1.4, UPDATE-2026-12 §1.4) for ``model``;
+    returns the single instance."""
     _check_keys(body, {"instances", "parameters", "labels"}, "")
     instances = body.get("instances")
     if not isinstance(instances, list) or len(instances) != 1:
@@ -171,8 +196,10 @@ def check_veo(body: dict) -> dict:
         raise Reject(400, "A prompt, image or video is required.")
     if params.get("aspectRatio") not in (None, *ASPECTS_VEO):
         raise Reject(400, f"Unsupported aspect ratio {params['aspectRatio']}.")
-    if params.get("resolution") not in (None, "720p", "1080p"):
+    if params.get("resolution") not in (None, *VEO_RESOLUTIONS.get(model or "", {"720p", "1080p", "4k"})):
         raise Reject(400, f"Unsupported resolution {params['resolution']}.")
+    if model == "veo-3.1-lite-generate-001" and refs is not None:
+        raise Reject(400, "referenceImages are not supported by veo-3.1-lite-generate-001.")
     if params.get("durationSeconds") not in (None, 4, 5, 6, 7, 8):
         raise Reject(400, f"Unsupported duration {params['durationSeconds']}.")
     if params.get("personGeneration") not in (None, *PERSON_GENERATION_VEO):
@@ -260,7 +287,7 @@ def make_app(state: GoogleState | None = None) -> FastAPI:
 
     def check_auth(request: Request, vertex: bool) -> None:
         if vertex:
-            if request.headers.get("authorization") != f"Bearer {state.bearer_token}":
+            if request.headers.get("authorization") not in {f"Bearer {t}" for t in [state.bearer_token, *state.issued_tokens]}:
                 raise Reject(401, "Request had invalid authentication credentials. Expected OAuth 2 access token.",
                              "UNAUTHENTICATED")
         elif request.headers.get("x-goog-api-key") != state.api_key:
@@ -272,7 +299,10 @@ def make_app(state: GoogleState | None = None) -> FastAPI:
                                 "headers": dict(request.headers), "body": body, "t": time.monotonic()})
 
     def create(model: str, base: str, body: dict, fault: Fault | None) -> dict:
-        inst = check_veo(body)
+        if model not in VEO_MODELS:
+            raise Reject(404, f"Publisher Model `{base}` was not found or your project does not have access to it.",
+                         "NOT_FOUND")
+        inst = check_veo(body, model)
         with state.lock:
             now = time.monotonic()
             if state.max_running is not None and state.running(now) >= state.max_running:
@@ -314,7 +344,10 @@ def make_app(state: GoogleState | None = None) -> FastAPI:
             {"bytesBase64Encoded": base64.b64encode(seeded_png(width=w, height=h, seed=f"{prompt}{i}")).decode(),
              "mimeType": "image/png"} for i in range(int(params.get("sampleCount") or 1))]}
 
-    def generate(model: str, body: dict) -> dict:
+    def generate(model: str, body: dict, vertex: bool) -> dict:
+        if model not in (VERTEX_CONTENT_MODELS if vertex else CONTENT_MODELS):
+            raise Reject(404, f"models/{model} is not found for API version v1beta, or is not supported for "
+                              "generateContent.", "NOT_FOUND")
         config = check_content(body)
         parts: list[dict]
         if "IMAGE" in (config.get("responseModalities") or []):
@@ -331,6 +364,52 @@ def make_app(state: GoogleState | None = None) -> FastAPI:
                 "usageMetadata": {"promptTokenCount": 10, "candidatesTokenCount": 10, "totalTokenCount": 20},
                 "modelVersion": model}
 
+    async def other_routes(full: str, request: Request, body: Any) -> Response | None:
+        """The key checks, the token endpoint and the Interactions API; None for the classic routes."""
+        m_list, m_get, m_int = _DEV_LIST.match(full), _VERTEX_GET.match(full), _INTERACTIONS.match(full)
+        if full == "/token" and request.method == "POST":
+            record("token", request, full, body)
+            with state.lock:
+                token = f"ya29.issued-{len(state.issued_tokens) + 1}-{uuid.uuid4().hex[:8]}"
+                state.issued_tokens.append(token)
+            return JSONResponse({"access_token": token, "expires_in": state.token_lifetime_s, "token_type": "Bearer"})
+        if not (m_list or m_get or m_int):
+            return None
+        route = "models" if (m_list or m_get) else ("interaction" if request.method == "POST" and not m_int.group(2)
+                                                    else "interaction_poll")
+        record(route, request, full, body)
+        try:
+            check_auth(request, vertex=bool(m_get))
+            import anyio
+
+            early = await anyio.to_thread.run_sync(answer_fault, state.faults.take(route))
+            if early is not None:
+                return early
+            if m_list:
+                return JSONResponse({"models": [{"name": f"models/{m}", "supportedGenerationMethods": ["generateContent"]}
+                                                for m in sorted(state.api_models)]})
+            if m_get:
+                if m_get.group(2) not in state.vertex_models:
+                    raise Reject(404, f"Publisher model {m_get.group(2)} not found.", "NOT_FOUND")
+                return JSONResponse({"name": f"publishers/google/models/{m_get.group(2)}"})
+            _, iid, cancel = m_int.groups()
+            if not iid:
+                try:
+                    it = omni.start(body, seconds=state.job_seconds)
+                except omni.OmniReject as exc:
+                    raise Reject(exc.code, exc.message, exc.status) from None
+                with state.lock:
+                    state.interactions[it.id] = it
+                return JSONResponse({"id": it.id, "model": it.model, "status": "in_progress"})
+            it = state.interactions.get(iid)
+            if it is None:
+                raise Reject(404, f"Interaction {iid} not found.", "NOT_FOUND")
+            if cancel:
+                it.cancelled = True
+            return JSONResponse(omni.answer(it, _aspect_size(it.aspect)))
+        except Reject as exc:
+            return JSONResponse(error_body(exc.code, exc.message, exc.status), status_code=exc.code)
+
     routes = {"predictLongRunning": "create", "fetchPredictOperation": "poll", "predict": "predict",
               "generateContent": "generate"}
 
@@ -343,6 +422,9 @@ def make_app(state: GoogleState | None = None) -> FastAPI:
             body = json.loads(raw) if raw else {}
         except json.JSONDecodeError:
             return JSONResponse(error_body(400, "Invalid JSON payload received.", "INVALID_ARGUMENT"), 400)
+        extra = await other_routes(full, request, body)
+        if extra is not None:
+            return extra
         if m_vertex:
             _, project, location, model, method = m_vertex.groups()
             base = f"projects/{project}/locations/{location}/publishers/google/models/{model}"
@@ -371,7 +453,7 @@ def make_app(state: GoogleState | None = None) -> FastAPI:
                 return JSONResponse(fetch(base, body))
             if route == "predict":
                 return JSONResponse(predict(body))
-            return JSONResponse(generate(model, body))
+            return JSONResponse(generate(model, body, vertex=bool(m_vertex)))
         except Reject as exc:
             return JSONResponse(error_body(exc.code, exc.message, exc.status), status_code=exc.code)
 

@@ -59,24 +59,33 @@ def test_google_veo_extend_sends_the_source_video(google_emu, runner, png_file):
     assert get_asset(media_id=job.result_media_id).operation == "extend"
 
 
-def test_google_imagen_and_nano_banana(google_emu, runner, png_file):
-    img = run_sync(provider="google", model="imagen-4.0-generate-001", timeout_s=30,
-                   params={"prompt": "a lighthouse", "aspect_ratio": "16:9"})
-    assert img.status == "succeeded", img.error
-    asset = get_asset(media_id=img.result_media_id)
-    assert asset.type == "image" and asset.width > asset.height
-    predict = next(c for c in google_emu.calls if c["route"] == "predict")
-    assert predict["body"]["parameters"]["aspectRatio"] == "16:9"
-    nb = run_sync(provider="google", model="gemini-2.5-flash-image", timeout_s=30,
-                  params={"prompt": "maya in the rain", "aspect_ratio": "9:16"},
-                  inputs={"reference_images": [str(png_file)]})
+def test_google_nano_banana_models_and_retired_imagen(google_emu, runner, png_file):
+    from core.errors import UnsupportedCapability
+
+    # Imagen 4 shut down (UPDATE-2026-12 §1.5): refused before anything is sent, naming the successor.
+    with pytest.raises(UnsupportedCapability, match="gemini-3.1-flash-image"):
+        run_sync(provider="google", model="imagen-4.0-generate-001", timeout_s=30, params={"prompt": "a lighthouse"})
+    assert not google_emu.calls
+    nb = run_sync(provider="google", model="gemini-nano-banana-2.1", timeout_s=30,
+                  params={"prompt": "maya in the rain", "aspect_ratio": "1:4", "image_size": "2K"},
+                  inputs={"reference_images": [str(png_file)] * 3})
     assert nb.status == "succeeded", nb.error
     gen = next(c for c in google_emu.calls if c["route"] == "generate")
+    assert gen["path"].endswith("/models/gemini-nano-banana-2.1:generateContent")
     assert gen["headers"]["x-goog-api-key"] == "AIzaTEST-google-key-0123456789"
     parts = gen["body"]["contents"][0]["parts"]
-    assert parts[0]["text"] == "maya in the rain" and "inlineData" in parts[1]
-    assert gen["body"]["generationConfig"]["imageConfig"] == {"aspectRatio": "9:16"}
-    assert get_asset(media_id=nb.result_media_id).reference_images_used
+    assert parts[0]["text"] == "maya in the rain" and all("inlineData" in p for p in parts[1:]) and len(parts) == 4
+    assert gen["body"]["generationConfig"]["imageConfig"] == {"aspectRatio": "1:4", "imageSize": "2K"}
+    asset = get_asset(media_id=nb.result_media_id)
+    assert len(asset.reference_images_used) == 3 and asset.height > asset.width
+    # Nano Banana 2 (3.1 Flash Image) runs in Vertex mode: bearer token, Vertex path.
+    v = run_sync(provider="google", model="gemini-3.1-flash-image", timeout_s=30, params={"prompt": "a lighthouse"})
+    assert v.status == "succeeded", v.error
+    call = [c for c in google_emu.calls if c["route"] == "generate"][-1]
+    assert call["path"].endswith("/publishers/google/models/gemini-3.1-flash-image:generateContent")
+    assert call["headers"]["authorization"] == "Bearer ya29.TEST-vertex-token-abcdef"
+    for model in ("gemini-3-pro-image", "gemini-3.1-flash-lite-image"):
+        assert run_sync(provider="google", model=model, timeout_s=30, params={"prompt": "x"}).status == "succeeded"
 
 
 def test_google_script_and_breakdown_structured_output(google_emu):
@@ -89,6 +98,10 @@ def test_google_script_and_breakdown_structured_output(google_emu):
     bodies = [c["body"] for c in google_emu.calls if c["route"] == "generate"]
     assert all(b["generationConfig"]["responseMimeType"] == "application/json" for b in bodies)
     assert bodies[0]["generationConfig"]["responseJsonSchema"]["required"] == ["title", "logline", "summary", "fountain"]
+    # The default is a current model (UPDATE-2026-12 §5.1), without the deprecated sampling parameters.
+    paths = [c["path"] for c in google_emu.calls if c["route"] == "generate"]
+    assert len(paths) == 2 and all(p.endswith("/models/gemini-3.8-flash:generateContent") for p in paths)
+    assert all("temperature" not in b["generationConfig"] for b in bodies)
 
 
 def test_google_emulator_rejects_undocumented_fields(google_emu):

@@ -21,17 +21,35 @@ def test_google_methods_and_auth_follow_the_sdk_matrix():
 
     assert rq.sdk_method(cap("veo-3.1-generate-001", "video")) == rq.VIDEOS
     assert rq.auth_mode(cap("veo-3.1-generate-001", "video")) == "vertex"
-    # Image models name their SDK call in the schema file (data, not model-name checks).
-    assert rq.sdk_method(real("imagen-4.0-generate-001")) == rq.IMAGES
-    assert rq.sdk_method(real("gemini-2.5-flash-image")) == rq.CONTENT_IMAGE
+    # Image models and Omni video name their SDK call in the schema file (data, not model-name checks).
+    assert rq.sdk_method(real("gemini-nano-banana-2.1")) == rq.CONTENT_IMAGE
+    assert rq.sdk_method(real("gemini-omni-1.1-flash")) == rq.INTERACTIONS
     with pytest.raises(UnsupportedCapability):
-        rq.sdk_method(cap("imagen-4.0-generate-001", "image"))
-    assert rq.required_settings(real("gemini-2.5-flash-image")) == ("GOOGLE_API_KEY",)
-    assert rq.required_settings(cap("gemini-2.5-flash", "text", "script")) == ("GOOGLE_API_KEY",)
-    assert rq.required_settings(real("imagen-4.0-generate-001")) == ("GOOGLE_CLOUD_PROJECT",)
-    assert rq.required_settings(real("veo-3.1-generate-001")) == ("GOOGLE_CLOUD_PROJECT",)
+        rq.sdk_method(cap("gemini-nano-banana-2.1", "image"))
+    assert rq.required_settings(real("gemini-nano-banana-2.1")) == ("GOOGLE_API_KEY",)
+    assert rq.required_settings(real("gemini-omni-1.1-flash")) == ("GOOGLE_API_KEY",)  # video with a key alone
+    assert rq.required_settings(cap("gemini-3.8-flash", "text", "script")) == ("GOOGLE_API_KEY",)
+    assert rq.required_settings(real("gemini-3.1-flash-image")) == ("GOOGLE_CLOUD_PROJECT",)
+    assert rq.required_settings(real("veo-3.1-lite-generate-001")) == ("GOOGLE_CLOUD_PROJECT",)
     # A capability file may say otherwise (e.g. Vertex for Gemini).
-    assert rq.auth_mode(cap("gemini-2.5-flash", "text", "script", auth="vertex")) == "vertex"
+    assert rq.auth_mode(cap("gemini-3.8-flash", "text", "script", auth="vertex")) == "vertex"
+
+
+def test_google_interaction_call_shapes_the_omni_request(png_file):
+    f = InputFile(path=str(png_file), mime="image/png")
+    kw = rq.interaction_call(params={"prompt": "a fox", "duration": 6, "aspect_ratio": "9:16", "resolution": "1080p"},
+                             files={"image": f})
+    assert kw["input"][0] == {"type": "text", "text": "a fox"}
+    assert kw["input"][1]["type"] == "image" and kw["input"][1]["mime_type"] == "image/png"
+    assert kw["response_modalities"] == ["video"] and kw["background"] is True
+    assert kw["response_format"] == {"type": "video", "delivery": "inline", "aspect_ratio": "9:16",
+                                     "resolution": "1080p", "duration": "6s"}
+    assert kw["generation_config"] == {"video_config": {"task": "image_to_video"}}
+    refs = rq.interaction_call(params={"prompt": "p"}, files={"reference_images": [f, f]})
+    assert refs["generation_config"]["video_config"]["task"] == "reference_to_video" and len(refs["input"]) == 3
+    assert "generation_config" not in rq.interaction_call(params={"prompt": "p"}, files={})
+    with pytest.raises(UnsupportedCapability):
+        rq.interaction_call(params={"prompt": "p", "last_frame": "x"}, files={})
 
 
 def test_google_video_call_puts_frames_in_source_and_config(png_file):
@@ -74,3 +92,15 @@ def test_google_map_error_retryable_and_retry_after():
     assert mapped.retryable and mapped.retry_after_s == 3.0 and "slow down" in mapped.message
     err400 = errors.ClientError(400, {"error": {"code": 400, "message": "bad", "status": "INVALID_ARGUMENT"}}, None)
     assert not __import__("core.providers.google", fromlist=["map_error"]).map_error(err400, during="poll").retryable
+
+
+def test_google_auth_failure_while_polling_waits_but_not_at_submit():
+    from google.genai import errors
+
+    from core.providers.google import map_error
+
+    err = errors.ClientError(401, {"error": {"code": 401, "message": "token expired", "status": "UNAUTHENTICATED"}}, None)
+    polled = map_error(err, during="poll")
+    assert polled.awaiting_credentials and polled.retryable and polled.status_code == 401
+    submitted = map_error(err, during="submit")
+    assert not submitted.awaiting_credentials and not submitted.retryable  # nothing paid yet: fail plainly

@@ -19,8 +19,8 @@ def test_jobs_no_key_in_database_metadata_or_logs(google_emu, runner, png_file, 
                                 message=f"API key {GOOGLE_KEY} was revoked"))
     ok = run_sync(provider="google", model="veo-3.1-generate-001", params={"prompt": "p"},
                   inputs={"image": str(png_file)}, timeout_s=30)
-    failed = run_sync(provider="google", model="gemini-2.5-flash-image", params={"prompt": "p"}, timeout_s=30)
-    run_sync(provider="google", model="imagen-4.0-generate-001", params={"prompt": "p"}, timeout_s=30)
+    failed = run_sync(provider="google", model="gemini-nano-banana-2.1", params={"prompt": "p"}, timeout_s=30)
+    run_sync(provider="google", model="gemini-3.1-flash-image", params={"prompt": "p"}, timeout_s=30)
     assert ok.status == "succeeded" and failed.status == "failed" and "revoked" in failed.error
     secrets = [GOOGLE_KEY.encode(), VERTEX_TOKEN.encode()]
     with session() as s:
