@@ -145,6 +145,9 @@ def submit_job(*, provider: str, model: str, params: dict[str, Any], operation: 
         else:
             resolved[name], hashes[name] = _resolve_one(ref, field=name, project_id=project_id)
 
+    # Documented size/length limits of input files, checked before anything is stored or sent.
+    lengths = cap.check_input_files({k: [f.path for f in v] if isinstance(v, list) else v.path
+                                     for k, v in resolved.items()})
     # A model run by version (a community Replicate model's latest, re-read daily) is another
     # model once its version changes: the version is part of the key.
     model_id = f"{cap.model}@{cap.version}" if cap.version and not cap.model.endswith(cap.version) else cap.model
@@ -173,7 +176,10 @@ def submit_job(*, provider: str, model: str, params: dict[str, Any], operation: 
     if isinstance(used["reference_images"], str):
         used["reference_images"] = [used["reference_images"]]
     try:
-        cost = cap.estimate_cost(plain)
+        # Without a duration parameter, the input audio's length is what is billed (lip sync, voice changer).
+        audio = cap.field_for_role("audio")
+        billed_s = lengths.get(audio) if audio and not cap.field_for_role("duration") else None
+        cost = cap.estimate_cost(plain, duration_s=billed_s)
     except Exception:  # a price hint must never block a generation
         cost = None
     job = Job(**base, status=QUEUED, request={

@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from core.errors import InvalidCombination, InvalidInput, UnsupportedCapability
+from core.media.info import probe
 from core.registry.fields import FieldSpec, field_specs, input_schema_from_openapi, resolve_input_schema
 from core.registry.options import build_options_model, violations_from_error
 from core.registry.roles import infer_roles
@@ -167,6 +168,38 @@ class Capability:
         if violations:
             raise InvalidCombination(violations, model=f"{self.provider}/{self.model}")
         return {k: v for k, v in validated.items() if v is not None}
+
+    def check_input_files(self, files: dict[str, Any]) -> dict[str, float]:
+        """Check input files against their field's documented limits before anything is sent.
+
+        A file field may say ``x-max-bytes``, ``x-min-duration-s`` and ``x-max-duration-s`` (Veo
+        extension inputs 1-30 s, ElevenLabs voice changer under 5 minutes). ``files`` maps a
+        parameter to a path or a list of paths. Returns ``{param: seconds}`` of every limited
+        field and of the ``audio`` role (its length prices lip sync and voice changing; for a list,
+        the longest). Raises InvalidInput naming the field and the limit.
+        """
+        props = self.input_schema["properties"]
+        audio = self.roles.get("audio")
+        lengths: dict[str, float] = {}
+        for name, value in files.items():
+            prop = props.get(name) or {}
+            limits = {k: prop[k] for k in ("x-max-bytes", "x-min-duration-s", "x-max-duration-s") if k in prop}
+            if not limits and name != audio:
+                continue
+            for path in (value if isinstance(value, (list, tuple)) else [value]):
+                path = Path(path)
+                size = path.stat().st_size
+                if "x-max-bytes" in limits and size > limits["x-max-bytes"]:
+                    raise InvalidInput(f"{name}: {path.name} is {size / 1e6:.1f} MB; {self.model} takes at most "
+                                       f"{limits['x-max-bytes'] / 1e6:.0f} MB", field=name)
+                seconds = probe(path=path).duration_s
+                low, high = limits.get("x-min-duration-s"), limits.get("x-max-duration-s")
+                if (low is not None and seconds < low) or (high is not None and seconds > high):
+                    span = f"{low or 0:g}-{high:g} s" if high is not None else f"at least {low:g} s"
+                    raise InvalidInput(f"{name}: {path.name} lasts {seconds:.1f} s; {self.model} takes {span}"
+                                       + (" (split longer audio into parts)" if name == audio else ""), field=name)
+                lengths[name] = max(lengths.get(name, 0.0), seconds)
+        return lengths
 
     def check_not_retired(self) -> None:
         """Raise ``UnsupportedCapability`` (field ``model``) naming the replacement when the

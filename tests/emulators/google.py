@@ -368,7 +368,8 @@ def make_app(state: GoogleState | None = None) -> FastAPI:
         """The key checks, the token endpoint and the Interactions API; None for the classic routes."""
         m_list, m_get, m_int = _DEV_LIST.match(full), _VERTEX_GET.match(full), _INTERACTIONS.match(full)
         if full == "/token" and request.method == "POST":
-            record("token", request, full, body)
+            record("token", request, full, {})
+            state.calls[-1]["raw"] = (await request.body()).decode("utf-8", "replace")
             with state.lock:
                 token = f"ya29.issued-{len(state.issued_tokens) + 1}-{uuid.uuid4().hex[:8]}"
                 state.issued_tokens.append(token)
@@ -419,7 +420,7 @@ def make_app(state: GoogleState | None = None) -> FastAPI:
         full = "/" + path
         m_vertex, m_dev = _VERTEX.match(full), _DEV.match(full)
         try:
-            body = json.loads(raw) if raw else {}
+            body = json.loads(raw) if raw and full != "/token" else {}
         except json.JSONDecodeError:
             return JSONResponse(error_body(400, "Invalid JSON payload received.", "INVALID_ARGUMENT"), 400)
         extra = await other_routes(full, request, body)
