@@ -15,6 +15,7 @@ COMMAND_MODULES = (
     "core.commands.validate",
     "core.commands.serve",
     "core.commands.export",
+    "core.commands.doctor",
 )
 
 

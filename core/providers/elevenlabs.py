@@ -6,9 +6,10 @@ Facts followed (../shared/provider_docs/elevenlabs.md):
 - TTS with timestamps: ``POST /v1/text-to-speech/{voice_id}/with-timestamps`` — query
   ``output_format``, JSON ``text``, ``model_id``, ``voice_settings`` {stability, similarity_boost,
   style, use_speaker_boost, speed}; answer ``audio_base64`` + character ``alignment``.
-- Voice→voice: multipart ``audio`` + ``model_id`` + ``voice_settings`` as a **JSON string**. SDK
-  2.78 posts it to ``/v1/voice-changer/{voice_id}`` while the API docs say
-  ``/v1/speech-to-speech/{voice_id}``; the SDK's path is used as is (the emulator serves both).
+- Voice→voice: multipart ``audio`` + ``model_id`` + ``voice_settings`` as a **JSON string**, sent to
+  the documented ``/v1/speech-to-speech/{voice_id}``; SDK 2.78 posts to ``/v1/voice-changer/{voice_id}``
+  instead, which is used only when the documented path answers 404 (UPDATE-2026-12 §2.2). Input
+  audio under 5 minutes is checked before the call (the schema file's ``x-max-duration-s``).
 - ``convert`` is a generator: nothing is sent until it is iterated, errors surface then.
 - SDK retries are turned off (``max_retries: 0``): the job runner owns retries and backoff,
   and gets ``Retry-After`` through ``ProviderError.retry_after_s``.
@@ -29,10 +30,10 @@ from elevenlabs import VoiceSettings
 from elevenlabs.client import ElevenLabs
 from elevenlabs.core.api_error import ApiError
 
-from core.credentials import require_setting
+from core.credentials import get_setting, require_setting
 from core.errors import InvalidInput, ProviderError, UnsupportedCapability
 import core.providers.http_support as hs
-from core.providers.base import SUCCEEDED, InputFile, Output, PollResult, ProviderRequest, SubmitResult
+from core.providers.base import SUCCEEDED, InputFile, KeyCheck, Output, PollResult, ProviderRequest, SubmitResult
 from core.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -236,11 +237,64 @@ class ElevenLabsAdapter:
         kwargs = {k: body[k] for k in (*_STS_FIELDS, *_QUERY_FIELDS, "model_id") if k in body}
         if body.get("voice_settings"):
             kwargs["voice_settings"] = json.dumps(body["voice_settings"])  # a JSON string, not a form object
-        # convert() is a generator: the request is sent while joining, so errors surface in _call.
-        data = self._call(lambda: b"".join(client.speech_to_speech.convert(
-            body["voice_id"], audio=(audio.p.name, audio.p.read_bytes(), audio.mime),
-            request_options=self._options(), **kwargs)), action="voice to voice", key=key, idempotent=False)
+        data = self._sts_documented(body["voice_id"], audio, kwargs, key)
+        if data is None:  # the documented path is not served: the SDK's /v1/voice-changer/{voice_id}
+            # convert() is a generator: the request is sent while joining, so errors surface in _call.
+            data = self._call(lambda: b"".join(client.speech_to_speech.convert(
+                body["voice_id"], audio=(audio.p.name, audio.p.read_bytes(), audio.mime),
+                request_options=self._options(), **kwargs)), action="voice to voice", key=key, idempotent=False)
         return {"audio_bytes": data}
+
+    def _sts_documented(self, voice_id: str, audio: InputFile, fields: dict, key: str) -> bytes | None:
+        """POST the documented ``/v1/speech-to-speech/{voice_id}`` (multipart; query ``output_format``…).
+
+        Returns the audio bytes, or None when that path answers 404 for a reason other than an unknown
+        voice (a deployment that only serves the SDK's voice-changer path; UPDATE-2026-12 §2.2).
+        Raises ProviderError with the API's message otherwise.
+        """
+        query = {k: fields[k] for k in _QUERY_FIELDS if k in fields}
+        form = {k: (str(v).lower() if isinstance(v, bool) else str(v)) for k, v in fields.items() if k not in query}
+        base = get_settings().elevenlabs_base_url or "https://api.elevenlabs.io"
+        try:
+            resp = httpx.post(f"{base.rstrip('/')}/v1/speech-to-speech/{voice_id}", params=query, data=form,
+                              files={"audio": (audio.p.name, audio.p.read_bytes(), audio.mime)},
+                              headers={"xi-api-key": key}, timeout=self.timeout_s)
+        except httpx.HTTPError as exc:
+            raise hs.transport_error(provider=PROVIDER, exc=exc, action="voice to voice", idempotent=False,
+                                     secrets=[key]) from None
+        if resp.status_code == 200:
+            return resp.content
+        try:
+            detail = resp.json()
+        except ValueError:
+            detail = {"detail": resp.text[:200] or resp.reason_phrase}
+        if resp.status_code == 404 and "voice_not_found" not in json.dumps(detail):
+            return None
+        raise hs.provider_error(provider=PROVIDER, message=f"voice to voice: {_error_message(detail)}",
+                                status=resp.status_code, retry_after_s=hs.parse_retry_after(resp.headers.get("Retry-After")),
+                                secrets=[key])
+
+    def check_credentials(self, *, models: dict[str, tuple[str, ...]]) -> list[KeyCheck]:
+        """The key check: ``GET /v1/user`` (no audio is made), then ``GET /v1/models`` for the model ids
+        this key can use and each one's ``maximum_text_length_per_request`` (the v3 cap is uncertain
+        in the docs, UPDATE-2026-12 §2.1). Returns [] without a key; never raises for a refused key."""
+        if not (self._explicit_key or get_setting(setting=SETTING)):
+            return []
+
+        def run():
+            key = self._key()
+            with self._client(key) as client:
+                user = self._call(lambda: client.user.get(request_options=self._options()), action="key check",
+                                  key=key, idempotent=True)
+                listed = self._call(lambda: client.models.list(request_options=self._options()), action="model list",
+                                    key=key, idempotent=True)
+            facts = {m.model_id: {"maximum_text_length_per_request": m.maximum_text_length_per_request}
+                     for m in listed if getattr(m, "maximum_text_length_per_request", None)}
+            tier = getattr(getattr(user, "subscription", None), "tier", None)
+            return (f"user {user.user_id}" + (f", {tier} plan" if tier else ""),
+                    sorted(m.model_id for m in listed), facts)
+
+        return [hs.key_check(provider=PROVIDER, setting=SETTING, call=run)]
 
     def submit(self, *, request: ProviderRequest) -> SubmitResult:
         """Run the call and return its audio at once (``operation_id`` None, status succeeded).

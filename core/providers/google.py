@@ -27,6 +27,7 @@ from google.oauth2.credentials import Credentials
 from core.credentials import get_setting, redact, require_setting
 from core.errors import MissingCredentials, ProviderError, UnsupportedCapability
 import core.providers.google_requests as rq
+import core.providers.http_support as hs
 from core.providers.base import (CANCELLED, FAILED, RUNNING, SUBMITTED, SUCCEEDED, KeyCheck, Output, PollResult,
                                  ProviderRequest, SubmitResult)
 from core.settings import get_settings
@@ -312,36 +313,33 @@ class GoogleAdapter:
     # --- the key check (python -m core doctor) ---------------------------------------------------
     def check_credentials(self, *, models: dict[str, tuple[str, ...]]) -> list[KeyCheck]:
         """Return one KeyCheck per configured credential: the API key lists its models
-        (``GET models``); Vertex asks for each shipped Vertex model (``GET publishers/google/models/{m}``).
+        (``GET models``); Vertex asks for each shipped Vertex model (``GET publishers/google/models/{m}``),
+        which also settles the models UPDATE-2026-12 marks uncertain on Vertex.
 
         ``models`` maps each shipped model id to the settings it needs. Never raises for a refused
         key or an unreachable host: those are the checks' answers.
         """
+        def call(auth: str, fn):
+            def run():
+                try:
+                    found = fn(self._client(auth))
+                except (MissingCredentials, ProviderError):
+                    raise
+                except Exception as exc:
+                    raise map_error(exc, during="key check") from None
+                return f"{len(found)} models visible", found, {}
+            return run
+
         checks = []
         if get_setting(setting="GOOGLE_API_KEY"):
-            checks.append(self._check(setting="GOOGLE_API_KEY", call=lambda c: sorted(
-                m.name.removeprefix("models/") for m in c.models.list() if m.name), auth="api_key"))
+            # Google answers a bad API key with 400 INVALID_ARGUMENT (API_KEY_INVALID).
+            checks.append(hs.key_check(provider=PROVIDER, setting="GOOGLE_API_KEY", refused=(400, 401, 403), call=call(
+                "api_key", lambda c: sorted(m.name.removeprefix("models/") for m in c.models.list() if m.name))))
         if get_setting(setting="GOOGLE_CLOUD_PROJECT"):
             wanted = sorted(m for m, needs in models.items() if "GOOGLE_CLOUD_PROJECT" in needs)
-            checks.append(self._check(setting="GOOGLE_CLOUD_PROJECT", auth="vertex",
-                                      call=lambda c: [m for m in wanted if _vertex_has(c, m)]))
+            checks.append(hs.key_check(provider=PROVIDER, setting="GOOGLE_CLOUD_PROJECT", call=call(
+                "vertex", lambda c: [m for m in wanted if _vertex_has(c, m)])))
         return checks
-
-    def _check(self, *, setting: str, auth: str, call) -> KeyCheck:
-        try:
-            found = call(self._client(auth))
-        except MissingCredentials as exc:
-            return KeyCheck(provider=PROVIDER, setting=setting, status=KeyCheck.REFUSED, detail=exc.message)
-        except Exception as exc:
-            err = map_error(exc, during="key check")
-            if isinstance(err, ProviderError) and err.status_code is not None and err.status_code < 500 \
-                    and err.status_code not in (404, 408, 429):
-                return KeyCheck(provider=PROVIDER, setting=setting, status=KeyCheck.REFUSED, detail=err.message)
-            status = KeyCheck.UNREACHABLE if isinstance(err, ProviderError) and err.status_code is None \
-                else KeyCheck.ERROR
-            return KeyCheck(provider=PROVIDER, setting=setting, status=status, detail=redact(str(err)))
-        return KeyCheck(provider=PROVIDER, setting=setting, status=KeyCheck.OK, models=list(found),
-                        detail=f"{len(found)} models visible")
 
     # --- direct helpers used by the story tools ------------------------------------------------
     def generate_json(self, *, model: str, operation: str, params: dict) -> dict:

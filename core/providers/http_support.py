@@ -12,14 +12,14 @@ import email.utils
 import mimetypes
 import time
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 from urllib.parse import urlparse
 
 import httpx
 
 from core.credentials import redact
-from core.errors import InvalidInput, ProviderError
-from core.providers.base import InputFile
+from core.errors import InvalidInput, MissingCredentials, ProviderError
+from core.providers.base import InputFile, KeyCheck
 
 # 408/425/429 are "try later"; 5xx are server-side trouble. Everything else in 4xx means the
 # request itself is wrong (bad key, unknown model, invalid input) and retrying cannot help.
@@ -196,3 +196,28 @@ def download(*, provider: str, url: str, headers: dict[str, str] | None = None, 
                              message=f"output download refused: {resp.text[:200] or resp.reason_phrase}",
                              retry_after_s=parse_retry_after(resp.headers.get("Retry-After")), secrets=secrets)
     return resp.content
+
+
+def key_check(*, provider: str, setting: str, call: Callable[[], tuple[str, list[str] | None, dict]],
+              refused: Iterable[int] = (401, 403)) -> KeyCheck:
+    """Run one cheap authenticated call and classify its outcome (``python -m core doctor``).
+
+    ``call`` returns ``(detail, models, facts)`` (see :class:`KeyCheck`) or raises the adapter's
+    errors: a ProviderError with a status in ``refused`` (or MissingCredentials) is "key refused",
+    one without a status (no connection, timeout) is "unreachable", anything else "error". Returns
+    the KeyCheck; never raises for those. Messages are scrubbed of keys.
+    """
+    try:
+        detail, models, facts = call()
+    except MissingCredentials as exc:
+        return KeyCheck(provider=provider, setting=setting, status=KeyCheck.REFUSED, detail=scrub(exc.message))
+    except ProviderError as exc:
+        if exc.status_code in set(refused):
+            status = KeyCheck.REFUSED
+        elif exc.status_code is None and not str(exc.message).count("not valid JSON"):
+            status = KeyCheck.UNREACHABLE
+        else:
+            status = KeyCheck.ERROR
+        return KeyCheck(provider=provider, setting=setting, status=status, detail=scrub(exc.message))
+    return KeyCheck(provider=provider, setting=setting, status=KeyCheck.OK, detail=scrub(detail), models=models,
+                    facts=facts or {})

@@ -24,12 +24,12 @@ import replicate
 from pydantic.v1 import ValidationError as PydanticV1ValidationError
 from replicate.exceptions import ReplicateError
 
-from core.credentials import require_setting
+from core.credentials import get_setting, require_setting
 from core.errors import InvalidInput, ProviderError
 import core.providers.http_support as hs
 from core.providers.base import (
-    CANCELLED, FAILED, RUNNING, SUBMITTED, SUCCEEDED, InputFile, Output, PollResult, ProviderRequest,
-    SubmitResult,
+    CANCELLED, FAILED, RUNNING, SUBMITTED, SUCCEEDED, InputFile, KeyCheck, Output, PollResult,
+    ProviderRequest, SubmitResult,
 )
 from core.settings import get_settings
 
@@ -254,6 +254,20 @@ class ReplicateAdapter:
         payload = self._prediction_json(operation_id=operation_id, action="prediction poll",
                                         call=lambda c: c.predictions.get(operation_id))
         return self.parse_result(payload=payload)
+
+    def check_credentials(self, *, models: dict[str, tuple[str, ...]]) -> list[KeyCheck]:
+        """The key check: ``GET /v1/account`` (creates nothing). Returns [] without a token; never
+        raises for a refused token or an unreachable host (python -m core doctor)."""
+        if not (self._explicit_token or get_setting(setting=SETTING)):
+            return []
+
+        def run():
+            with self._session() as (client, token, seen):
+                account = self._call(client.accounts.current, action="key check", idempotent=True, token=token,
+                                     seen=seen)
+            return f"account {account.username}", None, {}
+
+        return [hs.key_check(provider=PROVIDER, setting=SETTING, call=run)]
 
     def cancel(self, *, request: ProviderRequest, operation_id: str) -> None:
         """Cancel the prediction (``POST /v1/predictions/{id}/cancel``); raises ProviderError."""

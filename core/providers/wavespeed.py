@@ -19,11 +19,12 @@ from typing import Any, ClassVar
 
 import httpx
 
-from core.credentials import require_setting
+from core.credentials import get_setting, require_setting
 from core.errors import InvalidInput, ProviderError, UnsupportedCapability
 import core.providers.http_support as hs
 from core.providers.base import (
-    CANCELLED, FAILED, RUNNING, SUBMITTED, SUCCEEDED, InputFile, Output, PollResult, ProviderRequest, SubmitResult,
+    CANCELLED, FAILED, RUNNING, SUBMITTED, SUCCEEDED, InputFile, KeyCheck, Output, PollResult,
+    ProviderRequest, SubmitResult,
 )
 from core.settings import get_settings
 
@@ -31,6 +32,7 @@ log = logging.getLogger(__name__)
 
 PROVIDER = "wavespeed"
 SETTING = "WAVESPEED_API_KEY"
+BALANCE_PATHS = ("/api/v3/balance", "/api/v3/account/balance")
 DEFAULT_BASE_URL = "https://api.wavespeed.ai"
 UPLOAD_PATH = "/api/v3/media/upload/binary"
 
@@ -213,6 +215,27 @@ class WaveSpeedAdapter:
             envelope = self._send(client, "GET", f"/api/v3/predictions/{operation_id}/result", action="task poll",
                                   idempotent=True, key=key)
         return self.parse_result(payload=envelope)
+
+    def check_credentials(self, *, models: dict[str, tuple[str, ...]]) -> list[KeyCheck]:
+        """The key check: the balance GET (no task is created). Two paths are documented
+        (UPDATE-2026-12 §4): ``/api/v3/balance``, and ``/api/v3/account/balance`` when the first is 404.
+        Returns [] without a key; never raises for a refused key (python -m core doctor)."""
+        if not (self._explicit_key or get_setting(setting=SETTING)):
+            return []
+
+        def run():
+            key = self._key()
+            with self._client(key) as client:
+                try:
+                    body = self._send(client, "GET", BALANCE_PATHS[0], action="key check", idempotent=True, key=key)
+                except ProviderError as exc:
+                    if exc.status_code != 404:
+                        raise
+                    body = self._send(client, "GET", BALANCE_PATHS[1], action="key check", idempotent=True, key=key)
+            data = body["data"]
+            return f"balance {data.get('balance')} {data.get('currency') or 'USD'}", None, {}
+
+        return [hs.key_check(provider=PROVIDER, setting=SETTING, call=run)]
 
     def cancel(self, *, request: ProviderRequest, operation_id: str) -> None:
         """WaveSpeed documents no cancel endpoint. Raises UnsupportedCapability."""

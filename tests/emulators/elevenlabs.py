@@ -45,12 +45,22 @@ MODELS = [
      "can_do_voice_conversion": False, "maximum_text_length_per_request": 40000},
     {"model_id": "eleven_v3", "name": "Eleven v3", "can_do_text_to_speech": True,
      "can_do_voice_conversion": False, "maximum_text_length_per_request": 5000},
+    {"model_id": "eleven_flash_v2", "name": "Eleven Flash v2", "can_do_text_to_speech": True,
+     "can_do_voice_conversion": False, "maximum_text_length_per_request": 30000},
+    {"model_id": "eleven_turbo_v2_5", "name": "Eleven Turbo v2.5", "can_do_text_to_speech": True,
+     "can_do_voice_conversion": False, "maximum_text_length_per_request": 40000},
+    {"model_id": "eleven_turbo_v2", "name": "Eleven Turbo v2", "can_do_text_to_speech": True,
+     "can_do_voice_conversion": False, "maximum_text_length_per_request": 30000},
+    {"model_id": "eleven_v4", "name": "Eleven v4", "can_do_text_to_speech": True,
+     "can_do_voice_conversion": False, "maximum_text_length_per_request": 10000},
     {"model_id": "eleven_multilingual_sts_v2", "name": "Eleven Multilingual STS v2", "can_do_text_to_speech": False,
      "can_do_voice_conversion": True},
     {"model_id": "eleven_english_sts_v2", "name": "Eleven English STS v2", "can_do_text_to_speech": False,
      "can_do_voice_conversion": True},
 ]
 CHAR_S = 0.06
+# Eleven v3 takes voice_settings.stability only, and only these values (issue 14; UPDATE-2026-12 §2.1).
+V3_STABILITY = (0.0, 0.5, 1.0)
 
 
 def audio_for(output_format: str) -> bytes:
@@ -144,6 +154,14 @@ class ElevenLabsEmulator(RecordingEmulator):
             bad = em._check_common(request, voice_id, body.get("model_id"), "can_do_text_to_speech")
             if bad:
                 return bad
+            settings = body.get("voice_settings") or {}
+            if body.get("model_id") == "eleven_v3" and settings:
+                if settings.get("stability") not in (None, *V3_STABILITY):
+                    return _detail(400, "invalid_ttd_stability",
+                                   "Invalid TTD stability value. Must be one of: 0.0, 0.5, 1.0")
+                extra = sorted(k for k in settings if k != "stability")
+                if extra:
+                    return _detail(400, "unsupported_voice_settings", f"eleven_v3 does not support {', '.join(extra)}.")
             model = next((m for m in MODELS if m["model_id"] == (body.get("model_id") or "eleven_multilingual_v2")), {})
             limit = model.get("maximum_text_length_per_request", 10000)
             if len(text) > limit:
@@ -234,6 +252,19 @@ class ElevenLabsEmulator(RecordingEmulator):
                 return early
             v = em._voice(voice_id)
             return JSONResponse(v) if v else _detail(404, "voice_not_found", f"A voice with voice_id {voice_id} does not exist.")
+
+        @app.get("/v1/user")
+        async def user(request: Request):
+            early, _ = await em._enter(request, "user")
+            return early or JSONResponse({"user_id": "user-1", "first_name": "Test", "is_new_user": False,
+                                          "xi_api_key": None, "subscription": {"tier": "creator",
+                                          "character_count": 1200, "character_limit": 100000, "status": "active"}})
+
+        @app.get("/v1/user/subscription")
+        async def subscription(request: Request):
+            early, _ = await em._enter(request, "user")
+            return early or JSONResponse({"tier": "creator", "character_count": 1200, "character_limit": 100000,
+                                          "status": "active"})
 
         @app.get("/v1/models")
         async def models(request: Request):

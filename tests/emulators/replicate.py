@@ -227,6 +227,12 @@ class ReplicateEmulator(RecordingEmulator):
         app = FastAPI()
         em = self
 
+        @app.get("/v1/account")
+        async def account(request: Request):
+            early, _, _ = await em._enter(request, "account")
+            return early or JSONResponse({"type": "user", "username": "storyreel-test", "name": "Storyreel Test",
+                                          "github_url": None})
+
         @app.get("/v1/models/{owner}/{name}")
         async def models_get(owner: str, name: str, request: Request):
             early, _, _ = await em._enter(request, "model")

@@ -74,6 +74,7 @@ class WaveSpeedEmulator(RecordingEmulator):
         super().reset()
         self.tasks: dict[str, dict] = {}
         self.media: dict[str, dict] = {}
+        self.balance_paths = {"/api/v3/balance", "/api/v3/account/balance"}
 
     def media_for(self, url: str) -> dict | None:
         """The uploaded file a ``download_url`` names (``{"filename", "content_type", "data"}``), or None."""
@@ -212,6 +213,25 @@ class WaveSpeedEmulator(RecordingEmulator):
             if name.removesuffix(".mp4") not in em.tasks:
                 return Response(status_code=404)
             return Response(clip_mp4(), media_type="video/mp4")
+
+        @app.get("/api/v3/balance")
+        async def balance(request: Request):
+            # Two documented paths (UPDATE-2026-12 §4); ``balance_paths`` lets a test serve only one.
+            early, _, _ = await em._enter(request, "balance")
+            if early:
+                return early
+            if "/api/v3/balance" not in em.balance_paths:
+                return _error(404, "Not Found")
+            return _ok({"balance": 12.5})
+
+        @app.get("/api/v3/account/balance")
+        async def account_balance(request: Request):
+            early, _, _ = await em._enter(request, "balance")
+            if early:
+                return early
+            if "/api/v3/account/balance" not in em.balance_paths:
+                return _error(404, "Not Found")
+            return _ok({"balance": 12.5, "currency": "USD"})
 
         @app.post("/api/v3/{model_id:path}")
         async def submit(model_id: str, request: Request):
