@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from core.breakdowns import add_shot, get_shot, previous_shot, update_shot
 from core.errors import InvalidInput, NotFound
-from core.generation.plan import shot_choice
+from core.generation.plan import Plan, fill_parts, narrow_for, shot_choice, split_params
 from core.jobs.service import submit_job
 from core.models import Job
 from core.registry import get_registry
@@ -65,8 +65,6 @@ def smooth_transition(*, from_shot_id: int, to_shot_id: int, provider: str, mode
     InvalidInput (from-shot without a clip, to-shot with nothing to end on), InvalidCombination,
     MissingCredentials.
     """
-    from core.generation.plan import Plan, fill_parts
-
     cap = get_registry().get(provider=provider, model=model)
     start = cap.require_role("start_frame")
     end = cap.require_role("end_frame")
@@ -78,7 +76,6 @@ def smooth_transition(*, from_shot_id: int, to_shot_id: int, provider: str, mode
                            field="from_shot_id")
     first = extract_frames(media_id=src.clip_media_id)[1]
     last = _first_frame_of(dst)
-    from core.generation.plan import split_params
     # Same model as the from-shot's clip: reuse its settings (resolution, fps…) so the bridge matches.
     choice = shot_choice(shot=src, kind="clip")
     same = (choice.get("provider"), choice.get("model")) == (cap.provider, cap.model)
@@ -88,9 +85,15 @@ def smooth_transition(*, from_shot_id: int, to_shot_id: int, provider: str, mode
     prompt = (f"Smooth continuous camera transition from '{src.action or 'the previous shot'}' to "
               f"'{dst.action or 'the next shot'}', same lighting and style.")
     fill_parts(cap=cap, plan=plan, prompt=prompt, parts={"camera_move": "static", "duration": 2.0})
+    # Ask for a length the model takes with a start and an end frame (Veo 3.1: 8 s only; issue 14).
+    for name, value in narrow_for(cap, plan.all_params(), plan).items():
+        if name not in plan.inputs:
+            plan.params[name] = value
     cap.validate(plan.all_params())  # refuse before inserting anything
+    dur_param = cap.field_for_role("duration")
+    seconds = float(plan.params[dur_param]) if dur_param and plan.params.get(dur_param) is not None else 2.0
     bridge = add_shot(scene_id=src.scene_id, after_shot_id=src.id, shot_type=src.shot_type,
-                      action=f"Transition: {src.action[:40]} → {dst.action[:40]}".strip(), duration_s=2.0)
+                      action=f"Transition: {src.action[:40]} → {dst.action[:40]}".strip(), duration_s=seconds)
     bridge = update_shot(shot_id=bridge.id, keyframe_media_id=first, end_frame_media_id=last,
                          provider=cap.provider, model=cap.model, camera_move="static", status="keyframe")
     return submit_job(provider=cap.provider, model=cap.model, operation=cap.operation, params=plan.params,

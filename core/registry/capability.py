@@ -190,13 +190,14 @@ class Capability:
                 path = Path(path)
                 size = path.stat().st_size
                 if "x-max-bytes" in limits and size > limits["x-max-bytes"]:
-                    raise InvalidInput(f"{name}: {path.name} is {size / 1e6:.1f} MB; {self.model} takes at most "
+                    raise InvalidInput(f"{name}: the file is {size / 1e6:.1f} MB; {self.model} takes at most "
                                        f"{limits['x-max-bytes'] / 1e6:.0f} MB", field=name)
                 seconds = probe(path=path).duration_s
                 low, high = limits.get("x-min-duration-s"), limits.get("x-max-duration-s")
                 if (low is not None and seconds < low) or (high is not None and seconds > high):
-                    span = f"{low or 0:g}-{high:g} s" if high is not None else f"at least {low:g} s"
-                    raise InvalidInput(f"{name}: {path.name} lasts {seconds:.1f} s; {self.model} takes {span}"
+                    span = (f"{low:g}-{high:g} s" if low is not None and high is not None
+                            else f"at most {high:g} s" if high is not None else f"at least {low:g} s")
+                    raise InvalidInput(f"{name}: the file lasts {seconds:.1f} s; {self.model} takes {span}"
                                        + (" (split longer audio into parts)" if name == audio else ""), field=name)
                 lengths[name] = max(lengths.get(name, 0.0), seconds)
         return lengths

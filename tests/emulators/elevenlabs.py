@@ -96,6 +96,11 @@ class ElevenLabsEmulator(RecordingEmulator):
         ]
         super().__init__()
 
+    def reset(self) -> None:
+        super().reset()
+        # Paths the voice changer answers on; a test may drop the documented one (UPDATE-2026-12 §2.2).
+        self.sts_paths = {"speech-to-speech", "voice-changer"}
+
     async def _enter(self, request: Request, route: str) -> tuple[Response | None, Any]:
         """Record the request, check the key, apply a due fault. Returns (early response, body)."""
         body = await read_body(request)
@@ -218,6 +223,8 @@ class ElevenLabsEmulator(RecordingEmulator):
 
         @app.post("/v1/speech-to-speech/{voice_id}")
         async def sts_docs_path(voice_id: str, request: Request):
+            if "speech-to-speech" not in em.sts_paths:
+                return JSONResponse({"detail": "Not Found"}, status_code=404)
             return await sts(voice_id, request)
 
         @app.post("/v1/voice-changer/{voice_id}")

@@ -202,6 +202,8 @@ def check_veo(body: dict, model: str | None = None) -> dict:
         raise Reject(400, "referenceImages are not supported by veo-3.1-lite-generate-001.")
     if params.get("durationSeconds") not in (None, 4, 5, 6, 7, 8):
         raise Reject(400, f"Unsupported duration {params['durationSeconds']}.")
+    if ("lastFrame" in inst or refs is not None) and params.get("durationSeconds") not in (None, 8):
+        raise Reject(400, "durationSeconds must be 8 with lastFrame or referenceImages.")
     if params.get("personGeneration") not in (None, *PERSON_GENERATION_VEO):
         raise Reject(400, f"Unsupported personGeneration {params['personGeneration']}.")
     if "seed" in params and not (isinstance(params["seed"], int) and 0 <= params["seed"] < 2**32):

@@ -108,7 +108,7 @@ def test_comparison_side_by_side_and_keep(project):
     with pytest.raises(Exception):
         comparison.start_comparison(shot_id=shot.id, kind="keyframe", choices=[("local", "keyframe")])
     entries = comparison.start_comparison(shot_id=shot.id, kind="keyframe",
-                                          choices=[("local", "keyframe"), ("google", "imagen-4.0-generate-001")])
+                                          choices=[("local", "keyframe"), ("google", "gemini-nano-banana-2.1")])
     wait_all(job_ids=[e.job_id for e in entries if e.job_id], timeout_s=60)
     local, google = [comparison.refresh(entry=e) for e in entries]
     assert local.status == "succeeded" and local.seconds is not None and local.cost_usd == 0.0

@@ -57,6 +57,13 @@ def test_talking_portrait_uses_the_speaking_characters_reference(project, wavesp
     assert _uploaded(wavespeed, submit["audio"]) == asset_path(media_id=line.media_id).read_bytes()
     video = get_asset(media_id=done.result_media_id)
     assert (video.type, video.provider, video.character_id) == ("video", "wavespeed", "maya")
+    # WaveSpeed bills the audio's length in whole seconds with a 3 s floor (UPDATE-2026-12 §4): 0.5 s -> 3 s.
+    assert video.cost_estimate_usd == pytest.approx(3 * 0.03)
+    longer = create_asset(type="voice", project_id=project.id, data=_wav(4.2), mime="audio/wav", character_id="maya")
+    job = generation.lipsync_image(provider="wavespeed", model="wavespeed-ai/infinitetalk",
+                                   audio_media_id=longer.media_id, character_id="maya", project_id=project.id)
+    done = wait_for(job_id=job.id, timeout_s=60)
+    assert get_asset(media_id=done.result_media_id).cost_estimate_usd == pytest.approx(5 * 0.03)
 
 
 def test_relipsync_sends_clip_and_line_and_makes_a_new_version(project, wavespeed):

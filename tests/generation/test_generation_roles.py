@@ -169,3 +169,19 @@ def test_use_last_frame_and_smooth_transition_local(project):
     bridge = get_asset(media_id=job.result_media_id)
     assert after[1].clip_media_id == bridge.media_id
     assert bridge.start_frame_used == last and bridge.end_frame_used == clip1.extra["first_frame_media_id"]
+
+
+@pytest.mark.parametrize("model", ["veo-3.1-generate-001", "veo-3.1-fast-generate-001", "veo-3.1-lite-generate-001"])
+def test_smooth_transition_asks_veo_for_the_8_s_it_takes_with_two_frames(project, google_emu, model):
+    shots = list_shots(project_id=project.id)
+    _keyframe(project, shots[0])
+    _done(generate_clip(shot_id=shots[0].id))
+    _keyframe(project, shots[1])
+    job = _done(smooth_transition(from_shot_id=shots[0].id, to_shot_id=shots[1].id, provider="google", model=model))
+    create = [c for c in google_emu.calls if c["route"] == "create"][-1]
+    assert model in create["path"]
+    # With first + last frame Veo 3.1 takes 8 s only (issue 14: it used to ask for 2 s -> 4 s and be refused).
+    assert create["body"]["parameters"]["durationSeconds"] == 8
+    assert {"image", "lastFrame"} <= set(create["body"]["instances"][0])
+    bridge = list_shots(project_id=project.id)[1]
+    assert bridge.duration_s == 8.0 and bridge.clip_media_id == job.result_media_id

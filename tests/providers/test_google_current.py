@@ -93,7 +93,7 @@ def test_vertex_extension_takes_1_to_30_s_inputs_checked_before_the_call(google_
     ok_clip = tmp_path / "ok.mp4"
     ok_clip.write_bytes(clip_mp4(width=64, height=36, seconds=20.0, color="red", audio=False))
     for clip in (long_clip, short_clip):
-        with pytest.raises(InvalidInput, match=r"video: .* takes 1-30 s") as exc:
+        with pytest.raises(InvalidInput, match=r"video: the file lasts .* s; veo-3.1-fast-generate-001 takes 1-30 s") as exc:
             run_sync(provider="google", model="veo-3.1-fast-generate-001", operation="extend",
                      params={"prompt": "more"}, inputs={"video": str(clip)}, timeout_s=30)
         assert exc.value.field == "video"

@@ -111,12 +111,28 @@ def test_voice_to_voice_carries_voice_id_and_the_recording(adapter, eleven_emu, 
     sub = adapter.submit(request=req)
     assert sub.outputs[0].mime == "audio/mpeg" and len(sub.outputs[0].data) > 100
     (call,) = eleven_emu.calls("v2v")
-    # SDK 2.78 posts to the voice-changer path (elevenlabs.md §6); the voice is the path parameter.
-    assert call["path"] == "/v1/voice-changer/voice05"
+    # The documented endpoint (UPDATE-2026-12 §2.2); the voice is the path parameter.
+    assert call["path"] == "/v1/speech-to-speech/voice05"
+    assert call["headers"]["xi-api-key"] == ELEVEN_KEY
     assert call["body"]["audio"]["data"] == recording.read_bytes()
     assert call["body"]["model_id"] == "eleven_multilingual_sts_v2"
     assert json.loads(call["body"]["voice_settings"]) == {"stability": 0.3}
     assert call["body"]["remove_background_noise"] == "true"
+
+
+def test_voice_to_voice_falls_back_to_the_sdk_path_when_the_documented_one_is_not_served(adapter, eleven_emu,
+                                                                                       tmp_path):
+    eleven_emu.sts_paths = {"voice-changer"}
+    recording = write_wav(tmp_path / "take1.wav")
+    req = adapter.build_request(cap=STS, params={"voice_id": "voice05"}, inputs={"audio": recording})
+    assert len(adapter.submit(request=req).outputs[0].data) > 100
+    assert [c["path"] for c in eleven_emu.calls("v2v")] == ["/v1/voice-changer/voice05"]
+    # An unknown voice is a real 404: reported, not retried on the other path.
+    eleven_emu.sts_paths = {"speech-to-speech", "voice-changer"}
+    req = adapter.build_request(cap=STS, params={"voice_id": "nobody"}, inputs={"audio": recording})
+    with pytest.raises(ProviderError, match="voice_not_found"):
+        adapter.submit(request=req)
+    assert [c["path"] for c in eleven_emu.calls("v2v")][-1] == "/v1/speech-to-speech/nobody"
 
 
 def test_list_voices_follows_pages(adapter, eleven_emu):
@@ -207,3 +223,49 @@ def test_poll_is_not_a_thing_and_missing_key_names_the_setting(adapter, monkeypa
     with pytest.raises(MissingCredentials) as err:
         ElevenLabsAdapter().list_voices()
     assert err.value.setting == "ELEVENLABS_API_KEY"
+
+
+def test_eleven_v3_takes_only_its_three_stability_values(data_dir, eleven_emu, runner):
+    from core.errors import InvalidCombination
+    from core.jobs.service import run_sync
+
+    job = run_sync(provider="elevenlabs", model="eleven_v3", timeout_s=30,
+                   params={"text": "Hello there.", "voice_id": "voice01", "stability": 1.0})
+    assert job.status == "succeeded", job.error
+    (call,) = eleven_emu.calls("tts")
+    assert call["body"]["voice_settings"] == {"stability": 1.0} and call["body"]["model_id"] == "eleven_v3"
+    for bad in ({"stability": 0.3}, {"speed": 1.1}, {"style": 0.2}, {"similarity_boost": 0.8},
+                {"use_speaker_boost": True}):
+        with pytest.raises(InvalidCombination) as exc:
+            run_sync(provider="elevenlabs", model="eleven_v3", params={"text": "Hi.", "voice_id": "voice01", **bad})
+        assert {f for v in exc.value.violations for f in v.fields} == set(bad)
+    assert len(eleven_emu.calls("tts")) == 1  # refused before any call
+    # The emulator answers as the API does for a value outside the three (issue 14).
+    adapter = ElevenLabsAdapter()
+    req = ProviderRequest(provider="elevenlabs", model="eleven_v3", operation="tts",
+                          body={"voice_id": "voice01", "model_id": "eleven_v3", "text": "Hi.",
+                                "output_format": "mp3_44100_128", "voice_settings": {"stability": 0.3}})
+    with pytest.raises(ProviderError, match="invalid_ttd_stability"):
+        adapter.submit(request=req)
+
+
+def test_voice_changer_input_length_is_checked_before_the_call_and_prices_the_job(data_dir, eleven_emu, runner,
+                                                                                  tmp_path):
+    from core.errors import InvalidInput
+    from core.jobs.service import run_sync
+    from tests.emulators.media import tone_wav
+
+    long_take = tmp_path / "long.wav"
+    long_take.write_bytes(tone_wav(seconds=301, rate=8000))
+    with pytest.raises(InvalidInput, match=r"audio: the file lasts 301.0 s; eleven_english_sts_v2 takes at most 300 s \(split longer audio") as exc:
+        run_sync(provider="elevenlabs", model="eleven_english_sts_v2", params={"voice_id": "voice05"},
+                 inputs={"audio": str(long_take)})
+    assert exc.value.field == "audio" and not eleven_emu.calls("v2v")
+    take = tmp_path / "take.wav"
+    take.write_bytes(tone_wav(seconds=90, rate=8000))
+    job = run_sync(provider="elevenlabs", model="eleven_multilingual_sts_v2", params={"voice_id": "voice05"},
+                   inputs={"audio": str(take)}, timeout_s=30)
+    assert job.status == "succeeded", job.error
+    from core.media_assets import get_asset
+
+    assert get_asset(media_id=job.result_media_id).cost_estimate_usd == pytest.approx(1.5 * 0.12)  # per minute of input
