@@ -12,6 +12,7 @@ from core.projects import (
 )
 from core.ui.common import current_project
 from core.ui.errors import shown_errors
+from core.ui.providers import render_providers_panel
 
 st.title("🎬 Start")
 st.caption("A film starts with its shape: frame, language, genre and length. Every later step reuses these settings.")
@@ -42,6 +43,9 @@ with st.expander("➕ New project", expanded=not list_projects()):
                 st.session_state.start_flash = (f"Created and opened **{project.name}**. "
                                                 "Next: write, paste or import the script on the Script step.")
                 st.rerun()
+
+with st.expander("🔑 Providers", expanded=False):
+    render_providers_panel()
 
 projects = list_projects()
 if not projects:

@@ -98,3 +98,22 @@ def test_doctor_with_nothing_configured_passes(data_dir, capsys):
     code, text = doctor(capsys)
     assert code == 0
     assert "local: OK (no key needed)" in text and "google: not configured" in text
+
+
+def test_providers_panel_in_the_app_runs_the_same_check(everything, monkeypatch):
+    from tests.conftest import open_app, page_texts
+
+    monkeypatch.setenv("WAVESPEED_API_KEY", WRONG["WAVESPEED_API_KEY"])  # one refused key
+    get_settings.cache_clear()
+    at = open_app()
+    before = page_texts(at)
+    assert "🔑 **google** — GOOGLE_API_KEY, GOOGLE_CLOUD_PROJECT set" in before
+    assert "✅ **local** — built in, no key" in before
+    assert not any(c["route"] == "models" for c in everything.calls)  # nothing is called until asked
+    at.button(key="providers_panel_check").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    text = page_texts(at)
+    assert "Some configured provider did not answer OK." in text
+    assert "✅ **google** — OK" in text and "⛔ **wavespeed** — key refused" in text
+    assert "gemini-3.8-flash" in text and "imagen-4.0-generate-001 → gemini-3.1-flash-image" in text
+    assert_no_key(text)
