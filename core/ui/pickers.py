@@ -38,6 +38,9 @@ def model_picker(label: str, caps: Sequence, *, current: tuple[str, str] | None,
             cap = get_registry().get(provider=current[0], model=current[1],
                                      operation=caps[0].operation if caps else None)
             current = (cap.provider, cap.model)
+            if cap.retired:  # hidden from the list: say why the stored choice is not selected
+                container.warning(f"{label}: {cap.provider}/{cap.model} was retired on {cap.retired}; "
+                                  f"{cap.provider}/{cap.replacement} replaces it. Pick a model and save.")
         except Exception:  # noqa: BLE001 - an unknown stored model just selects the first usable one
             current = None
     keys = [(c.provider, c.model) for c in caps]

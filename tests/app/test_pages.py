@@ -110,3 +110,16 @@ def test_script_local_writer_and_breakdown_page():
     assert not at.exception
     cards = list_scene_cards(project_id=p.id)
     assert cards and all(c.shots for c in cards)
+
+
+def test_world_cast_says_a_saved_model_was_retired_and_offers_current_ones(broken_down_project):
+    from core.projects import update_project
+
+    update_project(project_id=broken_down_project.id, image_provider="google", image_model="gemini-2.5-flash-image")
+    at = app("world_cast", broken_down_project.id)
+    warnings = " ".join(w.value for w in at.warning)
+    assert "google/gemini-2.5-flash-image was retired on 2026-10-02" in warnings
+    assert "google/gemini-nano-banana-2.1 replaces it" in warnings
+    offered = at.selectbox(key="world_image").options  # labels: "provider · title"
+    assert not any("Gemini 2.5 Flash Image" in o or "Imagen 4" in o for o in offered)
+    assert any("Nano Banana 2.1" in o for o in offered)
