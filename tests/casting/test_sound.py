@@ -139,3 +139,29 @@ def test_scene_sound_radio_line_and_music_per_scene(tmp_path):
         o = int(music.extra["scenes"][other]["start_s"] * msr)
         if 0 <= i - o and i - o + n <= len(beds[other]):
             assert abs(corr(here, beds[other][i - o:i - o + n])) < 0.5
+
+
+@pytest.mark.parametrize("parenthetical, extensions, want", [
+    ("(over the radio)", [], "radio"), ("(into the walkie-talkie)", [], "radio"), ("(on phone)", [], "phone"),
+    ("", ["V.O."], "voice-over"), ("(on the phone)", ["V.O."], "phone"), ("(quietly)", [], None),
+    ("", ["O.S."], None),
+])
+def test_treatment_is_read_from_the_script(parenthetical, extensions, want):
+    from core.providers.local.treatments import treatment_for
+
+    assert treatment_for(parenthetical=parenthetical, extensions=extensions) == want
+
+
+def test_phone_and_voice_over_keep_length_and_shape_the_band():
+    from core.providers.local.tts import synthesize
+    from core.providers.local.treatments import apply_treatment
+
+    x, sr = sf.read(io.BytesIO(synthesize(text="Hello, who is this? Speak up.", voice="local-warm").wav_bytes))
+    phone = apply_treatment(x, sr, treatment="phone")
+    vo = apply_treatment(x, sr, treatment="voice-over")
+    assert len(phone) == len(vo) == len(x)
+    rel = lambda s, lo, hi: _band_db(s, sr, lo, hi) - _band_db(s, sr, 300, 3400)  # noqa: E731
+    assert rel(x, 60, 250) - rel(phone, 60, 250) > 12    # the phone loses the voice's body…
+    assert rel(x, 4000, 10000) - rel(phone, 4000, 10000) > 12  # …and its air
+    assert abs(rel(x, 120, 250) - rel(vo, 120, 250)) < 3   # a voice-over keeps its body (only rumble is cut)
+    assert rel(vo, 20, 60) < rel(x, 20, 60)
