@@ -218,7 +218,7 @@ def _scene_ambience(card) -> list[str]:
     """The ambiences a scene calls for, from its heading, summary and every shot's action: rain
     on the window in the first shot still falls in the last one."""
     text = " ".join([card.scene.heading or "", card.scene.summary or ""] + [sh.action or "" for sh in card.shots])
-    return [name for name, _ in find_sfx(text=text) if name in AMBIENT][:2]
+    return [name for name, _ in find_sfx(text=text) if name in AMBIENT][:3]
 
 
 def attach_sfx(*, project_id: int, on_progress: Progress | None = None) -> int:

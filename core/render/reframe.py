@@ -114,6 +114,8 @@ def find_figures(*, path: str) -> list[Box]:
         return marked[0] if marked else []
     h, w = img.shape[:2]
     heads = _faces(img) + (marked[0] if marked else [])
+    if not heads:  # nobody big enough to see (a wide shot): sharp edges are the set's, keep the centre
+        return []
     return _columns(heads + _edge_columns(img), w, h)
 
 
@@ -134,6 +136,18 @@ def window_x(*, src_w: int, src_h: int, figures: list[Box], speaker: int | None)
                 max(figures, key=lambda b: (b[2] - b[0]) * (b[3] - b[1]))
             centre = (pick[0] + pick[2]) / 2
     return int(min(max(round(centre - cw / 2), 0), src_w - cw))
+
+
+def _main_figure(keyframe: str, figures: list[Box], src_w: int, src_h: int) -> int | None:
+    """Index of the figure holding the mouth the keyframe marked (its main character), if any."""
+    marked = _marks(keyframe)
+    if not marked or not marked[0] or not figures:
+        return None
+    (kw, kh) = marked[1]
+    s = max(src_w / kw, src_h / kh)
+    x = (marked[0][0][0] + marked[0][0][2]) / 2 * s - (kw * s - src_w) / 2
+    hits = [i for i, b in enumerate(figures) if b[0] <= x <= b[2]]
+    return hits[0] if hits else None
 
 
 def _speaker_spans(item: VideoItem, cues: list[SubtitleCue]) -> list[tuple[float, float, str]]:
@@ -222,8 +236,10 @@ def reframe_vertical(*, timeline: Timeline, looks: dict[str, ShotLook], work_dir
         names = [n.upper() for n in look.characters]
         if len(names) != len(figures):
             names = names[:1] if len(figures) == 1 else []
+        main = _main_figure(look.keyframe, figures, src_w, src_h) if look.keyframe else None
         for a, b, idx in _pieces(it, _speaker_spans(it, cues), names):
-            x0 = window_x(src_w=src_w, src_h=src_h, figures=figures, speaker=idx)
+            # Nobody on screen speaks (narration, silence): keep the figure the keyframe put first.
+            x0 = window_x(src_w=src_w, src_h=src_h, figures=figures, speaker=idx if idx is not None else main)
             key = (it.source, x0)
             if key not in made:
                 out = work / f"v{len(made)}{'.png' if it.is_still else '.mp4'}"
