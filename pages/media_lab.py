@@ -67,7 +67,8 @@ with shown_errors("Capabilities"):
             for c in registry.list(media_type=media_type, provider=provider)}
     model_key = st.selectbox("Model", list(caps), key=f"lab_model_{media_type}_{provider}",
                              format_func=lambda k: f"{caps[k].title} · {k}" if caps[k].title != caps[k].model else k)
-    cap = caps[model_key]
+    # The lookup (not the list) reads a schema from its provider when it is due (a day old).
+    cap = registry.get(provider=provider, model=caps[model_key].model, operation=caps[model_key].operation)
     schema_status(cap)
 
     with st.expander("About this model"):

@@ -108,3 +108,29 @@ def test_cli_capabilities_and_validate_take_any_replicate_model(catalogue, capsy
     assert _run(validate, ["validate", "replicate", "wan-video/wan-2.5-i2v",
                            json.dumps({"prompt": "p", "image": "m1", "duration": 7})]) == 2
     assert "duration" in capsys.readouterr().err
+
+
+def test_smooth_transition_with_an_unseen_start_and_end_frame_model(client, catalogue, runner, project):
+    pid = project["id"]
+    shots = client.get(f"/projects/{pid}/shots").json()
+    key = wait_job(client, client.post("/ai/image/generate", json={
+        "provider": "local", "model": "keyframe", "project_id": pid, "params": {"prompt": "a lighthouse"}}).json())
+    clip = wait_job(client, client.post("/ai/video/generate", json={
+        "provider": "local", "model": "animate", "project_id": pid, "params": {
+            "prompt": "push in", "image": key["media_id"], "duration": 1, "fps": 12, "resolution": "360p"}}).json())
+    assert client.patch(f"/shots/{shots[0]['id']}", json={"clip_media_id": clip["media_id"],
+                                                          "keyframe_media_id": key["media_id"]}).status_code == 200
+    assert client.patch(f"/shots/{shots[1]['id']}", json={"keyframe_media_id": key["media_id"]}).status_code == 200
+    answer = client.post("/ai/video/smooth-transition", json={
+        "from_shot_id": shots[0]["id"], "to_shot_id": shots[1]["id"], "provider": "replicate",
+        "model": "kwaivgi/kling-v2.1"})
+    assert answer.status_code == 202, answer.text
+    job = wait_job(client, answer.json())
+    assert job["status"] == "succeeded", job["error"]
+    (create,) = catalogue.calls("create")
+    sent = create["body"]["input"]
+    assert create["path"] == "/v1/models/kwaivgi/kling-v2.1/predictions"
+    assert sent["start_image"].startswith("data:image/png") and sent["end_image"].startswith("data:image/png")
+    assert sent.get("duration", 5) in (5, 10)
+    media = client.get(f"/media/{job['media_id']}").json()
+    assert media["model"] == "kwaivgi/kling-v2.1" and media["start_frame_used"] and media["end_frame_used"]

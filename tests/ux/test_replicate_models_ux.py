@@ -129,3 +129,24 @@ def test_storyboard_picks_an_unseen_model_and_makes_the_clip_with_it(catalogue):
     assert clip, texts(at)
     asset = get_asset(media_id=clip)
     assert (asset.provider, asset.model, asset.start_frame_used) == ("replicate", "minimax/hailuo-2.3", keyframe)
+
+
+def test_media_lab_notes_a_changed_shipped_schema(catalogue):
+    props = catalogue.models["google/veo-3.1"].openapi_schema["components"]["schemas"]["Input"]["properties"]
+    saved = dict(props)
+    try:
+        props.pop("seed")
+        props["enhance_prompt"] = {"type": "boolean", "title": "Enhance Prompt", "default": True, "x-order": 11}
+        at = app("media_lab")
+        at.selectbox(key="lab_media_type").set_value("video").run()
+        at.selectbox(key="lab_provider_video").set_value("replicate").run()
+        at.selectbox(key="lab_model_video_replicate").set_value("google/veo-3.1").run()
+        _ok(at)
+        notes = [i.value for i in at.info if "changed this model's schema" in i.value]
+        assert notes and "new field enhance_prompt" in notes[0] and "removed seed" in notes[0]
+        labels = [w.label for w in (*at.checkbox, *at.toggle, *at.number_input, *at.text_input)]
+        assert any(label.startswith("Enhance Prompt") for label in labels), labels
+        assert not any(label.startswith("Seed") for label in labels), labels
+    finally:
+        props.clear()
+        props.update(saved)
