@@ -305,6 +305,15 @@ class ReplicateAdapter:
                               idempotent=True, token=token, seen=seen)
             return self._call(resp.json, action=action, idempotent=True, token=token, seen=seen)
 
+    def query_models(self, *, query: str) -> Any:
+        """Return the JSON page of the older model search (``QUERY /v1/models``, plain-text body),
+        what the 1.0.x client's ``models.search`` sends. Raises MissingCredentials, ProviderError."""
+        with self._session() as (client, token, seen):
+            resp = self._call(lambda: client._request("QUERY", "/v1/models", content=query,
+                                                      headers={"Content-Type": "text/plain"}),
+                              action="model search", idempotent=True, token=token, seen=seen)
+            return self._call(resp.json, action="model search", idempotent=True, token=token, seen=seen)
+
     def fetch_model_schema(self, *, owner: str, name: str) -> dict:
         """Return ``latest_version.openapi_schema`` of ``GET /v1/models/{owner}/{name}``.
 

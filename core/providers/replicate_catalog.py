@@ -173,6 +173,11 @@ def search_results(payload: dict) -> dict:
     return {"models": models, "collections": collections}
 
 
+def query_results(payload: dict) -> dict:
+    """Return :func:`search_results`' shape for a ``QUERY /v1/models`` page (models only)."""
+    return {"models": [_listing(m) for m in payload.get("results") or []], "collections": []}
+
+
 def collection_listing(payload: dict) -> dict:
     """Return ``{"slug", "name", "description", "models": [listing]}`` of ``GET /v1/collections/{slug}``."""
     return {"slug": payload.get("slug"), "name": payload.get("name"), "description": payload.get("description") or "",

@@ -34,7 +34,7 @@ from core.errors import InvalidInput, MissingCredentials, ProviderError, Unsuppo
 from core.providers.replicate import ADAPTER, PROVIDER, SETTING
 from core.providers.replicate_catalog import (
     ModelRecord, now_utc, accepts, capability_data, change_note, collection_listing, input_properties, parse_ref,
-    record_from_model, record_from_version, schema_changes, search_results,
+    query_results, record_from_model, record_from_version, schema_changes, search_results,
 )
 from core.settings import get_settings
 from core.storage import atomic_write_bytes
@@ -195,15 +195,23 @@ def lookup(ref: str, *, refresh: bool = False, fetch_allowed: bool = True,
 
 
 def search(query: str, *, limit: int = SEARCH_LIMIT) -> dict:
-    """Search Replicate (``GET /v1/search``); returns :func:`search_results`' shape.
+    """Search Replicate (``GET /v1/search``, a beta; where it is not served, the older
+    ``QUERY /v1/models``); returns :func:`search_results`' shape.
 
     Raises InvalidInput for an empty query, MissingCredentials, ProviderError.
     """
     query = (query or "").strip()
     if not query:
         raise InvalidInput("type something to search for", field="query")
-    payload = ADAPTER.get_json(path="/v1/search", params={"query": query, "limit": max(1, min(50, limit))},
-                               action="search")
+    try:
+        payload = ADAPTER.get_json(path="/v1/search", params={"query": query, "limit": max(1, min(50, limit))},
+                                   action="search")
+    except ProviderError as exc:
+        if exc.status_code not in (404, 405):
+            raise
+        log.info("GET /v1/search answered %s; searching with QUERY /v1/models", exc.status_code)
+        found = query_results(ADAPTER.query_models(query=query))
+        return {**found, "models": found["models"][:limit]}
     return search_results(payload)
 
 

@@ -12,6 +12,8 @@ UPDATE-2026-12.md §3.1, with the search answer as Replicate's OpenAPI spec decl
   the latest or a pinned older version.
 - ``GET /v1/search?query=&limit=1..50`` (route ``search``): models whose name, description or
   tags hold every query word, most runs first, plus matching collections.
+- ``QUERY /v1/models`` (plain-text query; route ``search``): the older search, a page of models.
+  ``em.search_beta = False`` makes ``GET /v1/search`` answer 404, as where the beta is not served.
 - ``GET /v1/collections`` (a page) and ``GET /v1/collections/{slug}`` (its models, with
   ``latest_version``) (route ``search``).
 Every route needs the bearer token, like the real API.
@@ -70,6 +72,8 @@ def add_catalog_routes(app: FastAPI, em: Any) -> None:
         early, _, _ = await em._enter(request, "search")
         if early:
             return early
+        if not getattr(em, "search_beta", True):
+            return _not_found()
         if not 1 <= limit <= 50:
             return JSONResponse({"title": "Invalid limit", "detail": "limit must be between 1 and 50", "status": 400},
                                 status_code=400, media_type=_PROBLEM)
@@ -84,6 +88,20 @@ def add_catalog_routes(app: FastAPI, em: Any) -> None:
                        for slug, c in em.collections.items()
                        if all(w in f"{slug} {c['name']} {c['description']}".lower() for w in words)]
         return JSONResponse({"query": query, "models": models, "collections": collections, "pages": []})
+
+    @app.api_route("/v1/models", methods=["QUERY"])
+    async def models_query(request: Request):
+        early, _, body = await em._enter(request, "search")
+        if early:
+            return early
+        if not request.headers.get("content-type", "").startswith("text/plain"):
+            return JSONResponse({"title": "Unsupported Media Type", "detail": "send the query as text/plain",
+                                 "status": 415}, status_code=415, media_type=_PROBLEM)
+        text = body.decode() if isinstance(body, bytes) else str(body or "")
+        words = [w for w in text.lower().split() if w]
+        found = sorted((m for m in em.models.values() if _matches(m, words)),
+                       key=lambda m: -int(model_json(m, with_schema=False).get("run_count") or 0))
+        return JSONResponse({"next": None, "previous": None, "results": [model_json(m) for m in found]})
 
     @app.get("/v1/collections")
     async def collections_list(request: Request):

@@ -172,6 +172,20 @@ def test_search_and_collections_list_descriptions_and_run_counts(catalogue):
         rm.search("  ")
 
 
+def test_search_falls_back_to_query_models(catalogue):
+    catalogue.search_beta = False
+    try:
+        found = rm.search("image to video")
+    finally:
+        catalogue.search_beta = True
+    beta, query = catalogue.calls("search")
+    assert beta["path"] == "/v1/search"
+    assert (query["method"], query["path"], query["body"]) == ("QUERY", "/v1/models", b"image to video")
+    assert query["headers"]["content-type"].startswith("text/plain")
+    assert [m["ref"] for m in found["models"]] == ["kwaivgi/kling-v2.1", "wan-video/wan-2.5-i2v"]
+    assert found["models"][0]["run_count"] == 2_400_000 and found["collections"] == []
+
+
 def test_role_inference_knows_more_names():
     uri = {"type": "string", "format": "uri"}
     uris = {"type": "array", "items": {"type": "string", "format": "uri"}}
