@@ -330,10 +330,12 @@ class JobRunner:
             request = dict(job.request or {})
             if len(ids) > 1:
                 request["result_media_ids"] = ids
-            job = update_job(job_id, status=SUCCEEDED, result_media_id=ids[0], progress=1.0, error="",
-                             request=request)
+            # Cached before the job reads as succeeded: whoever waits on it and asks again at once
+            # must get the cache hit.
             if job.cache_key:
                 cache.store(key=job.cache_key, media_id=ids[0])
+            job = update_job(job_id, status=SUCCEEDED, result_media_id=ids[0], progress=1.0, error="",
+                             request=request)
         log.info("job %s succeeded: %s", job_id, ids[0])
         self._notify(job)
 
