@@ -104,6 +104,8 @@ def assign_cast_voices(*, project_id: int) -> dict[str, str]:
     cast = list_characters(project_id=project_id)
     people = cast_people(project_id=project_id)
     keep = {c.name: c.voice_id for c in cast if c.voice_id}
+    if any(c.name.upper() in NARRATOR_NAMES for c in cast):  # the narrator is heard too: keep clear of it
+        keep.setdefault(next(c.name for c in cast if c.name.upper() in NARRATOR_NAMES), NARRATOR_VOICE)
     todo = [c for c in cast if not c.voice_id and c.name.upper() not in NARRATOR_NAMES]
     chosen = cast_voices(people=[(c.name, people[c.name].gender, people[c.name].age_class) for c in todo],
                          keep={n: v for n, v in keep.items() if v in LOCAL_VOICES})

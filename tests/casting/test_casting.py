@@ -106,3 +106,25 @@ def test_project_cast_gets_voices_measured_against_gender_and_age():
     for (a, (fa, ca)), (b, (fb, cb)) in combinations(measured.items(), 2):
         if ca == cb:
             assert abs(12 * log2(fa / fb)) >= 1.8, (a, b, fa, fb)  # 2 st by design, measured within 0.2
+
+
+def test_narrated_story_cast_stays_clear_of_the_narrator():
+    """A prose story: the narrator's voice counts as taken, so a man of the cast is ≥ 2 semitones
+    from it; the narrator is never given a character's voice."""
+    from core.breakdowns import run_breakdown
+    from core.generation.voiceover import assign_cast_voices
+    from core.projects import create_project
+    from core.scripts import save_version
+
+    story = (Path(__file__).parents[1] / "story" / "data" / "lamp_room.txt").read_text()
+    p = create_project(name="Lamp room")
+    save_version(project_id=p.id, text=story, source="pasted")
+    run_breakdown(project_id=p.id)
+    voices = assign_cast_voices(project_id=p.id)
+    assert voices["NARRATOR"] == NARRATOR_VOICE
+    narrator = LOCAL_VOICES[NARRATOR_VOICE]
+    for name, v in voices.items():
+        if name != "NARRATOR" and (LOCAL_VOICES[v].gender, LOCAL_VOICES[v].age) == (narrator.gender, narrator.age):
+            assert abs(LOCAL_VOICES[v].pitch_shift - narrator.pitch_shift) >= 2
+    assert {LOCAL_VOICES[voices[n]].gender for n in ("Pia", "Wren")} == {"f"} and LOCAL_VOICES[voices["Wren"]].age == "child"
+    assert LOCAL_VOICES[voices["Orrin"]].gender == "m"

@@ -48,7 +48,7 @@ LOCAL_VOICES: dict[str, VoiceProfile] = {v.id: v for v in (
     VoiceProfile("local-oldman", "Old man — slow, thin", 3.0, 1.28, 1.0, 0.9, 1.2, "m", "elder"),
     VoiceProfile("local-elderwoman", "Elder woman — slow, low female", 9.0, 1.2, 1.17, 0.8, 1.1, "f", "elder"),
     VoiceProfile("local-oldwoman", "Old woman — slow, thin female", 12.0, 1.26, 1.2, 0.9, 1.2, "f", "elder"),
-    VoiceProfile("local-narrator", "Narrator — calm, measured", -1.0, 1.1, 0.98, 0.5, 0.6),
+    VoiceProfile("local-narrator", "Narrator — low, calm, measured", -3.0, 1.1, 0.97, 0.5, 0.6),
 )}
 DEFAULT_VOICE = "local-joe"
 NARRATOR_VOICE = "local-narrator"
