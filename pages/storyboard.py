@@ -10,6 +10,7 @@ from core.ui.nav import ensure_navigation
 
 ensure_navigation(__file__)
 
+from core.generation import batch
 from core.generation import board as storyboard
 from core.generation import comparison
 from core.generation import facade as generation
@@ -93,10 +94,11 @@ def _card(c: storyboard.ShotCard, selected: bool) -> None:
             st.image(c.thumb, width="stretch")
         else:
             st.caption("🖼️ No keyframe yet")
-        st.markdown(f"**Shot {c.label}**")
         icon = "⏳" if c.busy else {"Failed": "⚠️", "Clip": "✅"}.get(c.status, "")
         clip = " · 🎞️ clip" if c.has_clip else ""
-        st.caption(f"{c.shot_type} · {c.duration_s:.1f} s{clip}  \n{icon} {c.status} · {', '.join(c.characters) or 'no one'}")
+        # One text element per card (fewer elements: the 100-shot board draws faster).
+        st.markdown(f"**Shot {c.label}**  \n:gray[{c.shot_type} · {c.duration_s:.1f} s{clip}  \n"
+                    f"{icon} {c.status} · {', '.join(c.characters) or 'no one'}]")
         st.button("Open" if not selected else "Open ✓", key=f"open_{c.shot_id}", on_click=_select, args=(c.shot_id,),
                   type="primary" if selected else "secondary", width="stretch")
 
@@ -133,6 +135,12 @@ def live_board() -> None:
                     f"keyframes, {counts.clips}/{counts.shots} clips")
     elif counts.batch_note:
         c_note.caption(counts.batch_note)
+    elif (counts.keyframes_missing or counts.clips_missing) and c_note.button("Estimate cost", key="batch_estimate"):
+        with shown_errors("Batch estimate"):
+            est = batch.estimate_batch(project_id=project.id)
+            cost = "free" if est.usd == 0 and not est.unknown else f"about ${est.usd:.2f}" + (
+                f" (+{est.unknown} without a published price)" if est.unknown else "")
+            c_note.caption(f"{len(est.keyframes)} keyframes and {len(est.clips)} clips to make — {cost}.")
     sel = st.session_state.get("sb_selected")
     for scene in scenes:
         st.markdown(f"##### Scene {scene.number} · {scene.heading}")

@@ -20,6 +20,8 @@ from core.errors import StoryreelError
 from core.generation.batch import BatchProgress, cancel_batch, run_batch
 from core.generation.shots import sync_project
 from core.media.thumbs import thumbnail
+
+CARD_THUMB_WIDTH = 240  # board cards are narrow; a small JPEG is all they need
 from core.models import Job
 from core.providers.base import TERMINAL
 
@@ -94,7 +96,7 @@ def board(*, project_id: int, thumbs: bool = True) -> tuple[list[SceneBoard], Bo
             cards.append(ShotCard(
                 shot_id=shot.id, label=f"{n}.{m}", shot_type=shot.shot_type, duration_s=float(shot.duration_s),
                 status=status, characters=tuple(shot.characters or ()),
-                thumb=str(p) if thumbs and picture and (p := thumbnail(media_id=picture)) else None,
+                thumb=str(p) if thumbs and picture and (p := thumbnail(media_id=picture, width=CARD_THUMB_WIDTH)) else None,
                 has_keyframe=bool(shot.keyframe_media_id), has_clip=bool(shot.clip_media_id), busy=shot.id in busy))
             counts.shots += 1
             counts.keyframes += bool(shot.keyframe_media_id or shot.clip_media_id)
