@@ -16,6 +16,7 @@ COMMAND_MODULES = (
     "core.commands.serve",
     "core.commands.export",
     "core.commands.doctor",
+    "core.commands.users",
 )
 
 

@@ -135,3 +135,10 @@ class Cancelled(StoryreelError):
 
     code = "cancelled"
     http_status = 409
+
+
+class Forbidden(StoryreelError):
+    """A signed-in user whose role in the project does not allow the action (403)."""
+
+    code = "forbidden"
+    http_status = 403

@@ -17,6 +17,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import select
 
+from core.accounts.identity import current_user
 from core.credentials import redact
 from core.db import session
 from core.errors import NotFound
@@ -58,6 +59,7 @@ def create_asset(
         path, digest = store_file(src=src_path, mime=mime, project_id=project_id, move=move)
     else:
         raise ValueError("create_asset needs data or src_path")
+    fields.setdefault("created_by", current_user())
     asset = MediaAsset(
         type=type,
         project_id=project_id,

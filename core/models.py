@@ -145,6 +145,7 @@ class MediaAsset(SQLModel, table=True):
     label: str = ""
     extra: dict = _json_dict()  # word timings, first/last frame ids, render settings…
     timestamp: datetime = Field(default_factory=utcnow)
+    created_by: str | None = None  # user name (signed-in user or API token owner); None without sign-in
 
 
 class Job(SQLModel, table=True):
@@ -167,6 +168,7 @@ class Job(SQLModel, table=True):
     next_poll_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+    created_by: str | None = Field(default=None, index=True)  # user who asked; None without sign-in
 
 
 class TimelineItem(SQLModel, table=True):
@@ -180,3 +182,32 @@ class TimelineItem(SQLModel, table=True):
     gain_db: float = 0.0
     text: str = ""
     extra: dict = _json_dict()
+
+
+ROLES = ("viewer", "editor", "owner")
+
+
+class User(SQLModel, table=True):
+    """A password account; ``role`` is the default role in every project (ProjectMember overrides it)."""
+
+    name: str = Field(primary_key=True)
+    password_hash: str  # argon2id, never the password
+    role: str = "viewer"  # one of ROLES
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ApiToken(SQLModel, table=True):
+    """A user's API token, stored as its SHA-256 (the token itself is shown once)."""
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    user_name: str = Field(foreign_key="user.name", index=True)
+    token_hash: str = Field(index=True, unique=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ProjectMember(SQLModel, table=True):
+    """A user's role in one project, overriding the user's default role."""
+
+    project_id: int = Field(primary_key=True)
+    user_name: str = Field(foreign_key="user.name", primary_key=True)
+    role: str  # one of ROLES

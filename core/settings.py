@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     elevenlabs_base_url: str | None = None
     wavespeed_base_url: str | None = None
     storyreel_api_token: SecretStr | None = None
+    # "on" makes every page and API route need a signed-in user (core.accounts).
+    storyreel_auth: str = ""
     # ICE servers for the browser recorder; empty works on one machine, deployments behind NAT add STUN/TURN.
     storyreel_ice_servers: str = ""
     # Largest upload the API and the app accept, checked before anything is stored.

@@ -1,6 +1,8 @@
 """Who may call the API and how much they may send.
 
-- With ``STORYREEL_API_TOKEN`` set, every request needs ``Authorization: Bearer <token>``
+- With ``STORYREEL_AUTH=on`` every route needs a user (``core.api.auth``: a user's API token or
+  ``STORYREEL_API_TOKEN`` as admin; 401 without, 403 when the role may not), from any address.
+- Otherwise, with ``STORYREEL_API_TOKEN`` set, every request needs ``Authorization: Bearer <token>``
   (compared in constant time). Without it the API is for this machine only: ``serve`` binds to
   loopback, and a request arriving from a non-loopback address is refused even if the app was
   started some other way (``uvicorn core.api:app --host 0.0.0.0``).
@@ -15,8 +17,12 @@ import os
 
 from starlette.types import Message, Receive, Scope, Send
 
+from core.accounts.identity import acting_as
+from core.accounts.service import auth_enabled
+from core.api.auth import authorize
 from core.api.errors import HttpMiddleware, Unauthorized, UploadTooLarge, error_response
 from core.credentials import get_setting
+from core.errors import StoryreelError
 from core.settings import get_settings
 
 DEFAULT_MAX_UPLOAD_MB = 50.0
@@ -50,8 +56,8 @@ def is_loopback_host(host: str) -> bool:
 
 
 def check_bind_host(*, host: str) -> None:
-    """Raise Unauthorized when ``host`` is not loopback and no API token is configured."""
-    if not is_loopback_host(host) and not api_token():
+    """Raise Unauthorized when ``host`` is not loopback and neither sign-in nor an API token is configured."""
+    if not is_loopback_host(host) and not api_token() and not auth_enabled():
         raise Unauthorized(
             f"Refusing to serve on {host}: without STORYREEL_API_TOKEN the API listens on 127.0.0.1 only. "
             "Set STORYREEL_API_TOKEN to serve other interfaces.", setting="STORYREEL_API_TOKEN")
@@ -89,6 +95,10 @@ class SecurityMiddleware(HttpMiddleware):
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         token = api_token()
+        limit = max_upload_bytes()
+        if auth_enabled():
+            await self._signed_in(scope, receive, send, token=token, limit=limit)
+            return
         if token:
             if not token_matches(header=_header(scope, b"authorization"), token=token):
                 await error_response(Unauthorized(
@@ -100,12 +110,33 @@ class SecurityMiddleware(HttpMiddleware):
                 "This API serves loopback clients only; set STORYREEL_API_TOKEN to allow other hosts.",
                 setting="STORYREEL_API_TOKEN"))(scope, receive, send)
             return
-        limit = max_upload_bytes()
+        if await self._declared_too_large(scope, receive, send, limit=limit):
+            return
+        await self.app(scope, _limited_receive(receive, limit), send)
+
+    async def _declared_too_large(self, scope: Scope, receive: Receive, send: Send, *, limit: int) -> bool:
+        """Answer 413 and return True when the declared Content-Length is over ``limit``."""
         declared = _header(scope, b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             await error_response(_too_large(limit))(scope, receive, send)
+            return True
+        return False
+
+    async def _signed_in(self, scope: Scope, receive: Receive, send: Send, *, token: str | None, limit: int) -> None:
+        """Sign-in mode: identify the caller, check the role, then run the route as that user."""
+        if await self._declared_too_large(scope, receive, send, limit=limit):
             return
-        await self.app(scope, _limited_receive(receive, limit), send)
+        try:
+            verdict = await authorize(method=scope.get("method", "GET").upper(), path=scope.get("path", ""),
+                                      header=_header(scope, b"authorization"),
+                                      content_type=_header(scope, b"content-type") or "", admin_token=token,
+                                      receive=_limited_receive(receive, limit))
+        except StoryreelError as exc:
+            await error_response(exc)(scope, receive, send)
+            return
+        scope.setdefault("state", {})["user"] = verdict.user
+        with acting_as(name=verdict.user):
+            await self.app(scope, verdict.receive, send)
 
 
 def _too_large(limit: int) -> UploadTooLarge:

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlmodel import select
 
+from core.accounts.identity import current_user
 from core.jobs import cache
 from core.credentials import require_setting
 from core.db import session
@@ -155,7 +156,7 @@ def submit_job(*, provider: str, model: str, params: dict[str, Any], operation: 
                          adapter_version=adapter.version, params=plain, input_hashes=hashes)
     ids = {k: [f.media_id for f in v] if isinstance(v, list) else v.media_id for k, v in resolved.items()}
     base = dict(provider=cap.provider, model=cap.model, kind=cap.operation, project_id=project_id,
-                shot_id=shot_id, character_id=character_id, cache_key=key)
+                shot_id=shot_id, character_id=character_id, cache_key=key, created_by=current_user())
     if not force:
         hit = cache.lookup(key=key)
         if hit is not None:
