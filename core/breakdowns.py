@@ -13,6 +13,9 @@ from core.errors import InvalidInput, NotFound
 from core.models import Character, Scene, Shot
 from core.projects import get_project
 from core.scripts import latest_version
+from core.credentials import has_settings
+from core.story.breakdown import breakdown_script
+from core.story.models import SHOT_TYPES
 
 MIN_SHOT_S, MAX_SHOT_S = 0.5, 60.0
 
@@ -39,7 +42,6 @@ REMOTE_BREAKDOWNS: dict[str, tuple[str, tuple[str, ...]]] = {
 
 def breakdown_modes() -> list[str]:
     """Return the breakdown modes available now: the local parser's, then configured remote ones."""
-    from core.credentials import has_settings
 
     return [*LOCAL_MODES, *(n for n, (_, needs) in REMOTE_BREAKDOWNS.items() if has_settings(settings=needs))]
 
@@ -53,7 +55,6 @@ def run_breakdown(*, project_id: int, mode: str = "auto") -> list[SceneCards]:
     Returns the stored scene cards. Raises InvalidInput when the project has no script, and
     MissingCredentials/ProviderError from a remote engine (nothing is replaced then).
     """
-    from core.story.breakdown import breakdown_script
 
     project = get_project(project_id=project_id)
     version = latest_version(project_id=project_id)
@@ -152,7 +153,6 @@ EDITABLE = {"shot_type", "action", "dialogue", "characters", "duration_s", "came
 
 def update_shot(*, shot_id: int, **changes) -> Shot:
     """Change a shot card's fields; returns the shot. Raises InvalidInput naming a bad field."""
-    from core.story.models import SHOT_TYPES
 
     for key in changes:
         if key not in EDITABLE:

@@ -8,6 +8,7 @@ from sqlmodel import select
 
 from core.db import session
 from core.models import MediaAsset
+from core.registry import get_registry
 
 
 def estimate(*, provider: str, model: str, params: dict[str, Any], operation: str | None = None,
@@ -16,7 +17,6 @@ def estimate(*, provider: str, model: str, params: dict[str, Any], operation: st
 
     0.0 for free providers (local). Raises UnsupportedCapability for an unknown model.
     """
-    from core.registry import get_registry
 
     cap = get_registry().get(provider=provider, model=model, operation=operation)
     return cap.estimate_cost(params, duration_s=duration_s)

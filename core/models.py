@@ -20,7 +20,6 @@ LANGUAGES = {
 }
 MEDIA_TYPES = ("video", "image", "voice", "music", "sfx", "render", "text")
 JOB_STATUSES = ("queued", "submitted", "running", "succeeded", "failed", "cancelled")
-TRACKS = ("video", "voice", "music", "sfx", "subtitle")
 
 
 def utcnow() -> datetime:
@@ -174,7 +173,7 @@ class Job(SQLModel, table=True):
 class TimelineItem(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     project_id: int = Field(foreign_key="project.id", index=True)
-    track: str  # one of TRACKS
+    track: str  # video, voice, music, sfx or subtitle (the timeline model's Track)
     start_s: float = 0.0
     duration_s: float = 0.0
     media_id: str | None = None

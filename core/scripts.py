@@ -12,6 +12,8 @@ from core.db import session
 from core.errors import NotFound
 from core.models import ScriptVersion
 from core.projects import get_project
+from core.story.importer import check_script_text, read_script_file
+from core.story.versions import summarize_script
 
 # Script writers in order of preference: (name, "module:function", settings they need).
 # The first whose settings are all present is used; the local writer needs none.
@@ -27,8 +29,6 @@ def save_version(*, project_id: int, text: str, source: str = "pasted", title: s
     Raises InvalidInput (field ``script``) for an empty or oversized script; earlier versions are
     untouched either way.
     """
-    from core.story.importer import check_script_text
-    from core.story.versions import summarize_script
 
     text = check_script_text(text=text)
     get_project(project_id=project_id)
@@ -71,7 +71,6 @@ def restore_version(*, version_id: int) -> ScriptVersion:
 
 def import_file(*, project_id: int, name: str, data: bytes) -> ScriptVersion:
     """Read an uploaded script file (txt, md, fountain, fdx) and save it as a version."""
-    from core.story.importer import read_script_file
 
     text = read_script_file(name=name, data=data)
     return save_version(project_id=project_id, text=text, source="imported", title=name)

@@ -22,6 +22,8 @@ from core.api.security import ID_PATTERN, max_upload_bytes
 from core.api.uploads import read_upload, store_media_upload
 from core.api.views import asset_view, job_view
 from core.errors import InvalidInput
+from core.jobs.service import get_job as core_get_job
+from core.media_assets import asset_path, get_asset
 
 router = APIRouter()
 JOB = {"status_code": 202, "response_description": "The job, queued (or already succeeded on a cache hit)."}
@@ -149,7 +151,6 @@ def export_timeline(body: ExportTimelineRequest) -> dict:
 @router.get("/jobs/{job_id}", tags=["jobs"], summary="A job's status")
 def get_job(job_id: IdPath) -> dict:
     """Return status, progress, error and the result `media_id` once done."""
-    from core.jobs.service import get_job as core_get_job
 
     return job_view(core_get_job(job_id=job_id))
 
@@ -187,7 +188,6 @@ def list_media(
 def get_media(media_id: IdPath) -> dict:
     """Return the unified metadata record (media_id, type, provider, model, input_params, character_id,
     start_frame_used, end_frame_used, reference_images_used, file_path, timestamp, …)."""
-    from core.media_assets import get_asset
 
     return asset_view(get_asset(media_id=media_id))
 
@@ -196,7 +196,6 @@ def get_media(media_id: IdPath) -> dict:
             response_class=FileResponse, responses={200: {"content": {"application/octet-stream": {}}}})
 def get_media_file(media_id: IdPath) -> FileResponse:
     """Return the file's bytes; only files inside the data dir are ever served."""
-    from core.media_assets import asset_path, get_asset
 
     asset = get_asset(media_id=media_id)
     path = asset_path(media_id=media_id)

@@ -16,8 +16,14 @@ from typing import Any
 from core.generation import facade as generation
 from core.render import service as render_service
 from core.errors import InvalidInput, UnsupportedCapability
-from core.media_assets import list_assets
+from core.media_assets import get_asset, list_assets
 from core.models import Job
+from core.api.resources import get_scene
+from core.api.uploads import check_upload, store_upload
+from core.breakdowns import get_shot
+from core.jobs.service import cancel_job as cancel_any
+from core.projects import get_project
+from core.registry import capability_json, get_registry
 
 _REF = re.compile(r"^(media:)?[A-Za-z0-9_-]{1,64}$")  # a media id, optionally "media:"-prefixed
 
@@ -27,7 +33,6 @@ def capability(*, provider: str, model: str, operation: str | None = None, media
 
     Raises UnsupportedCapability (422) naming what exists, or when the model makes another media type.
     """
-    from core.registry import get_registry
 
     cap = get_registry().get(provider=provider, model=model, operation=operation)
     if media_type is not None and cap.media_type != media_type:
@@ -39,7 +44,6 @@ def capability(*, provider: str, model: str, operation: str | None = None, media
 
 def capabilities_json(*, provider: str, model: str, operation: str | None = None) -> dict:
     """Return the API.md capability JSON of a model; raises UnsupportedCapability."""
-    from core.registry import capability_json
 
     return capability_json(capability(provider=provider, model=model, operation=operation))
 
@@ -75,8 +79,6 @@ def list_media(*, project_id: int | None, type: str | None) -> list:
 
 
 def _check_context(*, project_id: int | None, shot_id: int | None) -> None:
-    from core.breakdowns import get_shot
-    from core.projects import get_project
 
     if project_id is not None:
         get_project(project_id=project_id)
@@ -142,7 +144,6 @@ def v2v(*, provider: str, model: str, audio: bytes, voice_id: str | None, charac
 
     Raises InvalidInput (not audio) and what ``core.generation.facade.v2v`` raises.
     """
-    from core.api.uploads import check_upload, store_upload
 
     check_upload(data=audio, expect="audio", field="audio")
     asset = store_upload(data=audio, expect="audio", field="audio", project_id=project_id)
@@ -151,7 +152,6 @@ def v2v(*, provider: str, model: str, audio: bytes, voice_id: str | None, charac
 
 
 def _check_media(*ids: str | None) -> None:
-    from core.media_assets import get_asset
 
     for media_id in ids:
         if media_id:
@@ -198,7 +198,6 @@ def use_last_frame(*, shot_id: int) -> dict[str, Any]:
 
 def render_scene(*, scene_id: int, options: dict[str, Any]) -> Job:
     """Queue the render of one scene to an MP4 asset; returns the Job at once."""
-    from core.api.resources import get_scene
 
     get_scene(scene_id=scene_id)
     return render_service.render_scene(scene_id=scene_id, options=options)
@@ -222,6 +221,5 @@ def export_timeline(*, project_id: int, fmt: str) -> Job:
 def cancel_job(*, job_id: str) -> Job:
     """Cancel a job: a render through the render service (its worker stops), any other through
     ``core.jobs.service``. Returns the job; raises NotFound."""
-    from core.jobs.service import cancel_job as cancel_any
 
     return cancel_any(job_id=job_id)

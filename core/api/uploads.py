@@ -16,7 +16,7 @@ from PIL import Image, UnidentifiedImageError
 
 from core.api.errors import UploadTooLarge
 from core.errors import InvalidInput
-from core.media.info import probe
+from core.media.info import probe, sniff_media_type
 from core.media_assets import create_asset
 from core.models import MediaAsset
 from core.storage import atomic_write_bytes, ext_for_mime, scratch_dir
@@ -25,33 +25,10 @@ CHUNK = 1 << 20
 _KIND_OF_MIME = {"audio": "voice", "video": "video", "image": "image"}
 
 
-def _fallback_sniff(data: bytes) -> str | None:
-    head = bytes(data[:16])
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
-        return "audio/wav"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    if head[4:8] == b"ftyp":
-        return "video/mp4"
-    if head.startswith(b"OggS"):
-        return "audio/ogg"
-    if head.startswith(b"fLaC"):
-        return "audio/flac"
-    if head.startswith(b"ID3") or (len(head) > 1 and head[0] == 0xFF and (head[1] & 0xE0) == 0xE0):
-        return "audio/mpeg"
-    return None
 
 
 def sniff(*, data: bytes) -> str | None:
     """Return the MIME type the bytes announce, or None when they are not a known media format."""
-    try:
-        from core.media.info import sniff_media_type
-    except ImportError:
-        return _fallback_sniff(data)
     return sniff_media_type(data=data)
 
 

@@ -12,12 +12,12 @@ import json
 from core.commands import report_user_error
 from core.errors import StoryreelError
 from core.models import ASPECT_RATIOS, LANGUAGES
+from core.film import make_film
+from core.jobs.service import reset_runner
 
 
 def handler(args: argparse.Namespace) -> int:
     """Make the film; return 0, or 2 with the message on stderr for a user error."""
-    from core.film import make_film
-    from core.jobs.service import reset_runner
 
     def say(message: str) -> None:
         print(f"[film] {message}", flush=True)

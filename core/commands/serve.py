@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 
 from core.api.security import check_bind_host
+from core.errors import InvalidInput
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -26,7 +27,6 @@ def handle(args: argparse.Namespace, *, run=None) -> int:
     ``--host`` without a token. ``run`` replaces ``uvicorn.run`` (tests)."""
     check_bind_host(host=args.host)
     if not 0 < args.port < 65536:
-        from core.errors import InvalidInput
 
         raise InvalidInput(f"--port must be between 1 and 65535 (got {args.port}).", field="port")
     if run is None:

@@ -22,7 +22,7 @@ from core.errors import StoryreelError
 from core.generation.shots import (collect, default_model, generate_clip, generate_keyframe, plan_for_shot,
                                    sync_project)
 from core.registry import get_registry
-from core.jobs.service import cancel_job, get_job
+from core.jobs.service import cancel_job, get_job, get_runner
 from core.models import Job, Shot
 from core.providers.base import TERMINAL
 
@@ -109,7 +109,6 @@ def run_batch(*, project_id: int, stages: tuple[str, ...] = STAGES,
     cancelled. A shot that fails is reported in ``failed`` and the batch carries on.
     Raises TimeoutError when a stage takes longer than ``timeout_s`` (jobs keep running).
     """
-    from core.jobs.service import get_runner
 
     batch_id = uuid.uuid4().hex[:12]
     timeout_s = float(timeout_s)

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.errors import InvalidInput, NotFound
+from core.errors import InvalidInput
 from core.generation.frames import extract_frames, smooth_transition, use_last_frame
-from core.generation.plan import Plan, add_characters, guard_frames, split_params, strip_media_prefix
+from core.generation.plan import Plan, add_characters, guard_frames, split_params
 from core.generation.shots import (
     choose_version,
     collect,
@@ -30,7 +30,7 @@ from core.generation.shots import (
     sync_project,
 )
 from core.generation.voice import lipsync_image, lipsync_video, tts, v2v
-from core.jobs.service import submit_job
+from core.jobs.service import get_job, submit_job, wait_for
 from core.models import Job
 from core.generation.prompts import portrait_prompt
 from core.projects import get_project
@@ -136,24 +136,12 @@ def generate_video(*, provider: str, model: str, params: dict[str, Any], project
                       context={"purpose": "video", "notes": plan.notes})
 
 
-def media_id_of(value: Any) -> str:
-    """Return a plain media id from a form value (``media:`` prefix removed); raises NotFound when
-    no such asset exists."""
-    from core.media_assets import get_asset
-
-    media_id = strip_media_prefix(value)
-    try:
-        return get_asset(media_id=str(media_id)).media_id
-    except NotFound:
-        raise NotFound(f"No media with id {media_id!r}.", field="media_id") from None
 
 
 def wait_all(*, job_ids: list[str], timeout_s: float = 120.0) -> list[Job]:
     """Wait up to ``timeout_s`` in total for the jobs and return them as they are then (some may
     still be running: they keep going in the background and land later). Raises NotFound."""
     import time
-
-    from core.jobs.service import get_job, wait_for
 
     deadline = time.monotonic() + timeout_s
     out = []

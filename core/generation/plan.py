@@ -21,6 +21,7 @@ from typing import Any
 from core.models import Character
 from core.generation.prompts import character_line
 from core.registry import Capability, present
+from core.errors import InvalidInput
 
 # Roles that prompt parts may fill (PromptParts.parts key == role name).
 PART_ROLES = ("shot_type", "location", "time_of_day", "characters", "character_styles", "caption",
@@ -210,7 +211,6 @@ def guard_frames(*, cap: Capability, plan: Plan, people: list[Character]) -> Non
 
     Raises InvalidInput naming the frame parameter.
     """
-    from core.errors import InvalidInput
 
     refs = {r for c in people for r in (c.reference_images or [])}
     for role in FRAME_ROLES:

@@ -17,11 +17,14 @@ from core.breakdowns import get_shot, list_characters, list_shots, previous_shot
 from core.db import session
 from core.errors import InvalidInput, NotFound, StoryreelError
 from core.generation.frames import use_last_frame as last_frame_of_previous
-from core.generation.plan import Plan, add_characters, fill_parts, guard_frames, shot_choice, split_params
+from core.generation.plan import add_characters, fill_parts, guard_frames, narrow_for, Plan, shot_choice, split_params
 from core.jobs.service import submit_job
 from core.models import Character, Job, MediaAsset, Scene, Shot
 from core.generation.prompts import build_keyframe_prompt, build_video_prompt, shot_characters
 from core.registry import Capability, get_registry, present
+from core.jobs.runner import update_job
+from core.media_assets import get_asset, update_asset
+from core.projects import get_project
 
 KIND_TYPES = {"keyframe": "image", "clip": "video"}
 
@@ -39,7 +42,6 @@ def find_character(*, project_id: int | None, character_id: str) -> Character:
 
 
 def _context(shot: Shot) -> tuple[Any, Scene, list[Character]]:
-    from core.projects import get_project
 
     with session() as s:
         scene = s.get(Scene, shot.scene_id)
@@ -67,7 +69,6 @@ def set_shot_model(*, shot_id: int, kind: str, provider: str, model: str,
 
 def default_model(*, shot: Shot, kind: str) -> tuple[str, str]:
     """Return (provider, model) for a shot: the shot's own choice for its kind, else the project's."""
-    from core.projects import get_project
 
     choice = shot_choice(shot=shot, kind=kind)
     if choice.get("provider") and choice.get("model"):
@@ -126,7 +127,6 @@ def plan_for_shot(*, shot_id: int, kind: str, provider: str | None = None, model
 def _narrow_built(*, cap: Capability, plan: Plan, user: set[str]) -> None:
     """Adjust values the builder chose (never the user's) to what the model's rules allow with the
     frames and references in the plan — e.g. Veo interpolation needs 8 s."""
-    from core.generation.plan import narrow_for
 
     fitted = narrow_for(cap, plan.all_params(), plan)
     for name, value in fitted.items():
@@ -221,8 +221,6 @@ _SLOT = {"keyframe": "keyframe_media_id", "clip": "clip_media_id", "transition":
 def collect(*, job: Job) -> MediaAsset | None:
     """Put a finished shot job's asset on its shot (once) and return the asset; None when the job
     is not a succeeded shot job or was collected already."""
-    from core.jobs.runner import update_job
-    from core.media_assets import get_asset, update_asset
 
     ctx = (job.request or {}).get("context") or {}
     purpose = ctx.get("purpose")
@@ -262,7 +260,6 @@ def sync_project(*, project_id: int) -> int:
         if ctx.get("collected") or ctx.get("purpose") not in _SLOT:
             continue
         if job.status == "failed":
-            from core.jobs.runner import update_job
 
             update_job(job.id, request={**job.request, "context": {**ctx, "collected": True}})
             shot = get_shot(shot_id=job.shot_id)
@@ -289,7 +286,6 @@ def shot_versions(*, shot_id: int, kind: str) -> list[MediaAsset]:
 def choose_version(*, shot_id: int, media_id: str) -> Shot:
     """Make ``media_id`` (one of the shot's versions, or any image for a keyframe) the shot's
     keyframe or clip by its type; returns the shot. Raises NotFound, InvalidInput."""
-    from core.media_assets import get_asset
 
     asset = get_asset(media_id=media_id)
     shot = get_shot(shot_id=shot_id)

@@ -10,12 +10,14 @@ from core.generation.plan import split_params, strip_media_prefix
 from core.jobs.service import submit_job
 from core.models import Character, Job
 from core.registry import Capability, get_registry, present
+from core.generation.shots import find_character
+from core.media_assets import get_asset
+from core.providers.local.voices import LOCAL_VOICES, voice_for_character
 
 
 def _character(project_id: int | None, character_id: str | None) -> Character | None:
     if not character_id:
         return None
-    from core.generation.shots import find_character
 
     return find_character(project_id=project_id, character_id=character_id)
 
@@ -28,7 +30,6 @@ def character_voice(*, cap: Capability, character: Character) -> str | None:
     own = {character.voice_provider: character.voice_id}.get(cap.provider)
     if own:
         return own
-    from core.providers.local.voices import LOCAL_VOICES, voice_for_character
 
     name = cap.field_for_role("voice")
     spec = cap.field(name) if name else None
@@ -123,7 +124,6 @@ def lipsync_video(*, provider: str, model: str, video_media_id: str, audio_media
 
     Raises NotFound, UnsupportedCapability, InvalidCombination, MissingCredentials.
     """
-    from core.media_assets import get_asset
 
     cap = get_registry().get(provider=provider, model=model, operation="lipsync_video")
     video = get_asset(media_id=strip_media_prefix(video_media_id))

@@ -17,6 +17,7 @@ import diskcache
 
 from core.errors import NotFound
 from core.settings import get_settings
+from core.media_assets import asset_path
 
 _caches: dict[str, diskcache.Cache] = {}
 _lock = threading.Lock()
@@ -49,7 +50,6 @@ def lookup(*, key: str) -> str | None:
     media_id = _cache().get(key)
     if media_id is None:
         return None
-    from core.media_assets import asset_path
 
     try:
         asset_path(media_id=media_id)

@@ -7,6 +7,7 @@ import importlib
 
 from core.errors import UnsupportedCapability
 from core.providers.base import Adapter
+from core.credentials import has_settings
 
 ADAPTER_MODULES: dict[str, str] = {
     "local": "core.providers.local.adapter",
@@ -37,6 +38,5 @@ def required_settings(*, cap) -> tuple[str, ...]:
 
 def is_configured(*, cap) -> bool:
     """True when every setting the capability's provider needs is set (local: always)."""
-    from core.credentials import has_settings
 
     return has_settings(settings=required_settings(cap=cap))

@@ -31,6 +31,7 @@ import core.providers.http_support as hs
 from core.providers.base import (CANCELLED, FAILED, RUNNING, SUBMITTED, SUCCEEDED, KeyCheck, Output, PollResult,
                                  ProviderRequest, SubmitResult)
 from core.settings import get_settings
+from core.story.models import Breakdown
 
 PROVIDER = "google"
 RETRYABLE_STATUS = {408, 429, 500, 502, 503, 504}
@@ -386,7 +387,6 @@ def gemini_breakdown(*, text: str, target_length_s: int, model: str = DEFAULT_TE
 
     Raises MissingCredentials (GOOGLE_API_KEY), ProviderError (also for an answer that does not fit).
     """
-    from core.story.models import Breakdown
 
     data = ADAPTER.generate_json(model=model, operation="breakdown",
                                  params={"text": text, "target_length_s": target_length_s})

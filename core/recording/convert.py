@@ -7,11 +7,15 @@ from core.errors import InvalidInput, NotFound, ProviderError
 from core.media_assets import get_asset, update_asset
 from core.models import MediaAsset
 from core.recording.takes import MAX_LABEL_CHARS, get_take
+from core.breakdowns import list_characters
+from core.generation.facade import v2v
+from core.jobs.service import wait_for
+from core.providers import is_configured
+from core.registry import get_registry
 
 
 
 def _character(project_id: int, character_id: str):
-    from core.breakdowns import list_characters
 
     for c in list_characters(project_id=project_id):
         if c.character_id == character_id:
@@ -23,8 +27,6 @@ def conversion_route(*, character) -> tuple[str, str]:
     """Return (provider, model) for converting to this character's voice: a voice→voice model of the
     provider the character's voice belongs to (e.g. ElevenLabs speech-to-speech with their voice_id
     as target) when that provider's keys are set; else the local pitch/formant conversion."""
-    from core.providers import is_configured
-    from core.registry import get_registry
 
     if character.voice_id:
         # Later model generations sort last by id (…_multilingual_sts_v2 after …_english_sts_v2);
@@ -40,7 +42,6 @@ def conversion_route(*, character) -> tuple[str, str]:
 def _convert(take: MediaAsset, character, project_id: int) -> tuple[MediaAsset, str]:
     """Run voice→voice through ``core.generation.facade.v2v`` (the character's voice is filled in there);
     returns (result asset, route description)."""
-    from core.generation.facade import v2v
 
     provider, model = conversion_route(character=character)
     job = v2v(provider=provider, model=model, audio_path=take.media_id,
@@ -49,7 +50,6 @@ def _convert(take: MediaAsset, character, project_id: int) -> tuple[MediaAsset, 
 
 
 def _job_result(job) -> MediaAsset:
-    from core.jobs.service import wait_for
 
     if job.status != "succeeded":
         job = wait_for(job_id=job.id, timeout_s=300)

@@ -17,6 +17,11 @@ import numpy as np
 
 from core.errors import InvalidInput, NotFound
 from core.models import MediaAsset, TimelineItem
+from core.breakdowns import character_slug, get_shot
+from core.media_assets import asset_path, get_asset
+from core.recording import convert_take, get_take
+from core.recording.takes import TAKE_OPERATION, TAKE_PROVIDER
+from core.timeline.store import add_item, delete_items, list_items
 
 SOURCE_TTS, SOURCE_TAKE, SOURCE_CONVERSION = "tts", "take", "conversion"
 _FRAME_S = 0.02
@@ -47,7 +52,6 @@ def line_of(*, shot_id: int, line_index: int) -> tuple[str, str]:
     Raises NotFound for an unknown shot, InvalidInput(field="line_index") when the shot has no such
     line or the line is empty.
     """
-    from core.breakdowns import get_shot
 
     dialogue = get_shot(shot_id=shot_id).dialogue or []
     if line_index is None or not 0 <= int(line_index) < len(dialogue):
@@ -60,7 +64,6 @@ def line_of(*, shot_id: int, line_index: int) -> tuple[str, str]:
 
 
 def _rows(project_id: int, shot_id: int, line_index: int) -> list[TimelineItem]:
-    from core.timeline.store import list_items
 
     return [r for r in list_items(project_id=project_id, track="voice")
             if r.shot_id == shot_id and int(r.extra.get("line", -1)) == int(line_index)]
@@ -145,8 +148,6 @@ def words_for(*, asset: MediaAsset, text: str) -> tuple[list[dict], str]:
         return given, "provider"
     import soundfile as sf
 
-    from core.media_assets import asset_path
-
     path = asset_path(media_id=asset.media_id)
     try:
         samples, sr = sf.read(str(path), dtype="float64", always_2d=True)
@@ -162,7 +163,6 @@ def words_for(*, asset: MediaAsset, text: str) -> tuple[list[dict], str]:
 # --- placing --------------------------------------------------------------------------------------
 def _replace_row(project_id: int, shot_id: int, line_index: int, *, media_id: str, text: str, duration_s: float,
                  extra: dict, gain_db: float | None = None) -> TimelineItem:
-    from core.timeline.store import add_item, delete_items
 
     rows = _rows(project_id, shot_id, line_index)
     if gain_db is None:
@@ -181,8 +181,6 @@ def place_on_line(*, project_id: int, media_id: str, shot_id: int | None = None,
     Raises NotFound (media, shot), InvalidInput(field="media_id") when the media is no voice of this
     project or belongs to no line, InvalidInput(field="line_index") for a missing or empty line.
     """
-    from core.media_assets import get_asset
-    from core.recording.takes import TAKE_OPERATION, TAKE_PROVIDER
 
     asset = get_asset(media_id=media_id)
     if asset.type != "voice" or asset.project_id != project_id:
@@ -226,7 +224,6 @@ def use_tts_version(*, project_id: int, shot_id: int, line_index: int) -> Timeli
 def remove_from_line(*, project_id: int, shot_id: int, line_index: int) -> int:
     """Take a placed take or conversion off the line (the TTS version comes back when there is one);
     returns how many rows were removed. A TTS row is left alone (nothing to remove)."""
-    from core.timeline.store import delete_items
 
     current = line_voice(project_id=project_id, shot_id=shot_id, line_index=line_index)
     if current.source in (None, SOURCE_TTS):
@@ -246,8 +243,6 @@ def convert_for_line(*, project_id: int, media_id: str,
     Returns (converted asset, its timeline row). Raises NotFound, InvalidInput(field="media_id") for
     a take of no line, InvalidInput(field="character_id"), ProviderError when the conversion fails.
     """
-    from core.breakdowns import character_slug
-    from core.recording import convert_take, get_take
 
     take = get_take(media_id=media_id)
     line_index = (take.extra or {}).get("line_index")

@@ -20,6 +20,8 @@ from core.media.wav import resample, to_wav_bytes
 from core.media_assets import create_asset, get_asset, list_assets
 from core.models import MediaAsset, TimelineItem
 from core.settings import get_settings
+from core.media.info import sniff_media_type
+from core.storage import scratch_dir
 
 TAKE_PROVIDER, TAKE_OPERATION = "recording", "take"
 KEPT_RATES = (44100, 48000)  # takes keep these rates; anything else is resampled to 48 kHz
@@ -180,7 +182,6 @@ def import_take(*, project_id: int, name: str, data: bytes, character_id: str | 
     Compressed formats are decoded with the bundled ffmpeg. Returns the take.
     Raises InvalidInput(field="audio") for an empty, oversized or non-audio file.
     """
-    from core.media.info import sniff_media_type
 
     if not data:
         raise InvalidInput(f"audio: {name} is empty", field="audio")
@@ -203,7 +204,6 @@ def import_take(*, project_id: int, name: str, data: bytes, character_id: str | 
 
 def _ffmpeg_decode(data: bytes, name: str) -> np.ndarray:
     # Decode through a temp file: ffmpeg needs to seek in MP4/M4A containers, which a pipe can't do.
-    from core.storage import scratch_dir
 
     fd, tmp = tempfile.mkstemp(dir=scratch_dir(), prefix="upload-")
     try:

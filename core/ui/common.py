@@ -6,6 +6,7 @@ import streamlit as st
 from core.errors import NotFound
 from core.models import Project
 from core.projects import get_project
+from core.providers import is_configured
 
 
 def current_project() -> Project | None:
@@ -40,6 +41,5 @@ def needs(message: str, page: str, label: str) -> None:
 def provider_ready(cap) -> bool:
     """True when the provider of capability ``cap`` has the settings (keys) it needs; the local
     provider always is. Pages sort usable models first with it."""
-    from core.providers import is_configured
 
     return is_configured(cap=cap)
