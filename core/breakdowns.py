@@ -2,20 +2,19 @@
 (edit, add, delete, reorder, split, merge)."""
 from __future__ import annotations
 
-import importlib
 import re
 from dataclasses import dataclass, field
 
 from sqlmodel import select
 
 from core.db import session
-from core.errors import InvalidInput, NotFound
+from core.errors import InvalidInput, NotFound, ProviderError
+from core.jobs.text import run_text, text_models
 from core.models import Character, Scene, Shot
 from core.projects import get_project
 from core.scripts import latest_version
-from core.credentials import has_settings
 from core.story.breakdown import breakdown_script
-from core.story.models import SHOT_TYPES
+from core.story.models import SHOT_TYPES, Breakdown
 
 MIN_SHOT_S, MAX_SHOT_S = 0.5, 60.0
 
@@ -32,18 +31,32 @@ class SceneCards:
     shots: list[Shot] = field(default_factory=list)
 
 
-# Breakdown engines besides the local parser's modes (auto, fountain, prose): name →
-# ("module:function" returning a story Breakdown, settings it needs). Offered only when configured.
+# The local parser's modes; every text model with a "breakdown" operation that is set up is a mode
+# too, named "provider/model" (it runs as a job; see core.jobs.text).
 LOCAL_MODES = ("auto", "fountain", "prose")
-REMOTE_BREAKDOWNS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "gemini": ("core.providers.google:gemini_breakdown", ("GOOGLE_API_KEY",)),
-}
 
 
 def breakdown_modes() -> list[str]:
-    """Return the breakdown modes available now: the local parser's, then configured remote ones."""
+    """Return the breakdown modes available now: the local parser's, then the set-up remote models'."""
+    return [*LOCAL_MODES, *(f"{c.provider}/{c.model}" for c in text_models(operation="breakdown")
+                            if c.provider != "local")]
 
-    return [*LOCAL_MODES, *(n for n, (_, needs) in REMOTE_BREAKDOWNS.items() if has_settings(settings=needs))]
+
+def model_breakdown(*, text: str, target_length_s: int, name: str | None = None,
+                    project_id: int | None = None) -> Breakdown:
+    """Return a Breakdown made by a text model (``name``: "provider/model" or a provider; default:
+    the first set up). Raises InvalidInput, MissingCredentials, ProviderError (also for an answer
+    that does not fit the breakdown shape)."""
+    cap, data = run_text(operation="breakdown", name=name, project_id=project_id,
+                         params={"text": text, "target_length_s": int(target_length_s)})
+    try:
+        return Breakdown.model_validate({"title": data.get("title", ""), "mode": "fountain",
+                                         "target_length_s": int(target_length_s), "scenes": data.get("scenes", []),
+                                         "characters": data.get("characters", []),
+                                         "notes": [f"Breakdown by {cap.title or cap.model}."]})
+    except ValueError as exc:  # pydantic's ValidationError
+        raise ProviderError(f"{cap.model}'s breakdown does not fit the breakdown shape: {exc}",
+                            provider=cap.provider) from None
 
 
 def run_breakdown(*, project_id: int, mode: str = "auto") -> list[SceneCards]:
@@ -51,7 +64,7 @@ def run_breakdown(*, project_id: int, mode: str = "auto") -> list[SceneCards]:
 
     Replaces the project's scenes and shots (generated media stays in the library); characters are
     merged by id so edits to existing ones (style card, voice, references) are kept.
-    ``mode`` is a local parser mode or a remote engine of ``REMOTE_BREAKDOWNS`` (e.g. "gemini").
+    ``mode`` is a local parser mode or a text model of :func:`breakdown_modes` ("google/…").
     Returns the stored scene cards. Raises InvalidInput when the project has no script, and
     MissingCredentials/ProviderError from a remote engine (nothing is replaced then).
     """
@@ -60,10 +73,9 @@ def run_breakdown(*, project_id: int, mode: str = "auto") -> list[SceneCards]:
     version = latest_version(project_id=project_id)
     if version is None:
         raise InvalidInput("There is no script yet: write, paste or import one on the Script step.", field="script")
-    remote = REMOTE_BREAKDOWNS.get(mode)
-    if remote is not None:
-        module, name = remote[0].split(":")
-        bd = getattr(importlib.import_module(module), name)(text=version.text, target_length_s=project.target_length_s)
+    if mode not in LOCAL_MODES:
+        bd = model_breakdown(text=version.text, target_length_s=project.target_length_s, name=mode,
+                             project_id=project_id)
     else:
         bd = breakdown_script(text=version.text, target_length_s=project.target_length_s, mode=mode)
     with session() as s:

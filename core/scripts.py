@@ -2,25 +2,18 @@
 new version from an old one, so nothing is ever overwritten."""
 from __future__ import annotations
 
-import importlib
-
 from sqlalchemy import func
 from sqlmodel import select
 
-from core.credentials import has_settings
 from core.db import session
-from core.errors import NotFound
+from core.errors import NotFound, ProviderError
+from core.jobs.text import run_text, text_model
 from core.models import ScriptVersion
 from core.projects import get_project
 from core.story.importer import check_script_text, read_script_file
 from core.story.versions import summarize_script
 
-# Script writers in order of preference: (name, "module:function", settings they need).
-# The first whose settings are all present is used; the local writer needs none.
-SCRIPT_WRITERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("gemini", "core.providers.google:generate_script", ("GOOGLE_API_KEY",)),
-    ("local", "core.story.writer:write_script", ()),
-)
+SCRIPT_KEYS = ("title", "logline", "summary", "fountain")
 
 
 def save_version(*, project_id: int, text: str, source: str = "pasted", title: str = "") -> ScriptVersion:
@@ -77,30 +70,24 @@ def import_file(*, project_id: int, name: str, data: bytes) -> ScriptVersion:
 
 
 def available_writer() -> str:
-    """Return the name of the script writer that would be used now."""
-    for name, _target, needs in SCRIPT_WRITERS:
-        if has_settings(settings=needs):
-            return name
-    return "local"
+    """Return the title of the script writer that would be used now (a provider's text model when
+    one is set up, else the local writer)."""
+    return text_model(operation="script").title
 
 
 def write_for_project(*, project_id: int, logline: str = "", seed: int | None = None,
                       writer: str | None = None) -> ScriptVersion:
     """Write a script from the project's settings (+ optional logline) and save it as a version.
 
-    Uses ``writer`` if given, else the first available writer (Gemini with a key, else local).
-    Raises ProviderError/MissingCredentials from a remote writer; nothing is saved then.
+    Uses ``writer`` ("provider/model" or a provider) if given, else the first text model set up
+    (see ``core.jobs.text``). Raises InvalidInput (writer), ProviderError/MissingCredentials from a
+    remote writer; nothing is saved then.
     """
     project = get_project(project_id=project_id)
-    chosen = writer or available_writer()
-    target = next(t for n, t, _ in SCRIPT_WRITERS if n == chosen)
-    module, func_name = target.split(":")
-    fn = getattr(importlib.import_module(module), func_name)
-    kwargs = dict(genre=project.genre, language=project.language,
-                  target_length_s=project.target_length_s, logline=logline)
-    if seed is not None:
-        kwargs["seed"] = seed
-    result = fn(**kwargs)
-    data = result if isinstance(result, dict) else result.model_dump() if hasattr(result, "model_dump") else vars(result)
-    return save_version(project_id=project_id, text=data["fountain"], source="generated",
-                        title=data.get("title", ""))
+    cap, data = run_text(operation="script", name=writer, project_id=project_id,
+                         params=dict(genre=project.genre, language=project.language,
+                                     target_length_s=project.target_length_s, logline=logline, seed=seed))
+    missing = [k for k in SCRIPT_KEYS if not isinstance(data.get(k), str)]
+    if missing:
+        raise ProviderError(f"{cap.model}'s script lacks {', '.join(missing)}", provider=cap.provider)
+    return save_version(project_id=project_id, text=data["fountain"], source="generated", title=data["title"])

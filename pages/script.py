@@ -57,8 +57,8 @@ with import_tab:
 
 with write_tab:
     writer = available_writer()
-    st.caption("Uses Gemini (structured output) when `GOOGLE_API_KEY` is set; otherwise the built-in local writer. "
-               f"Now: **{writer}**.")
+    st.caption("Uses a provider's text model (structured output) when one is set up — Gemini with "
+               f"`GOOGLE_API_KEY` — otherwise the built-in local writer. Now: **{writer}**.")
     logline = st.text_input("Logline (optional)", key="logline", placeholder="A lighthouse keeper finds a message in a bottle addressed to her.")
     if st.button("Write a script", type="primary", key="write"):
         with shown_errors("The writer failed; nothing was saved"):

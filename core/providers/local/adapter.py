@@ -17,6 +17,7 @@ from typing import Any, Callable, ClassVar
 
 from core.errors import UnsupportedCapability
 from core.providers.base import SUCCEEDED, Output, PollResult, ProviderRequest, SubmitResult
+from core.providers.local.voices import LOCAL_VOICES
 from core.storage import scratch_dir
 
 PROVIDER = "local"
@@ -176,6 +177,10 @@ class LocalAdapter:
 
     def required_settings(self, *, cap: Any) -> tuple[str, ...]:
         return ()
+
+    def list_voices(self) -> list[dict]:
+        """Return the offline voices as ``{voice_id, name}`` dicts (what voice pickers list)."""
+        return [{"voice_id": v.id, "name": v.label} for v in LOCAL_VOICES.values()]
 
     def build_request(self, *, cap: Any, params: dict, inputs: dict[str, Any]) -> ProviderRequest:
         """Return the request naming the engine key; raises UnsupportedCapability for an unknown kind."""
