@@ -13,12 +13,18 @@ from typing import Any
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
+# Allowed values, written once (every door validates against these).
 ASPECT_RATIOS = ("16:9", "9:16", "1:1", "4:5")
+FIT_MODES = ("letterbox", "crop")  # how a shot of another shape fills the frame
+SUBTITLE_MODES = ("none", "srt", "burn")
+LOUDNESS_TARGETS = (-14.0, -16.0, -23.0)  # LUFS: streaming, podcast, EBU R128 broadcast
 LANGUAGES = {
     "en": "English", "es": "Spanish", "fr": "French", "de": "German",
     "pt": "Portuguese", "ja": "Japanese", "zh": "Chinese", "hi": "Hindi",
 }
-MEDIA_TYPES = ("video", "image", "voice", "music", "sfx", "render", "text")
+# What a stored asset is (a capability's media_type — core.registry.schema_file.MEDIA_TYPES — says what a model
+# makes; a lip sync makes a video asset, and renders — films, shorts, exports — are assets no model makes).
+ASSET_TYPES = ("video", "image", "voice", "music", "sfx", "render", "text")
 JOB_STATUSES = ("queued", "submitted", "running", "succeeded", "failed", "cancelled")
 
 
@@ -122,7 +128,7 @@ class MediaAsset(SQLModel, table=True):
 
     media_id: str = Field(default_factory=new_id, primary_key=True)
     project_id: int | None = Field(default=None, index=True)
-    type: str  # one of MEDIA_TYPES
+    type: str  # one of ASSET_TYPES
     provider: str = ""
     model: str = ""
     operation: str = ""

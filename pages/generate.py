@@ -7,7 +7,7 @@ ensure_navigation(__file__)
 
 from core.jobs.runner import load_job
 from core.media_assets import asset_path
-from core.models import ASPECT_RATIOS
+from core.models import ASPECT_RATIOS, FIT_MODES
 from core.render.service import active_render, cancel_render, export_project, list_renders, start_render
 from core.ui.common import require_project
 from core.ui.errors import shown_errors
@@ -79,7 +79,7 @@ with film_tab:
     c1, c2 = st.columns(2)
     aspect = c1.selectbox("Aspect ratio", ASPECT_RATIOS, index=ASPECT_RATIOS.index(project.aspect_ratio),
                           key="gen_aspect")
-    fit = c2.radio("Shots of another shape", ["letterbox", "crop"], horizontal=True, key="gen_fit",
+    fit = c2.radio("Shots of another shape", FIT_MODES, horizontal=True, key="gen_fit",
                    format_func={"letterbox": "Letterbox", "crop": "Centre crop"}.get,
                    help="How a keyframe or clip whose shape differs from the film's aspect ratio is fitted: "
                         "bars around the whole picture (letterbox) or filling the frame (centre crop).")

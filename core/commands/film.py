@@ -11,7 +11,7 @@ import json
 
 from core.commands import report_user_error
 from core.errors import StoryreelError
-from core.models import ASPECT_RATIOS, LANGUAGES
+from core.models import ASPECT_RATIOS, FIT_MODES, LANGUAGES, SUBTITLE_MODES
 from core.film import make_film
 from core.jobs.service import reset_runner
 
@@ -46,12 +46,12 @@ def register(subparsers) -> None:
     p.add_argument("--aspect", choices=ASPECT_RATIOS, default="16:9", help="frame shape (default 16:9)")
     p.add_argument("--language", choices=sorted(LANGUAGES), default="en", help="language (default en)")
     p.add_argument("--genre", default="drama", help="genre, which picks the music mood (default drama)")
-    p.add_argument("--subtitles", choices=("none", "srt", "burn"), default="srt",
+    p.add_argument("--subtitles", choices=SUBTITLE_MODES, default="srt",
                    help="none; srt writes FILE.srt and FILE.vtt; burn also draws them in (default srt)")
     p.add_argument("--provider", default="local", help="provider for images, clips and voices (default local)")
     p.add_argument("--loudness", type=float, choices=(-14.0, -16.0, -23.0), default=-14.0,
                    help="integrated loudness target in LUFS (default -14)")
-    p.add_argument("--fit", choices=("letterbox", "crop"), default="letterbox",
+    p.add_argument("--fit", choices=FIT_MODES, default="letterbox",
                    help="how other-shaped media fills the frame (default letterbox)")
     p.add_argument("--short-side", type=int, choices=(240, 360, 480, 720, 1080), default=720,
                    help="short side of clips and film in pixels (default 720)")

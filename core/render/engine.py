@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Callable
 
 
-from core.render.mix import LOUDNESS_TARGETS
+from core.models import ASPECT_RATIOS, FIT_MODES, LOUDNESS_TARGETS, SUBTITLE_MODES
 from core.errors import Cancelled, InvalidInput, RenderError
 from core.render.captions import CAPTION_STYLES, ass_filter, karaoke_ass
 from core.render.encode import ENCODE, encode_frames, run_ffmpeg
@@ -35,7 +35,6 @@ from core.timeline.model import SubtitleCue, Timeline, VideoItem, canvas_size
 
 # Bump when frame making or encoding changes, so stale cached segments are not reused.
 ENGINE_VERSION = "seg-2"  # seg-2: one camera vocabulary (core.media.camera)
-ASPECTS = ("16:9", "9:16", "1:1", "4:5")
 
 ProgressFn = Callable[[float, str], None]
 
@@ -242,12 +241,12 @@ def render_timeline(*, timeline: Timeline, out_path: str, quality: str = "final"
     is left at ``out_path``.
     """
     aspect_ratio = aspect_ratio or timeline.aspect_ratio
-    if aspect_ratio not in ASPECTS:
-        raise InvalidInput(f"aspect_ratio must be one of {ASPECTS}", field="aspect_ratio")
-    if fit not in ("letterbox", "crop"):
-        raise InvalidInput("fit must be 'letterbox' or 'crop'", field="fit")
-    if subtitles not in ("none", "srt", "burn"):
-        raise InvalidInput("subtitles must be 'none', 'srt' or 'burn'", field="subtitles")
+    if aspect_ratio not in ASPECT_RATIOS:
+        raise InvalidInput(f"aspect_ratio must be one of {', '.join(ASPECT_RATIOS)}", field="aspect_ratio")
+    if fit not in FIT_MODES:
+        raise InvalidInput(f"fit must be one of {', '.join(FIT_MODES)}", field="fit")
+    if subtitles not in SUBTITLE_MODES:
+        raise InvalidInput(f"subtitles must be one of {', '.join(SUBTITLE_MODES)}", field="subtitles")
     if captions not in CAPTION_STYLES:
         raise InvalidInput(f"captions must be one of {CAPTION_STYLES}", field="captions")
     if loudness_lufs not in LOUDNESS_TARGETS:

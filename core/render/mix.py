@@ -17,11 +17,11 @@ import soundfile as sf
 from scipy.ndimage import grey_closing, maximum_filter1d, minimum_filter1d, uniform_filter1d
 from scipy.signal import firwin, resample_poly
 
+from core.models import LOUDNESS_TARGETS
 from core.errors import InvalidInput, RenderError
 from core.timeline.model import AudioItem, Timeline
 
 RATE = 48_000
-LOUDNESS_TARGETS = (-14.0, -16.0, -23.0)
 # AAC encoding adds a few tenths of a dB of inter-sample overshoot; limit below the ceiling so
 # the encoded file still meets it.
 CODEC_MARGIN_DB = 0.5

@@ -21,7 +21,7 @@ from sqlmodel import select
 from core.db import session
 from core.errors import Cancelled, InvalidInput, NotFound, StoryreelError
 from core.jobs.runner import load_job, update_job
-from core.models import Job, MediaAsset, Scene
+from core.models import ASPECT_RATIOS, FIT_MODES, Job, LOUDNESS_TARGETS, MediaAsset, Scene, SUBTITLE_MODES
 from core.projects import get_project
 from core.render.captions import CAPTION_STYLES
 from core.render.handoff import FORMATS as EXPORT_FORMATS
@@ -51,21 +51,18 @@ def _settings(*, project_id: int, operation: str, options: dict) -> dict:
         s.update(quality="preview", subtitles="none")
     if operation == "short":
         s.update(aspect_ratio="9:16", subtitles="burn", fit=options.get("fit") or "crop")
-    from core.render.mix import LOUDNESS_TARGETS
-    from core.render.engine import ASPECTS
-
-    if s["aspect_ratio"] not in ASPECTS:
-        raise InvalidInput(f"aspect_ratio must be one of {', '.join(ASPECTS)}", field="aspect_ratio")
-    if s["subtitles"] not in ("none", "srt", "burn"):
-        raise InvalidInput("subtitles must be none, srt or burn", field="subtitles")
+    if s["aspect_ratio"] not in ASPECT_RATIOS:
+        raise InvalidInput(f"aspect_ratio must be one of {', '.join(ASPECT_RATIOS)}", field="aspect_ratio")
+    if s["subtitles"] not in SUBTITLE_MODES:
+        raise InvalidInput(f"subtitles must be one of {', '.join(SUBTITLE_MODES)}", field="subtitles")
     if s["loudness_lufs"] not in LOUDNESS_TARGETS:
         raise InvalidInput(f"loudness_lufs must be one of {LOUDNESS_TARGETS}", field="loudness_lufs")
     if s["captions"] not in CAPTION_STYLES:
         raise InvalidInput(f"captions must be one of {', '.join(CAPTION_STYLES)}", field="captions")
     if s["format"] not in EXPORT_FORMATS:
         raise InvalidInput(f"format must be one of {', '.join(EXPORT_FORMATS)}", field="format")
-    if s["fit"] not in ("letterbox", "crop"):
-        raise InvalidInput("fit must be letterbox or crop", field="fit")
+    if s["fit"] not in FIT_MODES:
+        raise InvalidInput(f"fit must be one of {', '.join(FIT_MODES)}", field="fit")
     if not isinstance(s["count"], int) or not 1 <= s["count"] <= 5:
         raise InvalidInput("count must be a whole number of shorts from 1 to 5", field="count")
     return s
