@@ -23,7 +23,8 @@ from core.db import session
 from core.errors import NotFound
 from core.models import MediaAsset
 from core.settings import get_settings
-from core.storage import atomic_write_bytes, relative_to_data, resolve_data_path, store_bytes, store_file
+from core.storage import relative_to_data, resolve_data_path, store_bytes, store_file
+from core.media.files import atomic_write_bytes
 
 log = logging.getLogger(__name__)
 _PENDING = "storyreel_sidecars"

@@ -6,12 +6,10 @@ so a crash never leaves a half file under a final name.
 """
 from __future__ import annotations
 
-import hashlib
-import os
 import shutil
-import tempfile
 from pathlib import Path
 
+from core.media.files import atomic_path, atomic_write_bytes, sha256_bytes, sha256_file
 from core.errors import InvalidInput, NotFound
 from core.settings import get_settings
 
@@ -24,17 +22,8 @@ _EXT_BY_MIME = {
 }
 
 
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
-def sha256_file(path: Path) -> str:
-    """Return the SHA-256 hex digest of a file, read in chunks."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def ext_for_mime(mime: str) -> str:
@@ -48,20 +37,6 @@ def _project_dir(project_id: int | None) -> Path:
     return d
 
 
-def atomic_write_bytes(*, path: Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically; returns ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
 
 
 def store_bytes(*, data: bytes, mime: str, project_id: int | None) -> tuple[Path, str]:
@@ -81,17 +56,11 @@ def store_file(*, src: Path, mime: str, project_id: int | None, move: bool = Fal
         if move:
             Path(src).unlink(missing_ok=True)
         return path, digest
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         if move:
             shutil.move(str(src), tmp)
         else:
             shutil.copyfile(src, tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return path, digest
 
 

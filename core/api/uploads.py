@@ -19,7 +19,8 @@ from core.errors import InvalidInput
 from core.media.info import probe, sniff_media_type
 from core.media_assets import create_asset
 from core.models import MediaAsset
-from core.storage import atomic_write_bytes, ext_for_mime, scratch_dir
+from core.storage import ext_for_mime, scratch_dir
+from core.media.files import atomic_write_bytes
 
 CHUNK = 1 << 20
 _KIND_OF_MIME = {"audio": "voice", "video": "video", "image": "image"}

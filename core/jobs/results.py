@@ -15,7 +15,8 @@ from sqlmodel import select
 from core.db import session
 from core.models import Job, MediaAsset
 from core.providers.base import Output
-from core.storage import scratch_dir, sha256_bytes, sha256_file
+from core.storage import scratch_dir
+from core.media.files import sha256_bytes, sha256_file
 
 log = logging.getLogger("storyreel.jobs")
 

@@ -26,7 +26,7 @@ from core.jobs.runner import JobRunner, in_process_handler, load_job, update_job
 from core.models import Job, MediaAsset
 from core.providers import get_adapter, required_settings
 from core.providers.base import CANCELLED, QUEUED, SUCCEEDED, TERMINAL, InputFile, ProviderRequest
-from core.storage import sha256_file
+from core.media.files import sha256_file
 
 __all__ = ["JobRunner", "submit_job", "get_job", "wait_for", "cancel_job", "run_sync", "get_runner",
            "set_runner", "reset_runner"]

@@ -1,25 +1,22 @@
-"""Running the ffmpeg that imageio-ffmpeg ships: one-shot commands, a raw-frame video writer,
-and atomic output paths (temp file + rename, nothing partial left behind).
+"""Running the ffmpeg that imageio-ffmpeg ships: whole commands (cancellable) and a raw-frame video
+writer. Outputs are written through ``core.media.files.atomic_path``.
 """
 from __future__ import annotations
 
-import os
 import subprocess
 import tempfile
-from contextlib import contextmanager
+import threading
 from pathlib import Path
-from typing import Iterator
 
+import imageio_ffmpeg
 import numpy as np
 
-from core.errors import InvalidInput, RenderError
+from core.errors import Cancelled, RenderError
 
 
 def ffmpeg_exe() -> str:
     """Return the path of the bundled ffmpeg binary; raises RenderError when it is missing."""
     try:
-        import imageio_ffmpeg
-
         return imageio_ffmpeg.get_ffmpeg_exe()
     except Exception as exc:  # the package raises RuntimeError or OSError when no binary fits
         raise RenderError(f"ffmpeg is not available: {exc}") from exc
@@ -31,41 +28,44 @@ def _tail(stderr: bytes | str, lines: int = 6) -> str:
     return "\n".join(kept[-lines:])
 
 
-def run_ffmpeg(args: list[str], *, what: str, input_bytes: bytes | None = None) -> bytes:
-    """Run ``ffmpeg -hide_banner -y <args>`` and return its stdout.
+def run_ffmpeg(args: list[str], *, what: str = "ffmpeg", input_bytes: bytes | None = None,
+               cancel_event: threading.Event | None = None) -> bytes:
+    """Run ``ffmpeg -hide_banner -y <args>`` (fed ``input_bytes`` on stdin when given) and return its
+    stdout; with ``cancel_event`` the run is polled and killed when the event is set.
 
-    Raises RenderError carrying ffmpeg's last error lines when it exits non-zero.
+    Raises Cancelled (after killing ffmpeg), RenderError carrying ffmpeg's last error lines when it
+    exits non-zero. The one way Storyreel runs ffmpeg for a whole command.
     """
-    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-y", *args]
-    if input_bytes is not None:
-        cmd.remove("-nostdin")
-    proc = subprocess.run(cmd, input=input_bytes, capture_output=True)
-    if proc.returncode != 0:
-        raise RenderError(f"{what} failed (ffmpeg): {_tail(proc.stderr)}")
-    return proc.stdout
+    quiet = [] if "-loglevel" in args else ["-loglevel", "error"]  # the error tail then holds only errors
+    cmd = [ffmpeg_exe(), "-hide_banner", *quiet, *(["-nostdin"] if input_bytes is None else []), "-y", *args]
+    if cancel_event is None:
+        proc = subprocess.run(cmd, input=input_bytes, capture_output=True)
+        if proc.returncode != 0:
+            raise RenderError(f"{what} failed (ffmpeg): {_tail(proc.stderr)}")
+        return proc.stdout
+    # Output and log go to temp files (not pipes) so a long run can be polled without filling a pipe.
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE if input_bytes is not None else subprocess.DEVNULL,
+                                stdout=out, stderr=err)
+        if input_bytes is not None:
+            proc.stdin.write(input_bytes)
+            proc.stdin.close()
+        while True:
+            try:
+                rc = proc.wait(timeout=0.1)
+                break
+            except subprocess.TimeoutExpired:
+                if cancel_event.is_set():
+                    proc.kill()
+                    proc.wait()
+                    raise Cancelled(f"{what} cancelled")
+        err.seek(0)
+        if rc != 0:
+            raise RenderError(f"{what} failed (ffmpeg): {_tail(err.read())}")
+        out.seek(0)
+        return out.read()
 
 
-@contextmanager
-def atomic_output(out_path: Path, *, field: str = "out_path") -> Iterator[Path]:
-    """Yield a temp path beside ``out_path``; on success rename it over ``out_path``.
-
-    On any exception the temp file is removed, so no partial output is left behind.
-    Raises InvalidInput(field) when the parent folder cannot be created.
-    """
-    out_path = Path(out_path)
-    try:
-        out_path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InvalidInput(f"{field}: cannot create folder {out_path.parent}: {exc}", field=field) from exc
-    fd, tmp_name = tempfile.mkstemp(prefix=".tmp-", suffix=out_path.suffix or ".bin", dir=out_path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        yield tmp
-        os.replace(tmp, out_path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
 
 
 class RawVideoWriter:

@@ -37,7 +37,7 @@ from core.providers.replicate_catalog import (
     query_results, record_from_model, record_from_version, schema_changes, search_results,
 )
 from core.settings import get_settings
-from core.storage import atomic_write_bytes
+from core.media.files import atomic_write_bytes
 
 log = logging.getLogger(__name__)
 

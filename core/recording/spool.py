@@ -18,7 +18,7 @@ from core.media.wav import resample
 from core.models import MediaAsset
 from core.recording.takes import MIN_TAKE_S, save_take, to_mono_float
 from core.settings import get_settings
-from core.storage import atomic_write_bytes
+from core.media.files import atomic_write_bytes
 
 STALE_S = 4.0  # a live recording writes several times a second
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from core.errors import InvalidInput
 from core.settings import get_settings
-from core.storage import atomic_write_bytes
+from core.media.files import atomic_write_bytes
 
 # The roles a user may correct: the file inputs generation routes media into.
 EDITABLE_ROLES = ("start_frame", "end_frame", "reference_images", "audio")

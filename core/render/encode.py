@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 import cv2
-import imageio_ffmpeg
 import numpy as np
 
 from core.errors import Cancelled, RenderError
+from core.media.ffmpeg import ffmpeg_exe
 
-FFMPEG = imageio_ffmpeg.get_ffmpeg_exe()
+FFMPEG = ffmpeg_exe()
 
 # quality → (x264 preset, crf, short side of the output)
 ENCODE = {
@@ -27,37 +27,11 @@ ENCODE = {
 
 
 def _tail(path: str) -> str:
+    """The end of a streaming encoder's log file (its error)."""
     try:
         return Path(path).read_text(errors="replace").strip()[-400:]
     except OSError:
         return ""
-
-
-def run_ffmpeg(args: list[str], *, cancel_event: threading.Event | None = None, what: str = "ffmpeg") -> None:
-    """Run ffmpeg to completion, polling ``cancel_event``.
-
-    Raises Cancelled (after killing ffmpeg) when the event is set, RenderError with the end of
-    ffmpeg's log when it fails.
-    """
-    with tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False) as log:
-        log_path = log.name
-    try:
-        with open(log_path, "w") as errf:
-            proc = subprocess.Popen([FFMPEG, "-hide_banner", "-loglevel", "error", "-nostdin", "-y", *args],
-                                    stdout=subprocess.DEVNULL, stderr=errf)
-            while True:
-                try:
-                    rc = proc.wait(timeout=0.1)
-                    break
-                except subprocess.TimeoutExpired:
-                    if cancel_event is not None and cancel_event.is_set():
-                        proc.kill()
-                        proc.wait()
-                        raise Cancelled("Render cancelled")
-        if rc != 0:
-            raise RenderError(f"{what} failed: {_tail(log_path)}")
-    finally:
-        Path(log_path).unlink(missing_ok=True)
 
 
 def video_encoder_args(*, out_path: str, width: int, height: int, fps: int, quality: str,

@@ -25,8 +25,10 @@ from typing import Callable
 from core.models import ASPECT_RATIOS, FIT_MODES, LOUDNESS_TARGETS, SUBTITLE_MODES
 from core.errors import Cancelled, InvalidInput, RenderError
 from core.render.captions import CAPTION_STYLES, ass_filter, karaoke_ass
-from core.render.encode import ENCODE, encode_frames, run_ffmpeg
+from core.media.ffmpeg import run_ffmpeg
+from core.media.files import atomic_path, atomic_write_text, sha256_file
 from core.render.composition import clip_frames_of, segment_clip
+from core.render.encode import ENCODE, encode_frames
 from core.render.soundtrack import Window, render_soundtrack
 from core.settings import get_settings
 from core.timeline.cues import to_srt, to_vtt
@@ -79,26 +81,15 @@ class _AnyEvent:
         return self.own.is_set() or (self.user is not None and self.user.is_set())
 
 
-_digests: dict[tuple[str, int, int], str] = {}
-
-
 def file_digest(*, path: str) -> str:
-    """Return the sha256 of a file's content (memoized by path, size and mtime).
+    """Return the sha256 of a source file (``core.media.files.sha256_file``, memoized).
 
     Raises RenderError when the file is missing.
     """
     try:
-        st = os.stat(path)
+        return sha256_file(path)
     except OSError as exc:
-        raise RenderError(f"Missing source file {path}", field="source") from exc
-    key = (os.path.abspath(path), st.st_size, st.st_mtime_ns)
-    if key not in _digests:
-        h = hashlib.sha256()
-        with open(path, "rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                h.update(chunk)
-        _digests[key] = h.hexdigest()
-    return _digests[key]
+        raise RenderError(f"A source file of the timeline is missing: {Path(path).name}", field="source") from exc
 
 
 def output_size(*, quality: str, aspect_ratio: str, short_side: int | None = None) -> tuple[int, int]:
@@ -170,12 +161,6 @@ def _segment_frames(seg: Segment, *, fps: int, width: int, height: int, fit: str
     return clip_frames_of(clip, nframes=seg.nframes, fps=fps)
 
 
-def _atomic_target(final: Path) -> str:
-    fd, tmp = tempfile.mkstemp(prefix=f".{final.stem}.", suffix=final.suffix or ".tmp", dir=final.parent)
-    os.close(fd)
-    return tmp
-
-
 def render_segment(*, seg: Segment, fps: int, width: int, height: int, fit: str, quality: str, seg_dir: Path,
                    cancel_event: threading.Event | None = None, on_frame: Callable[[], None] | None = None) -> Path:
     """Return the segment's cached MP4 (``seg_dir/<key>.mp4``), encoding it first when missing.
@@ -187,19 +172,17 @@ def render_segment(*, seg: Segment, fps: int, width: int, height: int, fit: str,
     if target.exists():
         os.utime(target)  # recently used, for prune_cache
         return target
-    tmp = _atomic_target(target)
-    ass = Path(tmp).with_suffix(".ass") if seg.ass else None
-    try:
-        if ass is not None:
-            ass.write_text(seg.ass, encoding="utf-8")
-        encode_frames(_segment_frames(seg, fps=fps, width=width, height=height, fit=fit), out_path=tmp,
-                      width=width, height=height, fps=fps, quality=quality, cancel_event=cancel_event,
-                      on_frame=on_frame, vf=ass_filter(path=str(ass)) if ass is not None else None)
-        os.replace(tmp, target)  # only a complete segment ever enters the cache
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-        if ass is not None:
-            ass.unlink(missing_ok=True)
+    with atomic_path(target) as tmp:  # only a complete segment ever enters the cache
+        ass = tmp.with_suffix(".ass") if seg.ass else None
+        try:
+            if ass is not None:
+                ass.write_text(seg.ass, encoding="utf-8")
+            encode_frames(_segment_frames(seg, fps=fps, width=width, height=height, fit=fit), out_path=str(tmp),
+                          width=width, height=height, fps=fps, quality=quality, cancel_event=cancel_event,
+                          on_frame=on_frame, vf=ass_filter(path=str(ass)) if ass is not None else None)
+        finally:
+            if ass is not None:
+                ass.unlink(missing_ok=True)
     return target
 
 
@@ -211,13 +194,6 @@ def _windows(segs: list[Segment]) -> list[Window]:
         out.append(Window(start_s=start, nframes=seg.nframes))
         t = seg.item.end_s if seg.item is not None else t  # a gap is followed by its shot
     return out
-
-
-def _write_text_atomic(path: Path, text: str) -> str:
-    tmp = _atomic_target(path)
-    Path(tmp).write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-    return str(path)
 
 
 def render_timeline(*, timeline: Timeline, out_path: str, quality: str = "final", aspect_ratio: str | None = None,
@@ -334,32 +310,26 @@ def render_timeline(*, timeline: Timeline, out_path: str, quality: str = "final"
     sound = audio_future.result()
     check_cancel()
     report(frame_share + (1 - frame_share) * 0.6, "Assembling film")
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False, dir=seg_dir) as lst:
+        lst.writelines(f"file '{(seg_dir / (seg.key + '.mp4')).resolve()}'\n" for seg in segs)
     try:
-        tmp_out = _atomic_target(out)
-    except OSError as exc:
-        raise RenderError(f"Cannot write to {out.parent}: {exc.strerror}", field="out_path") from exc
-    try:
-        with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False, dir=seg_dir) as lst:
-            for seg in segs:
-                lst.write(f"file '{(seg_dir / (seg.key + '.mp4')).resolve()}'\n")
-        try:
+        with atomic_path(out) as tmp_out:
             run_ffmpeg(["-f", "concat", "-safe", "0", "-i", lst.name, "-i", sound.path,
                         "-map", "0:v:0", "-map", "1:a:0", "-c", "copy", "-movflags", "+faststart",
-                        "-t", f"{sum(s.nframes for s in segs) / fps:.4f}", "-f", "mp4", tmp_out],
+                        "-t", f"{sum(s.nframes for s in segs) / fps:.4f}", "-f", "mp4", str(tmp_out)],
                        cancel_event=cancel_event, what="Assembly")
-        finally:
-            Path(lst.name).unlink(missing_ok=True)
-        os.replace(tmp_out, out)
+    except InvalidInput as exc:  # the output folder cannot be made
+        raise RenderError(exc.message, field="out_path") from exc
     finally:
-        Path(tmp_out).unlink(missing_ok=True)
+        Path(lst.name).unlink(missing_ok=True)
 
     srt_path = vtt_path = None
     if subtitles in ("srt", "burn"):
         end = timeline.duration_s
         cues = [c if c.end_s <= end else c.model_copy(update={"end_s": end})
                 for c in timeline.cues if c.start_s < end - 0.05]
-        srt_path = _write_text_atomic(out.with_suffix(".srt"), to_srt(cues))
-        vtt_path = _write_text_atomic(out.with_suffix(".vtt"), to_vtt(cues))
+        srt_path = str(atomic_write_text(path=out.with_suffix(".srt"), text=to_srt(cues)))
+        vtt_path = str(atomic_write_text(path=out.with_suffix(".vtt"), text=to_vtt(cues)))
     report(1.0, "Done")
     return RenderResult(path=str(out), duration_s=sum(s.nframes for s in segs) / fps,
                         segments_rendered=len(rendered), segments_reused=len(segs) - len(rendered),

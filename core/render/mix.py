@@ -6,10 +6,8 @@ Everything is NumPy/SciPy on float32 stereo at 48 kHz. Loudness is measured with
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass
 from math import gcd
-from pathlib import Path
 
 import numpy as np
 import pyloudnorm
@@ -17,6 +15,7 @@ import soundfile as sf
 from scipy.ndimage import grey_closing, maximum_filter1d, minimum_filter1d, uniform_filter1d
 from scipy.signal import firwin, resample_poly
 
+from core.media.files import atomic_path
 from core.models import LOUDNESS_TARGETS
 from core.errors import InvalidInput, RenderError
 from core.timeline.model import AudioItem, Timeline
@@ -337,14 +336,6 @@ def mix_timeline(*, timeline: Timeline, out_path: str | None = None, loudness_lu
 
 def write_wav(*, path: str, samples: np.ndarray, rate: int) -> str:
     """Write float WAV atomically (temp file + rename); returns the path."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(suffix=".wav", dir=target.parent)
-    os.close(fd)
-    try:
-        sf.write(tmp, samples, rate, subtype="FLOAT")
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return str(target)
+    with atomic_path(path) as tmp:
+        sf.write(tmp, samples, rate, subtype="FLOAT", format="WAV")
+    return str(path)

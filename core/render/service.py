@@ -337,7 +337,7 @@ def render_preview(*, project_id: int, on_progress=None, cancel_event: threading
     """Render the low-resolution animatic now, re-encoding only shots whose segment changed, and
     return it (an identical render reuses the stored asset). Raises what ``render_timeline`` raises."""
     from core.render.engine import render_timeline
-    from core.storage import sha256_file
+    from core.media.files import sha256_file
 
     pt = project_timeline(project_id=project_id)
     work = scratch_dir(name="renders") / f"preview-{project_id}"

@@ -21,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from core.errors import Cancelled
+from core.media.files import atomic_path, atomic_write_text
 from core.render.encode import encode_audio
 from core.render.mix import (BLOCK, CODEC_MARGIN_DB, RATE, db_to_gain, duck_from_levels, gate_block_means,
                              gating_blocks, k_weighted_power, limiter_gain, load_audio, oversampled_peaks,
@@ -173,14 +173,9 @@ def _bed(*, path: str, digest: str, cache: Path, sources: _Sources, rate: int) -
 
 
 def _save(target: Path, data: dict) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".npz", dir=target.parent)
-    os.close(fd)
-    try:
+    with atomic_path(target) as tmp:  # only a complete file ever enters the cache
         with open(tmp, "wb") as fh:
             np.savez(fh, **data)
-        os.replace(tmp, target)  # only a complete file ever enters the cache
-    finally:
-        Path(tmp).unlink(missing_ok=True)
 
 
 def _key(obj) -> str:
@@ -334,17 +329,9 @@ def render_soundtrack(*, timeline: Timeline, windows: list[Window], cache: Path,
                 pcm *= np.float32(g)
             yield pcm
 
-    fd, tmp = tempfile.mkstemp(prefix=".film.", suffix=".m4a", dir=cache)
-    os.close(fd)
-    try:
-        encode_audio(chunks(), out_path=tmp, rate=rate, cancel_event=cancel_event)
-        os.replace(tmp, m4a)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+    with atomic_path(m4a) as tmp:
+        encode_audio(chunks(), out_path=str(tmp), rate=rate, cancel_event=cancel_event)
     stats = {"lufs": round(lufs, 3), "true_peak": round(tp, 3)}
-    fd, tmp = tempfile.mkstemp(prefix=".film.", suffix=".json", dir=cache)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(json.dumps(stats))
-    os.replace(tmp, meta)
+    atomic_write_text(path=meta, text=json.dumps(stats))
     return Soundtrack(path=str(m4a), lufs=stats["lufs"], true_peak=stats["true_peak"], windows_mixed=mixed,
                       windows_reused=len(windows) - mixed)

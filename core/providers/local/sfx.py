@@ -2,13 +2,11 @@
 (``settings.cache_dir/sfx``) so the same effect is made once per name, length and seed."""
 from __future__ import annotations
 
-import os
-import tempfile
-from pathlib import Path
 
 import numpy as np
 from scipy.signal import butter, sosfilt
 
+from core.media.files import atomic_write_bytes
 from core.errors import InvalidInput
 from core.media.wav import to_wav_bytes
 from core.settings import get_settings
@@ -243,13 +241,5 @@ def sound_effect(*, name: str, duration_s: float = 3.0, seed: int = 0) -> bytes:
     if path.is_file():
         return path.read_bytes()
     data = _synth(key, float(duration_s), seed)
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".wav")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    atomic_write_bytes(path=path, data=data)
     return data
