@@ -14,13 +14,14 @@ import re
 import numpy as np
 import soundfile as sf
 
-from core.breakdowns import list_scene_cards, list_shots
+from core.breakdowns import get_shot, list_scene_cards, list_shots
 from core.errors import InvalidInput
 from core.generation.voiceover import Progress, run_generations
 from core.media.wav import read_audio, to_wav_bytes
 from core.media_assets import asset_path, create_asset
 from core.models import MediaAsset, Shot
 from core.projects import get_project, update_project
+from core.registry import get_registry
 from core.timeline.store import (
     AMBIENT, MAX_SFX_PER_SHOT, add_item, delete_items, find_sfx, list_items, project_timeline, removed_sfx,
 )
@@ -190,10 +191,22 @@ def _sfx_shape(effect: str, shot: Shot) -> tuple[float, float, float]:
     return (2.4 if effect in ("footsteps", "thunder", "phone", "sea") else 1.2), 0.3, SPOT_GAIN_DB
 
 
-def _make_sfx(*, project_id: int, shot_id: int, effect: str, duration: float, seed: int) -> MediaAsset:
+def _sfx_model(project_id: int) -> tuple[str, str]:
     settings = get_project(project_id=project_id).settings or {}
+    return settings.get("sfx_provider", "local"), settings.get("sfx_model", "sfx")
+
+
+def sfx_choices(*, project_id: int) -> list[str]:
+    """Return the effects the project's SFX model can make (its ``effect`` field's allowed values)."""
+    provider, model = _sfx_model(project_id)
+    spec = get_registry().get(provider=provider, model=model).field("effect")
+    return list(spec.enum or []) if spec else []
+
+
+def _make_sfx(*, project_id: int, shot_id: int, effect: str, duration: float, seed: int) -> MediaAsset:
+    provider, model = _sfx_model(project_id)
     [asset] = run_generations(requests=[dict(
-        provider=settings.get("sfx_provider", "local"), model=settings.get("sfx_model", "sfx"),
+        provider=provider, model=model,
         project_id=project_id, shot_id=shot_id, params={"effect": effect, "duration": duration, "seed": int(seed)})],
         what="sound effect")
     return asset
@@ -203,7 +216,6 @@ def add_sfx(*, project_id: int, shot_id: int, effect: str, seed: int = 0, auto: 
             offset_s: float | None = None) -> MediaAsset:
     """Make one effect for a shot and attach it (at ``offset_s`` into the shot, default 0.3 s);
     returns its asset. Raises InvalidCombination for an effect the SFX model does not know."""
-    from core.breakdowns import get_shot
 
     shot = get_shot(shot_id=shot_id)
     duration, offset, gain = _sfx_shape(effect, shot)

@@ -18,11 +18,14 @@ from core.db import session
 from core.errors import InvalidCombination, InvalidInput, ProviderError
 from core.models import Character, MediaAsset, ScriptVersion
 from core.media.wav import read_audio, to_wav_bytes
-from core.media_assets import asset_path, create_asset
+from core.media_assets import asset_path, create_asset, get_asset
 from core.projects import get_project
 from core.providers.local.treatments import apply_treatment, treatment_for
 from core.story.casting import Person, description_from_text, read_person
 from core.timeline.store import add_item, delete_items, list_items
+from core.jobs.service import submit_job, wait_for
+from core.providers.local.voices import cast_voices, LOCAL_VOICES, NARRATOR_VOICE, voice_for_character
+from core.registry import get_registry
 
 Progress = Callable[[str], None]
 
@@ -34,8 +37,6 @@ def run_generations(*, requests: list[dict], on_progress: Progress | None = None
                     what: str = "sound") -> list[MediaAsset]:
     """Submit every request (keyword arguments of ``core.jobs.service.submit_job``), wait for all, and
     return their result assets in order. Raises ProviderError naming the first failed job."""
-    from core.jobs.service import submit_job, wait_for
-    from core.media_assets import get_asset
 
     jobs = [submit_job(**r) for r in requests]
     out = []
@@ -69,7 +70,6 @@ class DialogueLine:
 
 
 def _default_voice(name: str) -> str:
-    from core.providers.local.voices import voice_for_character
 
     return voice_for_character(name=name or "narrator")
 
@@ -99,7 +99,6 @@ def assign_cast_voices(*, project_id: int) -> dict[str, str]:
     tells them (see ``core.story.casting``), distinct from the rest of the cast (another class,
     or ≥ 2 semitones apart); a narrator gets the narrator voice. Voices already chosen stay.
     Returns {name: voice id} for the whole cast."""
-    from core.providers.local.voices import LOCAL_VOICES, NARRATOR_VOICE, cast_voices
 
     cast = list_characters(project_id=project_id)
     people = cast_people(project_id=project_id)
@@ -142,7 +141,6 @@ def dialogue_lines(*, project_id: int) -> list[DialogueLine]:
 
 
 def _voice_request(*, project, line: DialogueLine, character: Character | None) -> dict:
-    from core.registry import get_registry
 
     provider = (character.voice_provider if character and character.voice_provider else "") or project.voice_provider
     cap = get_registry().get(provider=provider, model=project.voice_model)
