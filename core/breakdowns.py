@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from core.db import session
 from core.errors import InvalidInput, NotFound, ProviderError
-from core.jobs.text import run_text, text_models
+from core.jobs.text import is_offline, run_text, text_models
 from core.models import Character, Scene, Shot
 from core.projects import get_project
 from core.scripts import latest_version
@@ -39,7 +39,7 @@ LOCAL_MODES = ("auto", "fountain", "prose")
 def breakdown_modes() -> list[str]:
     """Return the breakdown modes available now: the local parser's, then the set-up remote models'."""
     return [*LOCAL_MODES, *(f"{c.provider}/{c.model}" for c in text_models(operation="breakdown")
-                            if c.provider != "local")]
+                            if not is_offline(c))]
 
 
 def model_breakdown(*, text: str, target_length_s: int, name: str | None = None,

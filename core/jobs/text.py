@@ -13,10 +13,15 @@ from typing import Any
 from core.errors import InvalidInput, ProviderError
 from core.jobs.service import run_sync
 from core.media_assets import asset_path
-from core.providers import is_configured
+from core.providers import get_adapter, is_configured
 from core.registry import Capability, get_registry
 
-LOCAL = "local"
+
+
+def is_offline(cap: Capability) -> bool:
+    """True for a model run in-process by the studio itself (the local provider), which needs no
+    key and costs nothing: it is the fallback, not the first choice."""
+    return bool(getattr(get_adapter(cap.provider), "in_process", False))
 
 
 def text_models(*, operation: str, configured_only: bool = True) -> list[Capability]:
@@ -25,7 +30,7 @@ def text_models(*, operation: str, configured_only: bool = True) -> list[Capabil
     caps = [c for c in get_registry().list(media_type="text", operation=operation) if not getattr(c, "retired", None)]
     if configured_only:
         caps = [c for c in caps if is_configured(cap=c)]
-    return sorted(caps, key=lambda c: c.provider == LOCAL)
+    return sorted(caps, key=is_offline)
 
 
 def text_model(*, operation: str, name: str | None = None) -> Capability:

@@ -4,6 +4,7 @@ optional SDK only affects its own provider."""
 from __future__ import annotations
 
 import importlib
+from typing import Any
 
 from core.errors import UnsupportedCapability
 from core.providers.base import Adapter
@@ -16,6 +17,22 @@ ADAPTER_MODULES: dict[str, str] = {
     "elevenlabs": "core.providers.elevenlabs",
     "wavespeed": "core.providers.wavespeed",
 }
+
+
+# Providers that publish their models' schemas, so any model of theirs can be used by name:
+# provider → "module:attribute" of its model source (accepts, configured, kept, lookup, …).
+MODEL_SOURCES: dict[str, str] = {
+    "replicate": "core.providers.replicate_models:SOURCE",
+}
+
+
+def model_sources() -> dict[str, Any]:
+    """Return {provider: model source} for the providers that publish model schemas."""
+    out = {}
+    for name, target in MODEL_SOURCES.items():
+        module, attr = target.split(":")
+        out[name] = getattr(importlib.import_module(module), attr)
+    return out
 
 
 def get_adapter(name: str) -> Adapter:

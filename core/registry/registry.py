@@ -1,7 +1,7 @@
 """The process-wide capability registry: every file under ``provider_schemas/``, loaded once,
 plus the models a provider can describe on demand (any Replicate ``owner/name[:version]``).
 
-A provider listed in ``_SOURCES`` publishes its models' schemas: a model with no file is fetched
+A provider listed in ``core.providers.MODEL_SOURCES`` publishes its models' schemas: a model with no file is fetched
 the first time it is asked for and kept in the data dir; a shipped file's schema is refreshed
 from the provider when its credential is set (the file's roles, rules and pricing stay), with a
 note when the schema changed. The user's role corrections (``core.registry.role_overrides``) are
@@ -9,6 +9,7 @@ applied to every lookup. On any refresh error the kept or shipped schema stays i
 """
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import threading
@@ -18,7 +19,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from core.errors import InvalidInput, StoryreelError, UnsupportedCapability
-from core.providers.replicate_models import SOURCE as REPLICATE_MODELS
+from core.providers import model_sources
 from core.registry import role_overrides
 from core.registry.capability import Capability
 from core.registry.roles import infer_media_type
@@ -30,9 +31,12 @@ log = logging.getLogger(__name__)
 
 SCHEMA_DIR = REPO_ROOT / "provider_schemas"
 
-# provider -> its source of models beyond the files (accepts, configured, kept, lookup,
-# capability_data, properties). Adding a provider that publishes schemas is one entry here.
-_SOURCES: dict[str, Any] = {"replicate": REPLICATE_MODELS}
+
+
+@functools.cache
+def _sources() -> dict[str, Any]:
+    """provider -> its source of models beyond the files (``core.providers.MODEL_SOURCES``)."""
+    return model_sources()
 
 
 def _spec(data: dict, *, where: str) -> SchemaFile:
@@ -78,7 +82,7 @@ class Registry:
         ``MissingCredentials`` naming the setting for a model never fetched, ``ProviderError``
         when the first fetch fails.
         """
-        source = _SOURCES.get(provider)
+        source = _sources().get(provider)
         try:
             cap = self._file_get(provider=provider, model=model, operation=operation)
         except UnsupportedCapability:
@@ -133,7 +137,7 @@ class Registry:
         and shipped schemas as last refreshed. Never fetches.
         """
         caps = list(self._caps.values())
-        for name, source in _SOURCES.items():
+        for name, source in _sources().items():
             if provider not in (None, name):
                 continue
             shipped = {c.model for c in caps if c.provider == name}
@@ -185,7 +189,7 @@ class Registry:
         provider publishes no schemas and the model is unknown, ``MissingCredentials`` for a
         model never fetched without the credential, ``ProviderError`` when that fetch fails.
         """
-        source = _SOURCES.get(provider)
+        source = _sources().get(provider)
         try:
             current: Capability | None = self._file_get(provider=provider, model=model, operation=operation)
         except UnsupportedCapability:
@@ -207,12 +211,12 @@ class Registry:
     # ---- model sources: providers that describe any of their models on demand --------------------
     def sources(self) -> list[str]:
         """Return the providers whose models can be fetched beyond the shipped files (sorted)."""
-        return sorted(_SOURCES)
+        return sorted(_sources())
 
     def _source(self, provider: str) -> Any:
-        source = _SOURCES.get(provider)
+        source = _sources().get(provider)
         if source is None:
-            raise UnsupportedCapability(f"{provider} offers no model search (sources: {', '.join(_SOURCES)})",
+            raise UnsupportedCapability(f"{provider} offers no model search (sources: {', '.join(_sources())})",
                                         field="provider")
         return source
 
