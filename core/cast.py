@@ -8,17 +8,26 @@ import hashlib
 import random
 import re
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from sqlmodel import select
 
 from core.credentials import get_setting
 from core.db import session
+from core.providers import get_adapter
+from core.breakdowns import breakdown_modes, list_characters, LOCAL_MODES, model_breakdown
 from core.errors import InvalidInput, NotFound, ProviderError
 from core.generation.voiceover import assign_cast_voices
 from core.models import Character, Job, MediaAsset, Project
 from core.story.people import FEMALE as _FEMALE
 from core.story.people import MALE as _MALE
+from core.generation.facade import generate_image, tts
+from core.generation.shots import find_character
+from core.media.info import sniff_media_type
+from core.media_assets import create_asset, get_asset
+from core.projects import get_project, update_project
+from core.registry import get_registry
+from core.scripts import latest_version
 
 _AGES = ("in their early twenties", "around thirty", "in their late thirties", "in their mid-forties",
          "in their fifties", "in their sixties")
@@ -37,14 +46,12 @@ _GENRE_MOOD = {"comedy": "an easy grin", "horror": "a wary, haunted look", "thri
 
 def list_cast(*, project_id: int) -> list[Character]:
     """Return the project's characters (most lines first)."""
-    from core.breakdowns import list_characters
 
     return list_characters(project_id=project_id)
 
 
 def get_character(*, project_id: int, character_id: str) -> Character:
     """Return a character by slug; raises NotFound."""
-    from core.generation.shots import find_character
 
     return find_character(project_id=project_id, character_id=character_id)
 
@@ -60,7 +67,6 @@ def update_character(*, project_id: int, character_id: str, **changes: Any) -> C
     Raises NotFound (character or reference media), InvalidInput naming a field that cannot be
     edited, an empty name or a reference that is not an image.
     """
-    from core.media_assets import get_asset
 
     for key in changes:
         if key not in CHARACTER_EDITABLE:
@@ -90,8 +96,6 @@ def set_world(*, project_id: int, art_style: str | None = None, style_card: str 
               video_model: str | None = None) -> Project:
     """Store the world look and default models on the project; returns it. Models are checked
     against the registry (UnsupportedCapability for an unknown one)."""
-    from core.projects import update_project
-    from core.registry import get_registry
 
     changes = {k: v for k, v in dict(art_style=art_style, style_card=style_card, voice_provider=voice_provider,
                                      voice_model=voice_model, image_provider=image_provider, image_model=image_model,
@@ -99,7 +103,6 @@ def set_world(*, project_id: int, art_style: str | None = None, style_card: str 
     for prov, mod in (("voice_provider", "voice_model"), ("image_provider", "image_model"),
                       ("video_provider", "video_model")):
         if prov in changes or mod in changes:
-            from core.projects import get_project
 
             current = get_project(project_id=project_id)
             get_registry().get(provider=changes.get(prov, getattr(current, prov)),
@@ -177,36 +180,27 @@ def local_style_card(*, name: str, description: str = "", genre: str = "drama") 
     return "; ".join(bits)
 
 
-def _gemini_descriptions(project_id: int) -> dict[str, str]:
-    """Return {NAME: description} from a Gemini breakdown of the newest script (one call per cast)."""
-    from core.projects import get_project
-    from core.providers.google import generate_breakdown
-    from core.scripts import latest_version
-
+def _model_descriptions(project_id: int) -> dict[str, str]:
+    """Return {NAME: description} from a text model's breakdown of the newest script (one call per
+    cast), or {} when no such model is set up or the project has no script."""
     version = latest_version(project_id=project_id)
-    if version is None:
+    if version is None or not [m for m in breakdown_modes() if m not in LOCAL_MODES]:
         return {}
-    data = generate_breakdown(text=version.text, target_length_s=get_project(project_id=project_id).target_length_s)
-    out = {}
-    for c in data.get("characters", []):
-        desc = c.get("description")
-        out[str(c.get("name", "")).upper()] = "; ".join(desc) if isinstance(desc, list) else str(desc or "")
-    return out
+    bd = model_breakdown(text=version.text, target_length_s=get_project(project_id=project_id).target_length_s,
+                         project_id=project_id)
+    return {info.name.upper(): "; ".join(info.description or []) for info in bd.characters}
 
 
 def generate_style_cards(*, project_id: int, overwrite: bool = False) -> dict[str, str]:
     """Write a style card for every character (only empty ones unless ``overwrite``); returns
-    {character_id: card}. With ``GOOGLE_API_KEY`` set, Gemini's reading of the script gives the
-    description hints; without it (or when Gemini fails) the breakdown's own hints are used."""
-    from core.projects import get_project
+    {character_id: card}. When a text model is set up, its reading of the script gives the
+    description hints; without one (or when it fails) the breakdown's own hints are used."""
 
     project = get_project(project_id=project_id)
-    hints: dict[str, str] = {}
-    if get_setting(setting="GOOGLE_API_KEY"):
-        try:
-            hints = _gemini_descriptions(project_id)
-        except ProviderError:  # the offline card is always available
-            hints = {}
+    try:
+        hints = _model_descriptions(project_id)
+    except ProviderError:  # the offline card is always available
+        hints = {}
     cards: dict[str, str] = {}
     for c in list_cast(project_id=project_id):
         if c.style_card and not overwrite:
@@ -221,8 +215,6 @@ def generate_style_cards(*, project_id: int, overwrite: bool = False) -> dict[st
 def add_reference_upload(*, project_id: int, character_id: str, data: bytes, filename: str = "") -> MediaAsset:
     """Store an uploaded picture as an image asset and add it to the character's references;
     returns the asset. Raises InvalidInput (not an image), NotFound."""
-    from core.media_assets import create_asset
-    from core.media.info import sniff_media_type
 
     mime = sniff_media_type(data=data[:4096]) or ""
     if not mime.startswith("image/"):
@@ -236,7 +228,6 @@ def add_reference_upload(*, project_id: int, character_id: str, data: bytes, fil
 
 def pick_reference(*, project_id: int, character_id: str, media_id: str) -> Character:
     """Add an image asset (an upload or a chosen portrait candidate) to the character's references."""
-    from core.media_assets import get_asset
 
     if get_asset(media_id=media_id).type != "image":
         raise InvalidInput("a reference must be an image", field="media_id")
@@ -256,8 +247,6 @@ def portrait_candidates(*, project_id: int, character_id: str, provider: str, mo
                         count: int = 2, params: dict | None = None) -> list[Job]:
     """Submit ``count`` portrait candidates on an image model (different seeds) and return the Jobs;
     the user keeps one with :func:`pick_reference`."""
-    from core.generation.facade import generate_image
-    from core.registry import get_registry
 
     if not 1 <= count <= 4:
         raise InvalidInput("count must be between 1 and 4", field="count")
@@ -284,40 +273,30 @@ class VoiceChoice:
     label: str
 
 
-def _local_voices() -> list[VoiceChoice]:
-    from core.providers.local.voices import LOCAL_VOICES
-
-    return [VoiceChoice("local", v.id, v.label) for v in LOCAL_VOICES.values()]
-
-
-def _eleven_voices() -> list[VoiceChoice]:
-    from core.providers.elevenlabs import list_voices
-
-    return [VoiceChoice("elevenlabs", v["voice_id"], v["name"]) for v in list_voices()]
-
-
-# Providers with a voice catalogue: (setting that enables it, lister). Data, not branches.
-VOICE_CATALOGUES: dict[str, tuple[str | None, Callable[[], list[VoiceChoice]]]] = {
-    "local": (None, _local_voices),
-    "elevenlabs": ("ELEVENLABS_API_KEY", _eleven_voices),
-}
+def _voice_providers() -> list[str]:
+    """Providers with a text-to-speech model whose adapter can list voices (the offline one first)."""
+    names = {cap.provider for cap in get_registry().list(media_type="voice", operation="tts")}
+    with_lists = [p for p in names if hasattr(get_adapter(p), "list_voices")]
+    return sorted(with_lists, key=lambda p: (not getattr(get_adapter(p), "in_process", False), p))
 
 
 def voice_choices(*, provider: str) -> list[VoiceChoice]:
-    """Return the voices of ``provider`` (ElevenLabs' list when its key is set; the local voices
-    always). Raises InvalidInput for a provider without a catalogue or without its key,
-    ProviderError when the list cannot be fetched."""
-    if provider not in VOICE_CATALOGUES:
+    """Return the voices of ``provider`` (its adapter's ``list_voices``). Raises InvalidInput for a
+    provider without a voice list or without its settings (naming them), ProviderError when the
+    list cannot be fetched."""
+    if provider not in _voice_providers():
         raise InvalidInput(f"{provider} has no voice list", field="voice_provider")
-    setting, lister = VOICE_CATALOGUES[provider]
-    if setting and not get_setting(setting=setting):
-        raise InvalidInput(f"{provider} voices need {setting}", field="voice_provider")
-    return lister()
+    adapter = get_adapter(provider)
+    missing = [s for s in getattr(adapter, "credential_settings", ()) if not get_setting(setting=s)]
+    if missing:
+        raise InvalidInput(f"{provider} voices need {', '.join(missing)}", field="voice_provider")
+    return [VoiceChoice(provider, v["voice_id"], v["name"]) for v in adapter.list_voices()]
 
 
 def available_voice_providers() -> list[str]:
     """Return the providers whose voice list can be shown now (local always first)."""
-    return [p for p, (setting, _) in VOICE_CATALOGUES.items() if not setting or get_setting(setting=setting)]
+    return [p for p in _voice_providers()
+            if all(get_setting(setting=s) for s in getattr(get_adapter(p), "credential_settings", ()))]
 
 
 def ensure_voices(*, project_id: int) -> dict[str, str]:
@@ -338,9 +317,6 @@ def preview_line(*, character: Character) -> str:
 def preview_voice(*, project_id: int, character_id: str, text: str | None = None) -> Job:
     """Submit a spoken preview in the character's voice (the project's voice model when it belongs
     to the character's voice provider, else that provider's first TTS model); returns the Job."""
-    from core.generation.facade import tts
-    from core.projects import get_project
-    from core.registry import get_registry
 
     project = get_project(project_id=project_id)
     c = get_character(project_id=project_id, character_id=character_id)

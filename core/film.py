@@ -7,14 +7,14 @@ are placed (a clip shorter than its shot would freeze on its last frame).
 """
 from __future__ import annotations
 
-import importlib
 import shutil
 import time
 from pathlib import Path
 from typing import Any, Callable
 
-from core.breakdowns import list_characters, list_scene_cards, list_shots, run_breakdown, update_shot
-from core.errors import InvalidCombination, InvalidInput
+from core.breakdowns import list_scene_cards, list_shots, run_breakdown, update_shot
+from core.cast import generate_style_cards
+from core.errors import InvalidCombination, InvalidInput, ProviderError
 from core.projects import create_project, get_project, update_project
 from core.registry import get_registry
 from core.scripts import save_version
@@ -22,49 +22,21 @@ from core.story.breakdown import default_length_s
 from core.timeline.speech import shot_turns
 from core.timeline.store import list_items, project_timeline
 from core.generation.soundtrack import attach_sfx, choose_music
-from core.generation.voiceover import assign_cast_voices, generate_voiceover, run_generations
+from core.generation.shots import collect, generate_clip, generate_keyframe
+from core.generation.voiceover import assign_cast_voices, generate_voiceover
+from core.jobs.service import wait_for
+from core.render.engine import render_timeline
+from core.render.service import _store_render
+from core.storage import scratch_dir
+from core.story.importer import read_script_file
 
 Progress = Callable[[str], None]
 DEFAULT_SHORT_SIDE = 720
 
 
-def _generation() -> Any | None:
-    """Return ``core.generation.facade`` when this version has it (character-aware generation), else None."""
-    try:
-        return importlib.import_module("core.generation.facade")
-    except ModuleNotFoundError:
-        return None
-
-
-def fill_params(*, cap, prompt: str, parts: dict) -> dict:
-    """Return params for a model: the prompt plus every prompt part the model has a role or field
-    for, leaving out values outside a field's allowed set (the model's default applies then)."""
-    params = {cap.field_for_role("prompt") or "prompt": prompt} if (cap.field_for_role("prompt") or cap.field("prompt")) else {}
-    for role, value in parts.items():
-        name = cap.field_for_role(role) or (role if cap.field(role) else None)
-        spec = cap.field(name) if name else None
-        if spec is None or value in (None, "", []) or spec.is_uri or spec.is_uri_list:
-            continue
-        if spec.enum and value not in spec.enum:
-            continue
-        if spec.type == "number" or spec.type == "integer":
-            value = min(max(float(value), spec.minimum if spec.minimum is not None else -1e9),
-                        spec.maximum if spec.maximum is not None else 1e9)
-            value = int(round(value)) if spec.type == "integer" else value
-        params[name] = value
-    return params
-
-
-def _scene_of(cards) -> dict:
-    return {sh.id: c.scene for c in cards for sh in c.shots}
-
-
 def _shot_jobs(*, shots: list, submit: Callable, what: str, on_progress: Progress | None) -> int:
     """Submit one job per shot through ``core.generation.facade`` (character-aware), wait for all and put
     each result on its shot; returns how many. Raises ProviderError naming the first failure."""
-    from core.errors import ProviderError
-    from core.generation.shots import collect
-    from core.jobs.service import wait_for
 
     jobs = [submit(shot) for shot in shots]
     for n, job in enumerate(jobs, 1):
@@ -80,27 +52,9 @@ def _shot_jobs(*, shots: list, submit: Callable, what: str, on_progress: Progres
 
 def make_keyframes(*, project_id: int, on_progress: Progress | None = None) -> int:
     """Generate a keyframe for every shot that has none; returns how many were made."""
-    gen = _generation()
-    if gen is not None:
-        todo = [sh for sh in list_shots(project_id=project_id) if not sh.keyframe_media_id]
-        return _shot_jobs(shots=todo, submit=lambda sh: gen.generate_keyframe(shot_id=sh.id, seed=sh.id),
-                          what="keyframe", on_progress=on_progress)
-    from core.generation.prompts import build_keyframe_prompt
-    from core.registry import get_registry
-
-    project = get_project(project_id=project_id)
-    cap = get_registry().get(provider=project.image_provider, model=project.image_model)
-    cards = list_scene_cards(project_id=project_id)
-    cast, scenes = list_characters(project_id=project_id), _scene_of(cards)
-    todo = [sh for c in cards for sh in c.shots if not sh.keyframe_media_id]
-    requests = []
-    for shot in todo:
-        pp = build_keyframe_prompt(project=project, scene=scenes[shot.id], shot=shot, cast=cast)
-        requests.append(dict(provider=cap.provider, model=cap.model, project_id=project_id, shot_id=shot.id,
-                             params=fill_params(cap=cap, prompt=pp.prompt, parts=pp.parts | {"seed": shot.id})))
-    for shot, asset in zip(todo, run_generations(requests=requests, on_progress=on_progress, what="keyframe")):
-        update_shot(shot_id=shot.id, keyframe_media_id=asset.media_id, status="keyframe")
-    return len(todo)
+    todo = [sh for sh in list_shots(project_id=project_id) if not sh.keyframe_media_id]
+    return _shot_jobs(shots=todo, submit=lambda sh: generate_keyframe(shot_id=sh.id, seed=sh.id),
+                      what="keyframe", on_progress=on_progress)
 
 
 def fit_shots_to_voice(*, project_id: int) -> None:
@@ -142,31 +96,10 @@ def make_clips(*, project_id: int, short_side: int = DEFAULT_SHORT_SIDE, on_prog
     """Animate every shot's keyframe into a clip of the shot's length; returns how many were made.
     Speakers' mouths move with their lines where the model can do it; ``annotate`` keeps the
     shot's slate and action line as a lower third (an annotated animatic)."""
-    gen = _generation()
-    if gen is not None:
-        todo = [sh for sh in list_shots(project_id=project_id) if sh.keyframe_media_id and not sh.clip_media_id]
-        params = _clip_params(project_id=project_id, shots=todo, short_side=short_side, annotate=annotate)
-        return _shot_jobs(shots=todo, what="clip", on_progress=on_progress, submit=lambda sh: gen.generate_clip(
-            shot_id=sh.id, seed=sh.id, params=params[sh.id]))
-    from core.generation.prompts import build_video_prompt
-    from core.registry import get_registry
-
-    project = get_project(project_id=project_id)
-    cap = get_registry().get(provider=project.video_provider, model=project.video_model)
-    start_field = cap.require_role("start_frame")
-    cards = list_scene_cards(project_id=project_id)
-    cast, scenes = list_characters(project_id=project_id), _scene_of(cards)
-    todo = [sh for c in cards for sh in c.shots if sh.keyframe_media_id and not sh.clip_media_id]
-    requests = []
-    for shot in todo:
-        pp = build_video_prompt(project=project, scene=scenes[shot.id], shot=shot, cast=cast)
-        parts = pp.parts | {"resolution": f"{short_side}p", "seed": shot.id}
-        requests.append(dict(provider=cap.provider, model=cap.model, project_id=project_id, shot_id=shot.id,
-                             params=fill_params(cap=cap, prompt=pp.prompt, parts=parts),
-                             inputs={start_field: shot.keyframe_media_id}))
-    for shot, asset in zip(todo, run_generations(requests=requests, on_progress=on_progress, what="clip")):
-        update_shot(shot_id=shot.id, clip_media_id=asset.media_id, status="clip")
-    return len(todo)
+    todo = [sh for sh in list_shots(project_id=project_id) if sh.keyframe_media_id and not sh.clip_media_id]
+    params = _clip_params(project_id=project_id, shots=todo, short_side=short_side, annotate=annotate)
+    return _shot_jobs(shots=todo, what="clip", on_progress=on_progress, submit=lambda sh: generate_clip(
+        shot_id=sh.id, seed=sh.id, params=params[sh.id]))
 
 
 def make_film(*, script_path: str, out_path: str, aspect_ratio: str = "16:9", language: str = "en",
@@ -181,8 +114,6 @@ def make_film(*, script_path: str, out_path: str, aspect_ratio: str = "16:9", la
     project_id…). Raises InvalidInput for an unreadable script or bad option, ProviderError when a
     generation fails, RenderError/Cancelled from the render; no file is left at ``out_path`` then.
     """
-    from core.render.engine import render_timeline
-    from core.story.importer import read_script_file
 
     say = on_progress or (lambda m: None)
     t0 = time.monotonic()
@@ -201,7 +132,6 @@ def make_film(*, script_path: str, out_path: str, aspect_ratio: str = "16:9", la
     save_version(project_id=project.id, text=text, source="imported", title=path.name)
     cards = run_breakdown(project_id=project.id)
     say(f"breakdown: {len(cards)} scenes, {sum(len(c.shots) for c in cards)} shots")
-    from core.cast import generate_style_cards
 
     looks = generate_style_cards(project_id=project.id)  # one look per character, reused by every shot
     say(f"style cards: {len(looks)} character(s)")
@@ -250,7 +180,6 @@ def make_film(*, script_path: str, out_path: str, aspect_ratio: str = "16:9", la
 def _provider_models(provider: str) -> dict:
     """Return the project's provider/model fields for ``provider``: its image, video and voice
     models from the registry (the first of each media type). Raises InvalidInput when it has none."""
-    from core.registry import get_registry
 
     found: dict[str, Any] = {}
     for cap in sorted(get_registry().list(provider=provider), key=lambda c: c.model):
@@ -267,8 +196,6 @@ def _provider_models(provider: str) -> dict:
 
 def _keep_version(*, project_id: int, result, settings: dict) -> None:
     """Record the film as a render version of the project (a copy: the user's file stays theirs)."""
-    from core.render.service import _store_render  # one way of recording renders
-    from core.storage import scratch_dir
 
     work = scratch_dir(name="renders") / f"cli-{project_id}"
     work.mkdir(parents=True, exist_ok=True)
@@ -287,4 +214,4 @@ def _keep_version(*, project_id: int, result, settings: dict) -> None:
         shutil.rmtree(work, ignore_errors=True)
 
 
-__all__ = ["make_film", "make_keyframes", "make_clips", "fit_shots_to_voice", "fill_params", "InvalidCombination"]
+__all__ = ["make_film", "make_keyframes", "make_clips", "fit_shots_to_voice", "InvalidCombination"]

@@ -6,7 +6,6 @@ from core.ui.nav import ensure_navigation
 ensure_navigation(__file__)
 
 from core.breakdowns import character_slug, list_characters, list_shots, shot_labels
-from core.providers.local.sfx import SFX_NAMES
 from core.media_assets import asset_path
 from core.timeline.editor import apply_gesture, editor_view
 from core.timeline.store import list_items, project_timeline, remove_sfx, set_item_gain
@@ -16,7 +15,9 @@ from core.ui.prereq import require_step
 from core.ui.recorder import line_recording, recovery_panel
 from core.ui.state import notify, rerun, synced
 from core.ui.timeline import timeline_editor
-from core.generation.soundtrack import MUSIC_MOODS, add_sfx, attach_sfx, choose_music, mood_for, upload_music
+from core.generation.soundtrack import (
+    MUSIC_MOODS, add_sfx, attach_sfx, choose_music, mood_for, sfx_choices, upload_music,
+)
 from core.generation.voiceover import dialogue_lines, generate_voiceover
 
 st.title("🎚️ Edit")
@@ -137,7 +138,7 @@ with sfx_tab:
                 st.rerun()
     c1, c2, c3 = st.columns([2, 2, 1])
     target = c1.selectbox("Shot", [s.id for s in shots], format_func=lambda i: f"Shot {shot_no[i]}", key="sfx_shot")
-    effect = c2.selectbox("Effect", SFX_NAMES, key="sfx_effect")
+    effect = c2.selectbox("Effect", sfx_choices(project_id=project.id), key="sfx_effect")
     if c3.button("Add", key="sfx_add"):
         with shown_errors("Sound effects"):
             add_sfx(project_id=project.id, shot_id=target, effect=effect)

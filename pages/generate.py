@@ -5,7 +5,7 @@ from core.ui.nav import ensure_navigation
 
 ensure_navigation(__file__)
 
-from core.jobs.runner import load_job
+from core.jobs.service import get_job
 from core.media_assets import asset_path
 from core.models import ASPECT_RATIOS, FIT_MODES
 from core.render.service import active_render, cancel_render, export_project, list_renders, start_render
@@ -30,7 +30,7 @@ def follow(job_id: str, what: str) -> None:
 
     @st.fragment(run_every=1.0)
     def _live() -> None:
-        job = load_job(job_id)
+        job = get_job(job_id=job_id)
         if job.status in ("succeeded", "failed", "cancelled"):
             st.session_state[f"render_done_{job_id}"] = job.status
             st.rerun(scope="app")
@@ -47,7 +47,7 @@ def ended(job_id: str | None, what: str) -> None:
     status = st.session_state.pop(f"render_done_{job_id}", None) if job_id else None
     if status is None:
         return
-    job = load_job(job_id)
+    job = get_job(job_id=job_id)
     if status == "failed":
         st.error(f"{what} failed: {job.error}")
     elif status == "cancelled":

@@ -22,6 +22,7 @@ from core.models import Shot, TimelineItem
 from core.projects import get_project, update_project
 from core.timeline.build import MusicBed, SfxCue, ShotMedia, VoiceLine, audio_duration, build_timeline
 from core.timeline.model import Timeline
+from core.media_assets import asset_path
 
 # Words in a shot's action that call for an effect, matched as whole words with their
 # inflections ("knocks", "knocked"), never inside other words ("scar" is no car, "trailer" no
@@ -169,7 +170,6 @@ class ProjectTimeline:
 
 def shot_source(shot: Shot) -> tuple[str | None, str | None]:
     """Return (clip path, keyframe path) of a shot, None where it has none (or the file is gone)."""
-    from core.media_assets import asset_path
 
     out = []
     for mid in (shot.clip_media_id, shot.keyframe_media_id):
@@ -184,7 +184,6 @@ def _voice_lines(project_id: int, shots: dict[int, Shot], rows: dict[str, int] |
                  ) -> tuple[list[VoiceLine], int]:
     """Return the voice lines to place (and how many are stale); fills ``rows`` with the item id
     each placed row gets on the timeline ("voice:<shot>:<n>")."""
-    from core.media_assets import asset_path
 
     lines, stale = [], 0
     per_shot: dict[int, int] = {}
@@ -217,7 +216,6 @@ def project_timeline(*, project_id: int, scene_id: int | None = None, subtitles:
     Returns a ProjectTimeline. Raises NotFound for an unknown project, InvalidInput when no shot
     has a keyframe or clip yet (field ``shots``) or a sound file cannot be read.
     """
-    from core.media_assets import asset_path
 
     project = get_project(project_id=project_id)
     cards = [c for c in list_scene_cards(project_id=project_id) if scene_id is None or c.scene.id == scene_id]

@@ -17,7 +17,8 @@ from core.errors import InvalidInput
 from core.media.camera import CAMERA_MOVES, ease, move_at
 from core.providers.local.canvas import frame_marks, load_cover
 from core.providers.local.speaking import SpeakingTrack
-from core.media.ffmpeg import RawVideoWriter, atomic_output
+from core.media.ffmpeg import RawVideoWriter
+from core.media.files import atomic_path
 
 
 
@@ -186,7 +187,7 @@ def animate_keyframe(*, image: Path, last_frame: Path | None = None, camera_move
     identity = np.eye(3)
     m0 = _transform(*_move_at(camera_move, 0.0, seed), width, height)
     m1 = _transform(*_move_at(camera_move, 1.0, seed), width, height)
-    with atomic_output(Path(out_path)) as tmp, \
+    with atomic_path(Path(out_path)) as tmp, \
             RawVideoWriter(tmp, width=width, height=height, fps=fps, preset=preset) as writer:
         for i in range(n):
             t = i / (n - 1) if n > 1 else 1.0

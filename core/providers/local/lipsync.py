@@ -13,7 +13,8 @@ import numpy as np
 
 from core.errors import InvalidInput, RenderError
 from core.providers.local.canvas import frame_marks, load_cover
-from core.media.ffmpeg import RawVideoWriter, atomic_output, ffmpeg_exe
+from core.media.ffmpeg import RawVideoWriter, ffmpeg_exe
+from core.media.files import atomic_path
 from core.media.wav import envelope, read_audio
 from core.media.info import probe
 
@@ -166,7 +167,7 @@ def talking_portrait(*, image: Path, audio: Path, fps: int = 24, width: int = 85
     mouth = _recorded_mouth(Path(image), width, height) or find_mouth(frame) or _fallback_mouth(width, height)
     n = max(1, int(np.ceil(len(samples) / sr * fps)))
     env = _smooth(envelope(samples, sr, fps=fps, n_frames=n))
-    with atomic_output(out_path) as tmp, RawVideoWriter(tmp, width=width, height=height, fps=fps,
+    with atomic_path(out_path) as tmp, RawVideoWriter(tmp, width=width, height=height, fps=fps,
                                                         audio=Path(audio)) as writer:
         for i in range(n):
             writer.write(open_mouth(frame, mouth, float(env[i])))
@@ -212,7 +213,7 @@ def relipsync_video(*, video: Path, audio: Path, out_path: Path) -> Path:
         mouths[i] = last
     default = next((m for m in mouths.values() if m), None) or _fallback_mouth(info.width, info.height)
     w, h = info.width - info.width % 2, info.height - info.height % 2
-    with atomic_output(out_path) as tmp, RawVideoWriter(tmp, width=w, height=h, fps=fps, audio=Path(audio)) as writer:
+    with atomic_path(out_path) as tmp, RawVideoWriter(tmp, width=w, height=h, fps=fps, audio=Path(audio)) as writer:
         for i in range(n):
             k = i % period
             src = k if k < len(frames) else period - k  # ping-pong: no jump at the loop point
