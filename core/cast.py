@@ -14,6 +14,7 @@ from sqlmodel import select
 
 from core.credentials import get_setting
 from core.db import session
+from core.breakdowns import LOCAL_MODES, breakdown_modes, model_breakdown
 from core.providers import get_adapter
 from core.breakdowns import breakdown_modes, list_characters, LOCAL_MODES, model_breakdown
 from core.errors import InvalidInput, NotFound, ProviderError

@@ -8,6 +8,8 @@ from core.generation.plan import Plan, fill_parts, narrow_for, shot_choice, spli
 from core.jobs.service import submit_job
 from core.models import Job
 from core.registry import get_registry
+from core.jobs.results import attach_frames
+from core.media_assets import get_asset
 
 
 def extract_frames(*, media_id: str) -> tuple[str, str]:
@@ -16,8 +18,6 @@ def extract_frames(*, media_id: str) -> tuple[str, str]:
 
     Raises NotFound, InvalidInput (not a video, or frames cannot be decoded).
     """
-    from core.jobs.results import attach_frames
-    from core.media_assets import get_asset
 
     asset = get_asset(media_id=media_id)
     if asset.type != "video":

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.models import Character
+from core.models import Character, Shot
 from core.generation.prompts import character_line
 from core.registry import Capability, present
 from core.errors import InvalidInput
