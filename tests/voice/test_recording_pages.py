@@ -124,7 +124,7 @@ def test_edit_take_used_on_the_timeline_cannot_be_deleted(edit_project, sig, app
     at.button(key=f"delete_{take.media_id}").click().run()
     assert not at.exception
     [err] = at.error
-    assert "This take is on the timeline" in err.value and "`media_id`" in err.value
+    assert "This take is on the timeline" in err.value and "(field: Media id)" in err.value
     assert list_takes(project_id=p.id), "the take is still there"
     at.button(key=f"unplace_{shot_id}_{i}").click().run()
     ok(at)

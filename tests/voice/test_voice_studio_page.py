@@ -65,7 +65,7 @@ def test_mislabelled_non_audio_upload_is_refused_with_a_clear_message(project, s
     at = studio(project.id)
     upload(at, "line.wav", b"\x89PNG\r\n\x1a\n" + bytes(200), mime="audio/wav")
     [err] = at.error
-    assert "line.wav is not an audio file" in err.value and "image/png" in err.value and "`audio`" in err.value
+    assert "line.wav is not an audio file" in err.value and "image/png" in err.value and "(field: Audio)" in err.value
     assert list_takes(project_id=project.id) == []
 
 
