@@ -14,10 +14,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
-if TYPE_CHECKING:  # the registry is built by another module; adapters only read from it
-    from core.registry import Capability
 
 # One job status set for every provider (statuses are normalised by each adapter).
 QUEUED, SUBMITTED, RUNNING, SUCCEEDED, FAILED, CANCELLED = (
@@ -126,7 +124,9 @@ class Adapter(Protocol):
     # Settings (API.md names) this provider needs; MissingCredentials names the first one missing.
     credential_settings: ClassVar[tuple[str, ...]]
 
-    def build_request(self, *, cap: "Capability", params: dict, inputs: dict[str, Any]) -> ProviderRequest: ...
+    # ``cap`` is a core.registry Capability; the registry sits above the providers, so adapters only
+    # read it (model, operation, roles, fields) and never import it.
+    def build_request(self, *, cap: Any, params: dict, inputs: dict[str, Any]) -> ProviderRequest: ...
 
     def submit(self, *, request: ProviderRequest) -> SubmitResult: ...
 
