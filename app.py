@@ -5,9 +5,12 @@ import streamlit as st
 from core.progress import STEPS, project_progress
 from core.projects import list_projects
 from core.ui.nav import mark_navigation_ready, return_to_requested_page
+from core.ui.signin import require_sign_in, sign_out_button
 from core.ui.state import show_notices
 
 st.set_page_config(page_title="Storyreel", page_icon="🎬", layout="wide")
+# With STORYREEL_AUTH=on nothing below runs until someone signs in (form, or st.login with [auth]).
+require_sign_in()
 
 
 @st.cache_resource
@@ -44,6 +47,7 @@ return_to_requested_page()
 
 with st.sidebar:
     st.markdown("### 🎬 Storyreel")
+    sign_out_button()
     projects = list_projects()
     if projects:
         ids = [p.id for p in projects]

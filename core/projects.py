@@ -6,7 +6,7 @@ from sqlmodel import select
 from core.db import session
 from core.errors import InvalidInput, NotFound
 from core.models import (
-    ASPECT_RATIOS, LANGUAGES, Character, Job, MediaAsset, Project, Scene, ScriptVersion, Shot,
+    ASPECT_RATIOS, LANGUAGES, Character, Job, MediaAsset, Project, ProjectMember, Scene, ScriptVersion, Shot,
     TimelineItem, utcnow,
 )
 
@@ -119,7 +119,7 @@ def delete_project(*, project_id: int) -> None:
     """Delete a project and its rows. Media files stay on disk (other projects may share them)."""
     get_project(project_id=project_id)
     with session() as s:
-        for model in (TimelineItem, Shot, Scene, Character, ScriptVersion, Job, MediaAsset):
+        for model in (TimelineItem, Shot, Scene, Character, ScriptVersion, Job, MediaAsset, ProjectMember):
             for row in s.exec(select(model).where(model.project_id == project_id)).all():
                 s.delete(row)
         s.flush()

@@ -27,6 +27,16 @@ def _secrets_toml() -> dict:
     return {k.lower(): v for k, v in data.items() if not isinstance(v, dict) and v not in ("", None)}
 
 
+def secrets_section(*, name: str) -> dict:
+    """Return the ``[name]`` table of .streamlit/secrets.toml (e.g. ``auth`` for OpenID Connect), or {}."""
+    try:
+        with SECRETS_FILE.open("rb") as fh:
+            value = tomllib.load(fh).get(name)
+    except (OSError, tomllib.TOMLDecodeError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
 class Settings(BaseSettings):
     """Every setting of API.md. Environment variables win over secrets.toml."""
 

@@ -13,6 +13,7 @@ from core.ui.common import require_project
 from core.ui.errors import shown_errors
 from core.ui.prereq import require_step
 from core.ui.recorder import line_recording, recovery_panel
+from core.ui.signin import may, why_not
 from core.ui.state import notify, rerun, synced
 from core.ui.timeline import timeline_editor
 from core.generation.soundtrack import (
@@ -102,7 +103,8 @@ with music_tab:
     default_mood = mood_for(genre=project.genre)
     mood = st.selectbox(f"Mood (suggested for {project.genre}: {default_mood})", MUSIC_MOODS,
                         index=MUSIC_MOODS.index(default_mood), key="music_mood")
-    if st.button("Make a music bed", key="make_music", type="primary" if music is None else "secondary"):
+    if st.button("Make a music bed", key="make_music", type="primary" if music is None else "secondary",
+                 disabled=not may("generate"), help=why_not("generate")):
         with shown_errors("Music"), st.spinner("Composing…"):
             choose_music(project_id=project.id, mood=mood)
             st.rerun()

@@ -12,6 +12,7 @@ from core.render.service import active_render, cancel_render, export_project, li
 from core.ui.common import require_project
 from core.ui.errors import shown_errors
 from core.ui.prereq import require_step
+from core.ui.signin import may, why_not
 from core.ui.state import notify
 
 st.title("📦 Generate")
@@ -93,8 +94,8 @@ with film_tab:
         captions = st.radio("Caption style", list(CAPTIONS), format_func=CAPTIONS.get, horizontal=True,
                             key="gen_captions", index=1 if aspect in ("9:16", "4:5") else 0)
     running = active_render(project_id=project.id, operation="film")
-    if st.button("Render film", key="render_film", type="primary", disabled=running is not None,
-                 help="A render is running" if running is not None else None):
+    if st.button("Render film", key="render_film", type="primary", disabled=running is not None or not may("generate"),
+                 help="A render is running" if running is not None else why_not("generate")):
         with shown_errors("Render"):
             running = start_render(project_id=project.id, operation="film", options={
                 "aspect_ratio": aspect, "fit": fit, "subtitles": subtitles, "loudness_lufs": LOUDNESS[loud],
@@ -127,7 +128,8 @@ with shorts_tab:
     short_captions = st.radio("Caption style", list(CAPTIONS), format_func=CAPTIONS.get, horizontal=True,
                               key="short_captions", index=1)
     running = active_render(project_id=project.id, operation="short")
-    if st.button("Make shorts", key="make_shorts", disabled=running is not None):
+    if st.button("Make shorts", key="make_shorts", disabled=running is not None or not may("generate"),
+                 help=why_not("generate")):
         with shown_errors("Shorts"):
             running = start_render(project_id=project.id, operation="short", options={
                 "count": int(count), "short_side": RESOLUTIONS[short_res], "captions": short_captions})
@@ -153,7 +155,8 @@ with edit_tab:
                "linked by relative paths — unzip it and open the timeline file.")
     fmt = st.radio("Format", list(EXPORT_FORMATS), format_func=EXPORT_FORMATS.get, key="export_format")
     running = active_render(project_id=project.id, operation="export")
-    if st.button("Export timeline", key="export_timeline", disabled=running is not None):
+    if st.button("Export timeline", key="export_timeline", disabled=running is not None or not may("generate"),
+                 help=why_not("generate")):
         with shown_errors("Export"):
             running = export_project(project_id=project.id, fmt=fmt)
             st.session_state.export_job = running.id

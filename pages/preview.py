@@ -16,6 +16,7 @@ from core.timeline.store import project_timeline
 from core.ui.common import require_project
 from core.ui.errors import shown_errors
 from core.ui.prereq import require_step
+from core.ui.signin import may, why_not
 
 st.title("▶️ Preview")
 st.caption("The animatic at low resolution. Change a shot's length or camera move and only that shot re-renders.")
@@ -90,7 +91,8 @@ with shown_errors("Timeline"):
         move = c2.selectbox("Camera move", CAMERA_MOVES, key=f"edit_camera_{pick}", format_func=move_label,
                             index=CAMERA_MOVES.index(chosen.camera_move) if chosen.camera_move in CAMERA_MOVES else 0,
                             help="Animates the keyframe in the preview; a shot with a clip keeps its clip's motion.")
-        if st.button("Apply and re-render", key="apply_shot", type="primary"):
+        if st.button("Apply and re-render", key="apply_shot", type="primary", disabled=not may("edit"),
+                     help=why_not("edit")):
             with shown_errors("Shot"):
                 update_shot(shot_id=pick, duration_s=float(duration), camera_move=move)
                 st.session_state.preview_start = starts.get(pick, 0.0)
@@ -107,7 +109,7 @@ with shown_errors("Timeline"):
                            f"{_short(shot.action, 70)}")
 
     with player:
-        if st.button("Render preview", key="render_preview",
+        if st.button("Render preview", key="render_preview", disabled=not may("generate"), help=why_not("generate"),
                      type="primary" if not st.session_state.preview_media_id else "secondary"):
             render_now()
         mid = st.session_state.preview_media_id

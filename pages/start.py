@@ -13,6 +13,7 @@ from core.projects import (
 from core.ui.common import current_project
 from core.ui.errors import shown_errors
 from core.ui.providers import render_providers_panel
+from core.ui.signin import may, why_not
 
 st.title("🎬 Start")
 st.caption("A film starts with its shape: frame, language, genre and length. Every later step reuses these settings.")
@@ -99,7 +100,7 @@ with c1:
 with c2:
     confirm = st.checkbox("I understand deleting removes this project's script, shots and cast",
                           key=f"confirm_delete_{pk}")
-    if st.button("Delete project", disabled=not confirm, key="delete"):
+    if st.button("Delete project", disabled=not confirm or not may("delete"), key="delete", help=why_not("delete")):
         with shown_errors("Could not delete"):
             delete_project(project_id=project.id)
             st.session_state.pop("project_id", None)

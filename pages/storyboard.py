@@ -25,6 +25,7 @@ from core.ui.forms import render_form
 from core.ui.model_finder import model_finder, schema_status
 from core.ui.pickers import library_choices, library_upload, media_picker, model_picker, usable_first
 from core.ui.prereq import require_step
+from core.ui.signin import may, why_not
 from core.ui.state import notify, rerun, synced
 
 WAIT_S = 120  # a click waits this long for its result; longer jobs land in the background
@@ -284,7 +285,8 @@ def detail(shot) -> None:
             csaved = shot_choice(shot=shot, kind="clip").get("params") or {}
             cparams = user_overrides(cap=ccap, built=cbuilt, form=render_form(
                 cap=ccap, key=f"cform_{sid}", media_choices=choices, on_upload=upload, values={**cbuilt, **csaved}))
-        if st.button("Regenerate clip" if shot.clip_media_id else "Generate clip", key=f"gen_clip_{sid}"):
+        if st.button("Regenerate clip" if shot.clip_media_id else "Generate clip", key=f"gen_clip_{sid}",
+                     disabled=not may("generate"), help=why_not("generate")):
             with shown_errors("Clip"):
                 set_shot_model(shot_id=sid, kind="clip", provider=cpick[0], model=cpick[1], params=cparams)
                 _run([generation.generate_clip(shot_id=sid, use_last_frame=use_last and has_start,
@@ -297,7 +299,8 @@ def detail(shot) -> None:
     with more_tab:
         if idx + 1 < len(flat) and bridge_caps:
             bpick = _pick("Transition model (start + end frame)", bridge_caps, (ccap.provider, ccap.model), f"bmodel_{sid}")
-            if st.button("Smooth transition to the next shot", key=f"bridge_{sid}"):
+            if st.button("Smooth transition to the next shot", key=f"bridge_{sid}", disabled=not may("generate"),
+                         help=why_not("generate")):
                 with shown_errors("Transition"):
                     _run([generation.smooth_transition(from_shot_id=sid, to_shot_id=flat[idx + 1].id,
                                                        provider=bpick[0], model=bpick[1])], "Transition", sid)

@@ -18,6 +18,7 @@ from core.ui.errors import shown_errors
 from core.ui.prereq import require_step
 from core.ui.pickers import model_picker
 from core.ui.recorder import recorder, recovery_panel, takes_panel
+from core.ui.signin import may, why_not
 from core.ui.state import notify, rerun, synced
 
 WAIT_S = 120  # how long a click waits for its result before leaving it to run in the background
@@ -117,7 +118,8 @@ for c in characters:
                 rerun()
         pm = _model_picker("Portrait model", "image", "generate", (project.image_provider, project.image_model),
                            f"pmodel_{cid}")
-        if st.button("🎨 Generate 2 portrait candidates", key=f"portraits_{cid}"):
+        if st.button("🎨 Generate 2 portrait candidates", key=f"portraits_{cid}", disabled=not may("generate"),
+                     help=why_not("generate")):
             with shown_errors("Portraits"):
                 jobs = cast.portrait_candidates(project_id=project.id, character_id=cid, provider=pm[0], model=pm[1])
                 st.session_state[f"cands_{cid}"] = [j.id for j in wait_all(job_ids=[j.id for j in jobs], timeout_s=WAIT_S)]

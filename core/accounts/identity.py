@@ -18,6 +18,11 @@ def current_user() -> str | None:
     return _CURRENT.get()
 
 
+def set_current(*, name: str | None) -> None:
+    """Make ``name`` the current user for the rest of this context (a Streamlit script run)."""
+    _CURRENT.set(name)
+
+
 @contextmanager
 def acting_as(*, name: str | None) -> Iterator[None]:
     """Run the block with ``name`` as the current user; restores the previous one afterwards."""

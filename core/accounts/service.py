@@ -23,6 +23,7 @@ from core.credentials import get_setting
 from core.db import session
 from core.errors import Forbidden, InvalidInput, NotFound
 from core.models import ROLES, ApiToken, MediaAsset, ProjectMember, Scene, Shot, User
+from core.settings import secrets_section
 
 ACTIONS = {"watch": "viewer", "download": "viewer", "edit": "editor", "generate": "editor", "spend": "editor",
            "share": "editor", "delete": "owner", "members": "owner"}
@@ -178,3 +179,14 @@ def require(*, name: str | None, action: str, project_id: int | None = None) -> 
         where = f" in project {project_id}" if project_id is not None else ""
         raise Forbidden(f"{name or 'Nobody'} ({role or 'no role'}{where}) may not {action}: "
                         f"that needs the {ACTIONS[action]} role.")
+
+
+def oidc_configured() -> bool:
+    """True when ``.streamlit/secrets.toml`` has an ``[auth]`` table (Streamlit's OpenID Connect sign-in)."""
+    return bool(secrets_section(name="auth"))
+
+
+def get_user(*, name: str) -> User | None:
+    """Return the account ``name``, or None."""
+    with session() as s:
+        return s.get(User, name)

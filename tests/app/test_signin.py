@@ -1,0 +1,111 @@
+"""Sign-in in the app (STORYREEL_AUTH=on): the form comes before any page; a viewer cannot generate,
+an editor cannot delete a project, an owner can; without sign-in everything stays open."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.proto.TextInput_pb2 import TextInput as TextInputProto
+from streamlit.testing.v1 import AppTest
+
+from core.accounts import service
+from core.breakdowns import run_breakdown
+from core.projects import create_project, get_project
+from core.scripts import save_version
+from core.settings import get_settings
+from tests.app.test_pages import SCRIPT
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+
+
+@pytest.fixture
+def auth_on(monkeypatch):
+    monkeypatch.setenv("STORYREEL_AUTH", "on")
+    get_settings.cache_clear()
+    for name, role in (("olga", "owner"), ("ed", "editor"), ("vic", "viewer")):
+        service.add_user(name=name, password=f"{name}-pw", role=role)
+    yield
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def project():
+    p = create_project(name="Lighthouse", target_length_s=30)
+    save_version(project_id=p.id, text=SCRIPT)
+    run_breakdown(project_id=p.id)
+    return p
+
+
+def _signed_in(name: str, password: str | None = None, project_id: int | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    if project_id is not None:
+        at.session_state["project_id"] = project_id
+    at.run()
+    at.text_input(key="signin_name").input(name)
+    at.text_input(key="signin_password").input(password or f"{name}-pw")
+    at.button[0].click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def test_the_sign_in_form_comes_before_any_page(auth_on, project):
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert at.text_input(key="signin_name") and at.text_input(key="signin_password").proto.type == TextInputProto.PASSWORD
+    assert not [b for b in at.button if b.key in ("create", "delete")] and "Lighthouse" not in str(at.selectbox)
+    at = _signed_in("vic", "wrong")
+    assert any("Wrong username or password" in e.value for e in at.error)
+    assert at.text_input(key="signin_name")
+    at = _signed_in("vic")
+    assert not at.error and at.button(key="sign_out").label == "Sign out (vic)"
+    assert at.session_state["project_id"] == project.id  # the app ran past the gate, sidebar and all
+
+
+def test_first_start_says_how_to_create_an_owner(monkeypatch):
+    monkeypatch.setenv("STORYREEL_AUTH", "on")
+    get_settings.cache_clear()
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert any("users add NAME --role owner" in i.value for i in at.info)
+
+
+def test_a_viewer_cannot_generate_an_editor_can(auth_on, project):
+    viewer = _signed_in("vic", project_id=project.id)
+    viewer.switch_page("pages/world_cast.py").run()
+    buttons = [b for b in viewer.button if b.key.startswith("portraits_")]
+    assert buttons and all(b.disabled for b in buttons)
+    assert "needs editor" in buttons[0].help
+    editor = _signed_in("ed", project_id=project.id)
+    editor.switch_page("pages/world_cast.py").run()
+    assert all(not b.disabled for b in editor.button if b.key.startswith("portraits_"))
+
+
+def test_an_editor_cannot_delete_a_project_an_owner_can(auth_on, project):
+    editor = _signed_in("ed", project_id=project.id)
+    editor.checkbox(key=f"confirm_delete_{project.id}").check().run()
+    assert editor.button(key="delete").disabled and "needs owner" in editor.button(key="delete").help
+    owner = _signed_in("olga", project_id=project.id)
+    owner.checkbox(key=f"confirm_delete_{project.id}").check().run()
+    assert not owner.button(key="delete").disabled
+    service.set_member(project_id=project.id, name="ed", role="owner")  # owner of this project only
+    editor.run()
+    assert not editor.button(key="delete").disabled
+    assert get_project(project_id=project.id).name == "Lighthouse"
+
+
+def test_without_sign_in_nothing_is_asked_or_disabled(project):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["project_id"] = project.id
+    at.run()
+    assert not [t for t in at.text_input if t.key == "signin_name"]
+    at.switch_page("pages/world_cast.py").run()
+    assert all(not b.disabled for b in at.button if b.key.startswith("portraits_"))
+
+
+def test_an_identity_provider_in_secrets_uses_streamlit_login(auth_on, monkeypatch, tmp_path):
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text('[auth]\nredirect_uri = "http://localhost:8501/oauth2callback"\ncookie_secret = "x"\n'
+                       'client_id = "id"\nclient_secret = "s"\n'
+                       'server_metadata_url = "https://idp.invalid/.well-known/openid-configuration"\n')
+    monkeypatch.setattr("core.settings.SECRETS_FILE", secrets)
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception and at.button(key="oidc_login").label == "Log in"
+    assert not [t for t in at.text_input if t.key == "signin_name"]
