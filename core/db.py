@@ -1,4 +1,5 @@
-"""One engine per database URL; SQLite in WAL mode; schema from Alembic migrations.
+"""One engine per database URL (SQLite in WAL mode, or a server such as PostgreSQL through
+``DATABASE_URL=postgresql+psycopg://…``); schema from Alembic migrations.
 
 ``session()`` is the only way core code talks to the database.
 """
@@ -41,6 +42,11 @@ def get_engine() -> Engine:
             kwargs: dict = {}
             if url.startswith("sqlite"):
                 kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+            else:
+                # A server database (PostgreSQL): the runner's workers, render threads and the API's
+                # requests each hold a connection at once, more than the default pool of 5 + 10;
+                # pre-ping drops connections the server closed (restart, idle timeout).
+                kwargs.update(pool_size=10, max_overflow=40, pool_pre_ping=True, pool_timeout=60)
             engine = create_engine(url, **kwargs)
             if url.startswith("sqlite"):
                 event.listen(engine, "connect", _sqlite_pragmas)
