@@ -216,3 +216,14 @@ class ProjectMember(SQLModel, table=True):
     project_id: int = Field(primary_key=True)
     user_name: str = Field(foreign_key="user.name", primary_key=True)
     role: str  # one of ROLES
+
+
+class ShareLink(SQLModel, table=True):
+    """A signed, expiring link to one media file that opens without an account (revocable)."""
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    media_id: str = Field(index=True)
+    expires_at: datetime
+    revoked: bool = False
+    created_by: str | None = None
+    created_at: datetime = Field(default_factory=utcnow)

@@ -58,6 +58,10 @@ class Settings(BaseSettings):
     storyreel_api_token: SecretStr | None = None
     # "on" makes every page and API route need a signed-in user (core.accounts).
     storyreel_auth: str = ""
+    # Where the API is reached from outside (share links); unset: the address a request came to.
+    storyreel_public_url: str | None = None
+    # Key that signs share links; unset: a random key kept in the data dir (share_key, mode 600).
+    storyreel_share_key: SecretStr | None = None
     # ICE servers for the browser recorder; empty works on one machine, deployments behind NAT add STUN/TURN.
     storyreel_ice_servers: str = ""
     # Largest upload the API and the app accept, checked before anything is stored.

@@ -12,6 +12,7 @@ from core.render.service import active_render, cancel_render, export_project, li
 from core.ui.common import require_project
 from core.ui.errors import shown_errors
 from core.ui.prereq import require_step
+from core.ui.share import share_link
 from core.ui.signin import may, why_not
 from core.ui.state import notify
 
@@ -68,6 +69,7 @@ def downloads(asset, prefix: str) -> None:
         if extra.get(key):
             col.download_button(f"⬇️ {ext.upper()}", asset_path(media_id=extra[key]).read_bytes(),
                                 file_name=f"{stem}.{ext}", mime=mime, key=f"{prefix}_{ext}_{asset.media_id}")
+    share_link(media_id=asset.media_id, key=f"{prefix}_share_{asset.media_id}")
 
 
 CAPTIONS = {"box": "Lines in a box", "words": "Word by word (the spoken word lit)"}

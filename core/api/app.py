@@ -12,6 +12,7 @@ from fastapi.openapi.utils import get_openapi
 from core.api.errors import CatchAllMiddleware, install_error_handlers
 from core.api.routes_ai import router as ai_router
 from core.api.routes_resources import router as resources_router
+from core.api.routes_share import router as share_router
 from core.api.security import SecurityMiddleware
 
 DESCRIPTION = """\
@@ -44,6 +45,7 @@ def create_app() -> FastAPI:
     install_error_handlers(api)
     api.include_router(ai_router)
     api.include_router(resources_router)
+    api.include_router(share_router)
     api.add_middleware(SecurityMiddleware)
     api.add_middleware(CatchAllMiddleware)  # outermost: nothing escapes as a stack trace
 

@@ -19,7 +19,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from core.accounts.identity import acting_as
 from core.accounts.service import auth_enabled
-from core.api.auth import authorize
+from core.api.auth import authorize, is_open
 from core.api.errors import HttpMiddleware, Unauthorized, UploadTooLarge, error_response
 from core.credentials import get_setting
 from core.errors import StoryreelError
@@ -99,7 +99,7 @@ class SecurityMiddleware(HttpMiddleware):
         if auth_enabled():
             await self._signed_in(scope, receive, send, token=token, limit=limit)
             return
-        if token:
+        if token and not is_open(method=scope.get("method", "GET").upper(), path=scope.get("path", "")):
             if not token_matches(header=_header(scope, b"authorization"), token=token):
                 await error_response(Unauthorized(
                     "Missing or wrong bearer token: send 'Authorization: Bearer <STORYREEL_API_TOKEN>'.",

@@ -24,7 +24,8 @@ def _oidc_user() -> str | None:
         st.stop()
     name = st.user.get("email") or st.user.get("name")
     if not name or service.get_user(name=str(name)) is None:
-        st.error(f"No Storyreel account for {name}: an owner adds it with `python -m core users add {name} --role …`.")
+        st.error(f"No Storyreel account for {name}: an owner adds it with "
+                 f"`python -m core users add {name} --role …`.")
         st.button("Log out", on_click=st.logout, key="oidc_logout")
         st.stop()
     return str(name)

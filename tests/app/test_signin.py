@@ -5,15 +5,23 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from streamlit.proto.TextInput_pb2 import TextInput as TextInputProto
 from streamlit.testing.v1 import AppTest
 
+from sqlmodel import select
+
 from core.accounts import service
+from core.api.app import app
 from core.breakdowns import run_breakdown
+from core.db import session
+from core.media_assets import create_asset
+from core.models import Shot
 from core.projects import create_project, get_project
 from core.scripts import save_version
 from core.settings import get_settings
 from tests.app.test_pages import SCRIPT
+from tests.emulators.media import seeded_png
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
@@ -109,3 +117,39 @@ def test_an_identity_provider_in_secrets_uses_streamlit_login(auth_on, monkeypat
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert not at.exception and at.button(key="oidc_login").label == "Log in"
     assert not [t for t in at.text_input if t.key == "signin_name"]
+
+
+def _with_render(project) -> str:
+    """Give the project a keyframe and a stored film render (bytes only); returns the render's media id."""
+    key = create_asset(type="image", project_id=project.id, data=seeded_png(width=8, height=8, seed="k"),
+                       mime="image/png")
+    with session() as s:
+        shot = s.exec(select(Shot).where(Shot.project_id == project.id)).first()
+        shot.keyframe_media_id = key.media_id
+        s.add(shot)
+    film = create_asset(type="render", project_id=project.id, data=b"\x00\x00\x00\x18ftypmp42 film bytes",
+                        mime="video/mp4", operation="film", width=640, height=360, duration_s=2.0)
+    return film.media_id
+
+
+def test_generate_shows_a_copyable_share_link_that_opens_the_render(project):
+    media_id = _with_render(project)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["project_id"] = project.id
+    at.run()
+    at.switch_page("pages/generate.py").run()
+    at.button(key=f"film_share_{media_id}").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    url = at.code[0].value
+    assert "/share/" in url and "Opens without an account" in " ".join(c.value for c in at.caption)
+    with TestClient(app) as client:
+        opened = client.get("/share/" + url.rsplit("/share/", 1)[1])
+    assert opened.status_code == 200 and opened.content.endswith(b"film bytes")
+
+
+def test_a_viewer_may_not_make_a_share_link(auth_on, project):
+    media_id = _with_render(project)
+    at = _signed_in("vic", project_id=project.id)
+    at.switch_page("pages/generate.py").run()
+    assert at.button(key=f"film_share_{media_id}").disabled
+    assert at.button(key="render_film").disabled and "needs editor" in at.button(key="render_film").help

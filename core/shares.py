@@ -1,0 +1,101 @@
+"""Share links: a signed, expiring URL to one stored file that opens without an account.
+
+A link's token is ``<id>.<signature>``: the id of a ``ShareLink`` row (media id, expiry, revoked) and
+an HMAC-SHA256 over id, media id and expiry with the share key (``STORYREEL_SHARE_KEY``, or a random
+key kept in the data dir). A token is valid while its row exists, is not revoked, has not expired
+and its signature matches — so a guessed or edited token opens nothing, and revoking is one update.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from core.accounts.identity import current_user
+from core.credentials import get_setting
+from core.db import session
+from core.errors import InvalidInput, NotFound
+from core.media_assets import asset_path, get_asset
+from core.models import MediaAsset, ShareLink, utcnow
+from core.settings import get_settings
+
+DEFAULT_EXPIRY_S = 7 * 24 * 3600
+MAX_EXPIRY_S = 365 * 24 * 3600
+KEY_FILE = "share_key"
+
+
+def _key() -> bytes:
+    """The signing key: STORYREEL_SHARE_KEY, else a random key created once in the data dir (mode 600)."""
+    configured = get_setting(setting="STORYREEL_SHARE_KEY")
+    if configured:
+        return configured.encode("utf-8")
+    path = get_settings().data_dir / KEY_FILE
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+    return path.read_text().strip().encode("utf-8")
+
+
+def _as_utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _signature(link: ShareLink) -> str:
+    message = f"{link.id}|{link.media_id}|{int(_as_utc(link.expires_at).timestamp())}".encode("utf-8")
+    return hmac.new(_key(), message, hashlib.sha256).hexdigest()[:32]
+
+
+def create_share(*, media_id: str, expires_in_s: int = DEFAULT_EXPIRY_S) -> tuple[str, datetime]:
+    """Create a link to ``media_id`` valid for ``expires_in_s`` seconds; returns (token, expires_at).
+    Raises NotFound (unknown media), InvalidInput (expiry outside 60 s … 365 days)."""
+    if not 60 <= int(expires_in_s) <= MAX_EXPIRY_S:
+        raise InvalidInput(f"expires_in_s must be between 60 and {MAX_EXPIRY_S} seconds.", field="expires_in_s")
+    get_asset(media_id=media_id)
+    expires_at = (utcnow() + timedelta(seconds=int(expires_in_s))).replace(microsecond=0)
+    link = ShareLink(media_id=media_id, expires_at=expires_at, created_by=current_user())
+    with session() as s:
+        s.add(link)
+    return f"{link.id}.{_signature(link)}", link.expires_at
+
+
+def _link_for(token: str) -> ShareLink | None:
+    link_id, _, signature = token.partition(".")
+    with session() as s:
+        link = s.get(ShareLink, link_id)
+    if link is None or not hmac.compare_digest(signature, _signature(link)):
+        return None
+    return link
+
+
+def open_share(*, token: str) -> tuple[Path, MediaAsset]:
+    """Return (file path, media record) a valid link points to; raises NotFound (unknown, edited,
+    revoked or expired link — the message says which of revoked/expired)."""
+    link = _link_for(token)
+    if link is None:
+        raise NotFound("No such share link.", field="token")
+    if link.revoked:
+        raise NotFound("This share link was revoked.", field="token")
+    if _as_utc(link.expires_at) <= utcnow():
+        raise NotFound("This share link has expired.", field="token")
+    return asset_path(media_id=link.media_id), get_asset(media_id=link.media_id)
+
+
+def revoke_share(*, token: str) -> None:
+    """Revoke a link so it opens nothing any more; raises NotFound."""
+    link = _link_for(token)
+    if link is None:
+        raise NotFound("No such share link.", field="token")
+    with session() as s:
+        row = s.get(ShareLink, link.id)
+        row.revoked = True
+        s.add(row)
+
+
+def share_url(*, token: str, base_url: str | None = None) -> str:
+    """Return the link's URL: STORYREEL_PUBLIC_URL (else ``base_url``, else the loopback API) + /share/<token>."""
+    base = get_setting(setting="STORYREEL_PUBLIC_URL") or base_url or "http://127.0.0.1:8000"
+    return f"{base.rstrip('/')}/share/{token}"
