@@ -82,6 +82,7 @@ def test_looks_come_from_the_whole_description_of_that_character_only():
     lin, orrin, pia, dev = looks_for(characters=["LIN", "ORRIN", "PIA", "DEV"], character_styles=cards)
     assert lin.old and lin.hair_style == "bun" and "glasses" in lin.marks and lin.clothes[0] > 150
     assert orrin.old and orrin.hair_style == "shaved" and "beard" in orrin.marks and orrin.garment == "jacket"
+    assert orrin.beard == (230, 230, 226)  # a white beard, though his (absent) hair would be grey
     assert pia.height < 0.8 and pia.hair_style == "braid" and pia.hair[0] > 140 and pia.garment == "coat"
     assert pia.clothes[0] > 200 and pia.clothes[1] > 150  # yellow
     assert not dev.old and dev.hair_style == "curly" and dev.garment == "hoodie" and dev.height == 1.0

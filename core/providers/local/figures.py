@@ -177,13 +177,13 @@ def _marks(c: Canvas, look: Look, x, fx, y, ey, my, hu, k):
             c.ellipse(fx + (-1) ** i * (0.1 + 0.02 * (i % 3)) * hu, y + (0.06 + 0.015 * (i % 2)) * hu,
                       0.008 * hu, 0.008 * hu, shade(look.skin, 0.65), k=k)
     if "beard" in m or "stubble" in m:
-        beard = look.hair if "beard" in m else shade(look.skin, 0.78)
+        beard = (look.beard or look.hair) if "beard" in m else shade(look.skin, 0.78)
         c.d.chord([c.X(x - 0.37 * hu), c.Y(y - 0.25 * hu), c.X(x + 0.37 * hu), c.Y(y + 0.52 * hu)], 0, 180,
                   fill=c.g(beard, k))
         c.ellipse(fx, my, 0.12 * hu, 0.04 * hu, shade(look.skin, 0.8) if "beard" in m else (150, 60, 60), k=k)
     if "moustache" in m or "beard" in m:
         c.poly([(fx - 0.14 * hu, my - 0.02 * hu), (fx, my - 0.08 * hu), (fx + 0.14 * hu, my - 0.02 * hu),
-                (fx, my - 0.04 * hu)], look.hair, k=k)
+                (fx, my - 0.04 * hu)], look.beard or look.hair, k=k)
     if "scar" in m:
         sx = fx + (0.15 if look.scar_side == "left" else -0.15) * hu  # the character's left is screen right
         c.line([(sx - 0.05 * hu, ey - 0.17 * hu), (sx + 0.05 * hu, ey + 0.14 * hu)], (176, 52, 56), 0.022 * hu, k=k)

@@ -75,6 +75,7 @@ class Look:
     width: float = 1.0   # relative build
     scar_side: str = "left"
     old: bool = False
+    beard: RGB | None = None  # a beard's own colour ("white beard"); None: the hair's
 
 
 def _h(name: str, salt: str) -> int:
@@ -155,6 +156,10 @@ def parse_look(name: str, description: str) -> Look:
                 changes["width"] = 0.88
             if w in ("old", "elderly", "aged", "grandmother", "grandfather"):
                 changes["old"] = True
+        if ("beard" in words or "moustache" in words or "mustache" in words) and "hair" not in words:
+            bc = next((HAIR_COLOURS[w] for w in words if w in HAIR_COLOURS), None)
+            if bc:
+                changes["beard"] = bc
         if "scar" in words and "right" in words:
             changes["scar_side"] = "right"
     changes.update(_age_and_gender(description.lower(), look, changes))
