@@ -10,7 +10,7 @@ _OBJECTS = [
     ("letter", ("letter", "note", "envelope", "paper", "document", "file", "page", "map", "contract")),
     ("key", ("key", "keys")),
     ("gun", ("gun", "pistol", "revolver", "weapon")),
-    ("cup", ("cup", "mug", "coffee", "tea", "glass", "drink", "whiskey", "wine")),
+    ("cup", ("cup", "mug", "coffee", "tea", "drink", "whiskey", "wine")),  # not "glass": a glass counter is no cup
     ("book", ("book", "diary", "journal", "notebook")),
     ("photo", ("photo", "photograph", "picture", "polaroid")),
     ("knife", ("knife", "blade", "dagger")),
