@@ -2,7 +2,7 @@
 in a temp dir, from the server binaries on PATH or under /usr/lib/postgresql/*/bin (Debian's
 ``postgresql`` package; .ci/run installs it). As root the server runs as the ``postgres`` system user
 (created when missing), since postgres refuses to run as root. Each test gets a fresh, empty database
-and ``DATABASE_URL=postgresql+psycopg://…`` pointing at it. Skips, with the reason, only when no server
+and ``DATABASE_URL=postgresql+psycopg://…`` pointing at it. The server's time zone is not UTC. Skips, with the reason, only when no server
 can be started."""
 from __future__ import annotations
 
@@ -82,7 +82,9 @@ def pg_server():
     if init.returncode != 0:
         shutil.rmtree(root, ignore_errors=True)
         pytest.skip(f"initdb failed: {init.stderr.strip()[-400:]}")
-    opts = f"-p {port} -h 127.0.0.1 -k {root} -F -c max_connections=200 -c fsync=off"
+    # An odd server time zone (+13:45) so a naive or local-time datetime anywhere shows up as wrong.
+    opts = (f"-p {port} -h 127.0.0.1 -k {root} -F -c max_connections=200 -c fsync=off "
+            f"-c TimeZone=Pacific/Chatham")
     start = _run([str(bin_dir / "pg_ctl"), "-D", str(data), "-o", opts, "-l", str(root / "server.log"), "-w",
                   "-t", "60", "start"], user=user)
     if start.returncode != 0:

@@ -1,5 +1,8 @@
-"""Alembic upgrades an empty PostgreSQL database to head, and the result matches the SQLModel tables."""
+"""Alembic upgrades an empty PostgreSQL database to head, and the result matches the SQLModel tables;
+aware datetimes come back in UTC whatever the server's time zone."""
 from __future__ import annotations
+
+from datetime import timedelta
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -7,10 +10,11 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
-from sqlmodel import SQLModel
+from sqlmodel import SQLModel, select
 
 import core.models  # noqa: F401  (registers the tables)
-from core.db import MIGRATIONS_DIR, get_engine
+from core.db import MIGRATIONS_DIR, get_engine, session
+from core.models import Project
 
 pytestmark = pytest.mark.postgres
 
@@ -26,3 +30,17 @@ def test_migrations_reach_head_on_an_empty_postgres_database(pg_url):
         assert context.get_current_revision() == heads[0]
         assert compare_metadata(context, SQLModel.metadata) == []
     assert set(SQLModel.metadata.tables) <= set(inspect(engine).get_table_names())
+
+
+def test_times_round_trip_in_utc_under_a_non_utc_server_zone(pg_url):
+    engine = get_engine()
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SHOW TimeZone").scalar() == "Pacific/Chatham"
+    with session() as s:
+        project = Project(name="Clock")
+        s.add(project)
+    with session() as s:
+        back = s.get(Project, project.id)
+        newer = s.exec(select(Project).where(Project.created_at >= project.created_at)).all()
+    assert back.created_at == project.created_at and back.created_at.utcoffset() == timedelta(0)
+    assert [p.id for p in newer] == [project.id]
