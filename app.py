@@ -6,6 +6,7 @@ from core.progress import STEPS, project_progress
 from core.projects import list_projects
 from core.ui.nav import mark_navigation_ready, return_to_requested_page
 from core.ui.signin import require_sign_in, sign_out_button
+from core.ui.spend import spend_summary
 from core.ui.state import show_notices
 
 st.set_page_config(page_title="Storyreel", page_icon="🎬", layout="wide")
@@ -78,6 +79,7 @@ with st.sidebar:
         from core.costs import project_spend
 
         st.caption(f"💵 Provider spend so far: **${project_spend(project_id=pid):.2f}** (estimate)")
+        spend_summary(project_id=pid)
 
 show_notices()
 nav.run()

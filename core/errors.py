@@ -142,3 +142,10 @@ class Forbidden(StoryreelError):
 
     code = "forbidden"
     http_status = 403
+
+
+class SpendLimitExceeded(StoryreelError):
+    """A paid job would pass a spend limit (a project's budget or a user's daily limit); names the limit."""
+
+    code = "spend_limit"
+    http_status = 422

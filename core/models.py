@@ -199,6 +199,7 @@ class User(SQLModel, table=True):
     password_hash: str  # argon2id, never the password
     role: str = "viewer"  # one of ROLES
     created_at: datetime = Field(default_factory=utcnow)
+    daily_limit_usd: float | None = None  # most this user's paid jobs may cost per UTC day; None: no limit
 
 
 class ApiToken(SQLModel, table=True):

@@ -3,6 +3,8 @@
 - ``python -m core users add NAME --role owner|editor|viewer`` reads the password from stdin (a line,
   then the same line again to confirm; prompts without echo on a terminal);
 - ``users list``, ``users remove NAME``, ``users grant NAME --project ID --role ROLE`` (a role in one project);
+- ``users limit NAME --daily USD|none`` (a daily spend limit); ``python -m core spend [--project ID]
+  [--budget USD|none]`` shows spend per user and per provider (and sets a project's budget);
 - ``python -m core tokens create NAME`` prints a new API token alone on its last line, once (only its hash is kept).
 """
 from __future__ import annotations
@@ -11,7 +13,7 @@ import argparse
 import getpass
 import sys
 
-from core.accounts import service
+from core.accounts import service, spend
 from core.commands import report_user_error
 from core.errors import InvalidInput, StoryreelError
 from core.models import ROLES
@@ -52,6 +54,38 @@ def _grant(args: argparse.Namespace) -> int:
     return 0
 
 
+def _usd(value: str) -> float | None:
+    """argparse type: a USD amount, or ``none`` for no limit."""
+    if value.lower() == "none":
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError("a USD amount (e.g. 5 or 2.50) or 'none'") from None
+
+
+def _limit(args: argparse.Namespace) -> int:
+    spend.set_daily_limit(name=args.name, usd=args.daily)
+    print(f"{args.name}: daily limit {'none' if args.daily is None else f'${args.daily:.2f}'}")
+    return 0
+
+
+def _spend(args: argparse.Namespace) -> int:
+    if args.budget is not _UNSET:
+        if args.project is None:
+            raise InvalidInput("--budget sets one project's budget: give --project ID too.", field="project")
+        spend.set_project_budget(project_id=args.project, usd=args.budget)
+    if args.project is not None:
+        print(f"project {args.project}: ${spend.project_spent(project_id=args.project):.2f} spent")
+    for key in ("user", "provider"):
+        for name, usd in spend.spend_by(key=key, project_id=args.project).items():
+            print(f"{key}\t{name}\t${usd:.2f}")
+    return 0
+
+
+_UNSET = object()
+
+
 def _token(args: argparse.Namespace) -> int:
     token = service.create_token(name=args.name)
     print(f"API token for {args.name} (shown once; send it as 'Authorization: Bearer <token>'):")
@@ -85,6 +119,14 @@ def register(subparsers) -> None:
     grant.add_argument("--project", type=int, required=True)
     grant.add_argument("--role", choices=ROLES, required=True)
     grant.set_defaults(func=_guarded(_grant))
+    limit = sub.add_parser("limit", help="a user's daily spend limit (USD, or none)")
+    limit.add_argument("name")
+    limit.add_argument("--daily", type=_usd, required=True)
+    limit.set_defaults(func=_guarded(_limit))
+    spent = subparsers.add_parser("spend", help="spend per user and per provider; --budget sets a project's budget")
+    spent.add_argument("--project", type=int, help="one project only")
+    spent.add_argument("--budget", type=_usd, default=_UNSET, help="set the project's budget (USD, or none)")
+    spent.set_defaults(func=_guarded(_spend))
     tokens = subparsers.add_parser("tokens", help="API tokens of a user")
     tsub = tokens.add_subparsers(dest="tokens_command", metavar="ACTION", required=True)
     create = tsub.add_parser("create", help="a new API token, printed once")

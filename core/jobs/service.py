@@ -18,6 +18,7 @@ from typing import Any
 from sqlmodel import select
 
 from core.accounts.identity import current_user
+from core.accounts.spend import check_spend
 from core.jobs import cache
 from core.credentials import require_setting
 from core.db import session
@@ -118,7 +119,7 @@ def submit_job(*, provider: str, model: str, params: dict[str, Any], operation: 
 
     Raises UnsupportedCapability (unknown model), InvalidCombination (every broken rule, before
     anything is stored or sent), InvalidInput (missing input file), MissingCredentials (naming the
-    setting, before anything is stored).
+    setting, before anything is stored), SpendLimitExceeded (a project budget or daily limit would be passed).
     """
     from core.registry import get_registry
 
@@ -183,6 +184,7 @@ def submit_job(*, provider: str, model: str, params: dict[str, Any], operation: 
         cost = cap.estimate_cost(plain, duration_s=billed_s)
     except Exception:  # a price hint must never block a generation
         cost = None
+    check_spend(project_id=project_id, user=base["created_by"], cost=cost)  # budgets; raises SpendLimitExceeded
     job = Job(**base, status=QUEUED, request={
         "provider_request": request.to_json(), "params": plain, "inputs": ids, "used": used,
         "context": context or {}, "media_type": cap.media_type, "cost_estimate_usd": cost,

@@ -1,5 +1,6 @@
-"""Sign-in in the app (STORYREEL_AUTH=on): the form comes before any page; a viewer cannot generate,
-an editor cannot delete a project, an owner can; without sign-in everything stays open."""
+"""Team server in the app: sign-in (STORYREEL_AUTH=on) before any page; a viewer cannot generate,
+an editor cannot delete a project, an owner can; without sign-in everything stays open; a share link
+per render; spend per provider and user in the sidebar."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -12,11 +13,12 @@ from streamlit.testing.v1 import AppTest
 from sqlmodel import select
 
 from core.accounts import service
+from core.accounts.spend import set_project_budget
 from core.api.app import app
 from core.breakdowns import run_breakdown
 from core.db import session
 from core.media_assets import create_asset
-from core.models import Shot
+from core.models import Job, Shot
 from core.projects import create_project, get_project
 from core.scripts import save_version
 from core.settings import get_settings
@@ -153,3 +155,17 @@ def test_a_viewer_may_not_make_a_share_link(auth_on, project):
     at.switch_page("pages/generate.py").run()
     assert at.button(key=f"film_share_{media_id}").disabled
     assert at.button(key="render_film").disabled and "needs editor" in at.button(key="render_film").help
+
+
+def test_the_sidebar_shows_spend_per_provider_and_user_and_the_budget(project):
+    with session() as s:
+        for user, usd, status in (("ed", 0.4, "succeeded"), ("vic", 0.1, "succeeded"), ("ed", 5.0, "failed")):
+            s.add(Job(project_id=project.id, kind="generate", provider="google", model="veo", status=status,
+                      created_by=user, request={"cost_estimate_usd": usd}))
+    set_project_budget(project_id=project.id, usd=1.0)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["project_id"] = project.id
+    at.run()
+    captions = [c.value for c in at.sidebar.caption]
+    assert "Budget: $0.50 of $1.00 used" in captions
+    assert "By provider: google $0.50" in captions and "By user: ed $0.40 · vic $0.10" in captions

@@ -1,0 +1,118 @@
+"""Spend limits: a budget per project and a daily limit per user (USD, from the jobs' cost estimates).
+
+Spend is the sum of ``cost_estimate_usd`` the jobs carry (set before submission), over jobs that
+were not cancelled or failed and were not cache hits — so queued and running paid work counts at
+once, not only what has finished. ``check_spend`` is the one hook the job engine calls before it
+persists a paid job; it raises SpendLimitExceeded naming the limit that would be passed.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+
+from sqlmodel import select
+
+from core.db import session
+from core.errors import InvalidInput, NotFound, SpendLimitExceeded
+from core.models import Job, Project, User, utcnow
+
+BUDGET_KEY = "budget_usd"  # in Project.settings
+NOT_SPENT = ("failed", "cancelled")
+
+
+def _cost(job: Job) -> float:
+    value = (job.request or {}).get("cost_estimate_usd")
+    return float(value) if isinstance(value, (int, float)) and job.status not in NOT_SPENT else 0.0
+
+
+def _jobs(*, project_id: int | None = None, user: str | None = None, since: datetime | None = None) -> list[Job]:
+    query = select(Job)
+    if project_id is not None:
+        query = query.where(Job.project_id == project_id)
+    if user is not None:
+        query = query.where(Job.created_by == user)
+    if since is not None:
+        query = query.where(Job.created_at >= since)
+    with session() as s:
+        return list(s.exec(query).all())
+
+
+def _check_limit(value: float | None, *, field: str) -> float | None:
+    if value is not None and value < 0:
+        raise InvalidInput("A spend limit is a USD amount of 0 or more (or none).", field=field)
+    return value
+
+
+def set_project_budget(*, project_id: int, usd: float | None) -> None:
+    """Set (or with None clear) a project's budget in USD. Raises NotFound, InvalidInput."""
+    _check_limit(usd, field="budget_usd")
+    with session() as s:
+        project = s.get(Project, project_id)
+        if project is None:
+            raise NotFound(f"No project with id {project_id}.", field="project_id")
+        settings = dict(project.settings or {})
+        settings.pop(BUDGET_KEY, None)
+        if usd is not None:
+            settings[BUDGET_KEY] = float(usd)
+        project.settings = settings
+        s.add(project)
+
+
+def set_daily_limit(*, name: str, usd: float | None) -> None:
+    """Set (or with None clear) a user's daily spend limit in USD. Raises NotFound, InvalidInput."""
+    _check_limit(usd, field="daily_limit_usd")
+    with session() as s:
+        user = s.get(User, name)
+        if user is None:
+            raise NotFound(f"No user named {name!r}.", field="name")
+        user.daily_limit_usd = None if usd is None else float(usd)
+        s.add(user)
+
+
+def project_spent(*, project_id: int) -> float:
+    """USD the project's jobs are estimated to cost (cancelled, failed and cache hits count 0)."""
+    return sum(_cost(j) for j in _jobs(project_id=project_id))
+
+
+def user_spent_today(*, name: str) -> float:
+    """USD the user's jobs since 00:00 UTC today are estimated to cost."""
+    return sum(_cost(j) for j in _jobs(user=name, since=start_of_today()))
+
+
+def check_spend(*, project_id: int | None, user: str | None, cost: float | None) -> None:
+    """Raise SpendLimitExceeded when a job costing ``cost`` USD would pass the project's budget or the
+    user's daily limit; free and unpriced jobs always pass."""
+    if not cost or cost <= 0:
+        return
+    with session() as s:
+        project = s.get(Project, project_id) if project_id is not None else None
+        account = s.get(User, user) if user else None
+    budget = (project.settings or {}).get(BUDGET_KEY) if project is not None else None
+    if budget is not None:
+        spent = project_spent(project_id=project_id)
+        if spent + cost > budget + 1e-9:
+            raise SpendLimitExceeded(
+                f"Refused: the budget of project '{project.name}' is ${budget:.2f}; ${spent:.2f} is spent and this "
+                f"job is estimated at ${cost:.2f}.", field="project_id")
+    if account is not None and account.daily_limit_usd is not None:
+        spent = user_spent_today(name=account.name)
+        if spent + cost > account.daily_limit_usd + 1e-9:
+            raise SpendLimitExceeded(
+                f"Refused: {account.name}'s daily limit is ${account.daily_limit_usd:.2f}; ${spent:.2f} is spent "
+                f"today and this job is estimated at ${cost:.2f}.")
+
+
+def spend_by(*, key: str, project_id: int | None = None, since: datetime | None = None) -> dict[str, float]:
+    """USD per ``key`` ("user" or "provider"), largest first; jobs without a user count under "(no user)"."""
+    totals: dict[str, float] = defaultdict(float)
+    for job in _jobs(project_id=project_id, since=since):
+        cost = _cost(job)
+        if cost:
+            name = (job.created_by or "(no user)") if key == "user" else job.provider
+            totals[name] += cost
+    return dict(sorted(totals.items(), key=lambda kv: -kv[1]))
+
+
+def start_of_today() -> datetime:
+    """00:00 UTC today."""
+    return utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
