@@ -1,9 +1,11 @@
 """The studio end to end on PostgreSQL (DATABASE_URL=postgresql+psycopg://…): the API's smoke flow
-(project, script, breakdown, a local keyframe through the job runner, the asset read back) and
+(project, script, breakdown, a local keyframe through the job runner, the asset read back, a share
+link opened and revoked) and
 20 local generations + 5 renders at once with no lost or doubled job."""
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from fastapi.testclient import TestClient
@@ -53,7 +55,15 @@ def test_smoke_flow_through_the_api_on_postgres(client, runner, project):
     assert (media["type"], media["provider"], media["project_id"]) == ("image", "local", pid)
     assert media["input_params"]["seed"] == 7 and media["reference_images_used"] == []
     assert media["timestamp"].endswith(("Z", "+00:00"))
-    assert client.get(f"/media/{job['media_id']}/file").content.startswith(b"\x89PNG")
+    png = client.get(f"/media/{job['media_id']}/file").content
+    assert png.startswith(b"\x89PNG")
+    link = client.post(f"/media/{job['media_id']}/share", json={"expires_in_s": 3600})
+    assert link.status_code == 201, link.text
+    left = datetime.fromisoformat(link.json()["expires_at"]) - datetime.now(timezone.utc)
+    assert timedelta(minutes=58) < left <= timedelta(hours=1)
+    assert client.get(f"/share/{link.json()['token']}").content == png
+    assert client.delete(f"/share/{link.json()['token']}").status_code == 204
+    assert client.get(f"/share/{link.json()['token']}").status_code == 404
     again = client.post("/ai/image/generate", json={
         "provider": "local", "model": "keyframe", "project_id": pid,
         "params": {"prompt": "A lighthouse at dusk", "seed": 7}}).json()
