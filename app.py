@@ -16,11 +16,11 @@ require_sign_in()
 
 @st.cache_resource
 def _job_runner():
-    # One runner per server process; on first start it resumes jobs a restart interrupted, so a
-    # paid generation that was in flight is polled to completion and stored.
-    from core.jobs.service import get_runner
+    # STORYREEL_WORKERS job workers per server process (0: `python -m core worker` processes do the
+    # work); they take over unfinished jobs as they start, so nothing paid is left behind.
+    from core.commands.worker import start_workers
 
-    return get_runner()
+    return start_workers()
 
 
 _job_runner()

@@ -17,6 +17,8 @@ COMMAND_MODULES = (
     "core.commands.export",
     "core.commands.doctor",
     "core.commands.users",
+    "core.commands.worker",
+    "core.commands.jobs",
 )
 
 

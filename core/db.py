@@ -5,7 +5,9 @@
 """
 from __future__ import annotations
 
+import fcntl
 import threading
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -58,15 +60,34 @@ def get_engine() -> Engine:
 
 
 def migrate(*, engine: Engine) -> None:
-    """Upgrade the database behind ``engine`` to the newest Alembic revision."""
+    """Upgrade the database behind ``engine`` to the newest Alembic revision. Processes starting
+    together (the app, the API and workers on one data dir) take turns: a lock file beside a
+    SQLite database; elsewhere a second try once the other process has finished."""
     from alembic import command
     from alembic.config import Config
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+
+    def upgrade() -> None:
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+
+    database = engine.url.database if engine.url.get_backend_name() == "sqlite" else None
+    if database and database != ":memory:":
+        with open(f"{database}.migrate.lock", "a+") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                upgrade()
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+        return
+    try:
+        upgrade()
+    except Exception:  # another process migrated meanwhile (table exists): head is reached now
+        time.sleep(1.0)
+        upgrade()
 
 
 @contextmanager

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import shutil
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
 from core.breakdowns import list_scene_cards, list_shots, run_breakdown, update_shot
 from core.cast import generate_style_cards
-from core.errors import InvalidCombination, InvalidInput, ProviderError
+from core.errors import Cancelled, InvalidCombination, InvalidInput, RenderError
+from core.jobs.service import require_succeeded, wait_all
+from core.media_assets import asset_path, get_asset
+from core.render.service import start_render
 from core.projects import create_project, get_project, update_project
 from core.registry import get_registry
 from core.scripts import save_version
@@ -22,12 +26,8 @@ from core.story.breakdown import default_length_s
 from core.timeline.speech import shot_turns
 from core.timeline.store import list_items, project_timeline
 from core.generation.soundtrack import attach_sfx, choose_music
-from core.generation.shots import collect, generate_clip, generate_keyframe
+from core.generation.shots import generate_clip, generate_keyframe
 from core.generation.voiceover import assign_cast_voices, generate_voiceover
-from core.jobs.service import wait_for
-from core.render.engine import render_timeline
-from core.render.service import _store_render
-from core.storage import scratch_dir
 from core.story.importer import read_script_file
 
 Progress = Callable[[str], None]
@@ -35,18 +35,19 @@ DEFAULT_SHORT_SIDE = 720
 
 
 def _shot_jobs(*, shots: list, submit: Callable, what: str, on_progress: Progress | None) -> int:
-    """Submit one job per shot through ``core.generation.facade`` (character-aware), wait for all and put
-    each result on its shot; returns how many. Raises ProviderError naming the first failure."""
-
+    """Submit one job per shot through ``core.generation.facade`` (character-aware) and wait for all
+    (the worker puts each result on its shot); returns how many. Raises ProviderError naming the
+    first failure."""
     jobs = [submit(shot) for shot in shots]
-    for n, job in enumerate(jobs, 1):
-        done = wait_for(job_id=job.id, timeout_s=600)
-        if done.status != "succeeded":
-            raise ProviderError(f"{what} {n} of {len(jobs)} failed: {done.error or done.status}",
-                                provider=done.provider, retryable=done.error_retryable)
-        collect(job=done)
+    done = {"n": 0}
+
+    def finished(_job) -> None:
+        done["n"] += 1
         if on_progress:
-            on_progress(f"{what} {n}/{len(jobs)} ready")
+            on_progress(f"{what} {done['n']}/{len(jobs)} ready")
+
+    require_succeeded(jobs=wait_all(job_ids=[j.id for j in jobs], timeout_s=600 * max(1, len(jobs)),
+                                    on_finished=finished), what=what)
     return len(jobs)
 
 
@@ -150,19 +151,9 @@ def make_film(*, script_path: str, out_path: str, aspect_ratio: str = "16:9", la
     say(f"sfx: {n_sfx} effects attached")
     pt = project_timeline(project_id=project.id)
     say(f"mix and render: {pt.timeline.duration_s:.1f} s, {len(pt.timeline.cues)} subtitle cues")
-    last = [0.0]
-
-    def render_progress(fraction: float, message: str) -> None:
-        if fraction - last[0] >= 0.2 or fraction >= 1.0:
-            last[0] = fraction
-            say(f"render: {fraction:.0%} {message}")
-
-    result = render_timeline(timeline=pt.timeline, out_path=out_path, quality="final", aspect_ratio=aspect_ratio,
-                             fit=fit, subtitles=subtitles, loudness_lufs=loudness_lufs, short_side=short_side,
-                             on_progress=render_progress)
-    _keep_version(project_id=project.id, result=result, settings={
+    result = _render_through_the_door(project_id=project.id, out_path=out_path, say=say, options={
         "aspect_ratio": aspect_ratio, "fit": fit, "subtitles": subtitles, "loudness_lufs": loudness_lufs,
-        "quality": "final", "short_side": short_side})
+        "short_side": short_side})
     shots = list_shots(project_id=project.id)
     return {
         "out": str(Path(result.path).resolve()), "duration_s": round(result.duration_s, 3),
@@ -194,24 +185,47 @@ def _provider_models(provider: str) -> dict:
             "video_model": found["video"].model, "voice_provider": provider, "voice_model": found["voice"].model}
 
 
-def _keep_version(*, project_id: int, result, settings: dict) -> None:
-    """Record the film as a render version of the project (a copy: the user's file stays theirs)."""
+@dataclass(frozen=True)
+class _Rendered:
+    path: str
+    duration_s: float
+    width: int
+    height: int
+    srt_path: str | None
+    vtt_path: str | None
+    lufs: float
+    true_peak: float
 
-    work = scratch_dir(name="renders") / f"cli-{project_id}"
-    work.mkdir(parents=True, exist_ok=True)
-    try:
-        copy = work / "film.mp4"
-        shutil.copyfile(result.path, copy)
-        subs = {}
-        for key, p in (("srt_path", result.srt_path), ("vtt_path", result.vtt_path)):
-            if p:
-                subs[key] = str(shutil.copyfile(p, work / Path(p).name))
-        from dataclasses import replace
 
-        _store_render(project_id=project_id, operation="film", result=replace(result, path=str(copy), **subs),
-                      settings=settings, label=f"{get_project(project_id=project_id).name} — film")
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+def _render_through_the_door(*, project_id: int, out_path: str, options: dict, say: Progress) -> _Rendered:
+    """Render the film as a render job (the one render door, kept as a version of the project) and
+    copy it (and its SRT/VTT) to ``out_path``; returns what was written. Raises RenderError naming
+    the job's error, Cancelled when it was cancelled."""
+    job = start_render(project_id=project_id, operation="film", options=options)
+    last = -1.0
+    while True:
+        job = wait_all(job_ids=[job.id], timeout_s=1.0)[0]
+        if job.progress - last >= 0.2 or job.status not in ("queued", "running"):
+            last = job.progress
+            say(f"render: {job.progress:.0%} {(job.request or {}).get('message', '')}")
+        if job.status not in ("queued", "running"):
+            break
+    if job.status == "cancelled":
+        raise Cancelled("Render cancelled")
+    if job.status != "succeeded" or not job.result_media_id:
+        raise RenderError(f"render {job.status}: {job.error or 'no result'}", field="render")
+    asset = get_asset(media_id=job.result_media_id)
+    out = Path(out_path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(asset_path(media_id=asset.media_id), out)
+    extra = asset.extra or {}
+    subs: dict[str, str | None] = {"srt": None, "vtt": None}
+    for ext in subs:
+        if extra.get(f"{ext}_media_id"):
+            subs[ext] = str(shutil.copyfile(asset_path(media_id=extra[f"{ext}_media_id"]), out.with_suffix(f".{ext}")))
+    return _Rendered(path=str(out), duration_s=float(asset.duration_s or 0.0), width=int(asset.width or 0),
+                     height=int(asset.height or 0), srt_path=subs["srt"], vtt_path=subs["vtt"],
+                     lufs=float(extra.get("lufs") or 0.0), true_peak=float(extra.get("true_peak") or 0.0))
 
 
 __all__ = ["make_film", "make_keyframes", "make_clips", "fit_shots_to_voice", "InvalidCombination"]

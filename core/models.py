@@ -25,7 +25,16 @@ LANGUAGES = {
 # What a stored asset is (a capability's media_type — core.registry.schema_file.MEDIA_TYPES — says what a model
 # makes; a lip sync makes a video asset, and renders — films, shorts, exports — are assets no model makes).
 ASSET_TYPES = ("video", "image", "voice", "music", "sfx", "render", "text")
-JOB_STATUSES = ("queued", "submitted", "running", "succeeded", "failed", "cancelled")
+# The one set of job statuses (providers' answers are normalised to the first ones by each adapter).
+# Who may move a job between them: docs/jobs.md ("Job lifecycle").
+QUEUED, SUBMITTING, SUBMITTED, RUNNING, STORING = "queued", "submitting", "submitted", "running", "storing"
+SUCCEEDED, FAILED, CANCELLED, UNKNOWN_OUTCOME = "succeeded", "failed", "cancelled", "unknown_outcome"
+JOB_STATUSES = (QUEUED, SUBMITTING, SUBMITTED, RUNNING, STORING, SUCCEEDED, FAILED, CANCELLED, UNKNOWN_OUTCOME)
+# Unfinished: a worker still has something to do. Finished: nothing happens until a user acts
+# (``unknown_outcome`` waits for the user to confirm sending again).
+ACTIVE_STATUSES = (QUEUED, SUBMITTING, SUBMITTED, RUNNING, STORING)
+FINISHED_STATUSES = (SUCCEEDED, FAILED, CANCELLED, UNKNOWN_OUTCOME)
+TRACKS = ("video", "voice", "music", "sfx", "subtitle")
 
 
 def utcnow() -> datetime:
@@ -162,15 +171,21 @@ class Job(SQLModel, table=True):
     request: dict = _json_dict()  # validated params + context; never secrets
     cache_key: str = Field(default="", index=True)
     operation_id: str | None = None  # provider's prediction / operation id, stored as soon as known
-    status: str = Field(default="queued", index=True)
-    attempts: int = 0
+    status: str = Field(default="queued", index=True)  # one of JOB_STATUSES
+    attempts: int = 0  # provider submissions tried (429s included)
     progress: float = 0.0
     error: str = ""
     error_retryable: bool = False
     result_media_id: str | None = None
     shot_id: int | None = None
     character_id: str | None = None
-    next_poll_at: datetime | None = None
+    # Ownership (core/jobs/leases.py): the worker holding the job and until when; a job between two
+    # steps has no worker and ``lease_expires_at`` is when the sweep may take it over.
+    worker: str | None = None
+    lease_expires_at: datetime | None = Field(default=None, index=True)
+    submitted_at: datetime | None = None  # when the (one) create request was about to be sent
+    # The cache key while the job is in flight (NULL otherwise): unique, so identical work joins one job.
+    inflight_key: str | None = Field(default=None, unique=True)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     created_by: str | None = Field(default=None, index=True)  # user who asked; None without sign-in

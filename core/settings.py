@@ -66,6 +66,12 @@ class Settings(BaseSettings):
     storyreel_ice_servers: str = ""
     # Largest upload the API and the app accept, checked before anything is stored.
     storyreel_max_upload_mb: float = 50.0
+    # The job queue (core/jobs/queue.py): "sqlite" (a file in the data dir), "redis://…" or "postgresql://…".
+    storyreel_queue_url: str = "sqlite"
+    # Job workers the app and `python -m core serve` run in-process (0: leave the work to `python -m core worker`).
+    storyreel_workers: int = 2
+    # How long a worker's claim on a job lasts without renewal; a dead worker's jobs are taken over after it.
+    storyreel_job_lease_s: float = 30.0
 
     @property
     def data_dir(self) -> Path:

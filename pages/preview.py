@@ -4,17 +4,17 @@ import streamlit as st
 from core.ui.nav import ensure_navigation
 
 ensure_navigation(__file__)
-from streamlit.runtime.scriptrunner import get_script_run_ctx
-
 import math
 
 from core.breakdowns import shot_labels, update_shot
-from core.media_assets import asset_path
-from core.render.service import list_renders, render_preview
+from core.jobs.service import get_job
+from core.media_assets import asset_path, get_asset
+from core.render.service import list_renders, start_render
 from core.media.camera import CAMERA_MOVES, move_label
 from core.timeline.store import project_timeline
 from core.ui.common import require_project
 from core.ui.errors import shown_errors
+from core.ui.jobs import refresh_every
 from core.ui.prereq import require_step
 from core.ui.signin import may, why_not
 
@@ -33,22 +33,38 @@ def _short(text: str, limit: int) -> str:
 
 
 def render_now() -> None:
-    bar = st.progress(0.0, text="Rendering the preview…")
-
-    def progress(fraction: float, message: str) -> None:
-        # Shots are encoded on worker threads, which cannot touch the page; the calling thread's
-        # reports (audio, assembly) still move the bar.
-        if get_script_run_ctx(suppress_warning=True) is not None:
-            bar.progress(min(fraction, 1.0), text=message)
-
+    """Queue the preview render (the one render door) and return: the page follows the job."""
     with shown_errors("Preview"):
-        result = render_preview(project_id=project.id, on_progress=progress)
-        st.session_state.preview_media_id = result.asset.media_id
-        made, kept = result.segments_rendered, result.segments_reused
+        st.session_state.preview_job = start_render(project_id=project.id, operation="preview").id
+
+
+def follow_render() -> None:
+    """Show the queued preview render's progress (refreshing while it runs); take its result when done."""
+    job_id = st.session_state.get("preview_job")
+    if not job_id:
+        return
+    job = get_job(job_id=job_id)
+    if job.status == "succeeded" and job.result_media_id:
+        st.session_state.preview_media_id = job.result_media_id
+        extra = get_asset(media_id=job.result_media_id).extra or {}
+        made, kept = int(extra.get("segments_rendered") or 0), int(extra.get("segments_reused") or 0)
         st.session_state.preview_note = (f"Rendered all {made} shot segments." if not kept else
                                          f"Re-rendered {made} of {made + kept} shot segments; "
                                          f"{kept} unchanged and reused.")
-    bar.empty()
+        st.session_state.pop("preview_job", None)
+    elif job.status in ("failed", "cancelled", "unknown_outcome"):
+        st.error(f"Preview: {job.error or job.status}")
+        st.session_state.pop("preview_job", None)
+    else:
+        @st.fragment(run_every=refresh_every(project_id=project.id))
+        def _bar() -> None:
+            now = get_job(job_id=job_id)
+            if now.status not in ("queued", "running"):
+                st.rerun(scope="app")  # done: redraw the player with the new animatic
+            st.progress(min(1.0, float(now.progress or 0.0)),
+                        text=(now.request or {}).get("message") or f"Preview {now.status}…")
+
+        _bar()
 
 
 if "preview_media_id" not in st.session_state or st.session_state.get("preview_project") != project.id:
@@ -112,6 +128,7 @@ with shown_errors("Timeline"):
         if st.button("Render preview", key="render_preview", disabled=not may("generate"), help=why_not("generate"),
                      type="primary" if not st.session_state.preview_media_id else "secondary"):
             render_now()
+        follow_render()
         mid = st.session_state.preview_media_id
         if mid:
             # st.video starts on whole seconds: round the shot's start up, so the player opens inside

@@ -17,18 +17,19 @@ from core.generation import facade as generation
 from core.breakdowns import list_characters, list_scene_cards, update_shot
 from core.errors import StoryreelError
 from core.generation.shots import default_model, set_shot_model, shot_choice, user_overrides
+from core.jobs.service import get_job
 from core.media_assets import asset_path, get_asset, list_assets
 from core.registry import get_registry
 from core.ui.common import require_project
 from core.ui.errors import shown_errors
 from core.ui.forms import render_form
+from core.ui.jobs import jobs_panel
 from core.ui.model_finder import model_finder, schema_status
 from core.ui.pickers import library_choices, library_upload, media_picker, model_picker, usable_first
 from core.ui.prereq import require_step
 from core.ui.signin import may, why_not
 from core.ui.state import notify, rerun, synced
 
-WAIT_S = 120  # a click waits this long for its result; longer jobs land in the background
 BOARD_COLUMNS = 4
 LIVE_EVERY_S = 1.5  # how often the board redraws while jobs run
 
@@ -72,16 +73,13 @@ def _show_flash(sid: int) -> None:
 
 
 def _run(jobs, what: str, sid: int) -> None:
-    with st.spinner(f"{what}: generating…"):
-        done = generation.wait_all(job_ids=[j.id for j in jobs], timeout_s=WAIT_S)
-    for job in done:
-        generation.collect(job=job)
-        if job.status == "failed":
-            _flash(sid, "error", f"{what} failed: {job.error}")
-        elif job.status != "succeeded":
-            _flash(sid, "info", f"{what} is {job.status}; it lands on the card when done (reload the page).")
+    """Report queued jobs on the card and return at once (pages never wait on jobs: the workers put
+    results on their shots, and the live board redraws while jobs run)."""
+    for job in jobs:
+        if job.status == "succeeded":
+            _flash(sid, "success", f"{what} ready (already made: from the result cache).")
         else:
-            _flash(sid, "success", f"{what} ready.")
+            _flash(sid, "info", f"{what} queued; it lands on the card when done.")
 
 
 # --- the board (live while jobs run) -------------------------------------------------------------
@@ -170,6 +168,8 @@ if st.session_state.get("sb_selected") not in numbers:
 board_col, detail_col = st.columns([3, 2], gap="large")
 with board_col:
     live_board()
+    with st.expander("Jobs: running and recent (cancel, retry)", expanded=False):
+        jobs_panel(project_id=project.id)
 
 
 def detail(shot) -> None:
@@ -311,10 +311,9 @@ def detail(shot) -> None:
                                max_selections=4, format_func=lambda k: f"{k[0]} · {k[1]}")
         if st.button("Compare side by side", key=f"cmp_go_{sid}", disabled=len(picks) < 2,
                      help="Pick at least two models" if len(picks) < 2 else None):
-            with shown_errors("Comparison"), st.spinner(f"Generating with {len(picks)} models…"):
+            with shown_errors("Comparison"):
                 entries = comparison.start_comparison(shot_id=sid, kind=kind, choices=picks)
-                generation.wait_all(job_ids=[e.job_id for e in entries if e.job_id], timeout_s=WAIT_S)
-                st.session_state[f"cmp_res_{sid}"] = [comparison.refresh(entry=e) for e in entries]
+                st.session_state[f"cmp_res_{sid}"] = entries  # filled in as the jobs land
         for i, e in enumerate(st.session_state.get(f"cmp_res_{sid}") or []):
             e = comparison.refresh(entry=e)
             st.markdown(f"**{e.provider} · {e.model}** — {e.status}"
@@ -337,23 +336,36 @@ def detail(shot) -> None:
             a1, a2, a3 = st.columns(3)
             vkey = f"line_audio_{sid}_{n}"
             if a1.button("Voice this line", key=f"tts_{sid}_{n}"):
-                with shown_errors("Voice"), st.spinner("Voicing the line…"):
-                    job = generation.wait_all(job_ids=[generation.tts(
+                with shown_errors("Voice"):
+                    st.session_state[f"{vkey}_job"] = generation.tts(
                         provider=project.voice_provider, model=project.voice_model, text=line["text"],
-                        character_id=who.character_id, project_id=project.id, shot_id=sid).id], timeout_s=WAIT_S)[0]
-                    st.session_state[vkey] = job.result_media_id
+                        character_id=who.character_id, project_id=project.id, shot_id=sid).id
+            line_job = st.session_state.get(f"{vkey}_job")
+            if line_job and not st.session_state.get(vkey):
+                voiced = get_job(job_id=line_job)
+                if voiced.status == "succeeded":
+                    st.session_state[vkey] = voiced.result_media_id
+                elif voiced.status in ("failed", "cancelled", "unknown_outcome"):
+                    st.error(f"Voice: {voiced.error or voiced.status}")
+                else:
+                    st.caption("Voicing the line…")
             audio = st.session_state.get(vkey)
             if audio:
                 st.audio(str(asset_path(media_id=audio)))
                 lip_image = [(c.provider, c.model) for c in _caps("lipsync", "lipsync_image")]
                 lip_video = [(c.provider, c.model) for c in _caps("lipsync", "lipsync_video")]
                 if a2.button("Talking portrait", key=f"lipimg_{sid}_{n}", disabled=not lip_image):
-                    with shown_errors("Talking portrait"), st.spinner("Making the talking portrait…"):
-                        job = generation.wait_all(job_ids=[generation.lipsync_image(
+                    with shown_errors("Talking portrait"):
+                        st.session_state[f"{vkey}_portrait"] = generation.lipsync_image(
                             provider=lip_image[0][0], model=lip_image[0][1], audio_media_id=audio,
-                            character_id=who.character_id, project_id=project.id).id], timeout_s=WAIT_S)[0]
-                        if job.result_media_id:
-                            st.video(str(asset_path(media_id=job.result_media_id)))
+                            character_id=who.character_id, project_id=project.id).id
+                portrait = st.session_state.get(f"{vkey}_portrait")
+                if portrait:
+                    made = get_job(job_id=portrait)
+                    if made.result_media_id:
+                        st.video(str(asset_path(media_id=made.result_media_id)))
+                    else:
+                        st.caption(f"Talking portrait: {made.status.replace('_', ' ')}")
                 if a3.button("Re-lip-sync this shot", key=f"lipvid_{sid}_{n}", disabled=not (lip_video and shot.clip_media_id)):
                     with shown_errors("Lip sync"):
                         _run([generation.lipsync_video(provider=lip_video[0][0], model=lip_video[0][1],

@@ -132,6 +132,24 @@ def open_app(page: str | None = None, project_id: int | None = None, timeout: fl
     return at
 
 
+def settle(at, project_id: int, *, timeout_s: float = 300) -> None:
+    """Pages only queue work: wait until the project has no unfinished job (results chained by a
+    result handler, such as a batch's clips, included), then rerun the page as its refreshing
+    parts would."""
+    import time
+
+    from core.jobs.service import list_jobs, wait_all
+
+    deadline = time.monotonic() + timeout_s
+    while True:
+        active = [j.id for j in list_jobs(project_id=project_id, status="active")]
+        if not active:
+            break
+        assert time.monotonic() < deadline, f"{len(active)} jobs still running"
+        wait_all(job_ids=active, timeout_s=max(1.0, deadline - time.monotonic()))
+    at.run()
+
+
 def page_texts(at) -> str:
     """Every message, caption and markdown text on the page, one per line."""
     parts = [m.value for m in at.markdown] + [i.value for i in at.info] + [c.value for c in at.caption]

@@ -6,6 +6,8 @@ security layer (``core.api.security``: bearer token, loopback-only default, body
 """
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
@@ -14,6 +16,7 @@ from core.api.routes_ai import router as ai_router
 from core.api.routes_resources import router as resources_router
 from core.api.routes_share import router as share_router
 from core.api.security import SecurityMiddleware
+from core.commands.worker import start_workers
 
 DESCRIPTION = """\
 Storyreel's HTTP API: the media-generation routes of the spec plus project, script, scene, shot
@@ -39,9 +42,17 @@ ERROR_SCHEMA = {
 }
 
 
+@asynccontextmanager
+async def _lifespan(_app: FastAPI):
+    # The API process runs STORYREEL_WORKERS job workers of its own (0: separate `python -m core
+    # worker` processes do the work); they take over unfinished jobs as they start.
+    start_workers()
+    yield
+
+
 def create_app() -> FastAPI:
     """Return a new API app (tests may build their own; ``app`` below is the served one)."""
-    api = FastAPI(title="Storyreel API", version="1.0", description=DESCRIPTION)
+    api = FastAPI(title="Storyreel API", version="1.0", description=DESCRIPTION, lifespan=_lifespan)
     install_error_handlers(api)
     api.include_router(ai_router)
     api.include_router(resources_router)

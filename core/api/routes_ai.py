@@ -148,6 +148,16 @@ def export_timeline(body: ExportTimelineRequest) -> dict:
     return job_view(services.export_timeline(project_id=body.project_id, fmt=body.format))
 
 
+@router.get("/jobs", tags=["jobs"], summary="List jobs")
+def list_jobs(project_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+              status: Annotated[str | None, Query(max_length=32, examples=["active", "running"])] = None,
+              limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[dict]:
+    """Jobs newest first, of one project and/or one status (`active` = every unfinished one)."""
+    from core.jobs.service import list_jobs as core_list_jobs
+
+    return [job_view(j) for j in core_list_jobs(project_id=project_id, status=status, limit=limit)]
+
+
 @router.get("/jobs/{job_id}", tags=["jobs"], summary="A job's status")
 def get_job(job_id: IdPath) -> dict:
     """Return status, progress, error and the result `media_id` once done."""
@@ -159,6 +169,16 @@ def get_job(job_id: IdPath) -> dict:
 def cancel_job(job_id: IdPath) -> dict:
     """Cancel a queued or running job (a started paid job may finish anyway); returns the job."""
     return job_view(services.cancel_job(job_id=job_id))
+
+
+@router.post("/jobs/{job_id}/resend", tags=["jobs"], summary="Send a job again (confirmed by the user)",
+             status_code=202)
+def resend_job(job_id: IdPath) -> dict:
+    """Send again a job whose outcome is unknown (the provider may have accepted — and may bill — the
+    first request) or that failed with a temporary error. Call it only once the user confirmed."""
+    from core.jobs.service import resend_job as core_resend_job
+
+    return job_view(core_resend_job(job_id=job_id))
 
 
 @router.post("/media", tags=["media"], summary="Upload a file (start frame, end frame, reference, audio…)",

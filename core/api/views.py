@@ -7,20 +7,24 @@ from __future__ import annotations
 
 from core.credentials import redact
 from core.media_assets import asset_record
-from core.models import Character, Job, MediaAsset, Project, Scene, ScriptVersion, Shot
+from core.models import FAILED, UNKNOWN_OUTCOME, Character, Job, MediaAsset, Project, Scene, ScriptVersion, Shot
 
-_FAILED = "failed"
+_FAILED = FAILED
 
 
 def job_view(job: Job) -> dict:
     """Return ``{"job_id", "status", "progress", "error", "media_id", "result", …}`` for a job.
 
     ``error`` is null, or ``{"code", "message", "retryable"}`` for a failed job (the provider's
-    message, secrets redacted). ``result`` is ``{"media_id", "url"}`` once there is a result.
+    message, secrets redacted; code ``unknown_outcome`` when the provider may have accepted a
+    request whose answer was lost: ``POST /jobs/{id}/resend`` sends it again once the user
+    confirms). ``result`` is ``{"media_id", "url"}`` once there is a result. ``attempts``,
+    ``submitted_at``, ``worker`` and ``lease_expires_at`` show who drives the job.
     """
     error = None
-    if job.status == _FAILED or (job.error and job.status != "cancelled"):
-        error = {"code": "provider_error" if job.status == _FAILED else "warning",
+    if job.status in (_FAILED, UNKNOWN_OUTCOME) or (job.error and job.status != "cancelled"):
+        code = {_FAILED: "provider_error", UNKNOWN_OUTCOME: "unknown_outcome"}.get(job.status, "warning")
+        error = {"code": code,
                  "message": redact(job.error or "failed"), "retryable": bool(job.error_retryable)}
     result = None
     if job.result_media_id:
@@ -40,6 +44,12 @@ def job_view(job: Job) -> dict:
         "error": error,
         "media_id": job.result_media_id,
         "result": result,
+        "cost_estimate_usd": request.get("cost_estimate_usd"),
+        "attempts": int(job.attempts or 0),
+        "submitted_at": job.submitted_at.isoformat() if job.submitted_at else None,
+        "worker": job.worker,
+        "lease_expires_at": job.lease_expires_at.isoformat() if job.lease_expires_at else None,
+        "message": request.get("message") if isinstance(request.get("message"), str) else None,
         "created_at": job.created_at.isoformat() if job.created_at else None,
         "updated_at": job.updated_at.isoformat() if job.updated_at else None,
     }

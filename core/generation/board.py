@@ -4,8 +4,8 @@ holding the page.
 
 Everything here is computed from the database when asked (shots, their chosen media, the jobs in
 flight), so a page that draws it every second shows results as they land — whichever process or
-door made them. Finished shot jobs are put on their shots first (``sync_project``), so cards
-never wait for a whole batch to end.
+door made them. The job engine's workers put finished shot jobs on their shots (result handlers), so
+cards never wait for a whole batch to end.
 """
 from __future__ import annotations
 
@@ -18,12 +18,10 @@ from core.breakdowns import list_scene_cards
 from core.db import session
 from core.errors import StoryreelError
 from core.generation.batch import BatchProgress, cancel_batch, run_batch
-from core.generation.shots import sync_project
 from core.media.thumbs import thumbnail
+from core.models import ACTIVE_STATUSES, Job
 
 CARD_THUMB_WIDTH = 240  # board cards are narrow; a small JPEG is all they need
-from core.models import Job
-from core.providers.base import TERMINAL
 
 STATUS_LABELS = {"planned": "Planned", "keyframe": "Keyframe", "clip": "Clip", "failed": "Failed"}
 
@@ -75,15 +73,13 @@ class BoardCounts:
 
 def _active_jobs(project_id: int) -> list[Job]:
     with session() as s:
-        return list(s.exec(select(Job).where(Job.project_id == project_id, Job.status.not_in(TERMINAL))).all())
+        return list(s.exec(select(Job).where(Job.project_id == project_id, Job.status.in_(ACTIVE_STATUSES))).all())
 
 
 def board(*, project_id: int, thumbs: bool = True) -> tuple[list[SceneBoard], BoardCounts]:
     """Return the film's board (scenes in order, each with its shot cards) and its counts.
 
-    Puts finished shot jobs on their shots first. Thumbnails are made on first use (``thumbs``
-    False leaves them out, for counting only)."""
-    sync_project(project_id=project_id)
+    Thumbnails are made on first use (``thumbs`` False leaves them out, for counting only)."""
     active = _active_jobs(project_id)
     busy = {j.shot_id for j in active if j.shot_id is not None}
     counts = BoardCounts(active_jobs=len(active))

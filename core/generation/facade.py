@@ -5,7 +5,8 @@ Every function validates through the registry and submits a persisted :class:`~c
 (``core.jobs.service.submit_job``); it returns that Job at once (already ``succeeded`` on a cache hit).
 Results land as MediaAssets with the unified metadata (``reference_images_used``,
 ``start_frame_used``, ``end_frame_used``, ``character_id``) recorded by the job runner from the
-roles. Shot results are put on the shot card by :func:`core.generation.shots.collect`.
+roles. Shot results are put on the shot card by the job engine's worker, through the result handler
+:func:`core.generation.shots.apply_shot_result` — no page has to be open.
 
 The HTTP API and the voice recorder rely on these exact signatures.
 """
@@ -18,7 +19,6 @@ from core.generation.frames import extract_frames, smooth_transition, use_last_f
 from core.generation.plan import Plan, add_characters, guard_frames, split_params
 from core.generation.shots import (
     choose_version,
-    collect,
     find_character,
     generate_clip,
     generate_keyframe,
@@ -27,10 +27,9 @@ from core.generation.shots import (
     rollback,
     set_shot_model,
     shot_versions,
-    sync_project,
 )
 from core.generation.voice import lipsync_image, lipsync_video, tts, v2v
-from core.jobs.service import get_job, submit_job, wait_for
+from core.jobs.service import submit_job, wait_all
 from core.models import Job
 from core.generation.prompts import portrait_prompt
 from core.projects import get_project
@@ -39,8 +38,8 @@ from core.registry import get_registry
 __all__ = [
     "generate", "generate_image", "generate_video", "tts", "v2v", "lipsync_image", "lipsync_video",
     "extract_frames", "use_last_frame", "smooth_transition", "plan_for_shot", "generate_keyframe",
-    "keyframe_candidates", "generate_clip", "collect", "sync_project", "shot_versions", "choose_version",
-    "rollback", "set_shot_model", "Plan",
+    "keyframe_candidates", "generate_clip", "shot_versions", "choose_version",
+    "rollback", "set_shot_model", "Plan", "wait_all",
 ]
 
 
@@ -136,18 +135,3 @@ def generate_video(*, provider: str, model: str, params: dict[str, Any], project
                       context={"purpose": "video", "notes": plan.notes})
 
 
-
-
-def wait_all(*, job_ids: list[str], timeout_s: float = 120.0) -> list[Job]:
-    """Wait up to ``timeout_s`` in total for the jobs and return them as they are then (some may
-    still be running: they keep going in the background and land later). Raises NotFound."""
-    import time
-
-    deadline = time.monotonic() + timeout_s
-    out = []
-    for job_id in job_ids:
-        try:
-            out.append(wait_for(job_id=job_id, timeout_s=max(0.01, deadline - time.monotonic())))
-        except TimeoutError:
-            out.append(get_job(job_id=job_id))
-    return out

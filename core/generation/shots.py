@@ -2,8 +2,9 @@
 result on the shot card, and manage versions (candidates, regenerate, roll back).
 
 A shot job carries ``context = {"purpose": "keyframe"|"clip"|"transition"|"lipsync", "apply": bool}``.
-:func:`collect` puts a finished job's asset on its shot once (``apply`` jobs replace the current
-choice; candidates only fill an empty slot) and links the version chain with ``parent_id``.
+:func:`apply_shot_result` — registered with the job engine as the result handler of those purposes —
+puts a finished job's asset on its shot (``apply`` jobs replace the current choice; candidates only
+fill an empty slot) and links the version chain with ``parent_id``; pages, API and CLI only read.
 Nothing here touches another shot's assets.
 """
 from __future__ import annotations
@@ -18,6 +19,7 @@ from core.db import session
 from core.errors import InvalidInput, NotFound, StoryreelError
 from core.generation.frames import use_last_frame as last_frame_of_previous
 from core.generation.plan import add_characters, fill_parts, guard_frames, narrow_for, Plan, shot_choice, split_params
+from core.jobs.kinds import register_result
 from core.jobs.service import submit_job
 from core.models import Character, Job, MediaAsset, Scene, Shot
 from core.generation.prompts import build_keyframe_prompt, build_video_prompt, shot_characters
@@ -177,15 +179,18 @@ def _with_seed(cap: Capability, plan: Plan, seed: int | None) -> None:
 
 def generate_keyframe(*, shot_id: int, provider: str | None = None, model: str | None = None,
                       params: dict[str, Any] | None = None, force: bool = False, seed: int | None = None,
-                      apply: bool = True, character_id: str | None = None, batch: str | None = None) -> Job:
+                      apply: bool = True, character_id: str | None = None, batch: str | None = None,
+                      then: str | None = None) -> Job:
     """Submit a keyframe for a shot and return its Job; the result becomes the shot's keyframe
     when done (``apply``). ``force`` with a new ``seed`` regenerates; ``batch`` tags the job as part
-    of a batch run. Raises as plan_for_shot and submit_job."""
+    of a batch run; ``then="clip"`` queues the shot's clip once the keyframe lands.
+    Raises as plan_for_shot and submit_job."""
     shot = get_shot(shot_id=shot_id)
     cap, plan = plan_for_shot(shot_id=shot_id, kind="keyframe", provider=provider, model=model, params=params)
     _with_seed(cap, plan, seed)
+    extra = {k: v for k, v in (("batch", batch), ("then", then)) if v}
     return _submit(shot=shot, cap=cap, plan=plan, purpose="keyframe", apply=apply, force=force,
-                   character_id=character_id, extra={"batch": batch} if batch else None)
+                   character_id=character_id, extra=extra or None)
 
 
 def keyframe_candidates(*, shot_id: int, provider: str | None = None, model: str | None = None,
@@ -218,57 +223,52 @@ _SLOT = {"keyframe": "keyframe_media_id", "clip": "clip_media_id", "transition":
          "lipsync": "clip_media_id"}
 
 
-def collect(*, job: Job) -> MediaAsset | None:
-    """Put a finished shot job's asset on its shot (once) and return the asset; None when the job
-    is not a succeeded shot job or was collected already."""
+def apply_shot_result(*, job: Job, media_ids: list[str]) -> None:
+    """The result handler of shot jobs (run by the worker that stored the result, whichever door
+    asked): put the asset on its shot as a new version — ``apply`` jobs replace the current choice,
+    candidates only fill an empty slot — linking the version chain with ``parent_id``. A keyframe
+    of a batch that goes on to clips (``context["then"] == "clip"``) queues the shot's clip."""
+    from core.media_assets import get_asset, update_asset
 
     ctx = (job.request or {}).get("context") or {}
     purpose = ctx.get("purpose")
-    if job.status != "succeeded" or job.shot_id is None or purpose not in _SLOT or ctx.get("collected"):
-        return None
-    update_job(job.id, request={**job.request, "context": {**ctx, "collected": True}})
+    if job.shot_id is None or purpose not in _SLOT or not media_ids:
+        return
     try:
         shot = get_shot(shot_id=job.shot_id)
-        asset = get_asset(media_id=job.result_media_id)
-    except NotFound:
-        return None
+        asset = get_asset(media_id=media_ids[0])
+    except NotFound:  # the shot was deleted meanwhile: the asset stays in the library
+        return
     slot = _SLOT[purpose]
     current = getattr(shot, slot)
-    if current == asset.media_id:
-        return asset
-    if asset.parent_id is None and current:
-        asset = update_asset(media_id=asset.media_id, parent_id=ctx.get("parent") or current)
-    if ctx.get("apply", True) or not current:
-        changes: dict[str, Any] = {slot: asset.media_id}
-        if slot == "clip_media_id":
-            changes["status"] = "clip"
-        elif not shot.clip_media_id:
-            changes["status"] = "keyframe"
-        update_shot(shot_id=shot.id, **changes)
-    return asset
+    if current != asset.media_id:
+        if asset.parent_id is None and current:
+            asset = update_asset(media_id=asset.media_id, parent_id=ctx.get("parent") or current)
+        if ctx.get("apply", True) or not current:
+            changes: dict[str, Any] = {slot: asset.media_id}
+            if slot == "clip_media_id":
+                changes["status"] = "clip"
+            elif not shot.clip_media_id:
+                changes["status"] = "keyframe"
+            shot = update_shot(shot_id=shot.id, **changes)
+    if purpose == "keyframe" and ctx.get("then") == "clip" and not shot.clip_media_id:
+        generate_clip(shot_id=shot.id, batch=ctx.get("batch"))
 
 
-def sync_project(*, project_id: int) -> int:
-    """Collect every finished, not yet collected shot job of a project; returns how many were put
-    on their shots. Failed jobs mark a shot ``failed`` only when it has nothing yet."""
-    with session() as s:
-        jobs = s.exec(select(Job).where(Job.project_id == project_id, Job.shot_id.is_not(None),
-                                        Job.status.in_(("succeeded", "failed")))).all()
-    n = 0
-    for job in jobs:
-        ctx = (job.request or {}).get("context") or {}
-        if ctx.get("collected") or ctx.get("purpose") not in _SLOT:
-            continue
-        if job.status == "failed":
+def shot_job_failed(*, job: Job) -> None:
+    """The failure handler of shot jobs: a shot with nothing yet is marked ``failed``."""
+    if job.shot_id is None:
+        return
+    try:
+        shot = get_shot(shot_id=job.shot_id)
+    except NotFound:
+        return
+    if not shot.keyframe_media_id and not shot.clip_media_id:
+        update_shot(shot_id=shot.id, status="failed")
 
-            update_job(job.id, request={**job.request, "context": {**ctx, "collected": True}})
-            shot = get_shot(shot_id=job.shot_id)
-            if not shot.keyframe_media_id and not shot.clip_media_id:
-                update_shot(shot_id=shot.id, status="failed")
-            continue
-        if collect(job=job) is not None:
-            n += 1
-    return n
+
+for _purpose in _SLOT:
+    register_result(purpose=_purpose, apply=apply_shot_result, failed=shot_job_failed)
 
 
 def shot_versions(*, shot_id: int, kind: str) -> list[MediaAsset]:

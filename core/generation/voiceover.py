@@ -23,7 +23,7 @@ from core.projects import get_project
 from core.providers.local.treatments import apply_treatment, treatment_for
 from core.story.casting import Person, description_from_text, read_person
 from core.timeline.store import add_item, delete_items, list_items
-from core.jobs.service import submit_job, wait_for
+from core.jobs.service import require_succeeded, submit_job, wait_all
 from core.providers.local.voices import cast_voices, LOCAL_VOICES, NARRATOR_VOICE, voice_for_character
 from core.registry import get_registry
 
@@ -39,16 +39,15 @@ def run_generations(*, requests: list[dict], on_progress: Progress | None = None
     return their result assets in order. Raises ProviderError naming the first failed job."""
 
     jobs = [submit_job(**r) for r in requests]
-    out = []
-    for n, job in enumerate(jobs, 1):
-        done = wait_for(job_id=job.id, timeout_s=VOICE_TIMEOUT_S)
-        if done.status != "succeeded" or not done.result_media_id:
-            raise ProviderError(f"{what} {n} of {len(jobs)} failed: {done.error or done.status}",
-                                provider=done.provider, retryable=done.error_retryable)
-        out.append(get_asset(media_id=done.result_media_id))
+    done = {"n": 0}
+
+    def finished(_job) -> None:
+        done["n"] += 1
         if on_progress:
-            on_progress(f"{what} {n}/{len(jobs)} ready")
-    return out
+            on_progress(f"{what} {done['n']}/{len(jobs)} ready")
+
+    ended = wait_all(job_ids=[j.id for j in jobs], timeout_s=VOICE_TIMEOUT_S * max(1, len(jobs)), on_finished=finished)
+    return [get_asset(media_id=j.result_media_id) for j in require_succeeded(jobs=ended, what=what)]
 
 
 # --- voice ---------------------------------------------------------------------------------------

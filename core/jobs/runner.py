@@ -1,71 +1,66 @@
-"""The job runner: threads that submit persisted jobs, poll them with backoff, retry transient
-errors and store results — with bounded concurrency per provider.
+"""The job engine: worker slots that take job ids off the queue (``core.jobs.queue``), claim the job
+in the database (``core.jobs.leases``) and move it one step — submit, reconcile, poll, store, or
+run an in-process work kind (a render) — then park it until its next step or finish it.
 
-Guarantees (DESIGN §5, issue 4):
-- a job that has an ``operation_id`` is never submitted again: after a restart it is polled;
-- the operation id is written to the database as soon as the provider answers;
-- a submission whose outcome is unknown (timeout, unreadable answer) is not re-sent automatically —
-  the provider may already be billing it — and the job fails with a message saying so;
-- results are stored by the runner, so they land even when the page that asked is gone;
-- ``stop()`` leaves unfinished jobs as they are in the database; ``resume()`` picks them up.
+Guarantees (issue 13):
+- only the lease holder writes a job; a heartbeat renews the leases this process holds, and a
+  job whose worker died is taken over by the sweep within lease + sweep interval;
+- never pay twice: a job is durably ``submitting`` (with ``submitted_at``) before its create is
+  sent; a job found ``submitting`` after a crash, or whose create answer was lost, is never sent
+  again by itself: the provider adapter reconciles it (``reconcile``: Replicate lists its recent
+  predictions), else it ends ``unknown_outcome`` and the user decides (``resend_job``);
+- a 429 or another answer that proves the create was refused goes back to ``queued`` and is
+  retried after a backoff (never holding a slot while it waits);
+- results are stored, and applied by the job kind's result handler, by the worker — whichever
+  door asked; ``stop()`` hands this process's jobs back at once.
 """
 from __future__ import annotations
 
-import importlib
+import collections
 import logging
-import queue
+import os
 import random
+import socket
 import threading
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable
+from typing import Any
 
 from sqlmodel import select
 
-from core.jobs import cache
 from core.credentials import redact
 from core.db import session
-from core.errors import ProviderError, StoryreelError
-from core.models import Job, utcnow
+from core.errors import Cancelled, ProviderError, StoryreelError
+from core.jobs import cache, kinds, leases, queue
+from core.jobs.results import store_output
+from core.models import (
+    ACTIVE_STATUSES, CANCELLED, FAILED, FINISHED_STATUSES, QUEUED, RUNNING, STORING, SUBMITTED, SUBMITTING,
+    SUCCEEDED, UNKNOWN_OUTCOME, Job, utcnow,
+)
 from core.providers import get_adapter
-from core.providers.base import CANCELLED, FAILED, QUEUED, RUNNING, SUBMITTED, SUCCEEDED, TERMINAL, ProviderRequest
-
-# Jobs that run inside Storyreel rather than at a provider (renders), by their Job.provider: the
-# functions that run an interrupted one again on resume, and that cancel one.
-IN_PROCESS_JOBS = {
-    "storyreel": {"resume": "core.render.service:resume_render", "cancel": "core.render.service:cancel_render"},
-}
-
-
-def in_process_handler(*, provider: str, action: str) -> Callable | None:
-    """Return the in-process service function for ``action`` on jobs of ``provider``, or None when
-    such jobs are provider calls run by this runner."""
-    target = IN_PROCESS_JOBS.get(provider, {}).get(action)
-    if target is None:
-        return None
-    module, name = target.split(":")
-    return getattr(importlib.import_module(module), name)
+from core.providers.base import ProviderRequest, Reconciled
+from core.settings import get_settings
 
 log = logging.getLogger("storyreel.jobs")
 # Prefix of Job.error while a running job waits for credentials the provider accepts again.
 AWAITING_CREDENTIALS = "waiting for working credentials"
 
-_finalize_locks: dict[str, threading.Lock] = {}
-_finalize_guard = threading.Lock()
-
-
-def _job_lock(job_id: str) -> threading.Lock:
-    with _finalize_guard:
-        return _finalize_locks.setdefault(job_id, threading.Lock())
+LIMITED_RETRY_S = 0.1  # a queued job whose provider is at its limit is tried again after this (or when a slot frees here)
+UNKNOWN_MESSAGE = ("{why} — the provider may have accepted the request and may bill it, so it was not sent again "
+                   "automatically. Check the provider's dashboard, then choose 'Send again' if it is not there.")
 
 
 def load_job(job_id: str) -> Job | None:
+    """Return the job as stored, or None."""
     with session() as s:
         return s.get(Job, job_id)
 
 
 def update_job(job_id: str, *, unless: tuple[str, ...] = (), **fields: Any) -> Job | None:
-    """Set fields on a job unless its current status is in ``unless``; returns the job as stored."""
+    """Set fields that are not the engine's (request context, labels) on a job unless its status is
+    in ``unless``; returns the job as stored. Status, lease and results are written by the lease
+    holder only (``core.jobs.leases``)."""
     with session() as s:
         job = s.get(Job, job_id)
         if job is None:
@@ -79,109 +74,287 @@ def update_job(job_id: str, *, unless: tuple[str, ...] = (), **fields: Any) -> J
     return job
 
 
-class JobRunner:
-    """A pool of worker threads per provider. ``limits`` overrides the per-provider concurrency."""
+def unowned_jobs() -> list[str]:
+    """Return ids of unfinished jobs no live worker holds (what a starting worker takes over)."""
+    now = utcnow()
+    with session() as s:
+        rows = s.exec(select(Job.id).where(Job.status.in_(ACTIVE_STATUSES))
+                      .where((Job.worker.is_(None)) | (Job.lease_expires_at.is_(None)) | (Job.lease_expires_at < now))
+                      .order_by(Job.created_at)).all()
+    return list(rows)
 
-    def __init__(self, *, limits: dict[str, int] | None = None, remote_limit: int = 5, local_limit: int = 2,
-                 max_retries: int = 4, backoff_base_s: float = 1.0, backoff_max_s: float = 60.0,
+
+class _WorkContext:
+    """Progress and cancellation for an in-process work kind (a render) held by ``runner``."""
+
+    def __init__(self, runner: "JobRunner", job: Job):
+        self.runner, self.job_id, self.request = runner, job.id, dict(job.request or {})
+        self._last_write = 0.0
+        self._last_check = 0.0
+        self._stop = False
+
+    def progress(self, fraction: float, message: str) -> None:
+        now = time.monotonic()
+        if now - self._last_write < 0.25 and fraction < 1.0:
+            return
+        self._last_write = now
+        self.request["message"] = message
+        if not leases.owned(job_id=self.job_id, worker=self.runner.worker_id, when=(RUNNING,),
+                            progress=round(max(0.0, min(1.0, fraction)), 4), request=dict(self.request)):
+            self._stop = True
+
+    def cancelled(self) -> bool:
+        if self._stop or self.runner.stopping or self.job_id in self.runner._lost:
+            return True
+        now = time.monotonic()
+        if now - self._last_check >= 0.5:
+            self._last_check = now
+            job = load_job(self.job_id)
+            self._stop = job is None or job.status != RUNNING or job.worker != self.runner.worker_id
+        return self._stop
+
+
+class JobRunner:
+    """``workers`` slots (default STORYREEL_WORKERS) driving jobs from the queue; 0 slots makes a
+    runner that only queues (the work is left to ``python -m core worker`` processes).
+
+    ``limits`` overrides how many jobs of a provider may be in flight at once across every process
+    (remote providers ``remote_limit``, in-process ones ``local_limit``). Lease length defaults to
+    STORYREEL_JOB_LEASE_S; the sweep for lapsed jobs runs every ``sweep_s`` (default: lease/3, at
+    most 10 s)."""
+
+    def __init__(self, *, workers: int | None = None, limits: dict[str, int] | None = None, remote_limit: int = 5,
+                 local_limit: int = 2, max_retries: int = 4, backoff_base_s: float = 1.0, backoff_max_s: float = 60.0,
                  poll_initial_s: float = 2.0, poll_factor: float = 1.5, poll_max_s: float = 20.0,
-                 store_workers: int = 3, on_change: Callable[[Job], None] | None = None):
+                 lease_s: float | None = None, sweep_s: float | None = None, idle_wait_s: float = 0.05):
+        settings = get_settings()
+        self.workers = max(0, settings.storyreel_workers if workers is None else int(workers))
         self.limits = dict(limits or {})
         self.remote_limit, self.local_limit = remote_limit, local_limit
         self.max_retries = max_retries
         self.backoff_base_s, self.backoff_max_s = backoff_base_s, backoff_max_s
         self.poll_initial_s, self.poll_factor, self.poll_max_s = poll_initial_s, poll_factor, poll_max_s
-        self.on_change = on_change
-        self._queues: dict[str, queue.Queue] = {}
-        self._threads: list[threading.Thread] = []
-        self._pending: set[str] = set()
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
+        self.lease_s = float(lease_s if lease_s is not None else settings.storyreel_job_lease_s)
+        self.sweep_s = float(sweep_s if sweep_s is not None else min(10.0, max(0.2, self.lease_s / 3)))
+        self.idle_wait_s = idle_wait_s
+        self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.changed = threading.Condition()
-        # Storing results (download, probe, frame extraction) runs beside the provider slots: a
-        # finished operation frees its slot at once, so the provider stays busy.
-        self._store_pool = ThreadPoolExecutor(max_workers=store_workers, thread_name_prefix="jobs-store")
-        self._store_failures: dict[str, int] = {}
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._held: set[str] = set()
+        self._lost: set[str] = set()
+        self._lock = threading.Lock()
+        self._threads: list[threading.Thread] = []
+        self._pool: ThreadPoolExecutor | None = None
+        self._slots = threading.Semaphore(self.workers)
+        # Queued jobs whose provider was at its limit, by provider, oldest first, with when to try
+        # the first one again: kept here (not sent round the queue) so waiting costs one claim a try.
+        self._waiting: dict[str, collections.deque[str]] = {}
+        self._waiting_at: dict[str, float] = {}
+        if self.workers:
+            self._pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="jobs-worker")
+            self.resume()
+            for target, name in ((self._dispatch, "jobs-dispatch"), (self._heartbeat, "jobs-lease"),
+                                 (self._sweep, "jobs-sweep")):
+                t = threading.Thread(target=target, name=name, daemon=True)
+                t.start()
+                self._threads.append(t)
 
     # --- lifecycle ------------------------------------------------------------------------------
     def limit_for(self, provider: str) -> int:
-        """Return how many jobs of ``provider`` may be in flight at once."""
-        configured = self.limits.get(provider)  # limits set for this runner win
+        """Return how many jobs of ``provider`` may be in flight at once (across every process)."""
+        configured = self.limits.get(provider)
         if configured is not None:
             return configured
+        if kinds.work_for(provider=provider) is not None:
+            return self.local_limit
         # In-process adapters (local) compete for this machine's CPU; remote ones only wait.
         return self.local_limit if getattr(get_adapter(provider), "in_process", False) else self.remote_limit
 
-    def enqueue(self, *, job_id: str, provider: str) -> None:
-        """Queue a persisted job for its provider's workers (no-op when already queued here)."""
-        if self._stop.is_set():
-            raise RuntimeError("job runner is stopped")
-        with self._lock:
-            if job_id in self._pending:
-                return
-            self._pending.add(job_id)
-            q = self._queues.get(provider)
-            if q is None:
-                q = self._queues[provider] = queue.Queue()
-                for i in range(self.limit_for(provider)):
-                    t = threading.Thread(target=self._work, args=(q,), name=f"jobs-{provider}-{i}", daemon=True)
-                    t.start()
-                    self._threads.append(t)
-        q.put(job_id)
+    def enqueue(self, *, job_id: str, provider: str | None = None, delay_s: float = 0.0) -> None:
+        """Put a persisted job on the queue for any worker (and wake this process's workers)."""
+        queue.push(job_id=job_id, delay_s=delay_s)
+        self._wake.set()
 
     def resume(self) -> int:
-        """Queue every unfinished job in the database; returns how many. Jobs with an operation id
-        are polled, the others submitted."""
-        with session() as s:
-            jobs = s.exec(select(Job).where(Job.status.in_((QUEUED, SUBMITTED, RUNNING)))
-                          .order_by(Job.created_at)).all()
-        for job in jobs:
-            resume = in_process_handler(provider=job.provider, action="resume")
-            if resume is not None:
-                resume(job=job)  # not a provider call (a render): its own service runs it again
-            else:
-                self.enqueue(job_id=job.id, provider=job.provider)
-        return len(jobs)
+        """Queue every unfinished job no live worker holds; returns how many (done when workers start)."""
+        ids = unowned_jobs()
+        for job_id in ids:
+            queue.push(job_id=job_id)
+        self._wake.set()
+        return len(ids)
 
     def stop(self, *, timeout_s: float = 10.0) -> None:
-        """Stop the workers; unfinished jobs stay in the database for ``resume``."""
+        """Stop the slots; jobs held here are handed back at once (another worker takes them over)."""
         self._stop.set()
+        self._wake.set()
         for t in list(self._threads):
             t.join(timeout=timeout_s)
-        self._store_pool.shutdown(wait=True, cancel_futures=False)
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+        with self._lock:
+            held = list(self._held)
+        for job_id in held:
+            leases.release(job_id=job_id, worker=self.worker_id)
 
     @property
     def stopped(self) -> bool:
         return self._stop.is_set()
 
-    def _notify(self, job: Job | None) -> None:
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
+    def _notify(self) -> None:
         with self.changed:
             self.changed.notify_all()
-        if job is not None and self.on_change is not None:
-            try:
-                self.on_change(job)
-            except Exception:  # a listener must never break the runner
-                log.exception("job listener failed")
 
-    # --- work -----------------------------------------------------------------------------------
-    def _work(self, q: queue.Queue) -> None:
+    # --- threads ----------------------------------------------------------------------------------
+    def _dispatch(self) -> None:
         while not self._stop.is_set():
-            try:
-                job_id = q.get(timeout=0.1)
-            except queue.Empty:
+            if not self._slots.acquire(timeout=0.1):
+                continue
+            if self._start_waiting():
                 continue
             try:
-                self._drive(job_id)
-            except Exception as exc:  # never let one job kill a worker
-                log.exception("job %s crashed", job_id)
-                self._fail(job_id, redact(f"internal error: {exc}"), retryable=False)
-            finally:
-                with self._lock:
-                    self._pending.discard(job_id)
+                job_id = queue.pop()
+            except Exception:  # the queue is down (Redis restarting…): wait, never die
+                log.exception("reading the job queue failed")
+                self._slots.release()
+                self._stop.wait(1.0)
+                continue
+            if job_id is None:
+                self._slots.release()
+                self._wake.wait(self.idle_wait_s)
+                self._wake.clear()
+                continue
+            try:
+                self._pool.submit(self._run_step, job_id)
+            except RuntimeError:  # shutting down: leave the job to the sweep of another worker
+                self._slots.release()
+                queue.push(job_id=job_id)
 
-    def _sleep(self, seconds: float) -> bool:
-        """Wait; returns True when the runner is stopping."""
-        return self._stop.wait(max(0.0, seconds))
+    def _start_waiting(self) -> bool:
+        """With a slot held: claim the oldest waiting job of a provider whose retry time has come and
+        run it in that slot; returns True when it did (the slot is then the step's)."""
+        now = time.monotonic()
+        with self._lock:
+            due = [p for p, ids in self._waiting.items() if ids and self._waiting_at.get(p, 0.0) <= now]
+        for provider in due:
+            with self._lock:
+                ids = self._waiting.get(provider)
+                job_id = ids[0] if ids else None
+            if job_id is None:
+                continue
+            claimed = leases.claim(job_id=job_id, worker=self.worker_id, lease_s=self.lease_s,
+                                   limit=self.limit_for(provider))
+            if claimed is None:
+                again = load_job(job_id)
+                with self._lock:
+                    if again is None or again.status != QUEUED or again.worker is not None:
+                        ids.popleft()  # cancelled, or taken by another process meanwhile
+                        self._waiting_at[provider] = 0.0
+                    else:
+                        self._waiting_at[provider] = now + LIMITED_RETRY_S
+                continue
+            with self._lock:
+                ids.popleft()
+                self._waiting_at[provider] = 0.0
+                self._held.add(job_id)
+            try:
+                self._pool.submit(self._run_step, job_id, claimed)
+            except RuntimeError:
+                leases.release(job_id=job_id, worker=self.worker_id)
+                self._slots.release()
+            return True
+        return False
+
+    def _heartbeat(self) -> None:
+        while not self._stop.wait(self.lease_s / 3):
+            with self._lock:
+                held = list(self._held)
+            for job_id in held:
+                try:
+                    if not leases.renew(job_id=job_id, worker=self.worker_id, lease_s=self.lease_s):
+                        self._lost.add(job_id)
+                except Exception:
+                    log.exception("renewing the lease of job %s failed", job_id)
+
+    def _sweep(self) -> None:
+        while not self._stop.wait(self.sweep_s):
+            try:
+                for job_id in leases.lapsed():
+                    log.info("job %s lapsed: queued again", job_id)
+                    queue.push(job_id=job_id)
+                self._wake.set()
+            except Exception:
+                log.exception("the job sweep failed")
+
+    # --- one step -----------------------------------------------------------------------------------
+    def _run_step(self, job_id: str, job: Job | None = None) -> None:
+        claimed = job is not None
+        provider = job.provider if job is not None else None
+        try:
+            if job is None:
+                job = self._claim(job_id)
+            if job is not None:
+                claimed, provider = True, job.provider
+                self._step(job)
+        except Exception as exc:  # never let one job kill a slot
+            log.exception("job %s crashed", job_id)
+            if claimed:
+                self._fail(job_id, redact(f"internal error: {exc}"), retryable=False)
+        finally:
+            if claimed:  # only the slot that claimed the job lets go of it (another may hold it now)
+                with self._lock:
+                    self._held.discard(job_id)
+                    if provider in self._waiting:
+                        self._waiting_at[provider] = 0.0  # a slot of this provider may be free: try now
+                self._lost.discard(job_id)
+                leases.release(job_id=job_id, worker=self.worker_id)  # no-op when parked or finished
+            self._slots.release()
+            self._wake.set()
+            self._notify()
+
+    def _claim(self, job_id: str) -> Job | None:
+        """Claim a job for one step; None when it is finished, held elsewhere or must wait for its
+        provider's limit (then it is queued again shortly)."""
+        job = load_job(job_id)
+        if job is None or job.status not in ACTIVE_STATUSES:
+            return None
+        if kinds.work_for(provider=job.provider) is None:
+            try:
+                get_adapter(job.provider)
+            except StoryreelError as exc:
+                leases.finish(job_id=job_id, worker=None, status=FAILED, error=exc.message)
+                return None
+        claimed = leases.claim(job_id=job_id, worker=self.worker_id, lease_s=self.lease_s,
+                               limit=self.limit_for(job.provider))
+        if claimed is None:
+            again = load_job(job_id)
+            if again is not None and again.status == QUEUED and again.worker is None:
+                with self._lock:  # its provider is at its limit: wait here for a slot
+                    waiting = self._waiting.setdefault(job.provider, collections.deque())
+                    if job_id not in waiting:
+                        waiting.append(job_id)
+                    self._waiting_at.setdefault(job.provider, time.monotonic() + LIMITED_RETRY_S)
+            return None
+        with self._lock:
+            self._held.add(job_id)
+        return claimed
+
+    def _step(self, claimed: Job) -> None:
+        work = kinds.work_for(provider=claimed.provider)
+        adapter = None if work else get_adapter(claimed.provider)
+        if work is not None:
+            self._run_work(claimed, work)
+        elif claimed.status == QUEUED:
+            self._submit(claimed, adapter)
+        elif claimed.status == SUBMITTING or (claimed.status == STORING and not claimed.operation_id):
+            # A crash while sending, or while storing outputs that came with the answer (gone now).
+            self._reconcile(claimed, adapter)
+        else:
+            self._poll(claimed, adapter)  # storing after a crash: poll again for the outputs
 
     def _backoff(self, attempt: int, retry_after: float | None) -> float:
         if retry_after is not None:
@@ -189,163 +362,199 @@ class JobRunner:
         delay = self.backoff_base_s * (2 ** attempt)
         return min(self.backoff_max_s, delay * (0.8 + 0.4 * random.random()))
 
+    def _park(self, job_id: str, delay_s: float, **fields: Any) -> None:
+        """Let go of the job until its next step ``delay_s`` from now (queued for then)."""
+        if leases.park(job_id=job_id, worker=self.worker_id, deadline_s=delay_s + self.lease_s, **fields):
+            self.enqueue(job_id=job_id, delay_s=delay_s)
+
     def _fail(self, job_id: str, message: str, *, retryable: bool) -> None:
-        job = update_job(job_id, unless=TERMINAL, status=FAILED, error=redact(message)[:2000],
-                         error_retryable=retryable)
-        log.info("job %s failed: %s", job_id, redact(message))
-        self._notify(job)
+        if leases.finish(job_id=job_id, worker=self.worker_id, status=FAILED, error=redact(message)[:2000],
+                         error_retryable=retryable):
+            log.info("job %s failed: %s", job_id, redact(message))
+            failed = load_job(job_id)
+            if failed is not None:
+                kinds.apply_failure(job=failed)
 
-    def _drive(self, job_id: str) -> None:
-        job = load_job(job_id)
-        if job is None or job.status in TERMINAL:
-            return
-        adapter = get_adapter(job.provider)
+    def _unknown(self, job_id: str, why: str) -> None:
+        leases.finish(job_id=job_id, worker=self.worker_id, status=UNKNOWN_OUTCOME,
+                      error=redact(UNKNOWN_MESSAGE.format(why=why.rstrip(". ")))[:2000], error_retryable=True)
+
+    def _submit(self, job: Job, adapter: Any) -> None:
         request = ProviderRequest.from_json(job.request["provider_request"])
-        if not job.operation_id:
-            result = self._submit(job, adapter, request)
-            if result is None:
-                return
-            if result.operation_id:
-                job = update_job(job_id, unless=(CANCELLED,), operation_id=result.operation_id,
-                                 status=SUBMITTED if result.status not in TERMINAL else job.status)
-                self._notify(job)
-            if result.status == SUCCEEDED:
-                self._store_or_repoll(job_id, adapter, result.outputs, job.provider)
-                return
-            if result.status == FAILED:
-                self._fail(job_id, "provider reported failure on submission", retryable=False)
-                return
-            if self._stop.is_set():
-                return
-        self._poll_until_done(job_id, adapter, request)
+        # Durable before anything is sent: after a crash this job is reconciled, never re-sent.
+        sending = {"status": SUBMITTING, "submitted_at": utcnow(), "attempts": job.attempts + 1}
+        if not leases.owned(job_id=job.id, worker=self.worker_id, when=(QUEUED,), **sending):
+            return
+        try:
+            result = adapter.submit(request=request)
+        except ProviderError as exc:
+            if getattr(exc, "maybe_accepted", False):
+                self._reconcile(load_job(job.id), adapter, why=exc.message)
+            elif exc.retryable and job.attempts < self.max_retries:
+                log.info("job %s: create refused (%s); retrying", job.id, redact(exc.message))
+                # Refused (429, 503 before acceptance): nothing was started, so it may be sent again.
+                self._park(job.id, self._backoff(job.attempts, exc.retry_after_s), status=QUEUED,
+                           error=redact(exc.message)[:500])
+            else:
+                self._fail(job.id, exc.message, retryable=exc.retryable)
+            return
+        except StoryreelError as exc:
+            self._fail(job.id, exc.message, retryable=False)
+            return
+        fields: dict[str, Any] = {"error": ""}
+        if result.operation_id:
+            fields.update(operation_id=result.operation_id, status=SUBMITTED)
+        if result.status == SUCCEEDED:
+            fields["status"] = STORING  # no longer occupies the provider
+        if not leases.owned(job_id=job.id, worker=self.worker_id, **fields):
+            return
+        if result.status == SUCCEEDED:
+            self._store(job.id, adapter, result.outputs)
+        elif result.status == FAILED:
+            self._fail(job.id, "provider reported failure on submission", retryable=False)
+        elif not result.operation_id:
+            self._fail(job.id, "the provider answered without an operation id", retryable=False)
+        else:
+            self._park(job.id, self.poll_initial_s)
 
-    def _submit(self, job: Job, adapter: Any, request: ProviderRequest):
-        for attempt in range(self.max_retries + 1):
-            if self._stop.is_set():
-                return None
-            current = load_job(job.id)
-            if current is None or current.status in TERMINAL:
-                return None
-            update_job(job.id, attempts=current.attempts + 1)
-            try:
-                return adapter.submit(request=request)
-            except ProviderError as exc:
-                if getattr(exc, "maybe_accepted", False):
-                    # Re-sending could start (and bill) a second generation; let the user decide.
-                    self._fail(job.id, f"{exc.message} — the provider may have accepted the request, so it was "
-                                       "not sent again automatically; retry the job to send it again.", retryable=True)
-                    return None
-                if not exc.retryable or attempt == self.max_retries:
-                    self._fail(job.id, exc.message, retryable=exc.retryable)
-                    return None
-                log.info("job %s: submit attempt %d failed (%s); retrying", job.id, attempt + 1, redact(exc.message))
-                if self._sleep(self._backoff(attempt, exc.retry_after_s)):
-                    return None
-            except StoryreelError as exc:
-                self._fail(job.id, exc.message, retryable=False)
-                return None
-        return None
+    def _reconcile(self, job: Job | None, adapter: Any, *, why: str = "the worker stopped while the request was being sent") -> None:
+        if job is None:
+            return
+        fn = getattr(adapter, "reconcile", None)
+        if fn is None:
+            self._unknown(job.id, why)
+            return
+        request = ProviderRequest.from_json(job.request["provider_request"])
+        tries = int((job.request or {}).get("reconcile_tries", 0)) + 1
+        try:
+            found: Reconciled = fn(request=request, submitted_at=job.submitted_at or job.updated_at,
+                                   taken_ids=leases.operation_ids(provider=job.provider, exclude=job.id))
+        except ProviderError as exc:
+            if tries > self.max_retries:
+                self._unknown(job.id, f"{why}; the provider's list could not be read ({exc.message})")
+            else:
+                self._park(job.id, self._backoff(tries - 1, exc.retry_after_s),
+                           request={**job.request, "reconcile_tries": tries})
+            return
+        log.info("job %s reconciled: %s %s", job.id, found.outcome, found.operation_id or "")
+        if found.outcome == "found" and found.operation_id:
+            if leases.owned(job_id=job.id, worker=self.worker_id, operation_id=found.operation_id,
+                            status=SUBMITTED, request={**job.request, "reconciled": True}):
+                self._park(job.id, 0.0)
+        elif found.outcome == "absent":
+            if leases.owned(job_id=job.id, worker=self.worker_id, status=QUEUED):
+                self._park(job.id, 0.0)
+        elif found.outcome == "pending":
+            self._park(job.id, max(1.0, self.poll_initial_s), request={**job.request, "reconcile_tries": tries})
+        else:
+            self._unknown(job.id, f"{why}; {found.message}" if found.message else why)
 
-    def _poll_until_done(self, job_id: str, adapter: Any, request: ProviderRequest) -> None:
-        delay = self.poll_initial_s
-        errors = 0
-        while not self._sleep(delay):
-            job = load_job(job_id)
-            if job is None or job.status in TERMINAL:
+    def _poll(self, job: Job, adapter: Any) -> None:
+        request = ProviderRequest.from_json(job.request["provider_request"])
+        req = dict(job.request or {})
+        try:
+            result = adapter.poll(request=request, operation_id=job.operation_id)
+        except ProviderError as exc:
+            if exc.awaiting_credentials:
+                # The provider is running (and billing) this job: refused credentials never fail
+                # it. Say so on the job and keep asking, slowly, until the credentials work again.
+                if not job.error.startswith(AWAITING_CREDENTIALS):
+                    log.warning("job %s: %s", job.id, redact(exc.message))
+                self._park(job.id, self.backoff_max_s, error=f"{AWAITING_CREDENTIALS}: {redact(exc.message)}"[:2000])
                 return
-            try:
-                result = adapter.poll(request=request, operation_id=job.operation_id)
-            except ProviderError as exc:
-                if exc.awaiting_credentials:
-                    # The provider is running (and billing) this job: refused credentials never fail
-                    # it. Say so on the job and keep asking, slowly, until the credentials work again.
-                    if not job.error.startswith(AWAITING_CREDENTIALS):
-                        log.warning("job %s: %s", job_id, redact(exc.message))
-                        self._notify(update_job(job_id, unless=TERMINAL, error=f"{AWAITING_CREDENTIALS}: {exc.message}"))
-                    delay = self.backoff_max_s
-                    continue
-                errors += 1
-                if not exc.retryable or errors > self.max_retries:
-                    self._fail(job_id, exc.message, retryable=exc.retryable)
-                    return
-                delay = self._backoff(errors - 1, exc.retry_after_s)
-                continue
-            except StoryreelError as exc:
-                self._fail(job_id, exc.message, retryable=False)
-                return
-            if result.status == SUCCEEDED:
-                self._store_pool.submit(self._store_or_repoll, job_id, adapter, result.outputs, job.provider)
-                return
-            if result.status == FAILED:
-                self._fail(job_id, result.error or "the provider reported failure", retryable=result.retryable)
-                return
-            if result.status == CANCELLED:
-                job = update_job(job_id, unless=TERMINAL, status=CANCELLED, error=result.error or "cancelled")
-                self._notify(job)
-                return
-            fields: dict[str, Any] = {"status": RUNNING}
+            errors = int(req.get("poll_errors", 0)) + 1
+            if not exc.retryable or errors > self.max_retries:
+                self._fail(job.id, exc.message, retryable=exc.retryable)
+            else:
+                self._park(job.id, self._backoff(errors - 1, exc.retry_after_s), request={**req, "poll_errors": errors})
+            return
+        except StoryreelError as exc:
+            self._fail(job.id, exc.message, retryable=False)
+            return
+        if result.status == SUCCEEDED:
+            if leases.owned(job_id=job.id, worker=self.worker_id, status=STORING):  # frees the provider's slot
+                self._store(job.id, adapter, result.outputs)
+        elif result.status == FAILED:
+            self._fail(job.id, result.error or "the provider reported failure", retryable=result.retryable)
+        elif result.status == CANCELLED:
+            leases.finish(job_id=job.id, worker=self.worker_id, status=CANCELLED, error=result.error or "cancelled")
+        else:
+            polls = int(req.get("polls", 0)) + 1
+            delay = min(self.poll_max_s, self.poll_initial_s * (self.poll_factor ** polls))
+            fields: dict[str, Any] = {"status": RUNNING, "request": {**req, "polls": polls, "poll_errors": 0}}
             if result.progress is not None:
                 fields["progress"] = float(result.progress)
             if job.error.startswith(AWAITING_CREDENTIALS):
                 fields["error"] = ""  # the credentials work again
-            if job.status != RUNNING or len(fields) > 1:
-                self._notify(update_job(job_id, unless=TERMINAL, **fields))
-            errors = 0
-            delay = min(self.poll_max_s, delay * self.poll_factor)
+            self._park(job.id, delay, **fields)
 
-    def _store_or_repoll(self, job_id: str, adapter: Any, outputs: list, provider: str) -> None:
-        try:
-            self._finish(job_id, adapter, outputs)
-        except ProviderError as exc:
-            # The outputs could not be fetched (e.g. an expired link): poll again for fresh ones, a
-            # bounded number of times — the operation id keeps the result reachable.
-            n = self._store_failures[job_id] = self._store_failures.get(job_id, 0) + 1
-            if n > self.max_retries or self._stop.is_set():
-                if n > self.max_retries:
-                    self._fail(job_id, f"download failed: {exc.message}", retryable=True)
-                return
-            self._sleep(self._backoff(n - 1, exc.retry_after_s))
-            with self._lock:
-                self._pending.discard(job_id)
-            self.enqueue(job_id=job_id, provider=provider)
-        except Exception as exc:
-            log.exception("storing job %s failed", job_id)
-            self._fail(job_id, redact(f"storing the result failed: {exc}"), retryable=False)
-
-    def _finish(self, job_id: str, adapter: Any, outputs: list) -> None:
-        from core.jobs.results import store_output
-
+    def _store(self, job_id: str, adapter: Any, outputs: list) -> None:
+        job = load_job(job_id)
+        if job is None or job.worker != self.worker_id:
+            return
         if not outputs:
             self._fail(job_id, "the provider finished without any output", retryable=False)
             return
-        # Download outside the lock (slow); store under it so one job is stored once.
-        downloaded = [(o, o.data if o.data is not None or (o.url or "").startswith("file://")
-                       else adapter.download(output=o)) for o in outputs]
-        with _job_lock(job_id):
-            job = load_job(job_id)
-            if job is None or job.status == SUCCEEDED:
-                return
-            assets = [store_output(job=job, output=o, data=d, first=(i == 0)) for i, (o, d) in enumerate(downloaded)]
-            ids = [a.media_id for a in assets]
-            request = dict(job.request or {})
-            if len(ids) > 1:
-                request["result_media_ids"] = ids
-            # Cached before the job reads as succeeded: whoever waits on it and asks again at once
-            # must get the cache hit.
-            if job.cache_key:
-                cache.store(key=job.cache_key, media_id=ids[0])
-            job = update_job(job_id, status=SUCCEEDED, result_media_id=ids[0], progress=1.0, error="",
-                             request=request)
-        log.info("job %s succeeded: %s", job_id, ids[0])
-        self._notify(job)
+        try:
+            downloaded = [(o, o.data if o.data is not None or (o.url or "").startswith("file://")
+                           else adapter.download(output=o)) for o in outputs]
+        except ProviderError as exc:
+            # The outputs could not be fetched (e.g. an expired link): poll again for fresh ones, a
+            # bounded number of times — the operation id keeps the result reachable.
+            n = int((job.request or {}).get("store_failures", 0)) + 1
+            if n > self.max_retries or not job.operation_id:
+                self._fail(job_id, f"download failed: {exc.message}", retryable=True)
+            else:
+                self._park(job_id, self._backoff(n - 1, exc.retry_after_s),
+                           request={**job.request, "store_failures": n})
+            return
+        assets = [store_output(job=job, output=o, data=d, first=(i == 0)) for i, (o, d) in enumerate(downloaded)]
+        ids = [a.media_id for a in assets]
+        request = dict(job.request or {})
+        if len(ids) > 1:
+            request["result_media_ids"] = ids
+        job.result_media_id = ids[0]
+        problem = kinds.apply_results(job=job, media_ids=ids)
+        if problem:  # the result is stored either way; say why it is not on its shot
+            request["apply_error"] = redact(problem)[:500]
+        # Cached before the job reads as succeeded: whoever waits on it and asks again at once
+        # must get the cache hit.
+        if job.cache_key:
+            cache.store(key=job.cache_key, media_id=ids[0])
+        if leases.finish(job_id=job_id, worker=self.worker_id, status=SUCCEEDED, result_media_id=ids[0],
+                         progress=1.0, error="", request=request):
+            log.info("job %s succeeded: %s", job_id, ids[0])
+
+    def _run_work(self, job: Job, work: kinds.WorkKind) -> None:
+        if job.status != RUNNING and not leases.owned(job_id=job.id, worker=self.worker_id, status=RUNNING,
+                                                      attempts=job.attempts + 1):
+            return
+        ctx = _WorkContext(self, job)
+        try:
+            ids = work.run(job=load_job(job.id), ctx=ctx)
+        except Cancelled:
+            if not self.stopping and job.id not in self._lost:
+                leases.finish(job_id=job.id, worker=self.worker_id, status=CANCELLED, error="cancelled by user")
+            return
+        except StoryreelError as exc:
+            self._fail(job.id, exc.message, retryable=False)
+            return
+        except OSError as exc:
+            where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
+            self._fail(job.id, f"could not write{where}: {exc.strerror or exc} — check free space and permissions "
+                               "of the data dir (STORYREEL_DATA_DIR)", retryable=True)
+            return
+        request = dict(load_job(job.id).request or {}) | {"message": "done", "result_media_ids": ids}
+        leases.finish(job_id=job.id, worker=self.worker_id, status=SUCCEEDED, progress=1.0,
+                      result_media_id=ids[0] if ids else None, request=request)
 
     # --- waiting --------------------------------------------------------------------------------
     def wait(self, *, job_id: str, timeout_s: float | None = None) -> Job:
-        """Block until the job is terminal; returns it. Raises TimeoutError (job keeps running)."""
+        """Block until the job is finished; returns it. Raises TimeoutError (the job keeps running)."""
         deadline = None if timeout_s is None else time.monotonic() + timeout_s
         while True:
             job = load_job(job_id)
-            if job is not None and job.status in TERMINAL:
+            if job is not None and job.status in FINISHED_STATUSES:
                 return job
             left = None if deadline is None else deadline - time.monotonic()
             if left is not None and left <= 0:

@@ -1,48 +1,53 @@
-"""Jobs: every generation is validated, checked against the cache, persisted, then run by the
-process-wide :class:`~core.jobs.runner.JobRunner` (DESIGN §5).
+"""Jobs: every generation is validated, checked against the cache, persisted, then queued for
+the job engine (:mod:`core.jobs.runner`: any worker of any process takes it, DESIGN §5).
 
     job = submit_job(provider="google", model="veo-3.1-generate-001", params={"prompt": "…"},
                      inputs={"image": keyframe_media_id}, project_id=1, shot_id=7)
     job = wait_for(job_id=job.id, timeout_s=600)   # or poll get_job(job_id=…) from a page
 
 Order of checks in ``submit_job`` (each failing before anything is stored or sent): registry
-validation → input files → cache → credentials → persist → queue.
+validation → input files → cache → credentials → identical job in flight (joined) → persist → queue.
 """
 from __future__ import annotations
 
 import mimetypes
 import threading
+import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from core.accounts.identity import current_user
 from core.accounts.spend import check_spend
-from core.jobs import cache
 from core.credentials import require_setting
 from core.db import session
-from core.errors import InvalidInput, NotFound
-from core.jobs.runner import JobRunner, in_process_handler, load_job, update_job
-from core.models import Job, MediaAsset
+from core.errors import InvalidInput, NotFound, ProviderError, StoryreelError
+from core.jobs import cache, kinds, leases, queue
+from core.jobs.runner import JobRunner, load_job
+from core.models import (
+    ACTIVE_STATUSES, CANCELLED, FAILED, FINISHED_STATUSES, JOB_STATUSES, QUEUED, SUCCEEDED, UNKNOWN_OUTCOME, Job,
+    MediaAsset,
+)
 from core.providers import get_adapter, required_settings
-from core.providers.base import CANCELLED, QUEUED, SUCCEEDED, TERMINAL, InputFile, ProviderRequest
+from core.providers.base import InputFile, ProviderRequest
 from core.media.files import sha256_file
 
-__all__ = ["JobRunner", "submit_job", "get_job", "wait_for", "cancel_job", "run_sync", "get_runner",
-           "set_runner", "reset_runner"]
+__all__ = ["JobRunner", "submit_job", "get_job", "list_jobs", "wait_for", "cancel_job", "resend_job", "run_sync",
+           "get_runner", "set_runner", "reset_runner", "enqueue", "wait_all", "require_succeeded"]
 
 _runner: JobRunner | None = None
 _runner_lock = threading.Lock()
 
 
 def get_runner() -> JobRunner:
-    """Return the process-wide runner, starting it (and resuming unfinished jobs) on first use."""
+    """Return the process-wide runner, starting it on first use with STORYREEL_WORKERS slots (which
+    take over unfinished jobs no live worker holds)."""
     global _runner
     with _runner_lock:
         if _runner is None or _runner.stopped:
             _runner = JobRunner()
-            _runner.resume()
         return _runner
 
 
@@ -60,6 +65,12 @@ def reset_runner() -> None:
         if _runner is not None:
             _runner.stop()
         _runner = None
+    queue.close_all()
+
+
+def enqueue(*, job: Job) -> None:
+    """Queue a persisted job for the workers (this process's runner, or any worker process)."""
+    get_runner().enqueue(job_id=job.id, provider=job.provider)
 
 
 def _mime_of(path: Path) -> str:
@@ -166,6 +177,7 @@ def submit_job(*, provider: str, model: str, params: dict[str, Any], operation: 
                                "media_type": cap.media_type})
             with session() as s:
                 s.add(job)
+            kinds.apply_results(job=job, media_ids=[hit])
             return job
 
     for setting in required_settings(cap=cap):
@@ -185,13 +197,42 @@ def submit_job(*, provider: str, model: str, params: dict[str, Any], operation: 
     except Exception:  # a price hint must never block a generation
         cost = None
     check_spend(project_id=project_id, user=base["created_by"], cost=cost)  # budgets; raises SpendLimitExceeded
-    job = Job(**base, status=QUEUED, request={
+    job = Job(**base, status=QUEUED, inflight_key=None if force else key, request={
         "provider_request": request.to_json(), "params": plain, "inputs": ids, "used": used,
         "context": context or {}, "media_type": cap.media_type, "cost_estimate_usd": cost,
         "adapter_version": adapter.version, "force": bool(force)})
-    with session() as s:
-        s.add(job)
+    if not force:
+        joined = _join(key, job)
+        if joined is not None:
+            return joined
+    try:
+        with session() as s:
+            s.add(job)
+    except IntegrityError:  # an identical request was persisted meanwhile (unique in-flight key): join it
+        joined = _join(key, job)
+        if joined is None:
+            raise
+        return joined
     (runner or get_runner()).enqueue(job_id=job.id, provider=job.provider)
+    return job
+
+
+def _join(key: str, asked: Job) -> Job | None:
+    """Return the unfinished job doing exactly this work (same cache key), if any; when ``asked``
+    wants the result somewhere else (another shot, line or purpose) it is recorded in the job's
+    ``request["joined"]`` so the result handler puts it there too."""
+    with session() as s:
+        job = s.exec(select(Job).where(Job.inflight_key == key)).first()
+        if job is None:
+            return None
+        target = {"shot_id": asked.shot_id, "character_id": asked.character_id,
+                  "context": (asked.request or {}).get("context") or {}}
+        mine = {"shot_id": job.shot_id, "character_id": job.character_id,
+                "context": (job.request or {}).get("context") or {}}
+        joined = list((job.request or {}).get("joined") or [])
+        if target != mine and target not in joined and target["context"].get("purpose"):
+            job.request = {**job.request, "joined": [*joined, target]}
+            s.add(job)
     return job
 
 
@@ -203,8 +244,25 @@ def get_job(*, job_id: str) -> Job:
     return job
 
 
+def list_jobs(*, project_id: int | None = None, status: str | None = None, limit: int = 100) -> list[Job]:
+    """Return jobs, newest first: of one project and/or one status (``active`` = every unfinished
+    status). Raises InvalidInput for an unknown status."""
+    if status is not None and status != "active" and status not in JOB_STATUSES:
+        raise InvalidInput(f"status must be active or one of {', '.join(JOB_STATUSES)}", field="status")
+    q = select(Job)
+    if project_id is not None:
+        q = q.where(Job.project_id == project_id)
+    if status == "active":
+        q = q.where(Job.status.in_(ACTIVE_STATUSES))
+    elif status is not None:
+        q = q.where(Job.status == status)
+    with session() as s:
+        return list(s.exec(q.order_by(Job.created_at.desc()).limit(max(1, min(limit, 1000)))).all())
+
+
 def wait_for(*, job_id: str, timeout_s: float | None = None, runner: JobRunner | None = None) -> Job:
-    """Block until the job is succeeded, failed or cancelled and return it.
+    """Block until the job is finished (succeeded, failed, cancelled or unknown_outcome) and
+    return it. For the CLI and tests: pages never wait.
 
     Raises NotFound, TimeoutError (the job keeps running in the background).
     """
@@ -212,25 +270,96 @@ def wait_for(*, job_id: str, timeout_s: float | None = None, runner: JobRunner |
     return (runner or get_runner()).wait(job_id=job_id, timeout_s=timeout_s)
 
 
+def wait_all(*, job_ids: list[str], timeout_s: float | None = None, on_finished: Callable[[Job], None] | None = None,
+             should_stop: Callable[[], bool] | None = None, partial: bool = True) -> list[Job]:
+    """The one "submit many and wait" helper (CLI, film command, tests — pages never wait): wait
+    for every job, calling ``on_finished(job)`` as each one finishes (in finishing order); returns
+    the jobs in the given order as they are at the end.
+
+    When ``should_stop()`` answers True the unfinished ones are cancelled and the wait ends. When
+    ``timeout_s`` passes, unfinished jobs keep running in the background and are returned as they
+    are (``partial``), or TimeoutError is raised (``partial=False``). Raises NotFound.
+    """
+    runner = get_runner()
+    deadline = None if timeout_s is None else time.monotonic() + timeout_s
+    pending = list(dict.fromkeys(job_ids))
+    for job_id in pending:
+        get_job(job_id=job_id)
+    while pending:
+        if should_stop is not None and should_stop():
+            for job_id in pending:
+                try:
+                    cancel_job(job_id=job_id)
+                except StoryreelError:  # a started paid job that cannot be cancelled still lands
+                    pass
+            break
+        for job_id in list(pending):
+            job = load_job(job_id)
+            if job is not None and job.status in FINISHED_STATUSES:
+                pending.remove(job_id)
+                if on_finished is not None:
+                    on_finished(job)
+        if not pending:
+            break
+        if deadline is not None and time.monotonic() > deadline:
+            if not partial:
+                raise TimeoutError(f"{len(pending)} of {len(job_ids)} jobs still running after {timeout_s}s")
+            break
+        with runner.changed:
+            runner.changed.wait(timeout=0.2)
+    return [get_job(job_id=j) for j in job_ids]
+
+
+def require_succeeded(*, jobs: list[Job], what: str) -> list[Job]:
+    """Return ``jobs`` when all succeeded; raises ProviderError naming the first one that did not
+    (``what`` n of m: its error)."""
+    for n, job in enumerate(jobs, 1):
+        if job.status != SUCCEEDED or not job.result_media_id:
+            raise ProviderError(f"{what} {n} of {len(jobs)} failed: {job.error or job.status}",
+                                provider=job.provider, retryable=job.error_retryable)
+    return jobs
+
+
 def cancel_job(*, job_id: str) -> Job:
-    """Cancel a job and return it. A queued job is simply dropped; a submitted one is cancelled at
-    the provider when the provider allows it.
+    """Cancel a job and return it. A queued job is simply dropped; a render stops at its next
+    progress step; a submitted one is cancelled at the provider when the provider allows it.
 
     Raises NotFound; UnsupportedCapability when the provider cannot cancel a started job (the job
     then keeps running, since it is paid for anyway, and its result is stored).
     """
     job = get_job(job_id=job_id)
-    if job.status in TERMINAL:
+    if job.status in FINISHED_STATUSES:
         return job
-    cancel = in_process_handler(provider=job.provider, action="cancel")
-    if cancel is not None:
-        return cancel(job_id=job_id)  # a render: its worker thread must be told to stop
-    if job.operation_id:
+    if job.operation_id and kinds.work_for(provider=job.provider) is None:
         adapter = get_adapter(job.provider)
         request = ProviderRequest.from_json(job.request["provider_request"])
         adapter.cancel(request=request, operation_id=job.operation_id)
-    updated = update_job(job_id, unless=TERMINAL, status=CANCELLED, error="cancelled by user")
-    return updated or job
+    leases.finish(job_id=job_id, worker=None, status=CANCELLED, error="cancelled by user")
+    return get_job(job_id=job_id)
+
+
+def resend_job(*, job_id: str) -> Job:
+    """Send again, once the user confirmed it, a job whose outcome is unknown (the provider may have
+    accepted the first request and may bill both) or that failed with a retryable error; returns
+    the job, queued again under the same id.
+
+    Raises NotFound; InvalidInput when the job is in another state (only ``unknown_outcome`` and
+    retryable ``failed`` jobs can be sent again).
+    """
+    job = get_job(job_id=job_id)
+    if not (job.status == UNKNOWN_OUTCOME or (job.status == FAILED and job.error_retryable)):
+        raise InvalidInput(f"job {job_id} is {job.status}: only a job whose outcome is unknown, or that failed "
+                           "with a temporary error, can be sent again", field="job_id")
+    request = dict(job.request or {}) | {"resent_after": job.status}
+    for key in ("reconcile_tries", "poll_errors", "polls", "store_failures"):
+        request.pop(key, None)
+    with session() as s:
+        row = s.get(Job, job_id)
+        row.status, row.operation_id, row.error, row.progress = QUEUED, None, "", 0.0
+        row.worker, row.lease_expires_at, row.submitted_at, row.request = None, None, None, request
+        s.add(row)
+    get_runner().enqueue(job_id=job_id, provider=job.provider)
+    return get_job(job_id=job_id)
 
 
 def run_sync(*, provider: str, model: str, params: dict[str, Any], timeout_s: float | None = 600,
@@ -238,7 +367,7 @@ def run_sync(*, provider: str, model: str, params: dict[str, Any], timeout_s: fl
     """Submit a job and wait for it (CLI, tests); returns the terminal Job. Same arguments and
     errors as :func:`submit_job`, plus TimeoutError."""
     job = submit_job(provider=provider, model=model, params=params, **kwargs)
-    if job.status in TERMINAL:
+    if job.status in FINISHED_STATUSES:
         return job
     return wait_for(job_id=job.id, timeout_s=timeout_s, runner=kwargs.get("runner"))
 

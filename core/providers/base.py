@@ -17,10 +17,9 @@ from pathlib import Path
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
 
-# One job status set for every provider (statuses are normalised by each adapter).
-QUEUED, SUBMITTED, RUNNING, SUCCEEDED, FAILED, CANCELLED = (
-    "queued", "submitted", "running", "succeeded", "failed", "cancelled",
-)
+from core.models import CANCELLED, FAILED, QUEUED, RUNNING, SUBMITTED, SUCCEEDED  # the one status set
+
+# The statuses a provider answer can end in (a job's own finished set is core.models.FINISHED_STATUSES).
 TERMINAL = (SUCCEEDED, FAILED, CANCELLED)
 
 
@@ -115,6 +114,18 @@ class KeyCheck:
     facts: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
+@dataclass
+class Reconciled:
+    """What an adapter found out about a create request whose answer was lost (a crash while it
+    was in flight). ``outcome``: ``found`` (the provider has it: ``operation_id``; go on polling),
+    ``absent`` (it provably never started, or costs nothing: send it), ``pending`` (ask again
+    later: the request may still arrive), ``unknown`` (cannot tell: the user decides)."""
+
+    outcome: str
+    operation_id: str | None = None
+    message: str = ""
+
+
 @runtime_checkable
 class Adapter(Protocol):
     """One per provider, registered in ``core.providers.ADAPTERS``."""
@@ -137,3 +148,7 @@ class Adapter(Protocol):
     def download(self, *, output: Output) -> bytes: ...
 
     def cancel(self, *, request: ProviderRequest, operation_id: str) -> None: ...
+
+    # Optional: ``reconcile(*, request, submitted_at, taken_ids) -> Reconciled`` finds the
+    # operation a lost create started (``taken_ids``: operation ids other jobs already own). An
+    # adapter without it answers ``unknown`` (core.jobs.runner asks the user before sending again).

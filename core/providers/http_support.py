@@ -87,16 +87,20 @@ def transport_error(*, provider: str, exc: Exception, action: str, idempotent: b
     retryable = never_sent or idempotent
     hint = "" if retryable else " — it may have been accepted; not re-sent automatically to avoid paying twice"
     kind = "timed out" if isinstance(exc, httpx.TimeoutException) else f"failed ({type(exc).__name__})"
-    return provider_error(provider=provider, message=f"{action} {kind}{hint}", retryable=retryable,
-                          secrets=secrets)
+    err = provider_error(provider=provider, message=f"{action} {kind}{hint}", retryable=retryable,
+                         secrets=secrets)
+    err.maybe_accepted = not retryable  # the job engine reconciles such a create, never re-sends it
+    return err
 
 
 def malformed_answer(*, provider: str, action: str, idempotent: bool,
                      secrets: Iterable[str | None] = ()) -> ProviderError:
     """A 2xx answer that is not the documented JSON: retryable only for idempotent calls."""
     hint = "" if idempotent else " — it may have been accepted; not re-sent automatically to avoid paying twice"
-    return provider_error(provider=provider, message=f"{action} returned an answer that is not valid JSON{hint}",
-                          retryable=idempotent, secrets=secrets)
+    err = provider_error(provider=provider, message=f"{action} returned an answer that is not valid JSON{hint}",
+                         retryable=idempotent, secrets=secrets)
+    err.maybe_accepted = not idempotent
+    return err
 
 
 def guess_mime(url_or_name: str, *, default: str = "application/octet-stream") -> str:

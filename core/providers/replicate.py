@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import re
 from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
 from typing import Any, ClassVar, Iterator
 
 import httpx
@@ -29,7 +30,7 @@ from core.errors import InvalidInput, ProviderError
 import core.providers.http_support as hs
 from core.providers.base import (
     CANCELLED, FAILED, RUNNING, SUBMITTED, SUCCEEDED, InputFile, KeyCheck, Output, PollResult,
-    ProviderRequest, SubmitResult,
+    ProviderRequest, Reconciled, SubmitResult,
 )
 from core.settings import get_settings
 
@@ -48,6 +49,10 @@ _MODEL_REF = re.compile(r"^(?P<owner>[^/\s:]+)/(?P<name>[^/\s:]+)(?::(?P<version
 # The top-level keys a prediction create accepts (additionalProperties: false in the API spec).
 _BODY_KEYS = ("input", "version")
 _PERCENT = re.compile(r"(\d{1,3})%\|")
+# Reconciling a lost create (UPDATE-2026-12 §3.1 "Crash recovery"): how far back the prediction list
+# is read, the clock skew allowed between us and Replicate, and how long a create may still land.
+RECONCILE_PAGES = 5
+CLOCK_SKEW_S = 120.0
 
 
 def split_model_ref(ref: str) -> tuple[str, str, str | None]:
@@ -62,6 +67,15 @@ def _progress(logs: Any) -> float | None:
     """Return the last tqdm percentage printed in a prediction's logs, as 0..1 (None if none)."""
     found = _PERCENT.findall(logs) if isinstance(logs, str) else []
     return min(1.0, int(found[-1]) / 100) if found else None
+
+
+def _parse_time(value: Any) -> datetime | None:
+    """Return an ISO-8601 timestamp (``Z`` or offset) as an aware datetime, None when unreadable."""
+    try:
+        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
 def _outputs(value: Any) -> list[Output]:
@@ -238,6 +252,41 @@ class ReplicateAdapter:
         log.info("replicate prediction %s created for %s (%s)", prediction.id, request.model, prediction.status)
         return SubmitResult(operation_id=prediction.id, status=result.status, outputs=result.outputs,
                             raw={"id": prediction.id, "status": prediction.status})
+
+    def reconcile(self, *, request: ProviderRequest, submitted_at: datetime, taken_ids: set[str]) -> Reconciled:
+        """Find the prediction a create whose answer was lost started: ``GET /v1/predictions``
+        (newest first), the same model created since ``submitted_at`` (minus clock skew) with the
+        same plain (non-file) inputs, not owned by another job (``taken_ids``).
+
+        Returns ``found`` with its id; ``pending`` while the create could still arrive (within the
+        request timeout); ``unknown`` after that (Replicate may have dropped or hidden it: the user
+        decides). Raises ProviderError when the list cannot be read (the caller tries again later).
+        """
+        since = submitted_at if submitted_at.tzinfo else submitted_at.replace(tzinfo=timezone.utc)
+        plain = {k: v for k, v in (request.body.get("input") or {}).items() if k not in request.files}
+        with self._session() as (client, token, seen):
+            cursor: Any = ...
+            for _ in range(RECONCILE_PAGES):
+                page = self._call(lambda: client._request("GET", "/v1/predictions" if cursor is ... else cursor).json(),
+                                  action="prediction list", idempotent=True, token=token, seen=seen)
+                older = False
+                for p in page.get("results") or []:
+                    created = _parse_time(p.get("created_at"))
+                    if created is not None and created < since - timedelta(seconds=CLOCK_SKEW_S):
+                        older = True
+                        continue
+                    if p.get("id") in taken_ids or p.get("model") != request.model:
+                        continue
+                    got = p.get("input") or {}
+                    if all(got.get(k) == v for k, v in plain.items()) and set(request.files) <= set(got):
+                        return Reconciled(outcome="found", operation_id=p["id"])
+                cursor = page.get("next")
+                if older or not cursor:
+                    break
+        waited = (datetime.now(timezone.utc) - since).total_seconds()
+        if waited < self.timeout_s + 5:
+            return Reconciled(outcome="pending", message="the create request may still arrive")
+        return Reconciled(outcome="unknown", message="no matching prediction in Replicate's list")
 
     def _prediction_json(self, *, operation_id: str, action: str, call) -> dict:
         with self._session() as (client, token, seen):

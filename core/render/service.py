@@ -1,9 +1,9 @@
 """Renders as jobs: the film, one scene, the preview animatic and auto shorts.
 
 A render is a ``Job`` row (provider ``storyreel``, kind ``render``, model = the operation) run by
-a background thread that writes its progress to ``Job.progress`` (and a message in
-``Job.request["message"]``), so ``GET /jobs/{id}`` and any page can follow it after the page that
-started it is gone. The output is a MediaAsset of type ``render`` (operation film/scene/preview/
+the job engine like any generation (leased, resumed after a crash, cancellable): this module
+registers the work kind, and a worker writes its progress to ``Job.progress`` (and a message in
+``Job.request["message"]``), so ``GET /jobs/{id}`` and any page can follow it. The output is a MediaAsset of type ``render`` (operation film/scene/preview/
 short) whose ``input_params`` are the render settings; SRT/VTT are ``text`` assets whose
 ``parent_id`` is the render. Each new render of an operation points at the previous one
 (``parent_id``), so renders are kept as versions.
@@ -12,32 +12,33 @@ from __future__ import annotations
 
 import shutil
 import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlmodel import select
 
 from core.db import session
-from core.errors import Cancelled, InvalidInput, NotFound, StoryreelError
-from core.jobs.runner import load_job, update_job
-from core.models import ASPECT_RATIOS, FIT_MODES, Job, LOUDNESS_TARGETS, MediaAsset, Scene, SUBTITLE_MODES
+from core.errors import Cancelled, InvalidInput, NotFound, RenderError
+from core.jobs.kinds import WorkContext, register_work
+from core.jobs.service import cancel_job, enqueue, wait_for
+from core.media_assets import get_asset
+from core.models import (
+    ACTIVE_STATUSES, ASPECT_RATIOS, FIT_MODES, LOUDNESS_TARGETS, QUEUED, SUBTITLE_MODES, Job, MediaAsset, Scene,
+)
 from core.projects import get_project
 from core.render.captions import CAPTION_STYLES
 from core.render.handoff import FORMATS as EXPORT_FORMATS
 from core.render.handoff import export_timeline
+from core.media.files import sha256_file
 from core.storage import scratch_dir
 from core.timeline.store import project_timeline, shot_source
 
 PROVIDER, KIND = "storyreel", "render"
 CACHE_MAX_BYTES = 4 << 30  # rendered segments + mixes kept for incremental re-renders
 OPERATIONS = ("film", "scene", "preview", "short", "export")
-TERMINAL = ("succeeded", "failed", "cancelled")
 DEFAULTS = {"aspect_ratio": None, "fit": "letterbox", "subtitles": "srt", "loudness_lufs": -14.0,
             "quality": "final", "short_side": None, "count": 3, "format": "otio", "captions": "box"}
 
-_cancel_events: dict[str, threading.Event] = {}
-_threads: dict[str, threading.Thread] = {}
 
 
 def _settings(*, project_id: int, operation: str, options: dict) -> dict:
@@ -70,44 +71,21 @@ def _settings(*, project_id: int, operation: str, options: dict) -> dict:
 
 def start_render(*, project_id: int, operation: str, options: dict | None = None,
                  scene_id: int | None = None) -> Job:
-    """Validate the settings, store a running render Job and start it in the background; returns
-    the Job. Raises InvalidInput for a bad option (naming it) or when nothing can be rendered yet,
-    NotFound for an unknown project or scene."""
-    from core.jobs.service import get_runner
+    """The one render door (Generate, Preview, the API and the CLI): validate the settings, store a
+    queued render Job and hand it to the job engine; returns the Job at once.
 
+    Raises InvalidInput for a bad option (naming it) or when nothing can be rendered yet,
+    NotFound for an unknown project or scene."""
     if operation not in OPERATIONS:
         raise InvalidInput(f"operation must be one of {', '.join(OPERATIONS)}", field="operation")
     settings = _settings(project_id=project_id, operation=operation, options=dict(options or {}))
-    project_timeline(project_id=project_id, scene_id=scene_id)  # fail now, not in the thread
-    # The job runner re-queues unfinished jobs when it starts: start it first, so it never
-    # mistakes this render (which it has no adapter for) for an interrupted provider job.
-    get_runner()
-    job = Job(kind=KIND, provider=PROVIDER, model=operation, project_id=project_id, status="running",
-              request={"operation": operation, "settings": settings, "scene_id": scene_id, "message": "starting"})
+    project_timeline(project_id=project_id, scene_id=scene_id)  # fail now, not in the worker
+    job = Job(kind=KIND, provider=PROVIDER, model=operation, project_id=project_id, status=QUEUED,
+              request={"operation": operation, "settings": settings, "scene_id": scene_id, "message": "waiting for a worker"})
     with session() as s:
         s.add(job)
-    _start_thread(job=job)
+    enqueue(job=job)
     return job
-
-
-def _start_thread(*, job: Job) -> None:
-    req = job.request or {}
-    event = _cancel_events[job.id] = threading.Event()
-    t = threading.Thread(target=_run, name=f"render-{job.id[:8]}", daemon=True,
-                         kwargs=dict(job_id=job.id, project_id=job.project_id, operation=req["operation"],
-                                     settings=req["settings"], scene_id=req.get("scene_id"), event=event))
-    _threads[job.id] = t
-    t.start()
-
-
-def resume_render(*, job: Job) -> None:
-    """Run again a render that a restart interrupted (same job id and settings). Segments already
-    rendered are reused from the segment cache, so only the unfinished part costs time."""
-    if job.id in _threads and _threads[job.id].is_alive():
-        return
-    update_job(job.id, unless=TERMINAL, progress=0.0,
-               request=dict(job.request or {}) | {"message": "resumed after a restart"})
-    _start_thread(job=job)
 
 
 def render_film(*, project_id: int, aspect_ratio: str | None = None, subtitles: str = "srt",
@@ -131,36 +109,23 @@ def render_scene(*, scene_id: int, options: dict) -> Job:
 
 
 def cancel_render(*, job_id: str) -> Job:
-    """Ask a running render to stop; returns the job (cancelled once the worker notices)."""
-    job = load_job(job_id)
-    if job is None:
-        raise NotFound(f"No job with id {job_id!r}.", field="job_id")
-    if job.status not in TERMINAL:
-        update_job(job_id, unless=TERMINAL, status="cancelled", error="cancelled by user")
-    if job_id in _cancel_events:
-        _cancel_events[job_id].set()
-    return load_job(job_id)
+    """Cancel a render (``core.jobs.service.cancel_job``): it stops at its next progress step."""
+    return cancel_job(job_id=job_id)
 
 
 def wait_render(*, job_id: str, timeout_s: float | None = None) -> Job:
-    """Block until the render ends and return its Job; raises TimeoutError (it keeps running)."""
-    t = _threads.get(job_id)
-    if t is not None:
-        t.join(timeout_s)
-        if t.is_alive():
-            raise TimeoutError(f"render {job_id} still running")
-    return load_job(job_id)
+    """Block until the render ends and return its Job (CLI, tests); raises TimeoutError."""
+    return wait_for(job_id=job_id, timeout_s=timeout_s)
 
 
 def active_render(*, project_id: int, operation: str | None = None) -> Job | None:
-    """Return the project's render job that is still running in this process, or None."""
+    """Return the project's newest unfinished render job (of ``operation`` when given), or None."""
     with session() as s:
         q = select(Job).where(Job.project_id == project_id, Job.provider == PROVIDER,
-                              Job.status == "running")
+                              Job.status.in_(ACTIVE_STATUSES))
         if operation:
             q = q.where(Job.model == operation)
-        jobs = list(s.exec(q.order_by(Job.created_at.desc())).all())
-    return next((j for j in jobs if j.id in _threads and _threads[j.id].is_alive()), None)
+        return s.exec(q.order_by(Job.created_at.desc())).first()
 
 
 def list_renders(*, project_id: int, operation: str | None = None) -> list[MediaAsset]:
@@ -173,24 +138,17 @@ def list_renders(*, project_id: int, operation: str | None = None) -> list[Media
 
 # --- the worker ----------------------------------------------------------------------------------
 class _Reporter:
-    """Progress callback writing to the Job at most a few times a second; notices cancellation."""
+    """Progress callback of the render engine writing to the job through the engine's context;
+    sets ``event`` (which the render engine watches) once the job is cancelled or lost."""
 
-    def __init__(self, job_id: str, event: threading.Event, base: float = 0.0, span: float = 1.0):
-        self.job_id, self.event, self.base, self.span = job_id, event, base, span
-        self.last = 0.0
+    def __init__(self, ctx: WorkContext, event: threading.Event, base: float = 0.0, span: float = 1.0):
+        self.ctx, self.event, self.base, self.span = ctx, event, base, span
 
     def __call__(self, fraction: float, message: str) -> None:
-        now = time.monotonic()
-        if now - self.last < 0.25 and fraction < 1.0:
-            return
-        self.last = now
-        job = load_job(self.job_id)
-        if job is not None and job.status == "cancelled":
+        if self.ctx.cancelled():
             self.event.set()
             return
-        request = dict(job.request or {}) | {"message": message}
-        update_job(self.job_id, unless=TERMINAL, progress=round(self.base + self.span * fraction, 4),
-                   request=request)
+        self.ctx.progress(self.base + self.span * fraction, message)
 
 
 def _store_render(*, project_id: int, operation: str, result, settings: dict, label: str,
@@ -215,31 +173,27 @@ def _store_render(*, project_id: int, operation: str, result, settings: dict, la
     return update_asset(media_id=asset.media_id, extra=info)
 
 
-def _run(*, job_id: str, project_id: int, operation: str, settings: dict, scene_id: int | None,
-         event: threading.Event) -> None:
-    work = scratch_dir(name="renders") / job_id
-    work.mkdir(parents=True, exist_ok=True)
+def run_render_job(*, job: Job, ctx: WorkContext) -> list[str]:
+    """Run one render job (film, scene, preview, short, export) in a worker; returns the result
+    media ids. Raises Cancelled, StoryreelError, OSError (the engine ends the job failed, naming the path)."""
+    req = job.request or {}
+    operation, settings = req["operation"], req["settings"]
+    event = threading.Event()
+    work = scratch_dir(name="renders") / job.id
     try:
+        work.mkdir(parents=True, exist_ok=True)
         if operation == "export":
-            ids = [_run_export(project_id=project_id, settings=settings, event=event, work=work).media_id]
-        elif operation == "short":
-            ids = _run_shorts(job_id=job_id, project_id=project_id, settings=settings, event=event, work=work)
-        else:
-            ids = [_run_one(job_id=job_id, project_id=project_id, operation=operation, settings=settings,
-                            scene_id=scene_id, event=event, work=work).media_id]
-        job = load_job(job_id)
-        update_job(job_id, unless=TERMINAL, status="succeeded", progress=1.0, result_media_id=ids[0],
-                   request=dict(job.request or {}) | {"message": "done", "result_media_ids": ids})
-    except Cancelled:
-        update_job(job_id, unless=TERMINAL, status="cancelled", error="cancelled by user")
-    except StoryreelError as exc:
-        update_job(job_id, unless=TERMINAL, status="failed", error=exc.message)
-    except Exception as exc:  # a bug must still end the job, or a page would wait forever
-        update_job(job_id, unless=TERMINAL, status="failed", error=f"render failed: {exc}")
+            return [_run_export(project_id=job.project_id, settings=settings, event=event, work=work).media_id]
+        if operation == "short":
+            return _run_shorts(ctx=ctx, project_id=job.project_id, settings=settings, event=event, work=work)
+        return [_run_one(ctx=ctx, project_id=job.project_id, operation=operation, settings=settings,
+                         scene_id=req.get("scene_id"), event=event, work=work).media_id]
     finally:
         shutil.rmtree(work, ignore_errors=True)
-        _cancel_events.pop(job_id, None)
         _prune_segment_cache()
+
+
+register_work(provider=PROVIDER, run=run_render_job)
 
 
 def _prune_segment_cache() -> None:
@@ -258,12 +212,17 @@ def _render_kwargs(settings: dict) -> dict:
     return {k: settings[k] for k in keys if k in settings}  # renders queued before "captions" existed lack it
 
 
-def _run_one(*, job_id, project_id, operation, settings, scene_id, event, work) -> MediaAsset:
+def _run_one(*, ctx, project_id, operation, settings, scene_id, event, work) -> MediaAsset:
     from core.render.engine import render_timeline
 
     pt = project_timeline(project_id=project_id, scene_id=scene_id, aspect_ratio=settings["aspect_ratio"])
     result = render_timeline(timeline=pt.timeline, out_path=str(work / f"{operation}.mp4"),
-                             on_progress=_Reporter(job_id, event), cancel_event=event, **_render_kwargs(settings))
+                             on_progress=_Reporter(ctx, event), cancel_event=event, **_render_kwargs(settings))
+    if operation == "preview":  # an identical animatic is the stored one (no new version)
+        digest = sha256_file(Path(result.path))
+        same = [a for a in list_renders(project_id=project_id, operation="preview") if a.content_hash == digest]
+        if same:
+            return same[0]
     name = get_project(project_id=project_id).name
     return _store_render(project_id=project_id, operation=operation, result=result, settings=settings,
                          label=f"{name} — {operation} {settings['aspect_ratio']}",
@@ -292,7 +251,7 @@ def _run_export(*, project_id, settings, event, work) -> MediaAsset:
                                "media": list(result.media)})
 
 
-def _run_shorts(*, job_id, project_id, settings, event, work) -> list[str]:
+def _run_shorts(*, ctx, project_id, settings, event, work) -> list[str]:
     from core.render.mix import mix_timeline
     from core.render.reframe import ShotLook
     from core.render.shorts import find_moments, render_short
@@ -308,7 +267,7 @@ def _run_shorts(*, job_id, project_id, settings, event, work) -> list[str]:
     for n, m in enumerate(moments):
         if event.is_set():
             raise Cancelled("Render cancelled")
-        report = _Reporter(job_id, event, base=n / len(moments), span=1 / len(moments))
+        report = _Reporter(ctx, event, base=n / len(moments), span=1 / len(moments))
         result, framing = render_short(timeline=pt.timeline, moment=m, out_path=str(work / f"short{n}.mp4"),
                                        quality=settings["quality"], short_side=settings["short_side"],
                                        loudness_lufs=settings["loudness_lufs"], fit=settings["fit"],
@@ -333,25 +292,17 @@ class Preview:
     segments_reused: int
 
 
-def render_preview(*, project_id: int, on_progress=None, cancel_event: threading.Event | None = None) -> Preview:
-    """Render the low-resolution animatic now, re-encoding only shots whose segment changed, and
-    return it (an identical render reuses the stored asset). Raises what ``render_timeline`` raises."""
-    from core.render.engine import render_timeline
-    from core.media.files import sha256_file
-
+def render_preview(*, project_id: int, timeout_s: float | None = 600) -> Preview:
+    """Render the low-resolution animatic through the render door and wait for it (CLI, tests;
+    the Preview page queues it and follows the job): only shots whose segment changed are encoded
+    again, and an identical render reuses the stored asset. Raises RenderError with the job's
+    error, TimeoutError (the render goes on in the background)."""
+    job = wait_for(job_id=start_render(project_id=project_id, operation="preview").id, timeout_s=timeout_s)
+    if job.status != "succeeded" or not job.result_media_id:
+        raise RenderError(f"preview {job.status}: {job.error or 'no result'}", field="render")
+    asset = get_asset(media_id=job.result_media_id)
     pt = project_timeline(project_id=project_id)
-    work = scratch_dir(name="renders") / f"preview-{project_id}"
-    work.mkdir(parents=True, exist_ok=True)
-    settings = _settings(project_id=project_id, operation="preview", options={})
-    try:
-        result = render_timeline(timeline=pt.timeline, out_path=str(work / "preview.mp4"), on_progress=on_progress,
-                                 cancel_event=cancel_event, **_render_kwargs(settings))
-        digest = sha256_file(Path(result.path))
-        same = [a for a in list_renders(project_id=project_id, operation="preview") if a.content_hash == digest]
-        asset = same[0] if same else _store_render(project_id=project_id, operation="preview", result=result,
-                                                   settings=settings, label="Preview animatic")
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    starts = {v.shot_id: v.start_s for v in pt.timeline.video}
-    return Preview(asset=asset, starts=starts, segments_rendered=result.segments_rendered,
-                   segments_reused=result.segments_reused)
+    extra = asset.extra or {}
+    return Preview(asset=asset, starts={v.shot_id: v.start_s for v in pt.timeline.video},
+                   segments_rendered=int(extra.get("segments_rendered") or 0),
+                   segments_reused=int(extra.get("segments_reused") or 0))

@@ -143,7 +143,10 @@ def test_a_real_wav_passes_the_content_check_whatever_its_name(client, runner):
 
 
 def test_oversized_uploads_are_refused_before_reading(client, monkeypatch):
+    from core.settings import get_settings
+
     monkeypatch.setenv("STORYREEL_MAX_UPLOAD_MB", "1")
+    get_settings.cache_clear()  # the app's start-up (its job workers) already read the settings
     big = _wav(seconds=70, rate=8000)  # ~1.1 MB of real audio
     answer = _v2v(client, big, "take.wav")
     assert answer.status_code == 413 and answer.json()["error"]["code"] == "upload_too_large"

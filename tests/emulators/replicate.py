@@ -3,7 +3,7 @@
 Serves the endpoints the adapter and the ``replicate`` 1.0.x client use — models get, version get
 (latest or a pinned older one), search and collections (``tests.emulators.replicate_catalog``),
 prediction create on the official path (``/v1/models/{o}/{n}/predictions``) and the version path
-(``/v1/predictions``), prediction get and cancel, files create/get — plus a ``/delivery/...`` host
+(``/v1/predictions``), prediction get, list (newest first, cursor pages) and cancel, files create/get — plus a ``/delivery/...`` host
 for output files. Every request is checked: ``Authorization: Bearer <token>`` (401 problem JSON
 as recorded in run__invalid-token.yaml), body keys (``additionalProperties: false``), and the
 ``input`` against the model's ``components.schemas.Input`` (required, unknown property, type,
@@ -14,7 +14,7 @@ a field the schema does not declare.
 
 Predictions move ``starting`` → ``processing`` → terminal over ``steps`` polls; the prediction
 object follows the recorded bodies of predictions-get.yaml / run.yaml. Faults (``FaultQueue``,
-routes ``create``, ``poll``, ``cancel``, ``upload``, ``model``, ``search``, ``download``): ``status`` (problem
+routes ``create``, ``poll``, ``list``, ``cancel``, ``upload``, ``model``, ``search``, ``download``): ``status`` (problem
 JSON, with ``Retry-After``), ``slow`` (sleeps, then answers normally — a create still happens),
 ``malformed`` (a 2xx body that is not JSON), ``fail_job`` (ends ``failed`` with the message),
 ``abort_job`` (ends ``aborted``), ``forbidden_download`` (the output answers 403).
@@ -304,6 +304,21 @@ class ReplicateEmulator(RecordingEmulator):
                                 "The specified version does not exist (or perhaps you don't have permission to use it?)")
             return input_problems(m, body, m.schema_of(vid)) or em._create(base_url(request), m, body["input"], fault,
                                                                            version=vid)
+
+        @app.get("/v1/predictions")
+        async def predictions_list(request: Request):
+            # replicate.md: newest first, cursor pages {"next", "previous", "results"} (page size here: 20).
+            early, _, _ = await em._enter(request, "list")
+            if early:
+                return early
+            base = base_url(request)
+            with em._lock:
+                ids = sorted(em.predictions, key=lambda k: em.predictions[k]["created_at"], reverse=True)
+            start = int(request.query_params.get("offset", "0"))
+            page = ids[start:start + 20]
+            nxt = f"{base}/v1/predictions?offset={start + 20}" if start + 20 < len(ids) else None
+            return JSONResponse({"next": nxt, "previous": None,
+                                 "results": [em._prediction(base, pid) for pid in page]})
 
         @app.get("/v1/predictions/{pid}")
         async def predictions_get(pid: str, request: Request):

@@ -8,12 +8,16 @@ import pytest
 from core.render.service import active_render, list_renders
 from core.timeline.store import list_items, project_timeline
 from core.generation.voiceover import dialogue_lines
-from tests.conftest import open_app
+from tests.conftest import open_app, settle
 
 
 
 def open_page(page: str, project_id: int):
     return open_app(page, project_id)
+
+
+def _settle(at, project_id: int) -> None:
+    settle(at, project_id)
 
 
 def _types(at) -> set:
@@ -73,12 +77,14 @@ def test_edit_preview_generate_to_downloadable_mp4(tmp_path, tools, served):
     # Preview: render, then lengthen one shot: only its segment is rendered again.
     at.switch_page("pages/preview.py")
     at.run()
-    at.button(key="render_preview").click().run()
+    at.button(key="render_preview").click().run()  # queued: the page returns at once
+    _settle(at, p.id)
     assert not at.exception and "video" in _types(at), ["\n".join(e.stack_trace) for e in at.exception]
     shot_id = project_timeline(project_id=p.id).shots[1].id
     at.selectbox(key="edit_shot").set_value(shot_id).run()
     at.number_input(key=f"edit_duration_{shot_id}").set_value(2.5)
     at.button(key="apply_shot").click().run()
+    _settle(at, p.id)
     assert not at.exception, [e.message for e in at.exception]
     assert "Re-rendered 1 of" in " ".join(c.value for c in at.caption)
     at.button(key=f"jump_{shot_id}").click().run()
@@ -89,6 +95,7 @@ def test_edit_preview_generate_to_downloadable_mp4(tmp_path, tools, served):
     at.run()
     at.selectbox(key="gen_res").select("360p").run()
     at.button(key="render_film").click().run()
+    _settle(at, p.id)
     assert not at.exception and not at.error, [e.value for e in at.error]
     # The page does not wait: while the render runs, Render film is disabled and Cancel is offered.
     running = active_render(project_id=p.id, operation="film")

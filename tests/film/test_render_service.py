@@ -144,3 +144,14 @@ def test_cancel_leaves_no_render_and_bad_options_are_named(tmp_path, tools):
     assert job.status == "cancelled"
     assert list_renders(project_id=p.id) == []
     assert not list_items(project_id=p.id, track="music")
+
+
+def test_render_that_cannot_write_ends_failed_naming_the_path(tmp_path, tools):
+    from core.settings import get_settings
+
+    p = tools.make_project(tmp_path, voices=False)
+    blocked = get_settings().data_dir / "renders"
+    blocked.write_text("a file where the render work dir should be")  # mkdir fails as on a full/readonly disk
+    job = wait_render(job_id=start_render(project_id=p.id, operation="preview").id, timeout_s=120)
+    assert job.status == "failed" and "renders" in job.error and "STORYREEL_DATA_DIR" in job.error
+    assert job.worker is None and job.lease_expires_at is None

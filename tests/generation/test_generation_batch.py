@@ -9,7 +9,7 @@ from core.generation import batch
 from core.generation import comparison
 from core.breakdowns import list_shots
 from core.db import session
-from core.generation.facade import generate_keyframe, rollback, shot_versions, sync_project, wait_all
+from core.generation.facade import generate_keyframe, rollback, shot_versions, wait_all
 from core.jobs.service import reset_runner, set_runner
 from core.models import Job, MediaAsset
 from tests.generation.conftest import make_runner
@@ -36,8 +36,7 @@ def test_regenerating_one_shot_leaves_others_untouched_and_rolls_back(project):
     before_assets = _assets_by_shot(project.id)
     target = list_shots(project_id=project.id)[1]
     job = wait_all(job_ids=[generate_keyframe(shot_id=target.id, force=True, seed=4242).id], timeout_s=60)[0]
-    assert job.status == "succeeded", job.error
-    sync_project(project_id=project.id)
+    assert job.status == "succeeded", job.error  # the worker put it on its shot: no page pulls it
     after_shots = {s.id: (s.keyframe_media_id, s.clip_media_id) for s in list_shots(project_id=project.id)}
     after_assets = _assets_by_shot(project.id)
     for sid in before_shots:
@@ -67,7 +66,6 @@ def test_interrupted_batch_resumes_without_repeating_finished_shots(project):
     with pytest.raises(PowerCut):
         batch.run_batch(project_id=project.id, stages=("keyframes",), on_progress=cut_after_first)
     reset_runner()  # the process "dies": unfinished jobs stay queued in the database
-    sync_project(project_id=project.id)
     finished = {s.id for s in list_shots(project_id=project.id) if s.keyframe_media_id}
     assert 1 <= len(finished) < len(shots)
     jobs_before = {s: [j.id for j in _jobs(project.id) if j.shot_id == s] for s in finished}

@@ -78,7 +78,6 @@ def test_relipsync_sends_clip_and_line_and_makes_a_new_version(project, wavespee
     submit = wavespeed.calls("submit")[-1]["body"]
     assert _uploaded(wavespeed, submit["video"]) == asset_path(media_id=clip.media_id).read_bytes()
     assert _uploaded(wavespeed, submit["audio"]) == asset_path(media_id=line.media_id).read_bytes()
-    generation.collect(job=done)
     new = get_asset(media_id=done.result_media_id)
     assert new.parent_id == clip.media_id and new.shot_id == shot.id
     assert get_shot(shot_id=shot.id).clip_media_id == new.media_id

@@ -10,7 +10,7 @@ from core.generation.board import wait_batch
 from core.generation.facade import set_shot_model
 from core.media_assets import get_asset
 
-from tests.conftest import open_app
+from tests.conftest import open_app, settle
 
 
 def _app(page: str, project_id: int):
@@ -50,21 +50,26 @@ def test_world_cast_page_style_voice_and_portrait(project):
 
 
 def test_storyboard_local_keyframes_and_clips_for_every_shot(project):
+    """(g) Clicks only queue work: the batch button returns while its jobs still run, and the cards
+    fill in as the workers finish them (the page is only redrawn, never clicked again)."""
     at = _app("storyboard", project.id)
     shots = list_shots(project_id=project.id)
     first = shots[0].id
     at.button(key=f"gen_kf_{first}").click().run()
     _ok(at)
+    settle(at, project.id)
     at.button(key=f"gen_clip_{first}").click().run()
     _ok(at)
+    settle(at, project.id)
     # The toggle is offered (local/animate has a start frame) except on the first shot.
     assert at.toggle(key=f"uselast_{first}").disabled
     at.button(key=f"open_{shots[1].id}").click().run()  # the board's card opens the shot's detail panel
     assert not at.toggle(key=f"uselast_{shots[1].id}").disabled
     at.button(key="batch_run").click().run()
     _ok(at)
+    assert not all(s.clip_media_id for s in list_shots(project_id=project.id)), "the batch button waited"
     assert wait_batch(project_id=project.id, timeout_s=300), "the batch runs beside the page and ends"
-    at.run()
+    settle(at, project.id)
     _ok(at)
     assert any("Batch done" in t.value for t in at.toast)
     done = list_shots(project_id=project.id)
@@ -90,8 +95,10 @@ def test_storyboard_through_emulators(project, google_emu, replicate_emu):
         at.button(key=f"open_{shot.id}").click().run()  # open the shot's detail panel from its card
         at.button(key=f"gen_kf_{shot.id}").click().run()
         _ok(at)
+        settle(at, project.id)
         at.button(key=f"gen_clip_{shot.id}").click().run()
         _ok(at)
+        settle(at, project.id)
     a2, b2 = (next(s for s in list_shots(project_id=project.id) if s.id == x.id) for x in (a, b))
     assert get_asset(media_id=a2.keyframe_media_id).model == "bytedance/seedream-4"
     veo = get_asset(media_id=a2.clip_media_id)

@@ -9,7 +9,7 @@ from core import cast
 from core.breakdowns import list_shots, update_shot
 from core.errors import InvalidInput, UnsupportedCapability
 from core.generation.facade import (generate_clip, generate_image, generate_keyframe, plan_for_shot, smooth_transition,
-                             sync_project, use_last_frame)
+                             use_last_frame)
 from core.jobs.service import wait_for
 from core.media_assets import get_asset
 
@@ -24,8 +24,7 @@ def _maya_shot(project):
 
 def _done(job):
     job = wait_for(job_id=job.id, timeout_s=60)
-    assert job.status == "succeeded", job.error
-    sync_project(project_id=job.project_id)
+    assert job.status == "succeeded", job.error  # already on its shot (the worker's result handler)
     return job
 
 

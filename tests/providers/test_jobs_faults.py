@@ -49,8 +49,31 @@ def test_jobs_400_is_permanent_and_not_retried(google_emu, runner):
 def test_jobs_unknown_submission_outcome_is_not_resubmitted(google_emu, runner, fault):
     google_emu.faults.add(fault)
     job = run_sync(**VEO, timeout_s=30)
-    assert job.status == "failed" and "not sent again" in job.error and job.error_retryable
+    # Google has no list to reconcile from: the user decides (resend_job) — never sent again by itself.
+    assert job.status == "unknown_outcome" and "not sent again" in job.error and job.error_retryable
     assert google_emu.count("create") == 1
+
+
+def test_unknown_outcome_is_sent_again_only_when_the_user_confirms(google_emu, runner, capsys):
+    from fastapi.testclient import TestClient
+
+    from core.api.app import app
+    from core.cli import main
+
+    google_emu.faults.add(Fault(kind="malformed", route="create"))
+    job = run_sync(**VEO, timeout_s=30)
+    assert job.status == "unknown_outcome" and google_emu.count("create") == 1
+    with TestClient(app) as client:
+        shown = client.get(f"/jobs/{job.id}").json()
+        assert shown["error"]["code"] == "unknown_outcome" and shown["attempts"] == 1 and shown["submitted_at"]
+        assert [j["job_id"] for j in client.get("/jobs", params={"status": "unknown_outcome"}).json()] == [job.id]
+        assert main(["jobs", "resend", job.id]) == 2  # without --yes nothing is sent
+        assert "--yes" in capsys.readouterr().err and google_emu.count("create") == 1
+        again = client.post(f"/jobs/{job.id}/resend")
+        assert again.status_code == 202 and again.json()["status"] == "queued"
+        done = wait_for(job_id=job.id, timeout_s=30)
+        assert done.status == "succeeded" and google_emu.count("create") == 2
+        assert client.post(f"/jobs/{job.id}/resend").status_code == 422  # a succeeded job is not sent again
 
 
 @pytest.mark.parametrize("fault", [Fault(kind="slow", route="poll", delay_s=1.6),
@@ -111,9 +134,8 @@ def test_jobs_runner_killed_mid_poll_resumes_and_stores_once(google_emu, data_di
     first.stop()
     stalled = get_job(job_id=job.id)
     assert stalled.status in ("submitted", "running") and stalled.result_media_id is None
-    second = make_runner()
+    second = make_runner()  # takes the job over as it starts: no request needed
     set_runner(second)
-    assert second.resume() == 1
     done = wait_for(job_id=job.id, timeout_s=30, runner=second)
     second.stop()
     assert done.status == "succeeded", done.error
@@ -129,10 +151,10 @@ def test_jobs_cancel_queued_and_uncancellable_veo(google_emu, data_dir):
     from core.jobs.service import cancel_job, set_runner
     from tests.providers.conftest import make_runner
 
-    stopped = make_runner()
+    stopped = make_runner(workers=0)  # nothing picks the job up: it stays queued
     set_runner(stopped)
     job = submit_job(**VEO)
-    stopped.stop()  # nothing picks the job up: it stays queued
+    stopped.stop()
     assert cancel_job(job_id=job.id).status == "cancelled"
     live = make_runner()
     set_runner(live)

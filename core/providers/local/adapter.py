@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Callable, ClassVar
 
 from core.errors import UnsupportedCapability
-from core.providers.base import SUCCEEDED, Output, PollResult, ProviderRequest, SubmitResult
+from core.providers.base import SUCCEEDED, Output, PollResult, ProviderRequest, Reconciled, SubmitResult
 from core.providers.local.voices import LOCAL_VOICES
 from core.storage import scratch_dir
 
@@ -211,6 +211,10 @@ class LocalAdapter:
 
     def cancel(self, *, request: ProviderRequest, operation_id: str) -> None:
         """Nothing to cancel: local work finishes during submission."""
+
+    def reconcile(self, *, request: ProviderRequest, submitted_at: Any, taken_ids: set[str]) -> Reconciled:
+        """Local work interrupted by a crash died with its process and costs nothing: run it again."""
+        return Reconciled(outcome="absent", message="local work is free and died with its process")
 
 
 ADAPTER = LocalAdapter()

@@ -1,0 +1,96 @@
+"""Live job widgets: pages enqueue work and return at once; these parts refresh on their own with
+``st.fragment(run_every=…)`` while the project has unfinished jobs, and stop refreshing when it has
+none (the decision is made again on every full page run).
+
+- :func:`watch_jobs` reruns the whole page when one of the project's jobs changes state, so shot
+  cards, renders and lines show results the workers stored — no click needed;
+- :func:`jobs_panel` lists the project's active and recent jobs (provider, model, estimated cost,
+  status, progress, age) with cancel, retry and a confirmed "send again" for unknown outcomes.
+"""
+from __future__ import annotations
+
+from datetime import timezone
+
+import streamlit as st
+
+from core.errors import StoryreelError
+from core.jobs.service import cancel_job, list_jobs, resend_job
+from core.models import ACTIVE_STATUSES, FAILED, UNKNOWN_OUTCOME, Job, utcnow
+
+REFRESH = "2s"
+
+
+def _signature(project_id: int) -> tuple:
+    jobs = list_jobs(project_id=project_id, limit=200)
+    return tuple((j.id, j.status) for j in jobs if j.status in ACTIVE_STATUSES) + (
+        sum(j.status not in ACTIVE_STATUSES for j in jobs),)
+
+
+def refresh_every(*, project_id: int) -> str | None:
+    """Return the refresh interval while the project has unfinished jobs, else None (no timer)."""
+    return REFRESH if list_jobs(project_id=project_id, status="active", limit=1) else None
+
+
+def watch_jobs(*, project_id: int, key: str = "jobs_watch") -> None:
+    """Rerun the page whenever one of the project's jobs starts, ends or appears, while any runs."""
+    st.session_state[key] = _signature(project_id)
+
+    @st.fragment(run_every=refresh_every(project_id=project_id))
+    def _watch() -> None:
+        now = _signature(project_id)
+        if now != st.session_state.get(key):
+            st.session_state[key] = now
+            st.rerun(scope="app")
+
+    _watch()
+
+
+def _age(job: Job) -> str:
+    created = job.created_at if job.created_at.tzinfo else job.created_at.replace(tzinfo=timezone.utc)
+    s = int((utcnow() - created).total_seconds())
+    return f"{s}s" if s < 120 else f"{s // 60} min" if s < 7200 else f"{s // 3600} h"
+
+
+def _row(job: Job) -> None:
+    req = job.request or {}
+    cost = req.get("cost_estimate_usd")
+    c1, c2, c3 = st.columns([5, 3, 2])
+    c1.markdown(f"**{job.provider} · {job.model}** — {job.kind}"
+                + (f" · shot {job.shot_id}" if job.shot_id else "")
+                + ("" if cost is None else f" · ≈${cost:.2f}"))
+    c2.progress(min(1.0, max(0.0, float(job.progress or 0.0))),
+                text=f"{job.status.replace('_', ' ')} · {_age(job)}"
+                + (f" · {req['message']}" if isinstance(req.get("message"), str) and job.status in ACTIVE_STATUSES else ""))
+    with c3:
+        try:
+            if job.status in ACTIVE_STATUSES and st.button("Cancel", key=f"job_cancel_{job.id}"):
+                cancel_job(job_id=job.id)
+                st.rerun(scope="app")
+            elif job.status == FAILED and job.error_retryable and st.button("Retry", key=f"job_retry_{job.id}"):
+                resend_job(job_id=job.id)
+                st.rerun(scope="app")
+            elif job.status == UNKNOWN_OUTCOME:
+                sure = st.checkbox("The provider may bill twice — send again", key=f"job_sure_{job.id}")
+                if st.button("Send again", key=f"job_resend_{job.id}", disabled=not sure):
+                    resend_job(job_id=job.id)
+                    st.rerun(scope="app")
+        except StoryreelError as exc:
+            st.error(exc.message)
+    if job.error and job.status in (FAILED, UNKNOWN_OUTCOME):
+        st.caption(job.error)
+
+
+def jobs_panel(*, project_id: int, recent: int = 10) -> None:
+    """The project's unfinished jobs and its ``recent`` latest finished ones, refreshing while any run."""
+
+    @st.fragment(run_every=refresh_every(project_id=project_id))
+    def _panel() -> None:
+        jobs = list_jobs(project_id=project_id, limit=200)
+        active = [j for j in jobs if j.status in ACTIVE_STATUSES]
+        done = [j for j in jobs if j.status not in ACTIVE_STATUSES][:recent]
+        st.caption(f"{len(active)} running or queued · refreshed {utcnow():%H:%M:%S} UTC" if active
+                   else "No job running.")
+        for job in active + done:
+            _row(job)
+
+    _panel()
