@@ -15,6 +15,7 @@ from core.projects import create_project
 from core.scripts import save_version
 
 from tests.ux.helpers import app, texts
+from tests.conftest import settle
 
 SCRIPT = """INT. LIGHTHOUSE - NIGHT
 
@@ -87,7 +88,8 @@ def test_preview_labels_steps_first_render_and_exact_jump():
     move = at.selectbox(key=f"edit_camera_{shots[0].id}")
     assert "Push in" in move.options and "push_in" not in move.options
     assert at.number_input(key=f"edit_duration_{shots[0].id}").value == 1.5, "1.26 s shows on the 0.5 s step"
-    at.button(key="render_preview").click().run()
+    at.button(key="render_preview").click().run()  # queued: the page follows the render job
+    settle(at, p.id)
     assert not at.exception, [e.message for e in at.exception]
     captions = " ".join(c.value for c in at.caption)
     assert "Rendered all" in captions and "Re-rendered" not in captions

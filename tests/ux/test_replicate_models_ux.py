@@ -11,6 +11,7 @@ from core.registry import get_registry
 from core.scripts import save_version
 from tests.providers_more.replicate_catalog import aim_at, serve_catalogue
 from tests.ux.helpers import app, texts
+from tests.conftest import settle
 
 SCRIPT = """INT. LIGHTHOUSE - NIGHT
 
@@ -110,6 +111,7 @@ def test_storyboard_picks_an_unseen_model_and_makes_the_clip_with_it(catalogue):
     at = app("storyboard", p.id)
     at.button(key=f"gen_kf_{sid}").click().run()  # a local keyframe: the clip's start frame
     _ok(at)
+    settle(at, p.id)
     keyframe = list_shots(project_id=p.id)[0].keyframe_media_id
     assert keyframe
     at.text_input(key="sb_finder_replicate_ref").input("minimax/hailuo-2.3").run()
@@ -122,6 +124,7 @@ def test_storyboard_picks_an_unseen_model_and_makes_the_clip_with_it(catalogue):
     _ok(at)
     at.button(key=f"gen_clip_{sid}").click().run()
     _ok(at)
+    settle(at, p.id)
     (create,) = catalogue.calls("create")
     assert create["path"] == "/v1/models/minimax/hailuo-2.3/predictions"
     assert create["body"]["input"]["first_frame_image"].startswith("data:image/png;base64,")
