@@ -70,19 +70,22 @@ def _naive_utc(when: datetime) -> datetime:
     return when.astimezone(timezone.utc).replace(tzinfo=None) if when.tzinfo else when
 
 
-def push(*, job_id: str, delay_s: float = 0.0) -> None:
-    """Ask a worker to look at ``job_id`` now, or after ``delay_s`` seconds."""
+def push(*, job_id: str, delay_s: float = 0.0, store=None) -> None:
+    """Ask a worker to look at ``job_id`` now, or after ``delay_s`` seconds (on ``store``, default
+    the configured queue)."""
+    st = store or storage()
     data = job_id.encode("ascii")
     if delay_s > 0:
-        storage().add_to_schedule(data, _naive_utc(datetime.now(timezone.utc) + timedelta(seconds=delay_s)))
+        st.add_to_schedule(data, _naive_utc(datetime.now(timezone.utc) + timedelta(seconds=delay_s)))
     else:
-        storage().enqueue(data)
+        st.enqueue(data)
 
 
-def pop() -> str | None:
+def pop(*, store=None) -> str | None:
     """Return the next job id to look at (moving due scheduled ones into the queue first), or None
-    when there is none right now (Redis waits up to REDIS_WAIT_S for one)."""
-    st = storage()
+    when there is none right now (Redis waits up to REDIS_WAIT_S for one). A runner passes the
+    ``store`` it resolved once, so its loop never reads the settings."""
+    st = store or storage()
     for data in st.read_schedule(_naive_utc(datetime.now(timezone.utc))):
         st.enqueue(data)
     data = st.dequeue()
