@@ -138,7 +138,7 @@ class JobRunner:
         self.sweep_s = float(sweep_s if sweep_s is not None else min(10.0, max(0.2, self.lease_s / 3)))
         self.idle_wait_s = idle_wait_s
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
-        self._store = queue.storage()  # resolved once: the loops below never read the settings again
+        self._queue_store = queue.storage()  # resolved once: the loops below never read the settings again
         self.changed = threading.Condition()
         self._stop = threading.Event()
         self._wake = threading.Event()
@@ -174,14 +174,14 @@ class JobRunner:
 
     def enqueue(self, *, job_id: str, provider: str | None = None, delay_s: float = 0.0) -> None:
         """Put a persisted job on the queue for any worker (and wake this process's workers)."""
-        queue.push(job_id=job_id, delay_s=delay_s, store=self._store)
+        queue.push(job_id=job_id, delay_s=delay_s, store=self._queue_store)
         self._wake.set()
 
     def resume(self) -> int:
         """Queue every unfinished job no live worker holds; returns how many (done when workers start)."""
         ids = unowned_jobs()
         for job_id in ids:
-            queue.push(job_id=job_id, store=self._store)
+            queue.push(job_id=job_id, store=self._queue_store)
         self._wake.set()
         return len(ids)
 
@@ -218,7 +218,7 @@ class JobRunner:
             if self._start_waiting():
                 continue
             try:
-                job_id = queue.pop(store=self._store)
+                job_id = queue.pop(store=self._queue_store)
             except Exception:  # the queue is down (Redis restarting…): wait, never die
                 log.exception("reading the job queue failed")
                 self._slots.release()
@@ -233,7 +233,7 @@ class JobRunner:
                 self._pool.submit(self._run_step, job_id)
             except RuntimeError:  # shutting down: leave the job to the sweep of another worker
                 self._slots.release()
-                queue.push(job_id=job_id, store=self._store)
+                queue.push(job_id=job_id, store=self._queue_store)
 
     def _start_waiting(self) -> bool:
         """With a slot held: claim the oldest waiting job of a provider whose retry time has come and
@@ -286,7 +286,7 @@ class JobRunner:
             try:
                 for job_id in leases.lapsed():
                     log.info("job %s lapsed: queued again", job_id)
-                    queue.push(job_id=job_id, store=self._store)
+                    queue.push(job_id=job_id, store=self._queue_store)
                 self._wake.set()
             except Exception:
                 log.exception("the job sweep failed")
