@@ -527,8 +527,8 @@ class JobRunner:
             log.info("job %s succeeded: %s", job_id, ids[0])
 
     def _run_work(self, job: Job, work: kinds.WorkKind) -> None:
-        if job.status != RUNNING and not leases.owned(job_id=job.id, worker=self.worker_id, status=RUNNING,
-                                                      attempts=job.attempts + 1):
+        # Every run counts (a render taken over after a crash runs again: attempts 2).
+        if not leases.owned(job_id=job.id, worker=self.worker_id, status=RUNNING, attempts=job.attempts + 1):
             return
         ctx = _WorkContext(self, job)
         try:

@@ -110,3 +110,43 @@ def test_killed_during_create_is_reconciled_not_sent_again(queue_mode, replicate
     with capsys.disabled():
         print(f"\n[c:{'redis' if queue_mode != 'sqlite' else 'sqlite'}] killed during create -> reconciled from the "
               f"prediction list, finished {took:.1f}s after the kill, 1 create")
+
+
+def _film_project(tmp_path):
+    """The film tests' project (keyframes on every shot), built by their own helper."""
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location("film_conftest", Path(__file__).parents[1] / "film" / "conftest.py")
+    helpers = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(helpers)
+    return helpers.make_project(tmp_path, voices=False)
+
+
+def test_killed_worker_mid_render_is_resumed(queue_mode, procs, data_dir, tmp_path, monkeypatch, capsys):
+    """(d) `kill -9` of the only worker while it renders the film: a new worker takes the render
+    over (same job) and finishes it."""
+    from core.media_assets import get_asset
+    from core.render.service import start_render
+    from core.settings import get_settings
+
+    monkeypatch.setenv("STORYREEL_JOB_LEASE_S", str(LEASE_S))
+    get_settings.cache_clear()
+    _queue_only()
+    p = _film_project(tmp_path)
+    first = procs.worker(workers=1, name="first")
+    job = start_render(project_id=p.id, operation="film", options={"short_side": 360, "subtitles": "none"})
+    wait_until(lambda: (j := load_job(job.id)).status == "running" and j.progress > 0.05, timeout_s=120,
+               what="the render under way")
+    procs.kill9(first)
+    killed_at = time.monotonic()
+    stalled = load_job(job.id)
+    assert stalled.status == "running" and stalled.progress < 1.0
+    procs.worker(workers=1, name="second")
+    done = wait_until(lambda: _finished(job.id), timeout_s=240, what="the resumed render")
+    took = time.monotonic() - killed_at
+    assert done.status == "succeeded", done.error
+    assert done.attempts >= 2 and get_asset(media_id=done.result_media_id).type == "render"
+    with capsys.disabled():
+        print(f"\n[d:{'redis' if queue_mode != 'sqlite' else 'sqlite'}] killed at {stalled.progress:.0%} of a film "
+              f"render -> finished by the new worker {took:.1f}s after the kill")
