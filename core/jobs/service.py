@@ -52,10 +52,13 @@ def get_runner() -> JobRunner:
 
 
 def set_runner(runner: JobRunner | None) -> None:
-    """Install ``runner`` as the process-wide runner (tests, bench, app start-up with custom limits)."""
+    """Install ``runner`` as the process-wide runner (tests, bench, app start-up with custom limits);
+    the one it replaces is stopped (its jobs handed back), so no worker threads are left behind."""
     global _runner
     with _runner_lock:
-        _runner = runner
+        old, _runner = _runner, runner
+    if old is not None and old is not runner and not old.stopped:
+        old.stop()
 
 
 def reset_runner() -> None:
