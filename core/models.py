@@ -185,7 +185,7 @@ class Job(SQLModel, table=True):
     lease_expires_at: datetime | None = Field(default=None, index=True)
     submitted_at: datetime | None = None  # when the (one) create request was about to be sent
     # The cache key while the job is in flight (NULL otherwise): unique, so identical work joins one job.
-    inflight_key: str | None = Field(default=None, unique=True)
+    inflight_key: str | None = Field(default=None, unique=True, index=True)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     created_by: str | None = Field(default=None, index=True)  # user who asked; None without sign-in
