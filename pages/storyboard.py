@@ -30,7 +30,7 @@ from core.ui.prereq import require_step
 from core.ui.signin import may, why_not
 from core.ui.state import notify, rerun, synced
 
-BOARD_COLUMNS = 4
+CARD_WIDTH = 168  # px: four or five cards a row beside the detail panel
 LIVE_EVERY_S = 1.5  # how often the board redraws while jobs run
 
 st.title("🖼️ Storyboard")
@@ -88,7 +88,7 @@ def _select(sid: int) -> None:
 
 
 def _card(c: storyboard.ShotCard, selected: bool) -> None:
-    with st.container(border=True):
+    with st.container(border=True, width=CARD_WIDTH):
         if c.thumb:
             st.image(c.thumb, width="stretch")
         else:
@@ -143,11 +143,9 @@ def live_board() -> None:
     sel = st.session_state.get("sb_selected")
     for scene in scenes:
         st.markdown(f"##### Scene {scene.number} · {scene.heading}")
-        for row in range(0, len(scene.cards), BOARD_COLUMNS):
-            cols = st.columns(BOARD_COLUMNS)
-            for col, c in zip(cols, scene.cards[row:row + BOARD_COLUMNS]):
-                with col:
-                    _card(c, c.shot_id == sel)
+        with st.container(horizontal=True, wrap=True, gap="small"):  # one flex row per scene, wrapping
+            for c in scene.cards:
+                _card(c, c.shot_id == sel)
 
 
 
