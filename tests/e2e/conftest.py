@@ -155,6 +155,28 @@ def app_db(app_server, monkeypatch):
 
 
 
+@pytest.fixture(scope="module")
+def module_app(tmp_path_factory):
+    """An app of this test module's own (url, data_dir): tests that fill the app with projects do
+    not change what the session's other browser tests find on Start."""
+    with running_app(tmp_path_factory.mktemp("e2e-module")) as served:
+        yield served
+
+
+@pytest.fixture
+def module_db(module_app, monkeypatch):
+    """Point this test process's core at the module app's data dir."""
+    from core import db
+    from core.settings import get_settings
+
+    monkeypatch.setenv("STORYREEL_DATA_DIR", str(module_app[1]))
+    get_settings.cache_clear()
+    db.reset_engines()
+    yield module_app[1]
+    db.reset_engines()
+    get_settings.cache_clear()
+
+
 @pytest.fixture(scope="session")
 def mic_f0() -> float:
     """The fundamental frequency of the fake microphone's voice."""

@@ -57,11 +57,11 @@ def _start_buttons(page) -> int:
     return n
 
 
-def test_every_page_with_a_screenshot_and_working_recorders(page, app_server, app_db, shot):
+def test_every_page_with_a_screenshot_and_working_recorders(page, module_app, module_db, shot):
     from core import cast
     from core.breakdowns import list_characters
 
-    url, _ = app_server
+    url, _ = module_app
     p = _project()
     page.goto(url)
     idle(page)

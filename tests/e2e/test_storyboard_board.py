@@ -47,10 +47,10 @@ def _board_state(page) -> dict:
     }""")
 
 
-def test_cards_fill_in_live_during_a_batch_and_cancel_is_live(page, app_server, app_db, shot):
+def test_cards_fill_in_live_during_a_batch_and_cancel_is_live(page, module_app, module_db, shot):
     from core.breakdowns import list_shots
 
-    url, _ = app_server
+    url, _ = module_app
     p = _project("Night Market live", script=SCRIPT)
     total = len(list_shots(project_id=p.id))
     assert total >= 5
@@ -79,10 +79,10 @@ def test_cards_fill_in_live_during_a_batch_and_cancel_is_live(page, app_server, 
     assert f"{total}/{total}** keyframes" in body or re.search(rf"{total}/{total}\s*keyframes", body), body[:400]
 
 
-def test_cancel_while_a_batch_runs_stops_it(page, app_server, app_db, shot):
+def test_cancel_while_a_batch_runs_stops_it(page, module_app, module_db, shot):
     from core.breakdowns import list_shots
 
-    url, _ = app_server
+    url, _ = module_app
     # Other words than the live test's script: identical requests would come from the result cache at once.
     p = _project("Night Market cancel", script=SCRIPT.replace("haggles", "bargains").replace("crowd", "rain"))
     _open(page, url, p.name)
@@ -100,12 +100,12 @@ def test_cancel_while_a_batch_runs_stops_it(page, app_server, app_db, shot):
 BOARD_BUDGET_S = 8.0  # a regression guard on this shared 2-core machine; the figure is printed (target: 2 s)
 
 
-def test_board_of_100_shots_draws_quickly(page, app_server, app_db, shot):
+def test_board_of_100_shots_draws_quickly(page, module_app, module_db, shot):
     from core.breakdowns import list_shots, update_shot
     from core.generation.board import board
     from core.media_assets import create_asset
 
-    url, _ = app_server
+    url, _ = module_app
     script = "\n".join(f"INT. ROOM {i} - DAY\n\nMAYA waits by door {i}.\n\nMAYA\nLine {i}, then another line.\n"
                        for i in range(1, 51))
     p = _project("Hundred shots", script=script, target=600)

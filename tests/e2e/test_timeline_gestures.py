@@ -86,11 +86,11 @@ def _wait_editor(page, count: int) -> None:
     _editor(page).locator(".tl-shot").nth(count - 1).wait_for()
 
 
-def test_reorder_trim_move_gain_and_play_in_chromium(page, app_server, app_db, shot):
+def test_reorder_trim_move_gain_and_play_in_chromium(page, module_app, module_db, shot):
     from core.breakdowns import list_shots
     from core.timeline.store import list_items
 
-    url, _ = app_server
+    url, _ = module_app
     p = _project()
     shots = list_shots(project_id=p.id)
     n = len(shots)
