@@ -132,9 +132,11 @@ def live_board() -> None:
         made = counts.keyframes + counts.clips
         st.progress(made / max(2 * counts.shots, 1), text=f"Batch running: {counts.keyframes}/{counts.shots} "
                     f"keyframes, {counts.clips}/{counts.shots} clips")
-    elif counts.batch_note:
-        c_note.caption(counts.batch_note)
-    elif (counts.keyframes_missing or counts.clips_missing) and c_note.button("Estimate cost", key="batch_estimate"):
+    else:
+        if counts.batch_note:
+            c_note.caption(counts.batch_note)
+    if not counts.batch_running and (counts.keyframes_missing or counts.clips_missing) and c_note.button(
+            "Estimate cost", key="batch_estimate"):
         with shown_errors("Batch estimate"):
             est = batch.estimate_batch(project_id=project.id)
             cost = "free" if est.usd == 0 and not est.unknown else f"about ${est.usd:.2f}" + (

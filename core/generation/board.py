@@ -20,6 +20,7 @@ from core.errors import StoryreelError
 from core.generation.batch import BatchProgress, cancel_batch, run_batch
 from core.media.thumbs import thumbnail
 from core.models import ACTIVE_STATUSES, Job
+from core.settings import get_settings
 
 CARD_THUMB_WIDTH = 240  # board cards are narrow; a small JPEG is all they need
 
@@ -99,7 +100,7 @@ def board(*, project_id: int, thumbs: bool = True) -> tuple[list[SceneBoard], Bo
             counts.clips += bool(shot.clip_media_id)
             counts.failed += shot.status == "failed"
         scenes.append(SceneBoard(scene_id=card.scene.id, number=n, heading=card.scene.heading, cards=tuple(cards)))
-    run = _RUNS.get(project_id)
+    run = _RUNS.get(_key(project_id))
     counts.batch_running = bool(run and run.thread.is_alive())
     counts.batch_note = run.note() if run else ""
     return scenes, counts
@@ -126,8 +127,13 @@ class _BatchRun:
         return {k: v for p in self.stages for k, v in p.failed.items()}
 
 
-_RUNS: dict[int, _BatchRun] = {}
+_RUNS: dict[tuple[str, int], _BatchRun] = {}
 _LOCK = threading.Lock()
+
+
+def _key(project_id: int) -> tuple[str, int]:
+    # Project ids repeat across databases (tests, a switched DATABASE_URL): key by both.
+    return str(get_settings().database_url or get_settings().data_dir), project_id
 
 
 def start_batch(*, project_id: int) -> bool:
@@ -135,7 +141,7 @@ def start_batch(*, project_id: int) -> bool:
     process (the jobs themselves run on the job runner); returns False when a batch of this project
     is already running. Progress is read with ``board``; ``stop_batch`` cancels it."""
     with _LOCK:
-        run = _RUNS.get(project_id)
+        run = _RUNS.get(_key(project_id))
         if run and run.thread.is_alive():
             return False
         stop = threading.Event()
@@ -152,7 +158,7 @@ def start_batch(*, project_id: int) -> bool:
                 run.error = str(getattr(exc, "message", exc))
 
         run.thread = threading.Thread(target=_work, name=f"batch-{project_id}", daemon=True)
-        _RUNS[project_id] = run
+        _RUNS[_key(project_id)] = run
         run.thread.start()
     return True
 
@@ -160,7 +166,7 @@ def start_batch(*, project_id: int) -> bool:
 def stop_batch(*, project_id: int) -> int:
     """Stop this project's running batch (no next stage) and cancel its queued jobs; returns how
     many jobs were cancelled. Finished shots keep their results."""
-    run = _RUNS.get(project_id)
+    run = _RUNS.get(_key(project_id))
     if run is not None:
         run.stop.set()
     return cancel_batch(project_id=project_id)
@@ -168,13 +174,13 @@ def stop_batch(*, project_id: int) -> int:
 
 def batch_failures(*, project_id: int) -> dict[int, str]:
     """Return {shot id: message} of the shots the last batch of this project could not make."""
-    run = _RUNS.get(project_id)
+    run = _RUNS.get(_key(project_id))
     return run.failures() if run else {}
 
 
 def wait_batch(*, project_id: int, timeout_s: float = 600.0) -> bool:
     """Wait for this project's batch thread to end; returns True when it has (tests, the CLI)."""
-    run = _RUNS.get(project_id)
+    run = _RUNS.get(_key(project_id))
     if run is None:
         return True
     run.thread.join(timeout=timeout_s)
