@@ -37,9 +37,6 @@ PROVIDER = "google"
 RETRYABLE_STATUS = {408, 429, 500, 502, 503, 504}
 AUTH_STATUS = {401, 403}
 SCOPES = ["https://www.googleapis.com/auth/cloud-platform"]
-# Interactions statuses (SDK 3.6 ``InteractionStatus``) that are final, and what they mean here.
-_INTERACTION_DONE = {"completed": SUCCEEDED, "failed": FAILED, "cancelled": CANCELLED, "incomplete": FAILED,
-                     "budget_exceeded": FAILED}
 
 
 def _retry_after(exc: BaseException) -> float | None:
@@ -206,29 +203,6 @@ class GoogleAdapter:
             return PollResult(status=FAILED, error=f"the model returned no video ({reasons}).")
         return PollResult(status=SUCCEEDED, outputs=outputs)
 
-    @staticmethod
-    def _op_payload(op: types.GenerateVideosOperation) -> dict:
-        resp = op.response or op.result
-        videos = [{"data": g.video.video_bytes, "uri": g.video.uri, "mime": g.video.mime_type}
-                  for g in (resp.generated_videos or [] if resp else []) if g.video]
-        return {"name": op.name, "done": bool(op.done), "error": op.error, "videos": videos,
-                "rai_filtered_count": getattr(resp, "rai_media_filtered_count", None) if resp else None,
-                "rai_filtered_reasons": getattr(resp, "rai_media_filtered_reasons", None) if resp else None}
-
-    @staticmethod
-    def _interaction_payload(interaction: Any) -> dict:
-        """Normalise an Interactions answer: the video is base64 inline in ``steps[].content[]``."""
-        data = interaction.model_dump(mode="json", by_alias=True, exclude_none=True)
-        status = data.get("status")
-        videos = [{"data": rq.decode_b64(c.get("data")), "uri": c.get("uri"), "mime": c.get("mime_type")}
-                  for step in data.get("steps") or [] for c in step.get("content") or []
-                  if isinstance(c, dict) and c.get("type") == "video"]
-        errors = data.get("errors") or []
-        error = {"code": None, "message": "; ".join(str(e.get("message") or e.get("code")) for e in errors)
-                 or f"interaction ended {status}"} if _INTERACTION_DONE.get(status) == FAILED else None
-        return {"name": data.get("id"), "done": status in _INTERACTION_DONE, "status": _INTERACTION_DONE.get(status),
-                "error": error, "videos": videos}
-
     # --- transport ----------------------------------------------------------------------------
     def submit(self, *, request: ProviderRequest) -> SubmitResult:
         """Send the request. Veo and Omni return an operation/interaction id as ``operation_id``;
@@ -239,10 +213,10 @@ class GoogleAdapter:
             if method in (rq.VIDEOS, rq.INTERACTIONS):
                 if method == rq.VIDEOS:
                     source, config = rq.video_call(params=params, files=request.files)
-                    payload = self._op_payload(client.models.generate_videos(model=request.model, source=source,
+                    payload = rq.veo_payload(client.models.generate_videos(model=request.model, source=source,
                                                                              config=config))
                 else:
-                    payload = self._interaction_payload(client.interactions.create(
+                    payload = rq.interaction_payload(client.interactions.create(
                         model=request.model, **rq.interaction_call(params=params, files=request.files)))
                 if payload["done"]:
                     result = self.parse_result(payload=payload)
@@ -278,9 +252,9 @@ class GoogleAdapter:
         try:
             client = self._client(request.body["auth"])
             if request.body["method"] == rq.INTERACTIONS:
-                payload = self._interaction_payload(client.interactions.get(id=operation_id))
+                payload = rq.interaction_payload(client.interactions.get(id=operation_id))
             else:
-                payload = self._op_payload(client.operations.get(types.GenerateVideosOperation(name=operation_id)))
+                payload = rq.veo_payload(client.operations.get(types.GenerateVideosOperation(name=operation_id)))
         except MissingCredentials as exc:
             self.forget_credentials()
             raise ProviderError(f"{exc.message}; the running job waits for credentials", provider=PROVIDER,

@@ -18,12 +18,15 @@ from typing import Any
 from google.genai import types
 
 from core.errors import UnsupportedCapability
-from core.providers.base import InputFile
+from core.providers.base import CANCELLED, FAILED, SUCCEEDED, InputFile
 
 VIDEOS, CONTENT_IMAGE, CONTENT_JSON, INTERACTIONS = "generate_videos", "content_image", "content_json", "interactions"
 # UPDATE-2026-12 §1.1: the auth each SDK method needs under google-genai 3.x.
 DEFAULT_AUTH = {VIDEOS: "vertex", CONTENT_IMAGE: "api_key", CONTENT_JSON: "api_key", INTERACTIONS: "api_key"}
 AUTH_SETTINGS = {"vertex": ("GOOGLE_CLOUD_PROJECT",), "api_key": ("GOOGLE_API_KEY",)}
+# Interactions statuses (SDK 3.6 ``InteractionStatus``) that are final, and what they mean here.
+INTERACTION_DONE = {"completed": SUCCEEDED, "failed": FAILED, "cancelled": CANCELLED, "incomplete": FAILED,
+                    "budget_exceeded": FAILED}
 
 
 def _cap_attr(cap: Any, name: str) -> Any:
@@ -267,3 +270,28 @@ def parse_json_text(text: str) -> dict:
     if not isinstance(data, dict):
         raise ValueError("structured output is not a JSON object")
     return data
+
+
+def veo_payload(op: types.GenerateVideosOperation) -> dict:
+    """Return the normalised payload (``GoogleAdapter.parse_result``) of a Veo operation."""
+    resp = op.response or op.result
+    videos = [{"data": g.video.video_bytes, "uri": g.video.uri, "mime": g.video.mime_type}
+              for g in (resp.generated_videos or [] if resp else []) if g.video]
+    return {"name": op.name, "done": bool(op.done), "error": op.error, "videos": videos,
+            "rai_filtered_count": getattr(resp, "rai_media_filtered_count", None) if resp else None,
+            "rai_filtered_reasons": getattr(resp, "rai_media_filtered_reasons", None) if resp else None}
+
+
+def interaction_payload(interaction: Any) -> dict:
+    """Return the normalised payload of an Omni interaction: the video is base64 inline in
+    ``steps[].content[]`` (UPDATE-2026-12 §1.1); a failed/incomplete one carries its errors."""
+    data = interaction.model_dump(mode="json", by_alias=True, exclude_none=True)
+    status = data.get("status")
+    videos = [{"data": decode_b64(c.get("data")), "uri": c.get("uri"), "mime": c.get("mime_type")}
+              for step in data.get("steps") or [] for c in step.get("content") or []
+              if isinstance(c, dict) and c.get("type") == "video"]
+    errors = data.get("errors") or []
+    error = {"code": None, "message": "; ".join(str(e.get("message") or e.get("code")) for e in errors)
+             or f"interaction ended {status}"} if INTERACTION_DONE.get(status) == FAILED else None
+    return {"name": data.get("id"), "done": status in INTERACTION_DONE, "status": INTERACTION_DONE.get(status),
+            "error": error, "videos": videos}

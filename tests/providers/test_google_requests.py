@@ -104,3 +104,27 @@ def test_google_auth_failure_while_polling_waits_but_not_at_submit():
     assert polled.awaiting_credentials and polled.retryable and polled.status_code == 401
     submitted = map_error(err, during="submit")
     assert not submitted.awaiting_credentials and not submitted.retryable  # nothing paid yet: fail plainly
+
+
+def test_google_interaction_payload_states():
+    import base64
+
+    class Answer:  # stands in for the SDK's Interaction model (only model_dump is read)
+        def __init__(self, data):
+            self.data = data
+
+        def model_dump(self, **_):
+            return self.data
+
+    running = rq.interaction_payload(Answer({"id": "i1", "status": "in_progress"}))
+    assert running["done"] is False and ADAPTER.parse_result(payload=running).status == RUNNING
+    video = {"type": "video", "data": base64.b64encode(b"mp4").decode(), "mime_type": "video/mp4"}
+    done = rq.interaction_payload(Answer({"id": "i1", "status": "completed",
+                                          "steps": [{"type": "model_output", "content": [video]}]}))
+    ok = ADAPTER.parse_result(payload=done)
+    assert ok.status == SUCCEEDED and ok.outputs[0].data == b"mp4" and done["name"] == "i1"
+    failed = rq.interaction_payload(Answer({"id": "i1", "status": "failed",
+                                            "errors": [{"code": "safety", "message": "blocked by safety"}]}))
+    assert ADAPTER.parse_result(payload=failed).error == "blocked by safety"
+    budget = ADAPTER.parse_result(payload=rq.interaction_payload(Answer({"id": "i1", "status": "budget_exceeded"})))
+    assert budget.status == FAILED and "budget_exceeded" in budget.error
