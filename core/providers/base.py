@@ -101,6 +101,7 @@ class KeyCheck:
     ``detail`` never holds a key.
     """
 
+    TIMEOUT_S: ClassVar[float] = 15.0  # a key check never waits on a silent host as long as a generation would
     OK: ClassVar[str] = "OK"
     REFUSED: ClassVar[str] = "key refused"
     UNREACHABLE: ClassVar[str] = "unreachable"

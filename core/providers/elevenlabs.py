@@ -281,13 +281,15 @@ class ElevenLabsAdapter:
         if not (self._explicit_key or get_setting(setting=SETTING)):
             return []
 
+        probe = ElevenLabsAdapter(timeout_s=min(self.timeout_s, KeyCheck.TIMEOUT_S), api_key=self._explicit_key)
+
         def run():
-            key = self._key()
-            with self._client(key) as client:
-                user = self._call(lambda: client.user.get(request_options=self._options()), action="key check",
-                                  key=key, idempotent=True)
-                listed = self._call(lambda: client.models.list(request_options=self._options()), action="model list",
-                                    key=key, idempotent=True)
+            key = probe._key()
+            with probe._client(key) as client:
+                user = probe._call(lambda: client.user.get(request_options=probe._options()), action="key check",
+                                   key=key, idempotent=True)
+                listed = probe._call(lambda: client.models.list(request_options=probe._options()),
+                                     action="model list", key=key, idempotent=True)
             facts = {m.model_id: {"maximum_text_length_per_request": m.maximum_text_length_per_request}
                      for m in listed if getattr(m, "maximum_text_length_per_request", None)}
             tier = getattr(getattr(user, "subscription", None), "tier", None)

@@ -294,10 +294,12 @@ class GoogleAdapter:
         ``models`` maps each shipped model id to the settings it needs. Never raises for a refused
         key or an unreachable host: those are the checks' answers.
         """
+        probe = GoogleAdapter(timeout_s=min(self.timeout_s, KeyCheck.TIMEOUT_S))  # own, short-timeout clients
+
         def call(auth: str, fn):
             def run():
                 try:
-                    found = fn(self._client(auth))
+                    found = fn(probe._client(auth))
                 except (MissingCredentials, ProviderError):
                     raise
                 except Exception as exc:

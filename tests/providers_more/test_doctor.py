@@ -117,3 +117,20 @@ def test_providers_panel_in_the_app_runs_the_same_check(everything, monkeypatch)
     assert "✅ **google** — OK" in text and "⛔ **wavespeed** — key refused" in text
     assert "gemini-3.8-flash" in text and "imagen-4.0-generate-001 → gemini-3.1-flash-image" in text
     assert_no_key(text)
+
+
+def test_doctor_gives_up_on_a_silent_host_quickly(everything, eleven_emu, capsys, monkeypatch):
+    import time
+
+    from core.providers.base import KeyCheck
+    from tests.emulators.server import Fault
+
+    monkeypatch.setattr(KeyCheck, "TIMEOUT_S", 1.0)
+    everything.faults.add(Fault(kind="slow", route="models", delay_s=4.0))
+    eleven_emu.faults.add(Fault(kind="slow", route="user", delay_s=4.0))
+    started = time.monotonic()
+    code, text = doctor(capsys)
+    assert code == 1 and time.monotonic() - started < 15  # not the 120 s a generation call may wait
+    assert "GOOGLE_API_KEY: unreachable" in text and "elevenlabs: unreachable" in text
+    assert "replicate: OK" in text
+    assert_no_key(text)
