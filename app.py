@@ -2,8 +2,11 @@
 and progress. Every page is a thin view over core (see DESIGN.md §1)."""
 import streamlit as st
 
+from core.errors import DataDirUnavailable
 from core.progress import STEPS, project_progress
 from core.projects import list_projects
+from core.settings import app_exposure_problem, get_settings
+from core.storage import check_data_dir
 from core.ui.nav import mark_navigation_ready, return_to_requested_page
 from core.ui.signin import require_sign_in, sign_out_button
 from core.ui.spend import spend_summary
@@ -12,6 +15,26 @@ from core.ui.state import show_notices
 st.set_page_config(page_title="Storyreel", page_icon="🎬", layout="wide")
 # With STORYREEL_AUTH=on nothing below runs until someone signs in (form, or st.login with [auth]).
 require_sign_in()
+
+# Exposure (README "Configuration"): on loopback only, unless sign-in is on (STORYREEL_AUTH=on).
+_exposure = app_exposure_problem(address=st.get_option("server.address"))
+if _exposure:
+    st.error(_exposure)
+    st.stop()
+
+
+@st.cache_resource
+def _data_dir_ready(root: str) -> bool:  # noqa: ARG001 - the cache key
+    # Once per server process and data dir: it exists, is writable and has room; stale partial files go.
+    check_data_dir()
+    return True
+
+
+try:
+    _data_dir_ready(str(get_settings().data_dir))
+except DataDirUnavailable as exc:
+    st.error(exc.message)
+    st.stop()
 
 
 @st.cache_resource

@@ -2,9 +2,12 @@
 (edit, add, delete, reorder, split, merge)."""
 from __future__ import annotations
 
+import hashlib
+import importlib
 import re
 from dataclasses import dataclass, field
 
+from anyascii import anyascii
 from sqlmodel import select
 
 from core.db import session
@@ -19,10 +22,42 @@ from core.story.models import SHOT_TYPES, Breakdown
 MIN_SHOT_S, MAX_SHOT_S = 0.5, 60.0
 
 
+def _name_key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
 def character_slug(name: str) -> str:
-    """Stable character id from a name: lower-case, ascii-ish, dashes."""
-    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-    return slug or "character"
+    """Stable character id from a name in any script: transliterated to ASCII (``anyascii``:
+    "健二" → "jianer", "דוד" → "dvd"), lower-case, dashes; a name with nothing left (only symbols)
+    gets ``c-`` and a short stable hash of the name. See :func:`unique_character_id` for ids
+    that must not collide within a project."""
+    slug = re.sub(r"[^a-z0-9]+", "-", anyascii(name).lower()).strip("-")[:48].strip("-")
+    return slug or f"c-{_short_hash(name)}"
+
+
+def _short_hash(name: str) -> str:
+    return hashlib.sha256(_name_key(name).encode("utf-8", "surrogatepass")).hexdigest()[:8]
+
+
+def unique_character_id(*, name: str, taken: dict[str, str]) -> str:
+    """Return the id for ``name`` given the ids already ``taken`` in the project (id → name): its
+    slug, or, when another name already holds that slug, the slug plus a short stable hash of the
+    name. The same name (ignoring case and spacing) always gets its existing id."""
+    for cid, other in taken.items():
+        if _name_key(other) == _name_key(name):
+            return cid
+    slug = character_slug(name)
+    if slug not in taken:
+        return slug
+    return f"{slug[:39]}-{_short_hash(name)}"
+
+
+def character_id_for(*, project_id: int, name: str) -> str | None:
+    """Return the id of the project's character called ``name`` (ignoring case and spacing), or None."""
+    key = _name_key(name or "")
+    with session() as s:
+        rows = s.exec(select(Character).where(Character.project_id == project_id)).all()
+    return next((c.character_id for c in rows if _name_key(c.name) == key), None) if key else None
 
 
 @dataclass
@@ -95,8 +130,10 @@ def run_breakdown(*, project_id: int, mode: str = "auto") -> list[SceneCards]:
                            dialogue=[d.model_dump() for d in sh.dialogue], characters=list(sh.characters),
                            camera_move=getattr(sh, "camera_move", None) or "push_in", params=_edit_params(sh)))
         existing = {c.character_id: c for c in s.exec(select(Character).where(Character.project_id == project_id)).all()}
+        taken = {cid: c.name for cid, c in existing.items()}
         for info in bd.characters:
-            cid = character_slug(info.name)
+            cid = unique_character_id(name=info.name, taken=taken)
+            taken[cid] = info.name
             row = existing.get(cid)
             if row is None:
                 row = Character(project_id=project_id, character_id=cid, name=info.name,

@@ -19,6 +19,8 @@ from core.providers import get_adapter
 from core.breakdowns import breakdown_modes, list_characters, LOCAL_MODES, model_breakdown
 from core.errors import InvalidInput, NotFound, ProviderError
 from core.generation.voiceover import assign_cast_voices
+from core.limits import MAX_NAME_CHARS, MAX_SHORT_TEXT_CHARS, check_text
+from core.media.checks import check_media_bytes
 from core.models import Character, Job, MediaAsset, Project
 from core.story.people import FEMALE as _FEMALE
 from core.story.people import MALE as _MALE
@@ -74,6 +76,9 @@ def update_character(*, project_id: int, character_id: str, **changes: Any) -> C
             raise InvalidInput(f"Character field {key!r} cannot be edited.", field=key)
     if "name" in changes and not str(changes["name"]).strip():
         raise InvalidInput("A character needs a name.", field="name")
+    for key, value in changes.items():
+        if isinstance(value, str):
+            check_text(value=value, field=key, max_chars=MAX_NAME_CHARS if key == "name" else MAX_SHORT_TEXT_CHARS)
     for media_id in changes.get("reference_images") or []:
         asset = get_asset(media_id=media_id)
         if asset.type != "image":
@@ -215,14 +220,12 @@ def generate_style_cards(*, project_id: int, overwrite: bool = False) -> dict[st
 # --- reference images ---------------------------------------------------------------------------
 def add_reference_upload(*, project_id: int, character_id: str, data: bytes, filename: str = "") -> MediaAsset:
     """Store an uploaded picture as an image asset and add it to the character's references;
-    returns the asset. Raises InvalidInput (not an image), NotFound."""
+    returns the asset. Raises InvalidInput (not a decodable image, over the pixel limit), NotFound."""
 
-    mime = sniff_media_type(data=data[:4096]) or ""
-    if not mime.startswith("image/"):
-        raise InvalidInput(f"{filename or 'the upload'} is not a PNG, JPEG or WebP image", field="reference_images")
+    checked = check_media_bytes(data=data, expect="image", field="reference_images")
     character = get_character(project_id=project_id, character_id=character_id)
-    asset = create_asset(type="image", project_id=project_id, data=data, mime=mime, operation="upload",
-                         character_id=character_id, label=f"{character.name} reference")
+    asset = create_asset(type="image", project_id=project_id, data=data, mime=checked.mime, operation="upload",
+                         character_id=character_id, label=f"{character.name} reference", **checked.asset_fields())
     pick_reference(project_id=project_id, character_id=character_id, media_id=asset.media_id)
     return asset
 

@@ -6,7 +6,12 @@ involved and never contain a secret.
 """
 from __future__ import annotations
 
+import errno
+import logging
+import re
 from dataclasses import dataclass, field
+
+log = logging.getLogger("storyreel.errors")
 
 
 class StoryreelError(Exception):
@@ -149,3 +154,65 @@ class SpendLimitExceeded(StoryreelError):
 
     code = "spend_limit"
     http_status = 422
+
+
+class InsufficientStorage(StoryreelError):
+    """The disk holding the data dir is full (507); nothing partial was kept."""
+
+    code = "insufficient_storage"
+    http_status = 507
+
+    def __init__(self, message: str = "", *, field: str | None = None):
+        super().__init__(message or DISK_FULL_MESSAGE, field=field, setting="STORYREEL_DATA_DIR")
+
+
+class DataDirUnavailable(StoryreelError):
+    """The data dir is missing, not writable or out of space at start (503); names the setting."""
+
+    code = "data_dir_unavailable"
+    http_status = 503
+
+    def __init__(self, message: str):
+        super().__init__(message, setting="STORYREEL_DATA_DIR")
+
+
+DISK_FULL_MESSAGE = ("The disk holding the data dir (STORYREEL_DATA_DIR) is full: free some space there or point "
+                     "STORYREEL_DATA_DIR at a larger disk. Nothing partial was kept.")
+_DISK_FULL_ERRNOS = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
+_DISK_FULL_TEXT = ("no space left on device", "database or disk is full", "disk quota exceeded")
+# An absolute POSIX path (two or more components) not inside a URL: kept out of messages.
+_ABS_PATH = re.compile(r"(?<![\w:/.~-])/(?:[^\s'\"/:,;()<>|]+/)+([^\s'\"/:,;()<>|]*)")
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """True when ``exc`` (or what caused it) says the disk is full: ENOSPC/EDQUOT, SQLite's
+    "database or disk is full", or a tool's "No space left on device"."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, InsufficientStorage):
+            return True
+        if isinstance(current, OSError) and current.errno in _DISK_FULL_ERRNOS:
+            return True
+        if any(t in str(current).lower() for t in _DISK_FULL_TEXT):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def scrub_paths(text: str) -> str:
+    """Return ``text`` with absolute server paths cut to their last component (``/srv/x/a.png`` → ``a.png``)."""
+    return _ABS_PATH.sub(lambda m: m.group(1) or "(a folder)", text)
+
+
+def public_message(exc: BaseException, *, doing: str = "the work") -> str:
+    """Return what a user may read about ``exc``: a full disk says so (naming STORYREEL_DATA_DIR), a
+    StoryreelError its own message without server paths, anything else a generic sentence — the raw
+    text (library messages, paths) goes to the log only."""
+    if is_disk_full(exc):
+        return DISK_FULL_MESSAGE
+    if isinstance(exc, StoryreelError):
+        return scrub_paths(exc.message)
+    log.error("unexpected error during %s: %s: %s", doing, type(exc).__name__, exc)
+    return f"Internal error during {doing}; the server log has the details."

@@ -5,6 +5,7 @@ from sqlmodel import select
 
 from core.db import session
 from core.errors import InvalidInput, NotFound
+from core.limits import MAX_LABEL_CHARS, MAX_NAME_CHARS, check_text
 from core.models import (
     ASPECT_RATIOS, LANGUAGES, Character, Job, MediaAsset, Project, ProjectMember, Scene, ScriptVersion, Shot,
     TimelineItem, utcnow,
@@ -20,11 +21,12 @@ MIN_LENGTH_S, MAX_LENGTH_S = 15, 600
 def validate_settings(*, aspect_ratio: str | None = None, language: str | None = None,
                       genre: str | None = None, target_length_s: int | None = None,
                       name: str | None = None) -> None:
-    """Raise InvalidInput naming the first setting that is out of range."""
+    """Raise InvalidInput naming the first setting that is out of range (text: see ``core.limits``)."""
+    for field, value, limit in (("name", name, MAX_NAME_CHARS), ("genre", genre, MAX_LABEL_CHARS)):
+        if value is not None:
+            check_text(value=value, field=field, max_chars=limit)
     if name is not None and not name.strip():
         raise InvalidInput("A project needs a name.", field="name")
-    if name is not None and len(name) > 120:
-        raise InvalidInput("Project names are at most 120 characters.", field="name")
     if aspect_ratio is not None and aspect_ratio not in ASPECT_RATIOS:
         raise InvalidInput(f"Aspect ratio must be one of {', '.join(ASPECT_RATIOS)}.", field="aspect_ratio")
     if language is not None and language not in LANGUAGES:

@@ -5,6 +5,7 @@ Keys are ``SecretStr`` so that printing or logging a Settings object never shows
 """
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
 from functools import lru_cache
@@ -72,6 +73,11 @@ class Settings(BaseSettings):
     storyreel_workers: int = 2
     # How long a worker's claim on a job lasts without renewal; a dead worker's jobs are taken over after it.
     storyreel_job_lease_s: float = 30.0
+    # Host names the API answers to (comma-separated; "*" any, ".example.com" a domain and its
+    # subdomains; empty: loopback names only) and proxies whose forwarded headers are believed
+    # (comma-separated IPs or networks; empty: none).
+    storyreel_allowed_hosts: str = ""
+    storyreel_trusted_proxies: str = ""
 
     @property
     def data_dir(self) -> Path:
@@ -90,6 +96,44 @@ class Settings(BaseSettings):
         return self.data_dir / "cache"
 
 
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
+
+
+def loopback_ip(value: str) -> bool:
+    """True for an IP address on this machine's loopback: 127.0.0.0/8, ::1 and IPv4-mapped
+    ``::ffff:127.x.y.z``. Anything that is not an IP address (a unix socket, "unknown") is False."""
+    try:
+        ip = ipaddress.ip_address(value.strip().strip("[]"))
+    except ValueError:
+        return False
+    mapped = getattr(ip, "ipv4_mapped", None)
+    return (mapped or ip).is_loopback
+
+
+def is_loopback_host(host: str) -> bool:
+    """True for a loopback bind address or name: ``localhost``, 127.0.0.0/8, ::1, ``::ffff:127.0.0.1``."""
+    return host.strip().lower().strip("[]") in LOOPBACK_NAMES or loopback_ip(host)
+
+
+def _auth_on() -> bool:
+    # The same reading as core.accounts.service.auth_enabled (that layer sits above this module).
+    return str(get_settings().storyreel_auth).strip().lower() in ("on", "1", "true", "yes")
+
+
+def app_exposure_problem(*, address: str | None) -> str | None:
+    """Return why the studio must not serve on ``address`` (Streamlit's ``server.address``; None or
+    empty means every interface), or None when it may: beyond loopback it needs STORYREEL_AUTH=on."""
+    if address and is_loopback_host(address):
+        return None
+    if _auth_on():
+        return None
+    where = address or "every network interface"
+    return (f"Storyreel refuses to serve on {where}: the studio has no sign-in yet there, so anyone on the network "
+            "could spend your provider keys and delete projects. Serve it on this machine only "
+            "(server.address = \"127.0.0.1\" in .streamlit/config.toml, the default), or turn sign-in on with "
+            "STORYREEL_AUTH=on.")
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     """Return the process-wide Settings (env first, then secrets.toml, then defaults).
@@ -98,5 +142,8 @@ def get_settings() -> Settings:
     """
     file_values = {k: v for k, v in _secrets_toml().items() if k.upper() not in os.environ}
     settings = Settings(**file_values)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError:  # reported with the setting's name by core.storage.check_data_dir
+        pass
     return settings

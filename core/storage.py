@@ -6,12 +6,21 @@ so a crash never leaves a half file under a final name.
 """
 from __future__ import annotations
 
+import os
 import shutil
+import time
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 from core.media.files import atomic_path, atomic_write_bytes, sha256_bytes, sha256_file
-from core.errors import InvalidInput, NotFound
+from core.errors import DataDirUnavailable, InsufficientStorage, InvalidInput, NotFound, is_disk_full
 from core.settings import get_settings
+
+PARTIAL_PREFIX = ".tmp-"      # hidden temp files of older atomic writes
+PARTIAL_SUFFIX = ".part"      # hidden temp files of atomic writes (core.media.files) and downloads
+STALE_PARTIAL_S = 120.0       # a partial file untouched this long is left over from a crash
+MIN_FREE_MB = 64              # free space the data dir needs to start
 
 _EXT_BY_MIME = {
     "image/png": ".png", "image/jpeg": ".jpg", "image/webp": ".webp", "image/gif": ".gif",
@@ -24,6 +33,20 @@ _EXT_BY_MIME = {
 
 
 
+
+
+@contextmanager
+def disk_full_as_507() -> Iterator[None]:
+    """Turn a full disk (ENOSPC, SQLite's "database or disk is full") inside the block into
+    InsufficientStorage, which names STORYREEL_DATA_DIR; other errors pass unchanged."""
+    try:
+        yield
+    except InsufficientStorage:
+        raise
+    except Exception as exc:
+        if is_disk_full(exc):
+            raise InsufficientStorage() from exc
+        raise
 
 
 def ext_for_mime(mime: str) -> str:
@@ -44,7 +67,8 @@ def store_bytes(*, data: bytes, mime: str, project_id: int | None) -> tuple[Path
     digest = sha256_bytes(data)
     path = _project_dir(project_id) / f"{digest}{ext_for_mime(mime)}"
     if not path.exists():
-        atomic_write_bytes(path=path, data=data)
+        with disk_full_as_507():  # the atomic writer removes its temp file; the user reads 507
+            atomic_write_bytes(path=path, data=data)
     return path, digest
 
 
@@ -56,7 +80,7 @@ def store_file(*, src: Path, mime: str, project_id: int | None, move: bool = Fal
         if move:
             Path(src).unlink(missing_ok=True)
         return path, digest
-    with atomic_path(path) as tmp:
+    with disk_full_as_507(), atomic_path(path) as tmp:
         if move:
             shutil.move(str(src), tmp)
         else:
@@ -88,3 +112,62 @@ def scratch_dir(*, name: str = "tmp") -> Path:
     d = get_settings().data_dir / name
     d.mkdir(parents=True, exist_ok=True)
     return d
+
+
+def remove_partial_files(*, older_than_s: float = STALE_PARTIAL_S) -> int:
+    """Remove hidden partial files (``.tmp-*`` of atomic writes, ``*.part`` downloads) left in the
+    data dir by a crash or a full disk, untouched for ``older_than_s`` seconds; returns how many."""
+    root = get_settings().data_dir
+    cutoff = time.time() - older_than_s
+    removed = 0
+    for dirpath, _dirs, files in os.walk(root):
+        for name in files:
+            if not (name.startswith(PARTIAL_PREFIX) or name.endswith(PARTIAL_SUFFIX)):
+                continue
+            path = Path(dirpath) / name
+            try:
+                if path.stat().st_mtime <= cutoff:
+                    path.unlink()
+                    removed += 1
+            except OSError:  # gone meanwhile, or not ours to remove: the next start tries again
+                continue
+    return removed
+
+
+def check_data_dir(*, min_free_mb: float | None = None) -> Path:
+    """Check that the data dir exists (creating it), is writable and has ``min_free_mb`` free
+    (default MIN_FREE_MB), and sweep stale partial files; returns the data dir.
+
+    Raises DataDirUnavailable with a message naming STORYREEL_DATA_DIR (never the absolute path).
+    """
+    root = get_settings().data_dir
+    need = MIN_FREE_MB if min_free_mb is None else min_free_mb
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DataDirUnavailable(
+            f"The data dir (STORYREEL_DATA_DIR) does not exist and cannot be created ({exc.strerror}): "
+            "create it, or set STORYREEL_DATA_DIR to a writable folder.") from exc
+    probe = root / f"{PARTIAL_PREFIX}write-check-{os.getpid()}"
+    try:
+        probe.write_bytes(b"ok")
+        probe.unlink()
+    except OSError as exc:
+        try:
+            probe.unlink(missing_ok=True)
+        except OSError:
+            pass
+        if is_disk_full(exc):
+            raise DataDirUnavailable(
+                "The disk holding the data dir (STORYREEL_DATA_DIR) is full: free some space or set "
+                "STORYREEL_DATA_DIR to a folder on a larger disk.") from exc
+        raise DataDirUnavailable(
+            f"The data dir (STORYREEL_DATA_DIR) is not writable ({exc.strerror}): fix its permissions, or set "
+            "STORYREEL_DATA_DIR to a writable folder.") from exc
+    free_mb = shutil.disk_usage(root).free / (1024 * 1024)
+    if free_mb < need:
+        raise DataDirUnavailable(
+            f"The data dir (STORYREEL_DATA_DIR) has {free_mb:.0f} MB free; Storyreel needs at least {need:.0f} MB. "
+            "Free some space or set STORYREEL_DATA_DIR to a folder on a larger disk.")
+    remove_partial_files()
+    return root

@@ -5,7 +5,7 @@ from core.ui.nav import ensure_navigation
 
 ensure_navigation(__file__)
 
-from core.breakdowns import character_slug, list_characters, list_shots, shot_labels
+from core.breakdowns import character_id_for, list_characters, list_shots, shot_labels
 from core.media_assets import asset_path
 from core.timeline.editor import apply_gesture, editor_view
 from core.timeline.store import list_items, project_timeline, remove_sfx, set_item_gain
@@ -87,7 +87,7 @@ with voice_tab:
         names = {c.character_id: c.name for c in list_characters(project_id=project.id)}
         rec_key = st.selectbox("Line", list(labels), format_func=labels.get, key="rec_line")
         rec = next(ln for ln in lines if ln.key == rec_key)
-        speaker = character_slug(rec.character) if rec.character else None
+        speaker = character_id_for(project_id=project.id, name=rec.character) if rec.character else None
         line_recording(project_id=project.id, shot_id=rec.shot_id, line_index=rec.line,
                        character_id=speaker if speaker in names else None, characters=names)
     voice_rows = list_items(project_id=project.id, track="voice")

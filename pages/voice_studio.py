@@ -6,7 +6,7 @@ from core.ui.nav import ensure_navigation
 
 ensure_navigation(__file__)
 
-from core.breakdowns import character_slug, list_characters, list_scene_cards
+from core.breakdowns import character_id_for, list_characters, list_scene_cards
 from core.ui.common import require_project
 from core.ui.recorder import recorder, recovery_panel, takes_panel
 
@@ -22,7 +22,7 @@ lines = []  # (label, shot_id, line_index, character_id)
 for card in list_scene_cards(project_id=project.id):
     for shot in card.shots:
         for i, d in enumerate(shot.dialogue or []):
-            slug = character_slug(d.get("character", ""))
+            slug = character_id_for(project_id=project.id, name=d.get("character", ""))
             text = d.get("text", "")
             lines.append((f"Scene {card.scene.order + 1} · shot {shot.order + 1} · {d.get('character', '?')}: "
                           f"{text[:60]}{'…' if len(text) > 60 else ''}", shot.id, i,

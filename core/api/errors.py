@@ -9,21 +9,24 @@ from __future__ import annotations
 
 import logging
 import traceback
-from typing import Any
+from typing import Any, Iterator
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from core.credentials import redact
-from core.errors import InvalidInput, StoryreelError
+from core.settings import get_settings
+from core.storage import check_data_dir
+from core.errors import InsufficientStorage, InvalidInput, StoryreelError, is_disk_full, scrub_paths
 
 log = logging.getLogger("storyreel.api")
 
 _HTTP_CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-               413: "upload_too_large", 415: "unsupported_media_type"}
+               413: "upload_too_large", 415: "unsupported_media_type", 507: "insufficient_storage"}
 
 
 class Unauthorized(StoryreelError):
@@ -46,9 +49,13 @@ def error_body(*, code: str, message: str, fields: list[dict] | None = None) -> 
 
 
 def error_response(exc: StoryreelError) -> JSONResponse:
-    """Return the JSON response for a core error, with its own status code and secrets redacted."""
+    """Return the JSON response for a core error, with its own status code, secrets redacted and
+    server paths cut from every message."""
     body = exc.to_dict()
-    body["message"] = redact(str(body.get("message", "")))
+    body["message"] = scrub_paths(redact(str(body.get("message", ""))))
+    for entry in body.get("fields") or []:
+        if isinstance(entry.get("message"), str):
+            entry["message"] = scrub_paths(redact(entry["message"]))
     headers = {"WWW-Authenticate": "Bearer"} if exc.http_status == 401 else None
     return JSONResponse({"error": body}, status_code=exc.http_status, headers=headers)
 
@@ -78,11 +85,50 @@ async def _validation_handler(_request: Request, exc: RequestValidationError) ->
                                    fields=fields), status_code=422)
 
 
-async def _http_handler(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+def _plain_routes(routes: list, prefix: str = "") -> Iterator[tuple[str, Any]]:
+    """Yield ``(prefix, route)`` for every route, looking inside included routers."""
+    for route in routes:
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            extra = getattr(getattr(route, "include_context", None), "prefix", "") or ""
+            yield from _plain_routes(list(inner.routes), prefix + extra)
+        else:
+            yield prefix, route
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at this request's path (Starlette's 405 names only one route's)."""
+    methods: set[str] = set()
+    path = request.scope.get("path", "")
+    for prefix, route in _plain_routes(list(request.app.routes)):
+        if not path.startswith(prefix):
+            continue
+        match, _ = route.matches({**request.scope, "path": path[len(prefix):] or "/", "method": "__none__"})
+        if match != Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    if "GET" in methods:
+        methods.add("HEAD")
+    return sorted(methods)
+
+
+async def _http_handler(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    cause = exc.__cause__ or exc.__context__
+    if isinstance(cause, StoryreelError):  # e.g. the size limit tripped while FastAPI read the body
+        return error_response(cause)
+    if exc.status_code == 400:  # FastAPI's "error parsing the body": malformed JSON, multipart or UTF-8
+        return JSONResponse(error_body(code="invalid_input", message="The request body could not be parsed: send "
+                                       "valid JSON (UTF-8) or multipart form data as the route documents.",
+                                       fields=[{"name": "body", "message": "could not be parsed"}]),
+                            status_code=422)
     code = _HTTP_CODES.get(exc.status_code, "http_error")
     message = exc.detail if isinstance(exc.detail, str) else "Request failed."
+    headers = dict(getattr(exc, "headers", None) or {})
+    if exc.status_code == 405:
+        allowed = _allowed_methods(request)
+        headers["Allow"] = ", ".join(allowed)
+        message = f"Method not allowed here; this path answers {', '.join(allowed)}."
     return JSONResponse(error_body(code=code, message=message), status_code=exc.status_code,
-                        headers=getattr(exc, "headers", None))
+                        headers=headers or None)
 
 
 def internal_error_response() -> JSONResponse:
@@ -100,6 +146,8 @@ def log_unexpected(exc: BaseException) -> None:
 
 async def _unexpected_handler(_request: Request, exc: Exception) -> JSONResponse:
     log_unexpected(exc)
+    if is_disk_full(exc):  # SQLite "database or disk is full", ENOSPC from a library
+        return error_response(InsufficientStorage())
     return internal_error_response()
 
 
@@ -146,7 +194,27 @@ class CatchAllMiddleware(HttpMiddleware):
             log_unexpected(exc)
             if started:
                 return
-            await internal_error_response()(scope, receive, send)
+            answer = error_response(InsufficientStorage()) if is_disk_full(exc) else internal_error_response()
+            await answer(scope, receive, send)
+
+
+class DataDirGuard(HttpMiddleware):
+    """Check the data dir once per process and data dir (exists, writable, free space; stale partial
+    files swept) before the first request is served; while it is unusable every request — ``/docs``
+    too — answers 503 ``data_dir_unavailable`` naming STORYREEL_DATA_DIR instead of a bare 500."""
+
+    _ready: set[str] = set()
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        root = str(get_settings().data_dir)
+        if root not in self._ready:
+            try:
+                check_data_dir()
+            except StoryreelError as exc:
+                await error_response(exc)(scope, receive, send)
+                return
+            self._ready.add(root)
+        await self.app(scope, receive, send)
 
 
 def install_error_handlers(app: FastAPI) -> None:

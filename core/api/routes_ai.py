@@ -18,12 +18,14 @@ from core.api.schemas import (
     RenderSceneRequest, SmoothTransitionRequest, TtsRequest, UseLastFrameRequest, VideoGenerateRequest,
     GenerateRequest,
 )
+from core.api.schemas import VOICE_ID_PATTERN
 from core.api.security import ID_PATTERN, max_upload_bytes
 from core.api.uploads import read_upload, store_media_upload
 from core.api.views import asset_view, job_view
 from core.errors import InvalidInput
 from core.jobs.service import get_job as core_get_job
 from core.media_assets import asset_path, get_asset
+from core.limits import MAX_PARAMS_JSON_CHARS
 
 router = APIRouter()
 JOB = {"status_code": 202, "response_description": "The job, queued (or already succeeded on a cache hit)."}
@@ -85,9 +87,10 @@ def voice_v2v(
     audio: Annotated[UploadFile, File(description="The performance to convert; checked by content, size-limited.")],
     provider: Annotated[str, Form(min_length=1, max_length=200, examples=["local"])],
     model: Annotated[str, Form(min_length=1, max_length=200, examples=["v2v"])],
-    voice_id: Annotated[str | None, Form(max_length=200)] = None,
+    voice_id: Annotated[str | None, Form(pattern=VOICE_ID_PATTERN, max_length=64)] = None,
     character_id: Annotated[str | None, Form(pattern=ID_PATTERN)] = None,
-    params: Annotated[str, Form(max_length=100_000, description="JSON object of model params", examples=["{}"])] = "{}",
+    params: Annotated[str, Form(max_length=MAX_PARAMS_JSON_CHARS, description="JSON object of model params",
+                                examples=["{}"])] = "{}",
     project_id: Annotated[int | None, Form(ge=1, le=2**62)] = None,
 ) -> dict:
     """Store the uploaded audio (only real audio, whatever its name) and queue the conversion."""
@@ -130,7 +133,8 @@ def use_last_frame(body: UseLastFrameRequest) -> dict:
 @router.post("/render/scene", tags=["render"], summary="Render one scene", **JOB)
 def render_scene(body: RenderSceneRequest) -> dict:
     """Queue the scene's MP4 render; poll `GET /jobs/{job_id}`."""
-    return job_view(services.render_scene(scene_id=body.scene_id, options=body.options))
+    return job_view(services.render_scene(scene_id=body.scene_id,
+                                          options=body.options.model_dump(exclude_unset=True)))
 
 
 @router.post("/render/film", tags=["render"], summary="Render the film", **JOB)

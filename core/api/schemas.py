@@ -11,10 +11,17 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from core.api.security import ID_PATTERN
+from core.limits import (
+    MAX_LABEL_CHARS, MAX_NAME_CHARS, MAX_SCRIPT_CHARS, MAX_SHORT_TEXT_CHARS, MAX_TTS_CHARS, Text,
+)
+from core.render.settings import AspectRatio, CaptionStyle, Loudness, RenderSettings, SubtitleMode
 
+# A voice id goes into provider URLs: letters, digits, "_" and "-" only (each provider checks its own too).
+VOICE_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+VoiceId = Annotated[str, StringConstraints(pattern=VOICE_ID_PATTERN, max_length=64)]
 MediaId = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=64)]
 CharacterId = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=64)]
-Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+Name = Text(MAX_LABEL_CHARS, min_chars=1)
 DbId = Annotated[int, Field(ge=1, le=2**62)]
 
 
@@ -71,8 +78,8 @@ class TtsRequest(BaseModel):
     )
     provider: Name
     model: Name
-    text: Annotated[str, StringConstraints(min_length=1, max_length=10000)]
-    voice_id: Annotated[str, StringConstraints(max_length=200)] | None = None
+    text: Text(MAX_TTS_CHARS, min_chars=1)
+    voice_id: VoiceId | None = None
     character_id: CharacterId | None = None
     params: dict[str, Any] = Field(default_factory=dict)
     project_id: DbId | None = None
@@ -122,16 +129,16 @@ class UseLastFrameRequest(BaseModel):
 class RenderSceneRequest(BaseModel):
     model_config = _examples({"scene_id": 1, "options": {"subtitles": "srt"}})
     scene_id: DbId
-    options: dict[str, Any] = Field(default_factory=dict)
+    options: RenderSettings = Field(default_factory=RenderSettings)
 
 
 class RenderFilmRequest(BaseModel):
     model_config = _examples({"project_id": 1, "aspect_ratio": "16:9", "subtitles": "srt", "loudness_lufs": -14.0})
     project_id: DbId
-    aspect_ratio: Literal["16:9", "9:16", "1:1", "4:5"] | None = None
-    subtitles: Literal["none", "srt", "burn"] = "srt"
-    loudness_lufs: Annotated[float, Field(ge=-40.0, le=-5.0)] = -14.0
-    captions: Literal["box", "words"] = Field("box", description="burned-in style: lines in a box, or word by word")
+    aspect_ratio: AspectRatio | None = None
+    subtitles: SubtitleMode = "srt"
+    loudness_lufs: Loudness = -14.0
+    captions: CaptionStyle = Field("box", description="burned-in style: lines in a box, or word by word")
 
 
 class ExportTimelineRequest(BaseModel):
@@ -145,30 +152,30 @@ class ExportTimelineRequest(BaseModel):
 class ProjectCreate(BaseModel):
     model_config = _examples({"name": "Lighthouse", "aspect_ratio": "16:9", "language": "en",
                               "genre": "drama", "target_length_s": 60})
-    name: Annotated[str, StringConstraints(min_length=1, max_length=120)]
-    aspect_ratio: str = "16:9"
-    language: str = "en"
-    genre: Annotated[str, StringConstraints(max_length=60)] = "drama"
+    name: Text(MAX_NAME_CHARS, min_chars=1)
+    aspect_ratio: Text(20) = "16:9"
+    language: Text(20) = "en"
+    genre: Text(60) = "drama"
     target_length_s: Annotated[int, Field(ge=1, le=100000)] = 120
 
 
 class ProjectUpdate(BaseModel):
     model_config = _examples({"name": "Lighthouse (final)", "art_style": "watercolour"})
-    name: Annotated[str, StringConstraints(min_length=1, max_length=120)] | None = None
-    aspect_ratio: str | None = None
-    language: str | None = None
-    genre: Annotated[str, StringConstraints(max_length=60)] | None = None
+    name: Text(MAX_NAME_CHARS, min_chars=1) | None = None
+    aspect_ratio: Text(20) | None = None
+    language: Text(20) | None = None
+    genre: Text(60) | None = None
     target_length_s: Annotated[int, Field(ge=1, le=100000)] | None = None
-    logline: Annotated[str, StringConstraints(max_length=2000)] | None = None
-    art_style: Annotated[str, StringConstraints(max_length=2000)] | None = None
-    style_card: Annotated[str, StringConstraints(max_length=4000)] | None = None
+    logline: Text(2000) | None = None
+    art_style: Text(2000) | None = None
+    style_card: Text(MAX_SHORT_TEXT_CHARS) | None = None
 
 
 class ScriptCreate(BaseModel):
     model_config = _examples({"text": "INT. LIGHTHOUSE - NIGHT\n\nMAYA climbs the stairs.\n\nMAYA\nWe sail at dawn.\n",
                               "title": "draft 1"})
-    text: Annotated[str, StringConstraints(min_length=1, max_length=500_000)]
-    title: Annotated[str, StringConstraints(max_length=200)] = ""
+    text: Text(MAX_SCRIPT_CHARS, min_chars=1)
+    title: Text(MAX_LABEL_CHARS) = ""
 
 
 class BreakdownRequest(BaseModel):
@@ -178,30 +185,30 @@ class BreakdownRequest(BaseModel):
 
 class SceneUpdate(BaseModel):
     model_config = _examples({"heading": "EXT. HARBOUR - DAWN", "summary": "Maya leaves."})
-    heading: Annotated[str, StringConstraints(min_length=1, max_length=300)] | None = None
-    location: Annotated[str, StringConstraints(max_length=300)] | None = None
-    time_of_day: Annotated[str, StringConstraints(max_length=60)] | None = None
-    summary: Annotated[str, StringConstraints(max_length=4000)] | None = None
+    heading: Text(300, min_chars=1) | None = None
+    location: Text(300) | None = None
+    time_of_day: Text(60) | None = None
+    summary: Text(MAX_SHORT_TEXT_CHARS) | None = None
 
 
 class DialogueLine(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    character: Annotated[str, StringConstraints(max_length=120)]
-    text: Annotated[str, StringConstraints(max_length=4000)]
-    parenthetical: Annotated[str, StringConstraints(max_length=200)] = ""
+    character: Text(MAX_NAME_CHARS)
+    text: Text(MAX_SHORT_TEXT_CHARS)
+    parenthetical: Text(MAX_LABEL_CHARS) = ""
 
 
 class ShotUpdate(BaseModel):
     model_config = _examples({"shot_type": "close-up", "duration_s": 3.5, "action": "Maya turns."})
-    shot_type: str | None = None
-    action: Annotated[str, StringConstraints(max_length=4000)] | None = None
+    shot_type: Text(60) | None = None
+    action: Text(MAX_SHORT_TEXT_CHARS) | None = None
     dialogue: list[DialogueLine] | None = None
-    characters: list[Annotated[str, StringConstraints(max_length=120)]] | None = None
+    characters: list[Text(MAX_NAME_CHARS)] | None = None
     duration_s: Annotated[float, Field(ge=0.0, le=3600.0)] | None = None
-    camera_move: Annotated[str, StringConstraints(max_length=60)] | None = None
-    prompt: Annotated[str, StringConstraints(max_length=4000)] | None = None
-    provider: Annotated[str, StringConstraints(max_length=100)] | None = None
-    model: Annotated[str, StringConstraints(max_length=200)] | None = None
+    camera_move: Text(60) | None = None
+    prompt: Text(MAX_SHORT_TEXT_CHARS) | None = None
+    provider: Text(100) | None = None
+    model: Text(MAX_LABEL_CHARS) | None = None
     params: dict[str, Any] | None = None
     use_last_frame: bool | None = None
     keyframe_media_id: MediaId | None = None
@@ -212,17 +219,17 @@ class ShotUpdate(BaseModel):
 class ShotCreate(BaseModel):
     model_config = _examples({"after_shot_id": 3, "shot_type": "wide", "action": "The boat leaves.", "duration_s": 3})
     after_shot_id: DbId | None = None
-    shot_type: str = "medium"
-    action: Annotated[str, StringConstraints(max_length=4000)] = ""
+    shot_type: Text(60) = "medium"
+    action: Text(MAX_SHORT_TEXT_CHARS) = ""
     duration_s: Annotated[float, Field(ge=0.5, le=60.0)] = 3.0
 
 
 class CharacterUpdate(BaseModel):
     model_config = _examples({"style_tokens": "red coat, short grey hair", "voice_id": "local-2"})
-    name: Annotated[str, StringConstraints(min_length=1, max_length=120)] | None = None
-    description: Annotated[str, StringConstraints(max_length=4000)] | None = None
-    style_card: Annotated[str, StringConstraints(max_length=4000)] | None = None
-    style_tokens: Annotated[str, StringConstraints(max_length=1000)] | None = None
+    name: Text(MAX_NAME_CHARS, min_chars=1) | None = None
+    description: Text(MAX_SHORT_TEXT_CHARS) | None = None
+    style_card: Text(MAX_SHORT_TEXT_CHARS) | None = None
+    style_tokens: Text(1000) | None = None
     reference_images: list[MediaId] | None = Field(default=None, max_length=8)
-    voice_provider: Annotated[str, StringConstraints(max_length=100)] | None = None
-    voice_id: Annotated[str, StringConstraints(max_length=200)] | None = None
+    voice_provider: Text(100) | None = None
+    voice_id: VoiceId | None = None

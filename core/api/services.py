@@ -16,6 +16,7 @@ from typing import Any
 from core.generation import facade as generation
 from core.render import service as render_service
 from core.errors import InvalidInput, UnsupportedCapability
+from core.limits import check_params_text
 from core.media_assets import get_asset, list_assets
 from core.models import Job
 from core.api.resources import get_scene
@@ -49,7 +50,10 @@ def capabilities_json(*, provider: str, model: str, operation: str | None = None
 
 
 def check_file_refs(*, cap: Any, params: dict[str, Any]) -> None:
-    """Raise InvalidInput when a file parameter holds anything but stored media ids (paths, URLs…)."""
+    """Raise InvalidInput when a file parameter holds anything but stored media ids (paths, URLs…),
+    or when any text in ``params`` breaks the text limits (``core.limits``: NUL bytes, lone
+    surrogates, over MAX_PROMPT_CHARS; a model's own lower maxLength is the registry's check)."""
+    check_params_text(params=params)
     for spec in cap.fields():
         if not (spec.is_uri or spec.is_uri_list) or params.get(spec.name) in (None, "", []):
             continue
@@ -145,7 +149,6 @@ def v2v(*, provider: str, model: str, audio: bytes, voice_id: str | None, charac
     Raises InvalidInput (not audio) and what ``core.generation.facade.v2v`` raises.
     """
 
-    check_upload(data=audio, expect="audio", field="audio")
     asset = store_upload(data=audio, expect="audio", field="audio", project_id=project_id)
     return generation.v2v(provider=provider, model=model, audio_path=asset.media_id,
                    voice_id=voice_id, character_id=character_id, params=params, project_id=project_id)

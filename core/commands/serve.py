@@ -9,6 +9,7 @@ import argparse
 
 from core.api.security import check_bind_host
 from core.errors import InvalidInput
+from core.storage import check_data_dir
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -24,8 +25,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def handle(args: argparse.Namespace, *, run=None) -> int:
     """Serve until interrupted; returns 0. Raises Unauthorized (exit 2 via the CLI) for a non-loopback
-    ``--host`` without a token. ``run`` replaces ``uvicorn.run`` (tests)."""
+    ``--host`` without a token, DataDirUnavailable for an unusable data dir. ``run`` replaces ``uvicorn.run`` (tests)."""
     check_bind_host(host=args.host)
+    check_data_dir()  # refuse to start on a missing, read-only or full data dir, naming STORYREEL_DATA_DIR
     if not 0 < args.port < 65536:
 
         raise InvalidInput(f"--port must be between 1 and 65535 (got {args.port}).", field="port")

@@ -7,16 +7,14 @@ placed on the timeline as ``TimelineItem`` rows (see ``core.timeline.store``).
 """
 from __future__ import annotations
 
-import io
-import mimetypes
 import re
 
 import numpy as np
-import soundfile as sf
 
 from core.breakdowns import get_shot, list_scene_cards, list_shots
 from core.errors import InvalidInput
 from core.generation.voiceover import Progress, run_generations
+from core.media.checks import check_media_bytes
 from core.media.wav import read_audio, to_wav_bytes
 from core.media_assets import asset_path, create_asset
 from core.models import MediaAsset, Shot
@@ -156,15 +154,10 @@ def _join_beds(paths: list, starts: list[float], ends: list[float]) -> tuple[np.
 
 def upload_music(*, project_id: int, name: str, data: bytes, gain_db: float = MUSIC_GAIN_DB) -> MediaAsset:
     """Store an uploaded track (WAV, FLAC, OGG or MP3) as the film's music; returns its asset.
-    Raises InvalidInput when the file is not readable audio."""
-    try:
-        info = sf.info(io.BytesIO(data))
-    except Exception as exc:  # libsndfile raises several error types for unreadable data
-        raise InvalidInput(f"{name} is not an audio file this studio can read (WAV, FLAC, OGG, MP3).",
-                           field="music") from exc
-    mime = mimetypes.guess_type(name)[0] or "audio/wav"
-    asset = create_asset(type="music", project_id=project_id, data=data, mime=mime, provider="upload",
-                         operation="upload", label=name, duration_s=info.frames / float(info.samplerate))
+    Raises InvalidInput when the file is not decodable audio (``core.media.checks``), InsufficientStorage."""
+    checked = check_media_bytes(data=data, expect="audio", field="music")
+    asset = create_asset(type="music", project_id=project_id, data=data, mime=checked.mime, provider="upload",
+                         operation="upload", label=name, **checked.asset_fields())
     _set_music(project_id=project_id, asset=asset, gain_db=gain_db, extra={"source": "upload", "label": name})
     return asset
 

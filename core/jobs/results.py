@@ -13,6 +13,7 @@ from typing import Any
 from sqlmodel import select
 
 from core.db import session
+from core.media.checks import KINDS, check_media_file
 from core.models import Job, MediaAsset
 from core.providers.base import Output
 from core.storage import scratch_dir
@@ -38,20 +39,13 @@ def _local_file(url: str | None) -> Path | None:
     return None
 
 
-def _probe(path: Path, mime: str) -> dict[str, Any]:
-    if not mime.split("/")[0] in ("video", "image", "audio"):
+def _measure(path: Path, mime: str) -> dict[str, Any]:
+    """Check a provider's media output like an upload (pixel limit, duration limit, readable
+    headers; ``core.media.checks``) and return its width/height/duration. Raises InvalidInput
+    naming ``output`` for media that breaks a limit or cannot be read; other outputs pass."""
+    if mime.split("/")[0] not in KINDS:
         return {}
-    try:
-        from core.media.info import probe
-
-        info = probe(path=path)
-    except Exception as exc:  # a result we cannot probe is still kept; the metadata just lacks it
-        log.warning("could not probe %s: %s", path.name, exc)
-        return {}
-    fields: dict[str, Any] = {"width": info.width, "height": info.height}
-    if info.kind in ("video", "audio"):
-        fields["duration_s"] = round(info.duration_s, 3)
-    return fields
+    return check_media_file(path=path, field="output", decode=False).asset_fields()
 
 
 def _existing(job_id: str, digest: str) -> MediaAsset | None:
@@ -82,7 +76,7 @@ def store_output(*, job: Job, output: Output, data: bytes | None, first: bool) -
             fh.write(data)
         tmp = src = Path(name)
     try:
-        measured = _probe(src, output.mime)
+        measured = _measure(src, output.mime)
         used = req.get("used") or {}
         asset = create_asset(
             type=asset_type_for(media_type=req.get("media_type", ""), mime=output.mime),

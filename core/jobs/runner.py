@@ -31,7 +31,7 @@ from sqlmodel import select
 
 from core.credentials import redact
 from core.db import session
-from core.errors import Cancelled, ProviderError, StoryreelError
+from core.errors import Cancelled, ProviderError, StoryreelError, public_message, scrub_paths
 from core.jobs import cache, kinds, leases, queue
 from core.jobs.results import store_output
 from core.models import (
@@ -304,7 +304,7 @@ class JobRunner:
         except Exception as exc:  # never let one job kill a slot
             log.exception("job %s crashed", job_id)
             if claimed:
-                self._fail(job_id, redact(f"internal error: {exc}"), retryable=False)
+                self._fail(job_id, public_message(exc, doing="the job"), retryable=False)
         finally:
             if claimed:  # only the slot that claimed the job lets go of it (another may hold it now)
                 with self._lock:
@@ -369,7 +369,7 @@ class JobRunner:
             self.enqueue(job_id=job_id, delay_s=delay_s)
 
     def _fail(self, job_id: str, message: str, *, retryable: bool) -> None:
-        if leases.finish(job_id=job_id, worker=self.worker_id, status=FAILED, error=redact(message)[:2000],
+        if leases.finish(job_id=job_id, worker=self.worker_id, status=FAILED, error=scrub_paths(redact(message))[:2000],
                          error_retryable=retryable):
             log.info("job %s failed: %s", job_id, redact(message))
             failed = load_job(job_id)

@@ -3,6 +3,7 @@ writer. Outputs are written through ``core.media.files.atomic_path``.
 """
 from __future__ import annotations
 
+import logging
 import subprocess
 import tempfile
 import threading
@@ -11,7 +12,9 @@ from pathlib import Path
 import imageio_ffmpeg
 import numpy as np
 
-from core.errors import Cancelled, RenderError
+from core.errors import Cancelled, InsufficientStorage, RenderError, StoryreelError, is_disk_full
+
+log = logging.getLogger("storyreel.ffmpeg")
 
 
 def ffmpeg_exe() -> str:
@@ -28,6 +31,17 @@ def _tail(stderr: bytes | str, lines: int = 6) -> str:
     return "\n".join(kept[-lines:])
 
 
+def ffmpeg_failed(*, what: str, stderr: bytes | str) -> StoryreelError:
+    """Return the error for a failed ffmpeg run: InsufficientStorage when the disk is full,
+    else a RenderError saying what failed. ffmpeg's own text (paths, codec jargon) goes to the
+    log, never into the message."""
+    tail = _tail(stderr)
+    log.warning("%s failed (ffmpeg): %s", what, tail)
+    if is_disk_full(RuntimeError(tail)):
+        return InsufficientStorage()
+    return RenderError(f"{what} failed (ffmpeg could not process the media; the server log has the details).")
+
+
 def run_ffmpeg(args: list[str], *, what: str = "ffmpeg", input_bytes: bytes | None = None,
                cancel_event: threading.Event | None = None) -> bytes:
     """Run ``ffmpeg -hide_banner -y <args>`` (fed ``input_bytes`` on stdin when given) and return its
@@ -41,7 +55,7 @@ def run_ffmpeg(args: list[str], *, what: str = "ffmpeg", input_bytes: bytes | No
     if cancel_event is None:
         proc = subprocess.run(cmd, input=input_bytes, capture_output=True)
         if proc.returncode != 0:
-            raise RenderError(f"{what} failed (ffmpeg): {_tail(proc.stderr)}")
+            raise ffmpeg_failed(what=what, stderr=proc.stderr)
         return proc.stdout
     # Output and log go to temp files (not pipes) so a long run can be polled without filling a pipe.
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
@@ -61,7 +75,7 @@ def run_ffmpeg(args: list[str], *, what: str = "ffmpeg", input_bytes: bytes | No
                     raise Cancelled(f"{what} cancelled")
         err.seek(0)
         if rc != 0:
-            raise RenderError(f"{what} failed (ffmpeg): {_tail(err.read())}")
+            raise ffmpeg_failed(what=what, stderr=err.read())
         out.seek(0)
         return out.read()
 
@@ -106,7 +120,7 @@ class RawVideoWriter:
         self._proc.kill()
         self._proc.wait()
         self._stderr.seek(0)
-        raise RenderError(f"video encoding failed (ffmpeg): {_tail(self._stderr.read())}") from exc
+        raise ffmpeg_failed(what="video encoding", stderr=self._stderr.read()) from exc
 
     def close(self) -> None:
         try:

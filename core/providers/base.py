@@ -12,10 +12,13 @@ operation id and the stored request, with no in-memory state.
 """
 from __future__ import annotations
 
+import re
+
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
+from core.errors import InvalidInput
 
 from core.models import CANCELLED, FAILED, QUEUED, RUNNING, SUBMITTED, SUCCEEDED  # the one status set
 
@@ -153,3 +156,14 @@ class Adapter(Protocol):
     # Optional: ``reconcile(*, request, submitted_at, taken_ids) -> Reconciled`` finds the
     # operation a lost create started (``taken_ids``: operation ids other jobs already own). An
     # adapter without it answers ``unknown`` (core.jobs.runner asks the user before sending again).
+
+def check_provider_id(*, value: Any, pattern: "re.Pattern[str]", field: str, provider: str, what: str) -> str:
+    """Return ``value`` when it matches the provider's id ``pattern`` (an id bound for a provider URL:
+    voice id, model name, operation id); checked before any call.
+
+    Raises InvalidInput naming ``field`` otherwise, so nothing like ``../../v1/voices?x=`` can steer a
+    request to another endpoint.
+    """
+    if not isinstance(value, str) or not pattern.fullmatch(value):
+        raise InvalidInput(f"{field} is not a valid {provider} {what} ({pattern.pattern}).", field=field)
+    return value

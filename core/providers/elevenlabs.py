@@ -21,6 +21,7 @@ import base64
 import io
 import json
 import logging
+import re
 import wave
 from contextlib import contextmanager
 from typing import Any, Callable, ClassVar, Iterator
@@ -33,7 +34,9 @@ from elevenlabs.core.api_error import ApiError
 from core.credentials import get_setting, require_setting
 from core.errors import InvalidInput, ProviderError, UnsupportedCapability
 import core.providers.http_support as hs
-from core.providers.base import SUCCEEDED, InputFile, KeyCheck, Output, PollResult, ProviderRequest, SubmitResult
+from core.providers.base import (
+    SUCCEEDED, InputFile, KeyCheck, Output, PollResult, ProviderRequest, SubmitResult, check_provider_id,
+)
 from core.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -43,6 +46,8 @@ SETTING = "ELEVENLABS_API_KEY"
 # mp3 at 44.1 kHz/128 kbps is what the SDK examples use and every plan may request.
 DEFAULT_OUTPUT_FORMAT = "mp3_44100_128"
 VOICE_SETTINGS = ("stability", "similarity_boost", "style", "use_speaker_boost", "speed", "clone_strength")
+# Voice ids go into the URL path (/v1/text-to-speech/{voice_id}/…): letters and digits only.
+VOICE_ID = re.compile(r"[A-Za-z0-9]{1,64}")
 # Documented request fields per operation (elevenlabs.md §2, §6), besides voice_id/model_id/
 # voice_settings/output_format which every operation takes.
 _TTS_FIELDS = ("text", "language_code", "seed", "previous_text", "next_text", "previous_request_ids",
@@ -147,6 +152,8 @@ class ElevenLabsAdapter:
         }
         if not body["voice_id"]:
             raise InvalidInput("a voice is required (voice_id)", field="voice_id")
+        check_provider_id(value=body["voice_id"], pattern=VOICE_ID, field="voice_id", provider="ElevenLabs",
+                          what="voice id")
         if settings:
             body["voice_settings"] = settings
         unknown = sorted(k for k in flat if k not in fields and k not in _QUERY_FIELDS)
@@ -303,6 +310,8 @@ class ElevenLabsAdapter:
 
         Raises MissingCredentials, UnsupportedCapability, ProviderError (429/5xx retryable).
         """
+        check_provider_id(value=request.body.get("voice_id"), pattern=VOICE_ID, field="voice_id",
+                          provider="ElevenLabs", what="voice id")  # it goes into the URL path
         run = {"tts": self._tts, "v2v": self._v2v}.get(request.operation)
         if run is None:
             raise UnsupportedCapability(f"ElevenLabs has no {request.operation!r} operation", field="operation")

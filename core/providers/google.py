@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import threading
 from typing import Any, ClassVar
 
@@ -28,15 +29,29 @@ from core.credentials import get_setting, redact, require_setting
 from core.errors import MissingCredentials, ProviderError, UnsupportedCapability
 import core.providers.google_requests as rq
 import core.providers.http_support as hs
-from core.providers.base import (CANCELLED, FAILED, RUNNING, SUBMITTED, SUCCEEDED, KeyCheck, Output, PollResult,
-                                 ProviderRequest, SubmitResult)
+from core.providers.base import (
+    CANCELLED, FAILED, RUNNING, SUBMITTED, SUCCEEDED, KeyCheck, Output, PollResult, ProviderRequest, SubmitResult,
+    check_provider_id,
+)
 from core.settings import get_settings
 from core.story.models import Breakdown
 
 PROVIDER = "google"
+# Ids that go into API paths (models/{model}:…, …/operations/{id}): checked before any call.
+MODEL_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}")
+OPERATION_NAME = re.compile(r"(projects/[A-Za-z0-9_.-]{1,100}/locations/[a-z0-9-]{1,50}/publishers/google/)?"
+                            r"models/[a-z0-9][a-z0-9._-]{0,99}/operations/[A-Za-z0-9_-]{1,100}")
+INTERACTION_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
 RETRYABLE_STATUS = {408, 429, 500, 502, 503, 504}
 AUTH_STATUS = {401, 403}
 SCOPES = ["https://www.googleapis.com/auth/cloud-platform"]
+
+
+def _check_operation_id(*, request: ProviderRequest, operation_id: str) -> None:
+    """Raise InvalidInput unless ``operation_id`` is a Veo operation name or an Omni interaction id."""
+    interaction = request.body.get("method") == rq.INTERACTIONS
+    check_provider_id(value=operation_id, pattern=INTERACTION_ID if interaction else OPERATION_NAME,
+                      field="operation_id", provider="Google", what="interaction id" if interaction else "operation name")
 
 
 def _retry_after(exc: BaseException) -> float | None:
@@ -207,6 +222,8 @@ class GoogleAdapter:
     def submit(self, *, request: ProviderRequest) -> SubmitResult:
         """Send the request. Veo and Omni return an operation/interaction id as ``operation_id``;
         the other calls are synchronous and return outputs. Raises ProviderError / MissingCredentials."""
+        check_provider_id(value=request.model, pattern=MODEL_NAME, field="model", provider="Google",
+                          what="model name")  # it goes into the URL path
         method, auth, params = request.body["method"], request.body["auth"], request.body["params"]
         client = self._client(auth)
         try:
@@ -246,9 +263,11 @@ class GoogleAdapter:
         """Ask where a Veo operation (Vertex ``fetchPredictOperation``) or an Omni interaction
         (``GET interactions/{id}``) stands, from its stored id alone.
 
-        Raises ProviderError; refused credentials come back ``awaiting_credentials`` (the cached
+        Raises InvalidInput for an id that is not an operation name / interaction id (checked before
+        the call), ProviderError; refused credentials come back ``awaiting_credentials`` (the cached
         clients and settings are dropped first, so the next poll reads fresh ones).
         """
+        _check_operation_id(request=request, operation_id=operation_id)
         try:
             client = self._client(request.body["auth"])
             if request.body["method"] == rq.INTERACTIONS:
@@ -280,6 +299,7 @@ class GoogleAdapter:
         if request.body.get("method") != rq.INTERACTIONS:
             raise UnsupportedCapability("Google Veo operations cannot be cancelled once started; the result will "
                                         "still be stored when it arrives.", field="job")
+        _check_operation_id(request=request, operation_id=operation_id)
         try:
             self._client(request.body["auth"]).interactions.cancel(id=operation_id)
         except Exception as exc:

@@ -30,7 +30,7 @@ from core.errors import InvalidInput, ProviderError
 import core.providers.http_support as hs
 from core.providers.base import (
     CANCELLED, FAILED, RUNNING, SUBMITTED, SUCCEEDED, InputFile, KeyCheck, Output, PollResult,
-    ProviderRequest, Reconciled, SubmitResult,
+    ProviderRequest, Reconciled, SubmitResult, check_provider_id,
 )
 from core.settings import get_settings
 
@@ -45,7 +45,10 @@ _STATUS = {
     "starting": SUBMITTED, "processing": RUNNING, "succeeded": SUCCEEDED,
     "failed": FAILED, "canceled": CANCELLED, "aborted": FAILED,
 }
-_MODEL_REF = re.compile(r"^(?P<owner>[^/\s:]+)/(?P<name>[^/\s:]+)(?::(?P<version>[0-9A-Za-z._-]+))?$")
+# Ids that go into API paths (/v1/models/{owner}/{name}/…, /v1/predictions/{id}): checked before any call.
+_MODEL_REF = re.compile(r"^(?P<owner>[A-Za-z0-9][A-Za-z0-9_.-]{0,99})/(?P<name>[A-Za-z0-9][A-Za-z0-9_.-]{0,99})"
+                        r"(?::(?P<version>[0-9A-Za-z]{1,128}))?$")
+PREDICTION_ID = re.compile(r"[A-Za-z0-9]{1,64}")
 # The top-level keys a prediction create accepts (additionalProperties: false in the API spec).
 _BODY_KEYS = ("input", "version")
 _PERCENT = re.compile(r"(\d{1,3})%\|")
@@ -59,8 +62,14 @@ def split_model_ref(ref: str) -> tuple[str, str, str | None]:
     """Return ``(owner, name, version_or_None)`` of ``owner/name[:version]``; raises InvalidInput."""
     m = _MODEL_REF.match(ref or "")
     if not m:
-        raise InvalidInput(f"not a Replicate model reference (owner/name[:version]): {ref!r}", field="model")
+        raise InvalidInput("not a Replicate model reference (owner/name[:version]; letters, digits, '_', '.', '-')",
+                           field="model")
     return m["owner"], m["name"], m["version"]
+
+
+def _check_prediction_id(value: str) -> None:
+    check_provider_id(value=value, pattern=PREDICTION_ID, field="operation_id", provider="Replicate",
+                      what="prediction id")
 
 
 def _progress(logs: Any) -> float | None:
@@ -232,6 +241,7 @@ class ReplicateAdapter:
 
         Raises MissingCredentials without a token, ProviderError on any API or transport failure.
         """
+        split_model_ref(request.model)  # the model goes into the URL path: checked before any call
         with self._session() as (client, token, seen):
             input_ = dict(request.body.get("input") or {})
             for param, value in request.files.items():
@@ -299,7 +309,9 @@ class ReplicateAdapter:
                 return self._call(resp.json, action=action, idempotent=True, token=token, seen=seen)
 
     def poll(self, *, request: ProviderRequest, operation_id: str) -> PollResult:
-        """Return where the prediction stands (``GET /v1/predictions/{id}``); raises ProviderError."""
+        """Return where the prediction stands (``GET /v1/predictions/{id}``); raises ProviderError,
+        InvalidInput for an id that is not a prediction id."""
+        _check_prediction_id(operation_id)
         payload = self._prediction_json(operation_id=operation_id, action="prediction poll",
                                         call=lambda c: c.predictions.get(operation_id))
         return self.parse_result(payload=payload)
@@ -320,6 +332,7 @@ class ReplicateAdapter:
 
     def cancel(self, *, request: ProviderRequest, operation_id: str) -> None:
         """Cancel the prediction (``POST /v1/predictions/{id}/cancel``); raises ProviderError."""
+        _check_prediction_id(operation_id)
         self._prediction_json(operation_id=operation_id, action="prediction cancel",
                               call=lambda c: c.predictions.cancel(operation_id))
 

@@ -15,6 +15,7 @@ Facts followed (../shared/provider_docs/wavespeed.md):
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, ClassVar
 
 import httpx
@@ -24,11 +25,14 @@ from core.errors import InvalidInput, ProviderError, UnsupportedCapability
 import core.providers.http_support as hs
 from core.providers.base import (
     CANCELLED, FAILED, RUNNING, SUBMITTED, SUCCEEDED, InputFile, KeyCheck, Output, PollResult,
-    ProviderRequest, SubmitResult,
+    ProviderRequest, SubmitResult, check_provider_id,
 )
 from core.settings import get_settings
 
 log = logging.getLogger(__name__)
+# Ids that go into API paths (/api/v3/{model}, /api/v3/predictions/{id}/result): checked before any call.
+MODEL_PATH = re.compile(r"[a-z0-9][a-z0-9_.-]{0,63}(/[a-z0-9][a-z0-9_.-]{0,63}){1,4}")
+TASK_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
 
 PROVIDER = "wavespeed"
 SETTING = "WAVESPEED_API_KEY"
@@ -193,6 +197,8 @@ class WaveSpeedAdapter:
         Raises MissingCredentials, ProviderError (429/5xx retryable; timeouts and broken answers
         after the task POST are not, so a paid task is never sent twice).
         """
+        check_provider_id(value=request.model, pattern=MODEL_PATH, field="model", provider="WaveSpeed",
+                          what="model path")  # it is the URL path of the submit
         key = self._key()
         body = dict(request.body)
         with self._client(key) as client:
@@ -209,7 +215,10 @@ class WaveSpeedAdapter:
                             raw={"id": task_id, "status": envelope["data"].get("status")})
 
     def poll(self, *, request: ProviderRequest, operation_id: str) -> PollResult:
-        """Return where the task stands (``GET /api/v3/predictions/{id}/result``); raises ProviderError."""
+        """Return where the task stands (``GET /api/v3/predictions/{id}/result``); raises ProviderError,
+        InvalidInput for an id that is not a task id."""
+        check_provider_id(value=operation_id, pattern=TASK_ID, field="operation_id", provider="WaveSpeed",
+                          what="task id")
         key = self._key()
         with self._client(key) as client:
             envelope = self._send(client, "GET", f"/api/v3/predictions/{operation_id}/result", action="task poll",

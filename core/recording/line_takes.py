@@ -17,7 +17,7 @@ import numpy as np
 
 from core.errors import InvalidInput, NotFound
 from core.models import MediaAsset, TimelineItem
-from core.breakdowns import character_slug, get_shot
+from core.breakdowns import character_id_for, get_shot
 from core.media_assets import asset_path, get_asset
 from core.recording import convert_take, get_take
 from core.recording.takes import TAKE_OPERATION, TAKE_PROVIDER
@@ -250,7 +250,7 @@ def convert_for_line(*, project_id: int, media_id: str,
         raise InvalidInput("This take belongs to no dialogue line: record or upload it on the line.",
                            field="media_id")
     _, speaker = line_of(shot_id=take.shot_id, line_index=int(line_index))
-    character_id = character_id or take.character_id or (character_slug(speaker) if speaker else None)
+    character_id = character_id or take.character_id or (character_id_for(project_id=project_id, name=speaker) if speaker else None)
     result = convert_take(project_id=project_id, media_id=media_id, character_id=character_id)
     return result, place_on_line(project_id=project_id, media_id=result.media_id, shot_id=take.shot_id,
                                  line_index=int(line_index))

@@ -15,6 +15,7 @@ from sqlmodel import select
 
 from core.db import session
 from core.errors import InvalidInput, NotFound
+from core.media.checks import check_media_bytes
 from core.media.ffmpeg import ffmpeg_exe
 from core.media.wav import resample, to_wav_bytes
 from core.media_assets import create_asset, get_asset, list_assets
@@ -193,6 +194,7 @@ def import_take(*, project_id: int, name: str, data: bytes, character_id: str | 
         what = f"its content is {kind}" if kind else "its content is not a known audio format"
         raise InvalidInput(f"audio: {name} is not an audio file ({what}); upload WAV, MP3, OGG, WebM, M4A "
                            "or FLAC", field="audio")
+    check_media_bytes(data=data, expect="audio", field="audio")  # decodable, within the limits
     label = label or Path(name).stem[:MAX_LABEL_CHARS] or "Uploaded take"
     if kind == "audio/wav":
         return save_take(project_id=project_id, audio=data, character_id=character_id, shot_id=shot_id,

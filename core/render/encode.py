@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 
 from core.errors import Cancelled, RenderError
-from core.media.ffmpeg import ffmpeg_exe
+from core.media.ffmpeg import ffmpeg_exe, ffmpeg_failed
 
 FFMPEG = ffmpeg_exe()
 
@@ -75,10 +75,10 @@ def encode_frames(frames: Iterable[np.ndarray], *, out_path: str, width: int, he
                 on_frame()
         proc.stdin.close()
         if proc.wait() != 0:
-            raise RenderError(f"Encoding {Path(out_path).name} failed: {_tail(log_path)}")
+            raise ffmpeg_failed(what=f"Encoding {Path(out_path).name}", stderr=_tail(log_path))
     except BrokenPipeError as exc:
         proc.wait()
-        raise RenderError(f"Encoder stopped: {_tail(log_path)}") from exc
+        raise ffmpeg_failed(what="The encoder", stderr=_tail(log_path)) from exc
     except BaseException:
         proc.kill()
         proc.wait()
@@ -116,10 +116,10 @@ def encode_audio(chunks: Iterable[np.ndarray], *, out_path: str, rate: int,
             proc.stdin.write(np.ascontiguousarray(chunk, dtype="<f4").data)
         proc.stdin.close()
         if proc.wait() != 0:
-            raise RenderError(f"Audio encoding failed: {_tail(log_path)}")
+            raise ffmpeg_failed(what="Audio encoding", stderr=_tail(log_path))
     except BrokenPipeError as exc:
         proc.wait()
-        raise RenderError(f"Audio encoder stopped: {_tail(log_path)}") from exc
+        raise ffmpeg_failed(what="The audio encoder", stderr=_tail(log_path)) from exc
     except BaseException:
         proc.kill()
         proc.wait()

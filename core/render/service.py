@@ -10,6 +10,7 @@ short) whose ``input_params`` are the render settings; SRT/VTT are ``text`` asse
 """
 from __future__ import annotations
 
+import logging
 import shutil
 import threading
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from pathlib import Path
 from sqlmodel import select
 
 from core.db import session
-from core.errors import Cancelled, InvalidInput, NotFound, RenderError
+from core.errors import Cancelled, InvalidInput, NotFound, RenderError, public_message
 from core.jobs.kinds import WorkContext, register_work
 from core.jobs.service import cancel_job, enqueue, wait_for
 from core.media_assets import get_asset
@@ -26,46 +27,32 @@ from core.models import (
     ACTIVE_STATUSES, ASPECT_RATIOS, FIT_MODES, LOUDNESS_TARGETS, QUEUED, SUBTITLE_MODES, Job, MediaAsset, Scene,
 )
 from core.projects import get_project
-from core.render.captions import CAPTION_STYLES
-from core.render.handoff import FORMATS as EXPORT_FORMATS
 from core.render.handoff import export_timeline
 from core.media.files import sha256_file
+from core.render.settings import RenderSettings, render_settings
 from core.storage import scratch_dir
 from core.timeline.store import project_timeline, shot_source
 
+log = logging.getLogger("storyreel.render")
 PROVIDER, KIND = "storyreel", "render"
 CACHE_MAX_BYTES = 4 << 30  # rendered segments + mixes kept for incremental re-renders
 OPERATIONS = ("film", "scene", "preview", "short", "export")
-DEFAULTS = {"aspect_ratio": None, "fit": "letterbox", "subtitles": "srt", "loudness_lufs": -14.0,
-            "quality": "final", "short_side": None, "count": 3, "format": "otio", "captions": "box"}
+DEFAULTS = RenderSettings().model_dump()
 
 
 
 def _settings(*, project_id: int, operation: str, options: dict) -> dict:
-    unknown = set(options) - set(DEFAULTS) - {"scene_id"}
-    if unknown:
-        raise InvalidInput(f"Unknown render option {sorted(unknown)[0]!r}.", field=sorted(unknown)[0])
-    s = DEFAULTS | {k: v for k, v in options.items() if v is not None}
+    """Return the render settings of ``options`` (checked by ``core.render.settings.RenderSettings``,
+    every door's one model) with the operation's fixed choices applied. Raises InvalidInput naming
+    the bad option."""
+    s = render_settings(options=options).model_dump()
     s["aspect_ratio"] = s["aspect_ratio"] or get_project(project_id=project_id).aspect_ratio
-    s["loudness_lufs"] = float(s["loudness_lufs"])
     if operation == "preview":
         s.update(quality="preview", subtitles="none")
     if operation == "short":
         s.update(aspect_ratio="9:16", subtitles="burn", fit=options.get("fit") or "crop")
-    if s["aspect_ratio"] not in ASPECT_RATIOS:
+    if s["aspect_ratio"] not in ASPECT_RATIOS:  # a project row written before the model existed
         raise InvalidInput(f"aspect_ratio must be one of {', '.join(ASPECT_RATIOS)}", field="aspect_ratio")
-    if s["subtitles"] not in SUBTITLE_MODES:
-        raise InvalidInput(f"subtitles must be one of {', '.join(SUBTITLE_MODES)}", field="subtitles")
-    if s["loudness_lufs"] not in LOUDNESS_TARGETS:
-        raise InvalidInput(f"loudness_lufs must be one of {LOUDNESS_TARGETS}", field="loudness_lufs")
-    if s["captions"] not in CAPTION_STYLES:
-        raise InvalidInput(f"captions must be one of {', '.join(CAPTION_STYLES)}", field="captions")
-    if s["format"] not in EXPORT_FORMATS:
-        raise InvalidInput(f"format must be one of {', '.join(EXPORT_FORMATS)}", field="format")
-    if s["fit"] not in FIT_MODES:
-        raise InvalidInput(f"fit must be one of {', '.join(FIT_MODES)}", field="fit")
-    if not isinstance(s["count"], int) or not 1 <= s["count"] <= 5:
-        raise InvalidInput("count must be a whole number of shorts from 1 to 5", field="count")
     return s
 
 

@@ -9,6 +9,7 @@ import codecs
 import xml.etree.ElementTree as ET
 
 from core.errors import InvalidInput
+from core.limits import text_problem
 from core.story.fountain import is_scene_heading, normalize_newlines
 
 ACCEPTED_EXTENSIONS = (".txt", ".md", ".fountain", ".fdx")
@@ -43,10 +44,14 @@ def check_script_text(*, text: str) -> str:
     """Validate a pasted or imported script and return it LF-normalised (BOM removed).
 
     Raises:
-        InvalidInput(field="script"): the text is empty/whitespace, or larger than 1 MB.
+        InvalidInput(field="script"): the text is empty/whitespace, holds NUL bytes or lone
+        surrogates, or is larger than 1 MB.
     """
     if text is None or not str(text).strip():
         raise InvalidInput("The script is empty: paste or import some text first.", field="script")
+    problem = text_problem(text)
+    if problem:
+        raise InvalidInput(f"The script {problem}.", field="script")
     size = len(text.encode("utf-8"))
     if size > MAX_SCRIPT_BYTES:
         raise InvalidInput(

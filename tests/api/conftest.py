@@ -28,6 +28,11 @@ def data_dir(data_dir):
     return data_dir
 
 
+# The in-process test client as a loopback caller on a loopback name (Starlette's default
+# "testclient" peer has no IP address, and "testserver" is no allowed host: both are refused).
+LOCAL = {"client": ("127.0.0.1", 50000), "base_url": "http://127.0.0.1"}
+
+
 @pytest.fixture
 def client(data_dir):
     """The API app in process; server exceptions are NOT raised so a 500 is seen as the client sees it."""
@@ -35,7 +40,7 @@ def client(data_dir):
 
     from core.api.app import app
 
-    with TestClient(app, raise_server_exceptions=False) as c:
+    with TestClient(app, raise_server_exceptions=False, **LOCAL) as c:
         yield c
 
 

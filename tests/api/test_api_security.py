@@ -77,18 +77,18 @@ def test_the_right_token_passes_and_is_compared_in_constant_time(client, with_to
 def test_without_token_remote_clients_are_refused_and_loopback_served(data_dir):
     from core.api.app import app
 
-    with TestClient(app, client=("10.1.2.3", 40000), raise_server_exceptions=False) as remote:
+    with TestClient(app, client=("10.1.2.3", 40000), base_url="http://127.0.0.1", raise_server_exceptions=False) as remote:
         answer = remote.get("/projects")
         assert answer.status_code == 401 and "STORYREEL_API_TOKEN" in answer.json()["error"]["message"]
     for host in ("127.0.0.1", "::1"):
-        with TestClient(app, client=(host, 40000)) as local:
+        with TestClient(app, client=(host, 40000), base_url="http://127.0.0.1") as local:
             assert local.get("/projects").status_code == 200
 
 
 def test_with_token_remote_clients_are_served(data_dir, with_token):
     from core.api.app import app
 
-    with TestClient(app, client=("10.1.2.3", 40000)) as remote:
+    with TestClient(app, client=("10.1.2.3", 40000), base_url="http://127.0.0.1") as remote:
         assert remote.get("/projects", headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 200
 
 

@@ -86,7 +86,7 @@ def test_api_and_cli_refuse_a_retired_model_naming_the_replacement(data_dir, cap
 
     from core.api.app import app
 
-    with TestClient(app, raise_server_exceptions=False) as client:
+    with TestClient(app, raise_server_exceptions=False, client=("127.0.0.1", 50000), base_url="http://127.0.0.1") as client:
         answer = client.post("/ai/image/generate", json={"provider": "google", "model": "gemini-2.5-flash-image",
                                                          "params": {"prompt": "a lighthouse"}})
         assert answer.status_code == 422, answer.text

@@ -13,7 +13,7 @@ import numpy as np
 
 from core.errors import InvalidInput, RenderError
 from core.providers.local.canvas import frame_marks, load_cover
-from core.media.ffmpeg import RawVideoWriter, ffmpeg_exe
+from core.media.ffmpeg import RawVideoWriter, ffmpeg_exe, ffmpeg_failed
 from core.media.files import atomic_path
 from core.media.wav import envelope, read_audio
 from core.media.info import probe
@@ -179,7 +179,7 @@ def _decode(video: Path, width: int, height: int) -> np.ndarray:
            "-frames:v", str(MAX_SOURCE_FRAMES), "-f", "rawvideo", "-pix_fmt", "rgb24", "-"]
     proc = subprocess.run(cmd, capture_output=True)
     if proc.returncode != 0:
-        raise RenderError(f"decoding {video.name} failed (ffmpeg): {proc.stderr.decode(errors='replace')[-400:]}")
+        raise ffmpeg_failed(what=f"decoding {video.name}", stderr=proc.stderr)
     size = width * height * 3
     n = len(proc.stdout) // size
     if n == 0:
