@@ -144,7 +144,7 @@ def test_generate_shows_a_copyable_share_link_that_opens_the_render(project):
     assert not at.exception and not at.error, [e.value for e in at.error]
     url = at.code[0].value
     assert "/share/" in url and "Opens without an account" in " ".join(c.value for c in at.caption)
-    with TestClient(app) as client:
+    with TestClient(app, client=("127.0.0.1", 50000), base_url="http://127.0.0.1") as client:
         opened = client.get("/share/" + url.rsplit("/share/", 1)[1])
     assert opened.status_code == 200 and opened.content.endswith(b"film bytes")
 

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.postgres
 @pytest.fixture
 def client(pg_url):
     """The API app in process on the fresh PostgreSQL database."""
-    with TestClient(app, raise_server_exceptions=False) as c:
+    with TestClient(app, raise_server_exceptions=False, client=("127.0.0.1", 50000), base_url="http://127.0.0.1") as c:
         yield c
 
 
