@@ -17,6 +17,8 @@ from core.api.routes_resources import router as resources_router
 from core.api.routes_share import router as share_router
 from core.api.security import STATE_CHANGING, SecurityMiddleware
 from core.commands.worker import start_workers
+from core.errors import DataDirUnavailable
+from core.storage import check_data_dir
 
 DESCRIPTION = """\
 Storyreel's HTTP API: the media-generation routes of the spec plus project, script, scene, shot
@@ -47,7 +49,13 @@ ERROR_SCHEMA = {
 @asynccontextmanager
 async def _lifespan(_app: FastAPI):
     # The API process runs STORYREEL_WORKERS job workers of its own (0: separate `python -m core
-    # worker` processes do the work); they take over unfinished jobs as they start.
+    # worker` processes do the work); they take over unfinished jobs as they start. On an unusable
+    # data dir none start: every request then answers 503 naming STORYREEL_DATA_DIR (DataDirGuard).
+    try:
+        check_data_dir()
+    except DataDirUnavailable:
+        yield
+        return
     start_workers()
     yield
 

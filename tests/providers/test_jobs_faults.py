@@ -63,7 +63,7 @@ def test_unknown_outcome_is_sent_again_only_when_the_user_confirms(google_emu, r
     google_emu.faults.add(Fault(kind="malformed", route="create"))
     job = run_sync(**VEO, timeout_s=30)
     assert job.status == "unknown_outcome" and google_emu.count("create") == 1
-    with TestClient(app) as client:
+    with TestClient(app, client=("127.0.0.1", 50000), base_url="http://127.0.0.1") as client:
         shown = client.get(f"/jobs/{job.id}").json()
         assert shown["error"]["code"] == "unknown_outcome" and shown["attempts"] == 1 and shown["submitted_at"]
         assert [j["job_id"] for j in client.get("/jobs", params={"status": "unknown_outcome"}).json()] == [job.id]
