@@ -7,7 +7,7 @@ ensure_navigation(__file__)
 
 from core.breakdowns import character_id_for, list_characters, list_shots, shot_labels
 from core.media_assets import asset_path
-from core.timeline.editor import apply_gesture, editor_view
+from core.render.editor import apply_gesture, editor_view
 from core.timeline.store import list_items, project_timeline, remove_sfx, set_item_gain
 from core.ui.common import require_project
 from core.ui.errors import shown_errors

@@ -23,7 +23,7 @@ from core.api.security import ID_PATTERN, max_upload_bytes
 from core.api.uploads import read_upload, store_media_upload
 from core.api.views import asset_view, job_view
 from core.errors import InvalidInput
-from core.jobs.service import get_job as core_get_job
+from core.jobs.service import get_job as core_get_job, list_jobs as core_list_jobs, resend_job as core_resend_job
 from core.media_assets import asset_path, get_asset
 from core.limits import MAX_PARAMS_JSON_CHARS
 
@@ -157,7 +157,6 @@ def list_jobs(project_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = Non
               status: Annotated[str | None, Query(max_length=32, examples=["active", "running"])] = None,
               limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[dict]:
     """Jobs newest first, of one project and/or one status (`active` = every unfinished one)."""
-    from core.jobs.service import list_jobs as core_list_jobs
 
     return [job_view(j) for j in core_list_jobs(project_id=project_id, status=status, limit=limit)]
 
@@ -180,7 +179,6 @@ def cancel_job(job_id: IdPath) -> dict:
 def resend_job(job_id: IdPath) -> dict:
     """Send again a job whose outcome is unknown (the provider may have accepted — and may bill — the
     first request) or that failed with a temporary error. Call it only once the user confirmed."""
-    from core.jobs.service import resend_job as core_resend_job
 
     return job_view(core_resend_job(job_id=job_id))
 

@@ -11,6 +11,7 @@ import argparse
 import json
 
 from core.errors import InvalidInput
+from core.jobs import service
 
 
 def _line(job) -> str:
@@ -23,7 +24,6 @@ def _line(job) -> str:
 
 def handle(args: argparse.Namespace) -> int:
     """Run one jobs action; returns 0. Raises NotFound, InvalidInput (exit 2 via the CLI)."""
-    from core.jobs import service
 
     if args.action == "list":
         for job in service.list_jobs(project_id=args.project, status=args.status, limit=args.limit):

@@ -14,6 +14,10 @@ import signal
 import threading
 
 from core.errors import InvalidInput
+from core.jobs import queue
+from core.jobs.runner import JobRunner
+from core.jobs.service import get_runner, reset_runner, set_runner
+from core.settings import get_settings
 
 # Modules that register job work kinds and result handlers (core.jobs.kinds) when imported: every
 # process that runs workers imports them first, so any worker can finish any job.
@@ -30,8 +34,6 @@ def start_workers(*, workers: int | None = None, poll_s: float | None = None):
     """Register the job kinds and start this process's workers (``workers`` slots, default
     STORYREEL_WORKERS; ``poll_s`` a fixed poll interval instead of the 2 s → 20 s backoff); returns
     the process-wide runner (with 0 slots it only queues)."""
-    from core.jobs.runner import JobRunner
-    from core.jobs.service import get_runner, set_runner
 
     load_job_kinds()
     if workers is None and poll_s is None:
@@ -45,8 +47,6 @@ def start_workers(*, workers: int | None = None, poll_s: float | None = None):
 def handle(args: argparse.Namespace, *, until: threading.Event | None = None) -> int:
     """Run workers until SIGINT/SIGTERM (or ``until`` is set); returns 0. Raises InvalidInput for a
     bad ``--workers`` or STORYREEL_QUEUE_URL."""
-    from core.jobs import queue
-    from core.jobs.service import reset_runner
 
     if args.workers is not None and not 1 <= args.workers <= 64:
         raise InvalidInput(f"--workers must be between 1 and 64 (got {args.workers}).", field="workers")
@@ -55,7 +55,6 @@ def handle(args: argparse.Namespace, *, until: threading.Event | None = None) ->
     if until is None:
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: stop.set())
-    from core.settings import get_settings
 
     if args.poll_s is not None and not 0.05 <= args.poll_s <= 60:
         raise InvalidInput(f"--poll-s must be between 0.05 and 60 (got {args.poll_s}).", field="poll_s")

@@ -18,7 +18,7 @@ from core.breakdowns import list_scene_cards
 from core.db import session
 from core.errors import StoryreelError
 from core.generation.batch import BatchProgress, cancel_batch, run_batch
-from core.media.thumbs import thumbnail
+from core.thumbnails import thumbnail
 from core.models import ACTIVE_STATUSES, Job
 from core.settings import get_settings
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from core.breakdowns import list_characters, shot_labels
 from core.errors import InvalidInput
-from core.media.thumbs import thumbnail
+from core.thumbnails import thumbnail
 from core.media_assets import create_asset, list_assets
 
 # Picker kind → the MediaAsset types it lists.

@@ -228,7 +228,6 @@ def apply_shot_result(*, job: Job, media_ids: list[str]) -> None:
     asked): put the asset on its shot as a new version — ``apply`` jobs replace the current choice,
     candidates only fill an empty slot — linking the version chain with ``parent_id``. A keyframe
     of a batch that goes on to clips (``context["then"] == "clip"``) queues the shot's clip."""
-    from core.media_assets import get_asset, update_asset
 
     ctx = (job.request or {}).get("context") or {}
     purpose = ctx.get("purpose")

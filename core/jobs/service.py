@@ -33,6 +33,9 @@ from core.models import (
 from core.providers import get_adapter, required_settings
 from core.providers.base import InputFile, ProviderRequest
 from core.media.files import sha256_file
+from core.media.info import sniff_media_type
+from core.media_assets import asset_path, create_asset, get_asset
+from core.registry import get_registry
 
 __all__ = ["JobRunner", "submit_job", "get_job", "list_jobs", "wait_for", "cancel_job", "resend_job", "run_sync",
            "get_runner", "set_runner", "reset_runner", "enqueue", "wait_all", "require_succeeded"]
@@ -77,7 +80,6 @@ def enqueue(*, job: Job) -> None:
 
 
 def _mime_of(path: Path) -> str:
-    from core.media.info import sniff_media_type
 
     with open(path, "rb") as fh:
         head = fh.read(4096)
@@ -87,7 +89,6 @@ def _mime_of(path: Path) -> str:
 def _resolve_one(ref: Any, *, field: str, project_id: int | None) -> tuple[InputFile, str]:
     """Return (InputFile, content hash) for a media id or a file path. A path is stored as an asset
     first, so the job still finds it after a restart and the metadata can name it by id."""
-    from core.media_assets import asset_path, create_asset, get_asset
 
     if isinstance(ref, InputFile):
         ref = ref.media_id or ref.path
@@ -135,7 +136,6 @@ def submit_job(*, provider: str, model: str, params: dict[str, Any], operation: 
     anything is stored or sent), InvalidInput (missing input file), MissingCredentials (naming the
     setting, before anything is stored), SpendLimitExceeded (a project budget or daily limit would be passed).
     """
-    from core.registry import get_registry
 
     cap = get_registry().get(provider=provider, model=model, operation=operation)
     adapter = get_adapter(cap.provider)

@@ -22,7 +22,7 @@ from core.db import session
 from core.errors import Cancelled, InvalidInput, NotFound, RenderError, public_message
 from core.jobs.kinds import WorkContext, register_work
 from core.jobs.service import cancel_job, enqueue, wait_for
-from core.media_assets import get_asset
+from core.media_assets import create_asset, get_asset, list_assets, update_asset
 from core.models import (
     ACTIVE_STATUSES, ASPECT_RATIOS, FIT_MODES, LOUDNESS_TARGETS, QUEUED, SUBTITLE_MODES, Job, MediaAsset, Scene,
 )
@@ -32,6 +32,10 @@ from core.media.files import sha256_file
 from core.render.settings import RenderSettings, render_settings
 from core.storage import scratch_dir
 from core.timeline.store import project_timeline, shot_source
+from core.render.engine import prune_cache, render_timeline
+from core.render.mix import mix_timeline
+from core.render.reframe import ShotLook
+from core.render.shorts import find_moments, render_short
 
 log = logging.getLogger("storyreel.render")
 PROVIDER, KIND = "storyreel", "render"
@@ -117,7 +121,6 @@ def active_render(*, project_id: int, operation: str | None = None) -> Job | Non
 
 def list_renders(*, project_id: int, operation: str | None = None) -> list[MediaAsset]:
     """Return the project's render assets (of one operation when given), newest first."""
-    from core.media_assets import list_assets
 
     return [a for a in list_assets(project_id=project_id, type="render")
             if operation is None or a.operation == operation]
@@ -140,7 +143,6 @@ class _Reporter:
 
 def _store_render(*, project_id: int, operation: str, result, settings: dict, label: str,
                   extra: dict | None = None) -> MediaAsset:
-    from core.media_assets import create_asset, update_asset
 
     previous = list_renders(project_id=project_id, operation=operation)
     asset = create_asset(type="render", project_id=project_id, src_path=Path(result.path), move=True,
@@ -186,7 +188,6 @@ register_work(provider=PROVIDER, run=run_render_job)
 def _prune_segment_cache() -> None:
     # Segments and mixes are re-creatable; keep the cache bounded (least recently used go first)
     # so a long-lived studio does not fill the disk. A failure here must not fail the render.
-    from core.render.engine import prune_cache
 
     try:
         prune_cache(max_bytes=CACHE_MAX_BYTES)
@@ -200,7 +201,6 @@ def _render_kwargs(settings: dict) -> dict:
 
 
 def _run_one(*, ctx, project_id, operation, settings, scene_id, event, work) -> MediaAsset:
-    from core.render.engine import render_timeline
 
     pt = project_timeline(project_id=project_id, scene_id=scene_id, aspect_ratio=settings["aspect_ratio"])
     result = render_timeline(timeline=pt.timeline, out_path=str(work / f"{operation}.mp4"),
@@ -224,7 +224,6 @@ def export_project(*, project_id: int, fmt: str) -> Job:
 
 
 def _run_export(*, project_id, settings, event, work) -> MediaAsset:
-    from core.media_assets import create_asset
 
     project = get_project(project_id=project_id)
     pt = project_timeline(project_id=project_id, aspect_ratio=settings["aspect_ratio"])
@@ -239,9 +238,6 @@ def _run_export(*, project_id, settings, event, work) -> MediaAsset:
 
 
 def _run_shorts(*, ctx, project_id, settings, event, work) -> list[str]:
-    from core.render.mix import mix_timeline
-    from core.render.reframe import ShotLook
-    from core.render.shorts import find_moments, render_short
 
     pt = project_timeline(project_id=project_id)
     looks = {str(sh.id): ShotLook(keyframe=shot_source(sh)[1], characters=list(sh.characters or []))

@@ -12,7 +12,7 @@ _editor = components.declare_component("storyreel_timeline", path=str(_FOLDER))
 
 
 def timeline_editor(*, view: dict, key: str = "timeline_editor") -> dict | None:
-    """Draw the timeline ``view`` (``core.timeline.editor.editor_view``); returns the gesture the
+    """Draw the timeline ``view`` (``core.render.editor.editor_view``); returns the gesture the
     user made since the last run (each gesture once: the component keeps its last value across
     reruns, so its nonce is remembered), else None."""
     value = _editor(view=view, key=key, default=None)

@@ -3,7 +3,7 @@
 from core.breakdowns import list_shots, shot_labels
 from core.generation.soundtrack import add_sfx, choose_music
 from core.render.service import render_preview
-from core.timeline.editor import apply_gesture, editor_view
+from core.render.editor import apply_gesture, editor_view
 from core.timeline.store import list_items, project_timeline
 
 

@@ -19,7 +19,7 @@ from core.breakdowns import get_shot, move_shot_to, shot_labels, update_shot
 from core.db import session
 from core.errors import InvalidInput, NotFound
 from core.media.ffmpeg import run_ffmpeg
-from core.media.thumbs import thumbnail
+from core.thumbnails import thumbnail
 from core.models import TimelineItem
 from core.render.mix import mix_timeline
 from core.storage import atomic_write_bytes, scratch_dir
