@@ -18,6 +18,9 @@ from core.models import Job, MediaAsset
 from core.providers.base import Output
 from core.storage import scratch_dir
 from core.media.files import sha256_bytes, sha256_file
+from core.errors import RenderError
+from core.media.ffmpeg import run_ffmpeg
+from core.media_assets import asset_path, create_asset, update_asset
 
 log = logging.getLogger("storyreel.jobs")
 
@@ -61,7 +64,6 @@ def store_output(*, job: Job, output: Output, data: bytes | None, first: bool) -
     ``data`` is the downloaded bytes, or None when ``output.url`` is a ``file://`` path the
     adapter produced locally (moved into storage, not copied).
     """
-    from core.media_assets import create_asset
 
     req = job.request or {}
     src = _local_file(output.url) if data is None else None
@@ -104,8 +106,6 @@ def first_and_last_frames(*, video: Path) -> tuple[bytes, bytes]:
 
     Raises RenderError when ffmpeg fails or yields no frame.
     """
-    from core.errors import RenderError
-    from core.media.ffmpeg import run_ffmpeg
 
     with tempfile.TemporaryDirectory(dir=scratch_dir()) as tmp:
         first, last = Path(tmp) / "first.png", Path(tmp) / "last.png"
@@ -121,7 +121,6 @@ def attach_frames(*, asset: MediaAsset) -> MediaAsset:
     """Extract a video's first and last frames as image assets; returns the video asset with their ids
     in ``extra`` (``first_frame_media_id``, ``last_frame_media_id``). A video whose frames cannot be
     decoded keeps its record without them."""
-    from core.media_assets import asset_path, create_asset, update_asset
 
     ids: dict[str, str] = {}
     try:
