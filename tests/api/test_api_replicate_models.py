@@ -10,7 +10,7 @@ import pytest
 from core.commands import capabilities, validate
 from tests.api.conftest import wait_job
 from tests.emulators.media import solid_png
-from tests.providers_more.replicate_catalog import KLING_OLD, SDXL_VERSION, aim_at, serve_catalogue
+from tests.providers.replicate_catalog import KLING_OLD, SDXL_VERSION, aim_at, serve_catalogue
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,8 @@ from PIL import Image
 from core.errors import InvalidInput
 from core.providers.local.animate import animate_keyframe
 from core.providers.local.keyframe import draw_keyframe
-from core.media.info import extract_frame, probe, read_frames
+from core.media.info import probe
+from tests.media_frames import extract_frame, read_frames
 
 W, H = 320, 180
 

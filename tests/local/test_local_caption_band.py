@@ -6,7 +6,7 @@ from PIL import Image
 
 from core.providers.local.animate import animate_keyframe
 from core.providers.local.keyframe import draw_keyframe
-from core.media.info import extract_frame
+from tests.media_frames import extract_frame
 
 
 def _bottom(png: bytes, rows: int = 20) -> np.ndarray:

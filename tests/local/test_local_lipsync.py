@@ -4,7 +4,8 @@ import pytest
 from core.providers.local.keyframe import draw_keyframe
 from core.providers.local.lipsync import relipsync_video, talking_portrait
 from core.media.wav import envelope, read_audio, to_wav_bytes
-from core.media.info import probe, read_frames
+from core.media.info import probe
+from tests.media_frames import read_frames
 
 W, H = 320, 180
 

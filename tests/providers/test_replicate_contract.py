@@ -10,7 +10,7 @@ from core.errors import InvalidInput, MissingCredentials, ProviderError
 from core.providers.base import CANCELLED, FAILED, SUCCEEDED, ProviderRequest
 from core.providers.replicate import ReplicateAdapter, fetch_model_schema
 from tests.emulators.server import Fault
-from tests.providers_more.conftest import (REPLICATE_KEY, Cap, assert_no_key, poll_until_done, replicate_schema,
+from tests.providers.conftest import (REPLICATE_KEY, Cap, assert_no_key, poll_until_done, replicate_schema,
                                           write_png)
 
 SVD_VERSION = "3f0457e4619daac51203dedb472816fd4af51f3149fa7a9e0b5ffcf1b8172438"

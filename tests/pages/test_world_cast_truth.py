@@ -8,7 +8,7 @@ from core.breakdowns import run_breakdown
 from core.projects import create_project, get_project
 from core.scripts import save_version
 
-from tests.ux.helpers import app
+from tests.pages.helpers import app
 
 SCRIPT = """INT. MARKET - NIGHT
 

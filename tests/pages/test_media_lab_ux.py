@@ -1,7 +1,7 @@
 """Media Lab: a provider that is set up comes first, and Generate shows the result, not a Job dump."""
 from core.projects import create_project
 
-from tests.ux.helpers import app
+from tests.pages.helpers import app
 
 
 def test_local_provider_first_and_generate_shows_the_image():

@@ -10,7 +10,7 @@ from core.providers import ADAPTER_MODULES, get_adapter
 from core.providers.base import SUCCEEDED, Adapter, ProviderRequest
 from core.providers.replicate import ReplicateAdapter
 from core.providers.wavespeed import WaveSpeedAdapter
-from tests.providers_more.conftest import Cap, poll_until_done, replicate_schema, write_png, write_wav
+from tests.providers.conftest import Cap, poll_until_done, replicate_schema, write_png, write_wav
 
 MINE = {"replicate": "REPLICATE_API_TOKEN", "elevenlabs": "ELEVENLABS_API_KEY", "wavespeed": "WAVESPEED_API_KEY"}
 

@@ -14,7 +14,7 @@ from core.progress import project_progress
 from core.projects import create_project
 from core.scripts import save_version
 
-from tests.ux.helpers import app, texts
+from tests.pages.helpers import app, texts
 from tests.conftest import settle
 
 SCRIPT = """INT. LIGHTHOUSE - NIGHT

@@ -6,7 +6,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.projects import create_project, get_project, list_projects
 
-from tests.ux.helpers import ROOT, app
+from tests.pages.helpers import ROOT, app
 
 
 def _project(name: str, **kw):

@@ -9,7 +9,7 @@ from core.settings import get_settings
 from tests.conftest import GOOGLE_KEY, VERTEX_TOKEN
 from tests.emulators import elevenlabs as eleven_emulator
 from tests.emulators.server import free_port
-from tests.providers_more.conftest import ALL_KEYS
+from tests.providers.conftest import ALL_KEYS
 
 WRONG = {"REPLICATE_API_TOKEN": "r8_WRONGKEY_0123456789", "ELEVENLABS_API_KEY": "sk_WRONGKEY_0123456789",
          "WAVESPEED_API_KEY": "ws_WRONGKEY_0123456789", "GOOGLE_API_KEY": "AIzaWRONGKEY_0123456789",

@@ -22,7 +22,7 @@ from core.models import Job, Shot
 from core.projects import create_project, get_project
 from core.scripts import save_version
 from core.settings import get_settings
-from tests.app.test_pages import SCRIPT
+from tests.pages.test_pages import SCRIPT
 from tests.emulators.media import seeded_png
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")

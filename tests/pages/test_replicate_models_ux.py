@@ -9,8 +9,8 @@ from core.media_assets import get_asset
 from core.projects import create_project
 from core.registry import get_registry
 from core.scripts import save_version
-from tests.providers_more.replicate_catalog import aim_at, serve_catalogue
-from tests.ux.helpers import app, texts
+from tests.providers.replicate_catalog import aim_at, serve_catalogue
+from tests.pages.helpers import app, texts
 from tests.conftest import settle
 
 SCRIPT = """INT. LIGHTHOUSE - NIGHT

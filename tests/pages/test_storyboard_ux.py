@@ -4,7 +4,7 @@ from core.breakdowns import list_shots, run_breakdown
 from core.projects import create_project
 from core.scripts import save_version
 
-from tests.ux.helpers import app
+from tests.pages.helpers import app
 from tests.conftest import settle
 
 SCRIPT = """INT. LIGHTHOUSE - NIGHT

@@ -13,7 +13,7 @@ import yaml
 from core.errors import InvalidInput
 from core.providers.base import CANCELLED, FAILED, RUNNING, SUBMITTED, SUCCEEDED, InputFile, ProviderRequest
 from core.providers.replicate import ReplicateAdapter, split_model_ref
-from tests.providers_more.conftest import FIXTURES, Cap, replicate_schema, write_png
+from tests.providers.conftest import FIXTURES, Cap, replicate_schema, write_png
 
 CASSETTES = FIXTURES / "replicate_cassettes"
 

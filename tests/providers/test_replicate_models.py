@@ -14,8 +14,8 @@ from core.providers import replicate_models as rm
 from core.providers.base import SUCCEEDED
 from core.registry import get_registry, reset_registry
 from core.registry.roles import infer_roles
-from tests.providers_more.conftest import assert_no_key, poll_until_done, write_png
-from tests.providers_more.replicate_catalog import KLING_OLD, SDXL_VERSION, aim_at, serve_catalogue
+from tests.providers.conftest import assert_no_key, poll_until_done, write_png
+from tests.providers.replicate_catalog import KLING_OLD, SDXL_VERSION, aim_at, serve_catalogue
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,7 @@
 from core.projects import create_project
 from core.scripts import list_versions, save_version
 
-from tests.ux.helpers import app
+from tests.pages.helpers import app
 
 A = "INT. KITCHEN - NIGHT\n\nMAYA stares at the letter.\n\nMAYA\nIt came back.\n"
 B = "EXT. HARBOUR - DAWN\n\nTOM waits by the boat.\n\nTOM\nShe is late.\n"

@@ -12,7 +12,7 @@ from core.media_assets import create_asset
 from core.projects import create_project
 from core.scripts import save_version
 
-from tests.ux.helpers import app
+from tests.pages.helpers import app
 
 SCRIPT = """INT. LIGHTHOUSE - NIGHT
 

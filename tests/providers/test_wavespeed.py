@@ -9,7 +9,7 @@ from core.providers.base import FAILED, RUNNING, SUBMITTED, SUCCEEDED, ProviderR
 from core.providers.wavespeed import WaveSpeedAdapter
 from tests.emulators.media import clip_mp4
 from tests.emulators.server import Fault
-from tests.providers_more.conftest import WAVESPEED_KEY, Cap, assert_no_key, poll_until_done, write_png, write_wav
+from tests.providers.conftest import WAVESPEED_KEY, Cap, assert_no_key, poll_until_done, write_png, write_wav
 
 IMAGE_CAP = Cap(model="wavespeed-ai/infinitetalk", operation="lipsync_image", input_schema={},
                 roles={"image": "image", "audio": "audio"})

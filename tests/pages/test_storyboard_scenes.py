@@ -11,7 +11,7 @@ from core.generation.board import board
 from core.media_assets import create_asset
 from core.projects import create_project
 from core.scripts import save_version
-from tests.ux.helpers import app
+from tests.pages.helpers import app
 
 SCENES = "\n".join(f"INT. ROOM {i} - DAY\n\nMAYA waits by door {i}.\n\nMAYA\nLine {i}, then another line.\n"
                    for i in range(1, 7))

@@ -12,7 +12,7 @@ from core.errors import InvalidInput, MissingCredentials, ProviderError, Unsuppo
 from core.providers.base import SUCCEEDED, ProviderRequest
 from core.providers.elevenlabs import ElevenLabsAdapter, list_voices, words_from_alignment
 from tests.emulators.server import Fault
-from tests.providers_more.conftest import ELEVEN_KEY, Cap, assert_no_key, write_wav
+from tests.providers.conftest import ELEVEN_KEY, Cap, assert_no_key, write_wav
 
 TTS = Cap(model="eleven_multilingual_v2", operation="tts", input_schema={}, roles={"voice": "voice_id", "text": "text"})
 STS = Cap(model="eleven_multilingual_sts_v2", operation="v2v", input_schema={}, roles={"voice": "voice_id", "audio": "audio"})

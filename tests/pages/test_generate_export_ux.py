@@ -11,7 +11,7 @@ from core.projects import create_project
 from core.render.service import active_render, list_renders
 from core.scripts import save_version
 
-from tests.ux.helpers import app
+from tests.pages.helpers import app
 
 SCRIPT = """INT. LIGHTHOUSE - NIGHT
 
