@@ -59,8 +59,8 @@ def _start_buttons(page) -> int:
     return n
 
 
-@pytest.mark.xfail(strict=False, reason="known bug, issue 18 stays open: after the job engine landed, Edit's 'Voice all lines' "
-                   "in the browser leaves 0/3 lines voiced (core's generate_voiceover voices 3/3 in 1.2 s)")
+@pytest.mark.xfail(strict=False, reason="known bug, issue 18 stays open: since the job engine landed, Edit's 'Voice all lines' in the "
+                   "browser takes from ~30 s to over 180 s to voice 3 lines (core's generate_voiceover: 1.2 s)")
 def test_every_page_with_a_screenshot_and_working_recorders(page, module_app, module_db, shot):
     from core import cast
     from core.breakdowns import list_characters
