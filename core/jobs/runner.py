@@ -285,12 +285,12 @@ class JobRunner(ProviderSteps):
     # --- one step -----------------------------------------------------------------------------------
     def _run_step(self, job_id: str, job: Job | None = None) -> None:
         claimed = job is not None
-        provider = job.provider if job is not None else None
+        name = job.provider if job is not None else None  # the provider whose slot this frees
         try:
             if job is None:
                 job = self._claim(job_id)
             if job is not None:
-                claimed, provider = True, job.provider
+                claimed, name = True, job.provider
                 self._step(job)
         except Exception as exc:  # never let one job kill a slot
             log.exception("job %s crashed", job_id)
@@ -300,8 +300,8 @@ class JobRunner(ProviderSteps):
             if claimed:  # only the slot that claimed the job lets go of it (another may hold it now)
                 with self._lock:
                     self._held.discard(job_id)
-                    if provider in self._waiting:
-                        self._waiting_at[provider] = 0.0  # a slot of this provider may be free: try now
+                    if name in self._waiting:
+                        self._waiting_at[name] = 0.0  # a slot of this provider may be free: try now
                 self._lost.discard(job_id)
                 leases.release(job_id=job_id, worker=self.worker_id)  # no-op when parked or finished
             self._slots.release()
