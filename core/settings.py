@@ -73,6 +73,9 @@ class Settings(BaseSettings):
     storyreel_workers: int = 2
     # How long a worker's claim on a job lasts without renewal; a dead worker's jobs are taken over after it.
     storyreel_job_lease_s: float = 30.0
+    # Seconds the offline provider waits before each generation, so it paces like a paid one: demos of
+    # a board filling in shot by shot, and tests of pages that must stay live while work runs.
+    storyreel_local_latency_s: float = 0.0
     # Host names the API answers to (comma-separated; "*" any, ".example.com" a domain and its
     # subdomains; empty: loopback names only) and proxies whose forwarded headers are believed
     # (comma-separated IPs or networks; empty: none).

@@ -41,13 +41,13 @@ def make_mic_wav(path: Path, *, seconds: float = 6.0, rate: int = 48000) -> Path
 
 
 @contextmanager
-def running_app(base: Path):
-    """Run ``streamlit run app.py`` on a free port with a fresh data dir under ``base``; yields
-    (url, data_dir); the server is always killed."""
+def running_app(base: Path, *, env: dict[str, str] | None = None):
+    """Run ``streamlit run app.py`` on a free port with a fresh data dir under ``base`` (and the
+    extra environment ``env``); yields (url, data_dir); the server is always killed."""
     data_dir = base / "data"
     port = _free_port()
     env = {**os.environ, "STORYREEL_DATA_DIR": str(data_dir), "PYTHONPATH": str(ROOT),
-           "STORYREEL_ICE_SERVERS": "[]"}
+           "STORYREEL_ICE_SERVERS": "[]", **(env or {})}
     for key in ("GOOGLE_API_KEY", "REPLICATE_API_TOKEN", "ELEVENLABS_API_KEY", "WAVESPEED_API_KEY",
                 "DATABASE_URL"):
         env.pop(key, None)

@@ -9,10 +9,23 @@ import time
 import pytest
 from PIL import Image
 
+from tests.e2e.conftest import running_app
 from tests.e2e.test_voice_recording import idle, nav, wait_until
+
+# The offline provider paces itself like a paid one here: a keyframe takes this long, so a batch of ten
+# spans several of the board's live redraws (at 1.5 s) and "cards fill in while it runs" is observable
+# on any machine, however fast (CI once made all ten keyframes within one redraw).
+PACE_S = 0.8
 
 SCRIPT = "\n".join(f"INT. STALL {i} - NIGHT\n\nJONAH haggles at stall {i} while the crowd pushes past.\n\n"
                    f"JONAH\nHow much for number {i}?\n" for i in range(1, 6))
+
+
+@pytest.fixture(scope="module")
+def module_app(tmp_path_factory):
+    """This module's own app, with the offline provider paced (see PACE_S)."""
+    with running_app(tmp_path_factory.mktemp("e2e-board"), env={"STORYREEL_LOCAL_LATENCY_S": str(PACE_S)}) as served:
+        yield served
 
 
 def _project(name: str, *, script: str, target: int = 120):

@@ -12,12 +12,14 @@ import importlib
 import json
 import re
 import tempfile
+import time
 from pathlib import Path
 from typing import Any, Callable, ClassVar
 
 from core.errors import UnsupportedCapability
 from core.providers.base import SUCCEEDED, Output, PollResult, ProviderRequest, Reconciled, SubmitResult
 from core.providers.local.voices import LOCAL_VOICES
+from core.settings import get_settings
 from core.storage import scratch_dir
 
 PROVIDER = "local"
@@ -195,6 +197,9 @@ class LocalAdapter:
         """Run the engine now; returns the outputs (``status`` succeeded). Engine errors propagate
         (InvalidInput, RenderError)."""
         engine = ENGINES[tuple(request.body["engine"])]
+        latency = get_settings().storyreel_local_latency_s
+        if latency > 0:
+            time.sleep(latency)
         return SubmitResult(operation_id=None, status=SUCCEEDED, outputs=engine(request.body["params"], request.files))
 
     def poll(self, *, request: ProviderRequest, operation_id: str) -> PollResult:
