@@ -10,7 +10,7 @@ import uuid
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 # Allowed values, written once (every door validates against these).
@@ -75,6 +75,9 @@ class Project(SQLModel, table=True):
 
 
 class ScriptVersion(SQLModel, table=True):
+    # One number per project: concurrent saves that picked the same max+1 conflict, and the loser retries.
+    __table_args__ = (UniqueConstraint("project_id", "number", name="uq_scriptversion_project_number"),)
+
     id: int | None = Field(default=None, primary_key=True)
     project_id: int = Field(foreign_key="project.id", index=True)
     number: int
@@ -83,6 +86,7 @@ class ScriptVersion(SQLModel, table=True):
     summary: str = ""
     source: str = "pasted"  # pasted | imported | generated | restored
     created_at: datetime = Field(default_factory=utcnow)
+    created_by: str | None = None  # user who saved it; None without sign-in
 
 
 class Scene(SQLModel, table=True):

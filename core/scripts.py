@@ -3,8 +3,10 @@ new version from an old one, so nothing is ever overwritten."""
 from __future__ import annotations
 
 from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
+from core.accounts.identity import current_user
 from core.db import session
 from core.errors import NotFound, ProviderError
 from core.jobs.text import run_text, text_model
@@ -14,6 +16,7 @@ from core.story.importer import check_script_text, read_script_file
 from core.story.versions import summarize_script
 
 SCRIPT_KEYS = ("title", "logline", "summary", "fountain")
+SAVE_ATTEMPTS = 20  # concurrent saves of one project: each conflict on the number means another save won
 
 
 def save_version(*, project_id: int, text: str, source: str = "pasted", title: str = "") -> ScriptVersion:
@@ -25,11 +28,20 @@ def save_version(*, project_id: int, text: str, source: str = "pasted", title: s
 
     text = check_script_text(text=text)
     get_project(project_id=project_id)
-    with session() as s:
-        last = s.exec(select(func.max(ScriptVersion.number)).where(ScriptVersion.project_id == project_id)).one()
-        version = ScriptVersion(project_id=project_id, number=(last or 0) + 1, text=text,
-                                summary=summarize_script(text=text), source=source, title=title)
-        s.add(version)
+    summary = summarize_script(text=text)
+    for attempt in range(SAVE_ATTEMPTS):
+        try:
+            with session() as s:
+                last = s.exec(select(func.max(ScriptVersion.number))
+                              .where(ScriptVersion.project_id == project_id)).one()
+                version = ScriptVersion(project_id=project_id, number=(last or 0) + 1, text=text, summary=summary,
+                                        source=source, title=title, created_by=current_user())
+                s.add(version)
+        except IntegrityError:  # another save took this number (unique per project): read the max again
+            if attempt == SAVE_ATTEMPTS - 1:
+                raise
+            continue
+        break
     return version
 
 
