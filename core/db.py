@@ -102,6 +102,14 @@ def session() -> Iterator[Session]:
             raise
 
 
+def lock_for_writing(s: Session) -> None:
+    """Make the transaction of session ``s`` a writer from its first statement, so what it reads stays
+    true until it commits: on SQLite ``BEGIN IMMEDIATE`` (one writer at a time; call it before anything
+    else in the session); on PostgreSQL nothing here — lock the rows read with ``SELECT … FOR UPDATE``."""
+    if s.get_bind().dialect.name == "sqlite":
+        s.connection().exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def reset_engines() -> None:
     """Forget engines (tests switch data dirs between cases)."""
     with _lock:

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from core.accounts.identity import current_user
-from core.accounts.spend import check_spend
+from core.accounts.spend import admit_job
 from core.credentials import require_setting
 from core.db import session
 from core.errors import InvalidInput, NotFound, ProviderError, StoryreelError
@@ -199,7 +199,6 @@ def submit_job(*, provider: str, model: str, params: dict[str, Any], operation: 
         cost = cap.estimate_cost(plain, duration_s=billed_s)
     except Exception:  # a price hint must never block a generation
         cost = None
-    check_spend(project_id=project_id, user=base["created_by"], cost=cost)  # budgets; raises SpendLimitExceeded
     job = Job(**base, status=QUEUED, inflight_key=None if force else key, request={
         "provider_request": request.to_json(), "params": plain, "inputs": ids, "used": used,
         "context": context or {}, "media_type": cap.media_type, "cost_estimate_usd": cost,
@@ -208,9 +207,8 @@ def submit_job(*, provider: str, model: str, params: dict[str, Any], operation: 
         joined = _join(key, job)
         if joined is not None:
             return joined
-    try:
-        with session() as s:
-            s.add(job)
+    try:  # budgets: checked and reserved in one transaction; raises SpendLimitExceeded
+        admit_job(job=job, cost=cost)
     except IntegrityError:  # an identical request was persisted meanwhile (unique in-flight key): join it
         joined = _join(key, job)
         if joined is None:
