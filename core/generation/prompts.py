@@ -59,12 +59,22 @@ class PromptParts:
     parts: dict = field(default_factory=dict)
 
 
-def character_line(c: Character) -> str:
+def _plain(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
+
+
+def character_line(c: Character, *, said: str = "") -> str:
     """``NAME: appearance`` from the whole style card (or, without one, the whole description),
     plus style tokens; a card that starts by repeating the name does not repeat it here. The card's
-    own ";" become "," so a list of people ("A: …; B: …") still splits only between people."""
+    own ";" become "," so a list of people ("A: …; B: …") still splits only between people.
+    Description sentences the prompt already ``said`` (a description taken from the very action
+    of the shot: "MAYA waits by door 1.") are left out rather than repeated."""
     look = c.style_card or c.description or ""
     look = re.sub(rf"^\s*{re.escape(c.name)}\b[\s,:;.-]*", "", " ".join(look.split()), flags=re.I)
+    if said and not c.style_card:
+        told = _plain(said)
+        pieces = [re.sub(rf"^\s*{re.escape(c.name)}\b[\s,:;.-]*", "", x, flags=re.I) for x in re.split(r"\s*;\s*", look)]
+        look = "; ".join(x for x in pieces if _plain(x) and _plain(x) not in told)
     look = re.sub(r"\s*;\s*", ", ", look)
     tokens = re.sub(r"\s*;\s*", ", ", (c.style_tokens or "").strip())
     text = ", ".join(x.strip(" .;,") for x in (look, tokens) if x.strip(" .;,"))
@@ -88,7 +98,7 @@ def build_keyframe_prompt(*, project: Project, scene: Scene, shot: Shot, cast: l
         SHOT_PHRASES.get(shot.shot_type, shot.shot_type),
         f"{setting}, {scene.time_of_day.lower()}" if scene.time_of_day else setting,
         shot.action.strip().rstrip("."),
-        "; ".join(character_line(c) for c in people),
+        "; ".join(character_line(c, said=shot.action) for c in people),
         project.style_card.strip(),
     ]
     built = ". ".join(p.strip().rstrip(".;") for p in pieces if p.strip()) + "."
@@ -103,7 +113,7 @@ def build_keyframe_prompt(*, project: Project, scene: Scene, shot: Shot, cast: l
         "subject": subject_of(shot.action) if not people or shot.shot_type == "insert" else "",
         "crowd": crowd_in(shot.action),
         "characters": [c.name for c in people],
-        "character_styles": "; ".join(character_line(c) for c in people),
+        "character_styles": "; ".join(character_line(c, said=shot.action) for c in people),
         "caption": shot.action,
         "aspect_ratio": project.aspect_ratio,
     }

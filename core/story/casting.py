@@ -15,6 +15,8 @@ from functools import lru_cache
 
 import gender_guesser.detector as gender_detector
 
+from core.story.people import gender_votes
+
 GENDERS = ("f", "m", "")
 AGE_CLASSES = ("child", "adult", "elder")
 
@@ -135,22 +137,6 @@ def _count(words: list[str], vocab: tuple[str, ...]) -> int:
     return sum(joined.count(f" {w} ") for w in vocab)
 
 
-def _pronoun_votes(name: str, text: str) -> tuple[int, int]:
-    """Count female/male pronouns in the 80 characters after each mention of ``name`` in ``text``
-    (up to the next other name in capitals), e.g. "PIA locks the van. She…" → (1, 0)."""
-    f = m = 0
-    if not text or not name:
-        return 0, 0
-    pattern = re.compile(r"(?<![\w'])" + re.escape(name) + r"(?![\w'])", re.I)
-    for hit in pattern.finditer(text):
-        tail = text[hit.end():hit.end() + 90]
-        # Stop at the next capitalised name (another person) or a paragraph break.
-        tail = re.split(r"\n\s*\n|(?<=[.!?])\s+[A-Z]{2,}\b", tail)[0]
-        f += len(re.findall(r"\b(she|her|hers|herself)\b", tail, re.I))
-        m += len(re.findall(r"\b(he|him|his|himself)\b", tail, re.I))
-    return f, m
-
-
 def _about(name: str, description: str) -> str:
     """The words a description says about ``name``: from each mention to the end of its sentence,
     cut before the next character in capitals ("MAYA (30s) helps GRANDPA JOE (80)" → "(30s) helps").
@@ -215,10 +201,11 @@ def read_person(*, name: str, description: str = "", text: str = "") -> Person:
             age_class = "child" if child > elder else "elder"
             evidence.append(f"description says {age_class}")
     if not gender:
-        f, m = _pronoun_votes(name, text)
+        # The same reading the breakdown gives the script's action (one way to read gender from text).
+        f, m = gender_votes(paragraphs=re.split(r"\n\s*\n", text or ""), names=[name])[name.upper()]
         if f != m:
             gender = "f" if f > m else "m"
-            evidence.append(f"pronouns after the name ({f} she/her, {m} he/him)")
+            evidence.append(f"words about them in the script ({f} female, {m} male)")
     if not gender:
         firsts = [t for t in name.split() if _NAME_TITLES.get(t.lower().strip("."), ("", ""))[0] == ""]
         gender = name_gender(firsts[0] if firsts else "")

@@ -42,10 +42,10 @@ def crowd_in(text: str) -> bool:
     return bool(_CROWD.search(text or ""))
 
 
-def guess_genders(*, paragraphs: list[str], names: list[str]) -> dict[str, str]:
-    """Return {NAME: "f" | "m" | ""} read from action paragraphs: gendered words in the part of a
-    sentence about a character (up to the next character's name), and a pronoun opening the next
-    sentence of the same paragraph."""
+def gender_votes(*, paragraphs: list[str], names: list[str]) -> dict[str, tuple[int, int]]:
+    """Return {NAME: (female, male)} word counts read from action paragraphs: gendered words in the
+    part of a sentence about a character (up to the next character's name), and a pronoun opening
+    the next sentence of the same paragraph ("PIA locks the van. She…" → (1, 0))."""
     votes: dict[str, list[int]] = {n.upper(): [0, 0] for n in names}
     pats = {n.upper(): re.compile(r"(?<![\w'])" + re.escape(n) + r"(?![\w'])", re.I) for n in names}
     for paragraph in paragraphs:
@@ -60,7 +60,13 @@ def guess_genders(*, paragraphs: list[str], names: list[str]) -> dict[str, str]:
                     part += f" {nxt}" if _SHE.fullmatch(nxt) or _HE.fullmatch(nxt) else ""
                 votes[key][0] += len(FEMALE.findall(part))
                 votes[key][1] += len(MALE.findall(part))
-    return {k: ("f" if f > m else "m" if m > f else "") for k, (f, m) in votes.items()}
+    return {k: (f, m) for k, (f, m) in votes.items()}
+
+
+def guess_genders(*, paragraphs: list[str], names: list[str]) -> dict[str, str]:
+    """Return {NAME: "f" | "m" | ""}: the side with more votes in :func:`gender_votes`."""
+    return {k: ("f" if f > m else "m" if m > f else "")
+            for k, (f, m) in gender_votes(paragraphs=paragraphs, names=names).items()}
 
 
 def resolve_pronouns(*, text: str, recent: list[str], genders: dict[str, str]) -> list[str]:

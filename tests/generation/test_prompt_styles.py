@@ -27,3 +27,18 @@ def test_free_text_style_is_used_as_written():
     project, scene, shot, maya = _world("charcoal sketch")
     assert build_keyframe_prompt(project=project, scene=scene, shot=shot, cast=[maya]).prompt.startswith(
         "charcoal sketch style.")
+
+
+def test_a_description_taken_from_the_action_is_not_said_twice():
+    project, scene, shot, _ = _world("Anime")
+    shot.action = "MAYA waits by door 1."
+    # The breakdown describes a character by the sentences that name them; here that is the action itself.
+    maya = Character(project_id=1, character_id="maya", name="MAYA",
+                     description="MAYA waits by door 1.; MAYA (30s), a tired nurse in scrubs.")
+    prompt = build_keyframe_prompt(project=project, scene=scene, shot=shot, cast=[maya]).prompt
+    assert prompt.count("waits by door 1") == 1, prompt
+    assert "MAYA: (30s), a tired nurse in scrubs" in prompt, prompt
+    # A description the action does not repeat is kept whole.
+    other = build_keyframe_prompt(project=project, scene=scene, shot=shot,
+                                  cast=[Character(project_id=1, character_id="m", name="MAYA", description="red coat")]).prompt
+    assert "MAYA: red coat" in other, other
