@@ -8,21 +8,24 @@ boxed subtitles (lower thirds) are MoviePy effects (``Effect`` dataclasses appli
 ``core.render.transitions``. The renderer reads the clip frame by frame (``get_frame(i / fps)``)
 into its own encoder pipe, so the segment cache, the parallel segments and the speed stay.
 
-Frames are BGR uint8 arrays (OpenCV order) throughout: every colour these effects use is black,
-grey or white, for which the channel order does not matter.
+Frames are I420 arrays (``core.render.yuv``: the encoder's own pixel format, ``height * 3 / 2`` rows)
+throughout, so nothing is converted between the warps and x264; a clip's ``size`` is still the
+picture's (width, height). Fades go towards black and dissolves blend linearly, which gives the
+same picture in YUV as in RGB.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable, Iterable, Iterator
 
 import cv2
 import numpy as np
 from moviepy import Effect, VideoClip
 
+from core.render import yuv
 from core.render.frames import clip_frames, still_frames
 from core.render.transitions import last_picture, title_picture
-from core.timeline.cues import burn_cue
 from core.timeline.edits import TitleCard
 from core.timeline.model import VideoItem
 
@@ -52,7 +55,7 @@ def _index(t: float, fps: int) -> int:
 
 
 def _scale(frame: np.ndarray, a: float) -> np.ndarray:
-    return cv2.convertScaleAbs(frame, alpha=max(0.0, min(1.0, a)))  # the arithmetic of core.render.transitions
+    return yuv.fade(frame, a)  # towards black, the arithmetic of core.render.transitions
 
 
 def shot_frames(item: VideoItem, *, nframes: int, fps: int, out_w: int, out_h: int, fit: str) -> Iterator[np.ndarray]:
@@ -151,10 +154,17 @@ class LowerThirds(Effect):
             i, frame = _index(t, fps), get_frame(t)
             for a, b, text in cues:
                 if a <= i < b:
-                    frame = burn_cue(frame=np.array(frame), text=text)  # copy: a still's frame may be shared
+                    frame = yuv.burn_cue(frame=np.array(frame), text=text)  # copy: a still's frame may be shared
             return frame
 
         return clip.transform(burn) if cues else clip
+
+
+@lru_cache(maxsize=16)
+def _title(text: str, width: int, height: int) -> np.ndarray:
+    frame = yuv.from_bgr(title_picture(text, width, height))
+    frame.flags.writeable = False  # shared by the card's frames
+    return frame
 
 
 def _clip(make: Callable[[], Iterable[np.ndarray]], *, fps: int, nframes: int) -> VideoClip:
@@ -169,10 +179,10 @@ def segment_clip(*, item: VideoItem | TitleCard | None, nframes: int, fps: int, 
     Raises RenderError (when frames are drawn) if a source cannot be read.
     """
     if item is None:
-        black = np.zeros((height, width, 3), dtype=np.uint8)
+        black = yuv.black(width, height)
         clip = VideoClip(frame_function=lambda t: black, duration=nframes / fps)
     elif isinstance(item, TitleCard):
-        picture = title_picture(item.text, width, height)
+        picture = _title(item.text, width, height)
         clip = VideoClip(frame_function=lambda t: picture, duration=nframes / fps)
         clip = clip.with_effects([TitleFade(frames=max(0, int(round(item.fade_s * fps))), nframes=nframes, fps=fps)])
     else:
@@ -189,7 +199,9 @@ def segment_clip(*, item: VideoItem | TitleCard | None, nframes: int, fps: int, 
         if item.transition_out == "fade":
             effects.append(FadeToBlack(frames=int(round(item.transition_out_s * fps)), nframes=nframes, fps=fps))
         clip = clip.with_effects(effects) if effects else clip
-    return clip.with_effects([LowerThirds(cues=cues, fps=fps)]) if cues else clip
+    clip = clip.with_effects([LowerThirds(cues=cues, fps=fps)]) if cues else clip
+    clip.size = (width, height)  # MoviePy reads it off the first frame: I420 has 3/2 as many rows
+    return clip
 
 
 def clip_frames_of(clip: VideoClip, *, nframes: int, fps: int) -> Iterator[np.ndarray]:

@@ -1,8 +1,8 @@
 """Frames of one shot segment, made with array operations.
 
-A still keyframe is animated by one OpenCV affine warp per frame that does the camera move and
-the fit (letterbox or centre crop) at once; a clip is decoded by ffmpeg and fitted with
-``cv2.resize``. Frames are BGR uint8 arrays of exactly the output size.
+A still keyframe is animated by one scale-and-move per plane and frame that does the camera move
+and the fit (letterbox or centre crop) at once; a clip is decoded, scaled and fitted by ffmpeg. Frames
+are I420 arrays of exactly the output size (``core.render.yuv``), the encoder's own pixel format.
 """
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import imageio_ffmpeg
 import numpy as np
 
 from core.errors import RenderError
+from core.render import yuv
 from core.media.camera import max_zoom, view_at
 from core.timeline.model import VideoItem
 
@@ -32,20 +33,31 @@ def fit_rect(src_w: int, src_h: int, out_w: int, out_h: int, fit: str) -> tuple[
     return s, (out_w - src_w * s) / 2.0, (out_h - src_h * s) / 2.0
 
 
-def warp_still(img: np.ndarray, *, move: str, p: float, out_w: int, out_h: int, fit: str) -> np.ndarray:
-    """Return one output frame of a still: camera view at progress ``p`` fitted into the frame.
+def still_rect(sw: int, sh: int, out_w: int, out_h: int, fit: str) -> tuple[int, int, int, int]:
+    """Return (x0, y0, x1, y1): the part of the output a still covers (all of it unless letterboxed)."""
+    s, rx, ry = fit_rect(sw, sh, out_w, out_h, fit)
+    return (max(int(round(rx)), 0), max(int(round(ry)), 0),
+            min(int(round(rx + sw * s)), out_w), min(int(round(ry + sh * s)), out_h))
 
-    One ``cv2.warpAffine`` into the visible part of the content rectangle (so letterbox bars stay
-    black even when zoomed in).
-    """
-    sh, sw = img.shape[:2]
+
+def still_move(sw: int, sh: int, *, move: str, p: float, out_w: int, out_h: int, fit: str) -> tuple[float, float, float]:
+    """Return (k, tx, ty): output = source scaled by k and moved by (tx, ty), for the camera view at
+    progress ``p`` fitted into the frame."""
     s, rx, ry = fit_rect(sw, sh, out_w, out_h, fit)
     z, cx, cy = view_at(move, p, sw, sh)
     k = s * z
-    tx = rx - k * (cx - sw / (2 * z))
-    ty = ry - k * (cy - sh / (2 * z))
-    x0, y0 = max(int(round(rx)), 0), max(int(round(ry)), 0)
-    x1, y1 = min(int(round(rx + sw * s)), out_w), min(int(round(ry + sh * s)), out_h)
+    return k, rx - k * (cx - sw / (2 * z)), ry - k * (cy - sh / (2 * z))
+
+
+def warp_still(img: np.ndarray, *, move: str, p: float, out_w: int, out_h: int, fit: str) -> np.ndarray:
+    """Return one BGR output frame of a still: camera view at progress ``p`` fitted into the frame.
+
+    One ``cv2.warpAffine`` into the visible part of the content rectangle (so letterbox bars stay
+    black even when zoomed in). The renderer draws the same picture in I420 (``still_frames``).
+    """
+    sh, sw = img.shape[:2]
+    k, tx, ty = still_move(sw, sh, move=move, p=p, out_w=out_w, out_h=out_h, fit=fit)
+    x0, y0, x1, y1 = still_rect(sw, sh, out_w, out_h, fit)
     m = np.array([[k, 0.0, tx - x0], [0.0, k, ty - y0]], dtype=np.float64)
     inner = cv2.warpAffine(img, m, (x1 - x0, y1 - y0), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     if (x0, y0, x1, y1) == (0, 0, out_w, out_h):
@@ -55,33 +67,12 @@ def warp_still(img: np.ndarray, *, move: str, p: float, out_w: int, out_h: int, 
     return frame
 
 
-def fit_frame(img: np.ndarray, *, out_w: int, out_h: int, fit: str) -> np.ndarray:
-    """Return ``img`` resized into an out_w×out_h frame by letterbox or centre crop."""
-    sh, sw = img.shape[:2]
-    if (sw, sh) == (out_w, out_h):
-        return img
-    s, _, _ = fit_rect(sw, sh, out_w, out_h, fit)
-    rw, rh = max(int(round(sw * s)), 1), max(int(round(sh * s)), 1)
-    if fit == "crop":
-        rw, rh = max(rw, out_w), max(rh, out_h)
-    else:
-        rw, rh = min(rw, out_w), min(rh, out_h)
-    interp = cv2.INTER_AREA if s < 1 else cv2.INTER_LINEAR
-    resized = cv2.resize(img, (rw, rh), interpolation=interp)
-    if fit == "crop":
-        x0, y0 = (rw - out_w) // 2, (rh - out_h) // 2
-        return np.ascontiguousarray(resized[y0:y0 + out_h, x0:x0 + out_w])
-    x, y = (out_w - rw) // 2, (out_h - rh) // 2
-    frame = np.zeros((out_h, out_w, 3), dtype=np.uint8)
-    frame[y:y + rh, x:x + rw] = resized
-    return frame
-
-
 def still_frames(item: VideoItem, *, nframes: int, fps: int, out_w: int, out_h: int,
                  fit: str) -> Iterator[np.ndarray]:
-    """Yield ``nframes`` frames of a keyframe image animated by the item's camera move.
+    """Yield ``nframes`` I420 frames (``core.render.yuv``) of a keyframe image animated by the item's
+    camera move: each plane scaled and moved into the fitted rectangle, bars black.
 
-    Raises RenderError when the image cannot be read.
+    A static shot is one frame repeated (drawn once). Raises RenderError when the image cannot be read.
     """
     img = cv2.imread(item.source, cv2.IMREAD_COLOR)
     if img is None:
@@ -92,43 +83,55 @@ def still_frames(item: VideoItem, *, nframes: int, fps: int, out_w: int, out_h: 
     if s * zoom < 0.5:
         f = s * zoom * 1.5
         img = cv2.resize(img, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
+    sh, sw = img.shape[:2]
+    src = yuv.source_planes(img)
+    rect = still_rect(sw, sh, out_w, out_h, fit)
+    base = yuv.black(out_w, out_h)
+
+    def draw(p: float) -> np.ndarray:
+        k, tx, ty = still_move(sw, sh, move=item.camera_move, p=p, out_w=out_w, out_h=out_h, fit=fit)
+        return yuv.warp_into(base.copy(), src, k=k, tx=tx, ty=ty, rect=rect)
+
     span = item.trim_in_s + item.duration_s
     if item.camera_move == "static":
-        frame = warp_still(img, move="static", p=0.0, out_w=out_w, out_h=out_h, fit=fit)
+        frame = draw(0.0)
+        frame.flags.writeable = False  # shared by every frame; burning subtitles copies first
         for _ in range(nframes):
-            yield frame  # read-only downstream; burning subtitles copies first
+            yield frame
         return
     for i in range(nframes):
-        p = (item.trim_in_s + i / fps) / max(span - 1.0 / fps, 1e-6)
-        yield warp_still(img, move=item.camera_move, p=p, out_w=out_w, out_h=out_h, fit=fit)
+        yield draw((item.trim_in_s + i / fps) / max(span - 1.0 / fps, 1e-6))
 
 
 def clip_frames(item: VideoItem, *, nframes: int, fps: int, out_w: int, out_h: int,
                 fit: str) -> Iterator[np.ndarray]:
-    """Yield ``nframes`` frames of a clip from ``trim_in_s``, at ``fps``, fitted to the output.
+    """Yield ``nframes`` I420 frames of a clip from ``trim_in_s``, at ``fps``, fitted to the output.
 
-    A clip shorter than the shot holds its last frame. Raises RenderError when the clip cannot be
-    decoded (the ffmpeg reader is always closed).
+    The decoder (its own process, in parallel with us) resamples, scales, pads or crops and hands
+    over yuv420p, the encoder's format, so the frames pass through untouched. A clip shorter than
+    the shot holds its last frame. Raises RenderError when the clip cannot be decoded (the ffmpeg
+    reader is always closed).
     """
     input_params = ["-ss", f"{item.trim_in_s:.3f}"] if item.trim_in_s > 0 else []
+    scale = f"scale={out_w}:{out_h}:force_original_aspect_ratio={'decrease' if fit == 'letterbox' else 'increase'}"
+    place = (f"pad={out_w}:{out_h}:(ow-iw)/2:(oh-ih)/2:color=black" if fit == "letterbox"
+             else f"crop={out_w}:{out_h}")
     try:
-        # The decoder scales to about the fitted size (in its own process, in parallel with us);
-        # fit_frame then pads or crops exactly, resizing at most by a rounding pixel.
-        aspect = "decrease" if fit == "letterbox" else "increase"
-        vf = f"fps={fps},scale={out_w}:{out_h}:force_original_aspect_ratio={aspect}:flags=bilinear"
-        gen = imageio_ffmpeg.read_frames(item.source, pix_fmt="bgr24", input_params=input_params,
-                                         output_params=["-vf", vf])
+        gen = imageio_ffmpeg.read_frames(item.source, pix_fmt="yuv420p", bits_per_pixel=12, input_params=input_params,
+                                         output_params=["-vf", f"fps={fps},{scale}:flags=bilinear,{place}"])
         meta = next(gen)
     except (OSError, RuntimeError, StopIteration) as exc:
         raise RenderError(f"Cannot decode clip {item.source}: {str(exc).strip()[-300:]}", field="source") from exc
-    w, h = meta["size"]
+    if tuple(meta["size"]) != (out_w, out_h):
+        gen.close()
+        raise RenderError(f"Clip {item.source} decoded at {meta['size']}, not {out_w}x{out_h}", field="source")
     last = None
     try:
         produced = 0
         for raw in gen:
             if produced >= nframes:
                 break
-            last = fit_frame(np.frombuffer(raw, np.uint8).reshape(h, w, 3), out_w=out_w, out_h=out_h, fit=fit)
+            last = np.frombuffer(raw, np.uint8).reshape(out_h * 3 // 2, out_w)  # read-only: burning copies
             produced += 1
             yield last
     except (OSError, RuntimeError) as exc:

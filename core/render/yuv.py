@@ -1,0 +1,168 @@
+"""Frames in the encoder's own pixel format: I420 (planar YUV 4:2:0, BT.601 limited range).
+
+A frame is one ``(height * 3 // 2, width)`` uint8 array laid out as OpenCV's ``COLOR_BGR2YUV_I420``
+makes it and as ffmpeg's ``-pix_fmt yuv420p`` rawvideo reads it: the luma plane, then the U and
+the V plane at half size. The renderer makes its frames in this layout (stills warped plane by
+plane, clips decoded straight into it) and pipes them to x264 unchanged, so no colour conversion
+happens on the way. The conversion is affine per pixel, so fades towards black, dissolves and alpha
+blends give the same picture in either space up to rounding.
+
+Stills are warped with ``cv2.resize`` on a source window chosen so that its sampling grid lands on
+the camera move's sub-pixel position (within 1/40 px, finer than ``warpAffine``'s 1/32 px
+quantisation): the same bilinear picture as one ``warpAffine`` for about 40% of its time.
+"""
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+import cv2
+import numpy as np
+
+from core.timeline.cues import cue_overlay
+
+# Sources are padded by this many pixels (edge replicated) so a view touching the image's edge
+# still finds the one extra pixel bilinear sampling reads, as warpAffine's BORDER_REPLICATE does.
+PAD = 8
+
+
+def frame_size(frame: np.ndarray) -> tuple[int, int]:
+    """Return (width, height) of an I420 frame."""
+    return frame.shape[1], frame.shape[0] * 2 // 3
+
+
+def planes(frame: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return writable views (Y, U, V) of an I420 frame's planes."""
+    w, h = frame_size(frame)
+    flat = frame.reshape(-1)
+    n, q = w * h, (w // 2) * (h // 2)
+    return flat[:n].reshape(h, w), flat[n:n + q].reshape(h // 2, w // 2), flat[n + q:n + 2 * q].reshape(h // 2, w // 2)
+
+
+@lru_cache(maxsize=8)
+def black(width: int, height: int) -> np.ndarray:
+    """Return a black I420 frame (Y 16, U and V 128: what BGR black converts to); read-only, shared."""
+    frame = cv2.cvtColor(np.zeros((height, width, 3), dtype=np.uint8), cv2.COLOR_BGR2YUV_I420)
+    frame.flags.writeable = False
+    return frame
+
+
+def from_bgr(image: np.ndarray) -> np.ndarray:
+    """Return a BGR uint8 image of even width and height as an I420 frame."""
+    return cv2.cvtColor(image, cv2.COLOR_BGR2YUV_I420)
+
+
+def to_bgr(frame: np.ndarray) -> np.ndarray:
+    """Return an I420 frame as a BGR uint8 image (for inspection and tests)."""
+    return cv2.cvtColor(frame, cv2.COLOR_YUV2BGR_I420)
+
+
+def source_planes(image: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return a BGR still's (Y, U, V) planes, each padded by ``PAD`` replicated pixels, for
+    ``warp_into``. An odd width or height is first evened by repeating the last column or row."""
+    h, w = image.shape[:2]
+    if w % 2 or h % 2:
+        image = cv2.copyMakeBorder(image, 0, h % 2, 0, w % 2, cv2.BORDER_REPLICATE)
+    y, u, v = planes(from_bgr(image))
+    return tuple(cv2.copyMakeBorder(p, PAD, PAD, PAD, PAD, cv2.BORDER_REPLICATE) for p in (y, u, v))
+
+
+def _origin(a: float, k: float) -> tuple[int, int, float]:
+    """Integers (x0, c) with x0·k + c ≈ a, c ≥ 1, x0 ≥ 0, and the error: where a window of the
+    source must start (x0) and how far into the resized window the output starts (c)."""
+    best = (0, 0, math.inf)
+    x0 = int(math.floor((a - 1.0) / k))
+    for x in range(x0, max(x0 - 48, -1), -1):
+        c = a - x * k
+        ci = int(round(c))
+        err = abs(c - ci)
+        if ci >= 1 and err < best[2]:
+            best = (x, ci, err)
+            if err < 0.025:
+                break
+    return best
+
+
+def _warp_plane(src: np.ndarray, out: np.ndarray, *, k: float, tx: float, ty: float) -> None:
+    """Fill ``out`` with ``src`` (padded by PAD) scaled by ``k`` and moved by (tx, ty) in unpadded
+    source terms: out(x, y) = src((x - tx) / k, (y - ty) / k), bilinear."""
+    oh, ow = out.shape
+    tx, ty = tx - k * PAD, ty - k * PAD  # into the padded source: x_pad = x + PAD
+    x0, cx, ex = _origin(-tx - 0.5 + 0.5 * k, k)
+    y0, cy, ey = _origin(-ty - 0.5 + 0.5 * k, k)
+    sw, sh = int(math.ceil((ow + cx) / k)) + 2, int(math.ceil((oh + cy) / k)) + 2
+    if max(ex, ey) < 0.05 and x0 + sw <= src.shape[1] and y0 + sh <= src.shape[0]:
+        big = cv2.resize(src[y0:y0 + sh, x0:x0 + sw], None, fx=k, fy=k, interpolation=cv2.INTER_LINEAR)
+        if big.shape[0] >= cy + oh and big.shape[1] >= cx + ow:
+            out[...] = big[cy:cy + oh, cx:cx + ow]
+            return
+    m = np.array([[k, 0.0, tx], [0.0, k, ty]], dtype=np.float64)  # the general case (rare)
+    cv2.warpAffine(src, m, (ow, oh), dst=out, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+
+
+def warp_into(frame: np.ndarray, src: tuple[np.ndarray, np.ndarray, np.ndarray], *, k: float, tx: float, ty: float,
+              rect: tuple[int, int, int, int]) -> np.ndarray:
+    """Draw a still's padded planes (``source_planes``) scaled by ``k`` and moved by (tx, ty) (output
+    pixels, luma) into ``rect`` = (x0, y0, x1, y1) of an I420 ``frame``; returns the frame.
+
+    The chroma planes get the same move on their half-size grid: OpenCV's conversion (the one the
+    renderer has always used) takes each 2×2 block's chroma at its top-left pixel, so chroma sample
+    j sits at luma position 2j, in the source as in the output."""
+    x0, y0, x1, y1 = rect
+    fy, fu, fv = planes(frame)
+    _warp_plane(src[0], fy[y0:y1, x0:x1], k=k, tx=tx - x0, ty=ty - y0)
+    cx0, cy0, cx1, cy1 = (x0 + 1) // 2, (y0 + 1) // 2, (x1 + 1) // 2, (y1 + 1) // 2
+    for s, d in ((src[1], fu), (src[2], fv)):
+        _warp_plane(s, d[cy0:cy1, cx0:cx1], k=k, tx=tx / 2 - cx0, ty=ty / 2 - cy0)
+    return frame
+
+
+def fade(frame: np.ndarray, a: float) -> np.ndarray:
+    """Return ``frame`` at ``a`` (0 black … 1 unchanged) towards black, as a new frame."""
+    a = max(0.0, min(1.0, a))
+    w, h = frame_size(frame)
+    return cv2.addWeighted(frame, a, black(w, h), 1.0 - a, 0.0)
+
+
+@lru_cache(maxsize=256)
+def _cue_parts(text: str, width: int, height: int):
+    """A cue's overlay as integer blends on the planes: per plane (255 - alpha, value × alpha + 128)
+    as uint16, with the plane's (x, y); the box is widened to even luma bounds."""
+    rgba, x, y = cue_overlay(text, width, height)
+    oh, ow = min(rgba.shape[0], height - y), min(rgba.shape[1], width - x)
+    rgba = rgba[:max(oh, 0), :max(ow, 0)]
+    if rgba.size == 0:
+        return None
+    # Even bounds, so each chroma sample's 2×2 block lies wholly inside or outside the box.
+    px, py = x % 2, y % 2
+    rgba = np.pad(rgba, ((py, (py + rgba.shape[0]) % 2), (px, (px + rgba.shape[1]) % 2), (0, 0)))
+    x, y = x - px, y - py
+    grey = np.ascontiguousarray(rgba[..., :3])
+    luma = cv2.cvtColor(np.ascontiguousarray(grey[..., ::-1]), cv2.COLOR_BGR2GRAY)  # grey: R = G = B
+    luma = (16 + luma.astype(np.float32) * (219 / 255)).round().astype(np.uint16)
+    alpha = rgba[..., 3].astype(np.uint16)
+    calpha = alpha[::2, ::2]  # chroma from each 2×2 block's top-left pixel, as OpenCV converts
+    return ((255 - alpha, luma * alpha + 128, x, y),
+            (255 - calpha, 128 * calpha + 128, x // 2, y // 2))
+
+
+def _blend(plane: np.ndarray, inv: np.ndarray, pre: np.ndarray, x: int, y: int) -> None:
+    region = plane[y:y + inv.shape[0], x:x + inv.shape[1]]
+    t = region.astype(np.uint16) * inv + pre
+    t += t >> 8  # with the +128 above: exact rounding of t / 255 without a division
+    region[...] = (t >> 8).astype(np.uint8)
+
+
+def burn_cue(*, frame: np.ndarray, text: str) -> np.ndarray:
+    """Composite a subtitle cue (``core.timeline.cues.cue_overlay``: white text, dark outline,
+    translucent box) onto an I420 frame in place and return it; only the cue's box is touched."""
+    w, h = frame_size(frame)
+    parts = _cue_parts(text, w, h)
+    if parts is None:
+        return frame
+    (inv, pre, x, y), (cinv, cpre, cx, cy) = parts
+    fy, fu, fv = planes(frame)
+    _blend(fy, inv, pre, x, y)
+    _blend(fu, cinv, cpre, cx, cy)
+    _blend(fv, cinv, cpre, cx, cy)
+    return frame
