@@ -176,6 +176,17 @@ class DataDirUnavailable(StoryreelError):
         super().__init__(message, setting="STORYREEL_DATA_DIR")
 
 
+class MediaStoreUnavailable(StoryreelError):
+    """The media store (STORYREEL_MEDIA_URL: an S3 bucket) is misconfigured or does not answer (503);
+    names the setting, never a key."""
+
+    code = "media_store_unavailable"
+    http_status = 503
+
+    def __init__(self, message: str, *, setting: str = "STORYREEL_MEDIA_URL"):
+        super().__init__(message, setting=setting)
+
+
 DISK_FULL_MESSAGE = ("The disk holding the data dir (STORYREEL_DATA_DIR) is full: free some space there or point "
                      "STORYREEL_DATA_DIR at a larger disk. Nothing partial was kept.")
 _DISK_FULL_ERRNOS = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}

@@ -23,7 +23,7 @@ from core.db import session
 from core.errors import NotFound
 from core.models import MediaAsset
 from core.settings import get_settings
-from core.storage import relative_to_data, resolve_data_path, store_bytes, store_file
+from core.storage import publish_file, relative_to_data, remove_media, resolve_data_path, store_bytes, store_file
 from core.media.files import atomic_write_bytes
 
 log = logging.getLogger(__name__)
@@ -145,10 +145,12 @@ def sidecar_path(*, file_path: str, media_id: str) -> Path:
 
 
 def write_sidecar(asset: MediaAsset) -> Path:
-    """Write the asset's metadata file atomically; returns its path."""
+    """Write the asset's metadata file atomically, here and in the media store; returns its path."""
     path = sidecar_path(file_path=asset.file_path, media_id=asset.media_id)
     body = json.dumps(asset_record(asset), indent=1, ensure_ascii=False, sort_keys=True)
-    return atomic_write_bytes(path=path, data=body.encode("utf-8"))
+    atomic_write_bytes(path=path, data=body.encode("utf-8"))
+    publish_file(path=path)
+    return path
 
 
 @event.listens_for(OrmSession, "after_flush")
@@ -181,6 +183,6 @@ def _write_sidecars(s: OrmSession) -> None:
                 if asset is not None:
                     write_sidecar(asset)
                 else:
-                    sidecar_path(file_path=file_path, media_id=media_id).unlink(missing_ok=True)
+                    remove_media(rel=str(Path(file_path).parent / f"{media_id}.json"))
     except Exception:  # noqa: BLE001 - the row is committed; a missing sidecar is logged, never fatal
         log.exception("could not write the metadata file of media %s", ", ".join(pending))

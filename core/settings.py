@@ -76,6 +76,12 @@ class Settings(BaseSettings):
     # Seconds the offline provider waits before each generation, so it paces like a paid one: demos of
     # a board filling in shot by shot, and tests of pages that must stay live while work runs.
     storyreel_local_latency_s: float = 0.0
+    # Where media lives (core/media/store.py): unset = the data dir; "s3://bucket/prefix" = an S3 bucket
+    # (credentials from boto3's usual places: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, ~/.aws, a role),
+    # kept locally as a read-through cache in the data dir.
+    storyreel_media_url: str = ""
+    # An S3-compatible endpoint (MinIO, R2, …) for s3:// media; unset: AWS.
+    storyreel_s3_endpoint_url: str | None = None
     # Host names the API answers to (comma-separated; "*" any, ".example.com" a domain and its
     # subdomains; empty: loopback names only) and proxies whose forwarded headers are believed
     # (comma-separated IPs or networks; empty: none).

@@ -4,6 +4,11 @@ A link's token is ``<id>.<signature>``: the id of a ``ShareLink`` row (media id,
 an HMAC-SHA256 over id, media id and expiry with the share key (``STORYREEL_SHARE_KEY``, or a random
 key kept in the data dir). A token is valid while its row exists, is not revoked, has not expired
 and its signature matches — so a guessed or edited token opens nothing, and revoking is one update.
+
+With an S3 media store (STORYREEL_MEDIA_URL=s3://…) the link handed out is the store's presigned URL
+of the file, valid until the same expiry (at most 7 days, S3's limit): the film downloads straight
+from the bucket, never through the API. A presigned URL cannot be taken back, so revoking closes the
+API link (``/share/<token>``) at once but the presigned URL only at its expiry.
 """
 from __future__ import annotations
 
@@ -18,6 +23,7 @@ from core.accounts.identity import current_user
 from core.credentials import get_setting
 from core.db import session
 from core.errors import InvalidInput, NotFound
+from core.media.store import PRESIGN_MAX_S, media_store
 from core.media_assets import asset_path, get_asset
 from core.models import MediaAsset, ShareLink, utcnow
 from core.settings import get_settings
@@ -54,6 +60,9 @@ def create_share(*, media_id: str, expires_in_s: int = DEFAULT_EXPIRY_S) -> tupl
     Raises NotFound (unknown media), InvalidInput (expiry outside 60 s … 365 days)."""
     if not 60 <= int(expires_in_s) <= MAX_EXPIRY_S:
         raise InvalidInput(f"expires_in_s must be between 60 and {MAX_EXPIRY_S} seconds.", field="expires_in_s")
+    if media_store().remote and int(expires_in_s) > PRESIGN_MAX_S:
+        raise InvalidInput(f"expires_in_s must be at most {PRESIGN_MAX_S} seconds (7 days) with an S3 media store "
+                           "(STORYREEL_MEDIA_URL): S3 signs links for no longer.", field="expires_in_s")
     get_asset(media_id=media_id)
     expires_at = (utcnow() + timedelta(seconds=int(expires_in_s))).replace(microsecond=0)
     link = ShareLink(media_id=media_id, expires_at=expires_at, created_by=current_user())
@@ -96,6 +105,20 @@ def revoke_share(*, token: str) -> None:
 
 
 def share_url(*, token: str, base_url: str | None = None) -> str:
-    """Return the link's URL: STORYREEL_PUBLIC_URL (else ``base_url``, else the loopback API) + /share/<token>."""
+    """Return the link's URL: with an S3 media store the file's presigned URL until the link's
+    expiry; else STORYREEL_PUBLIC_URL (else ``base_url``, else the loopback API) + /share/<token>.
+    Raises NotFound for an unknown, revoked or expired token, MediaStoreUnavailable."""
+    store = media_store()
+    if store.remote:
+        link = _link_for(token)
+        if link is None or link.revoked:
+            raise NotFound("No such share link.", field="token")
+        asset = get_asset(media_id=link.media_id)
+        left = int((_as_utc(link.expires_at) - utcnow()).total_seconds())
+        if left <= 0:
+            raise NotFound("This share link has expired.", field="token")
+        name = f"{asset.label or asset.media_id}{Path(asset.file_path).suffix}".replace("/", "_")
+        return store.presigned_url(key=asset.file_path, expires_in_s=left, filename=name,
+                                   mime=asset.mime_type or "application/octet-stream")
     base = get_setting(setting="STORYREEL_PUBLIC_URL") or base_url or "http://127.0.0.1:8000"
     return f"{base.rstrip('/')}/share/{token}"

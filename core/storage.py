@@ -1,12 +1,18 @@
-"""Content-addressed media files under ``<data dir>/media/<project>/``.
+"""Content-addressed media files under ``<data dir>/media/<project>/``, kept in the media store.
 
 Files are named by the SHA-256 of their bytes plus an extension derived from their content, never
 by a user-supplied name, and are written atomically (temp file in the same folder, fsync, rename),
-so a crash never leaves a half file under a final name.
+so a crash never leaves a half file under a final name. The database keeps each file's path
+relative to the data dir, which is also its key in the media store (``core.media.store``,
+STORYREEL_MEDIA_URL): with the default store that file is the object; with an S3 store every stored
+file is put in the bucket before its row is written, and a file this machine does not have is
+fetched from the bucket on first read (the data dir is then this machine's read-through cache), so
+workers on several machines share media with no shared disk.
 """
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import time
 from contextlib import contextmanager
@@ -14,13 +20,17 @@ from pathlib import Path
 from typing import Iterator
 
 from core.media.files import atomic_path, atomic_write_bytes, sha256_bytes, sha256_file
-from core.errors import DataDirUnavailable, InsufficientStorage, InvalidInput, NotFound, is_disk_full
+from core.errors import (
+    DataDirUnavailable, InsufficientStorage, InvalidInput, MediaStoreUnavailable, NotFound, is_disk_full,
+)
+from core.media.store import media_store
 from core.settings import get_settings
 
 PARTIAL_PREFIX = ".tmp-"      # hidden temp files of older atomic writes
 PARTIAL_SUFFIX = ".part"      # hidden temp files of atomic writes (core.media.files) and downloads
 STALE_PARTIAL_S = 120.0       # a partial file untouched this long is left over from a crash
 MIN_FREE_MB = 64              # free space the data dir needs to start
+_CONTENT_NAME = re.compile(r"^[0-9a-f]{64}$")  # a content-addressed file's stem: its SHA-256
 
 _EXT_BY_MIME = {
     "image/png": ".png", "image/jpeg": ".jpg", "image/webp": ".webp", "image/gif": ".gif",
@@ -62,30 +72,63 @@ def _project_dir(project_id: int | None) -> Path:
 
 
 
+def _publish(path: Path) -> None:
+    """Put a stored file in the media store under its data-dir-relative key (a no-op for the
+    default store, whose object is the file itself). Raises MediaStoreUnavailable."""
+    store = media_store()
+    if store.remote:
+        store.put(key=relative_to_data(path), path=path)
+
+
 def store_bytes(*, data: bytes, mime: str, project_id: int | None) -> tuple[Path, str]:
-    """Store bytes content-addressed; returns (absolute path, sha256). Identical bytes share a file."""
+    """Store bytes content-addressed (locally, and in the media store); returns (absolute local path,
+    sha256). Identical bytes share a file. Raises InsufficientStorage, MediaStoreUnavailable."""
     digest = sha256_bytes(data)
     path = _project_dir(project_id) / f"{digest}{ext_for_mime(mime)}"
     if not path.exists():
         with disk_full_as_507():  # the atomic writer removes its temp file; the user reads 507
             atomic_write_bytes(path=path, data=data)
+    _publish(path)
     return path, digest
 
 
 def store_file(*, src: Path, mime: str, project_id: int | None, move: bool = False) -> tuple[Path, str]:
-    """Store an existing file content-addressed (copy, or move when ``move``); returns (path, sha256)."""
+    """Store an existing file content-addressed (copy, or move when ``move``), locally and in the
+    media store; returns (path, sha256). Raises InsufficientStorage, MediaStoreUnavailable."""
     digest = sha256_file(src)
     path = _project_dir(project_id) / f"{digest}{ext_for_mime(mime)}"
     if path.exists():
         if move:
             Path(src).unlink(missing_ok=True)
-        return path, digest
-    with disk_full_as_507(), atomic_path(path) as tmp:
-        if move:
-            shutil.move(str(src), tmp)
-        else:
-            shutil.copyfile(src, tmp)
+    else:
+        with disk_full_as_507(), atomic_path(path) as tmp:
+            if move:
+                shutil.move(str(src), tmp)
+            else:
+                shutil.copyfile(src, tmp)
+    _publish(path)
     return path, digest
+
+
+def publish_file(*, path: Path) -> None:
+    """Put a file that changes in place (an asset's metadata file) in the media store, replacing
+    what was there; a no-op for the default store. Raises MediaStoreUnavailable."""
+    store = media_store()
+    if store.remote:
+        store.put(key=relative_to_data(path), path=path, overwrite=True)
+
+
+def remove_media(*, rel: str) -> None:
+    """Delete a stored file (data-dir relative) here and from the media store. Raises InvalidInput
+    for a path outside the data dir, MediaStoreUnavailable."""
+    root = get_settings().data_dir.resolve()
+    path = (root / rel).resolve()
+    if root not in path.parents:
+        raise InvalidInput("File path is outside the data directory.", field="file_path")
+    path.unlink(missing_ok=True)
+    store = media_store()
+    if store.remote:
+        store.delete(key=rel)
 
 
 def relative_to_data(path: Path) -> str:
@@ -94,17 +137,35 @@ def relative_to_data(path: Path) -> str:
 
 
 def resolve_data_path(rel: str) -> Path:
-    """Return the absolute path of a stored relative path, refusing anything outside the data dir.
+    """Return the absolute local path of a stored relative path, fetching it from the media store
+    first when this machine does not have it (its SHA-256 name checked), and refusing anything
+    outside the data dir.
 
-    Raises NotFound when the file is missing, InvalidInput for a path that escapes the data dir.
+    Raises NotFound when the file is in neither place, InvalidInput for a path that escapes the data
+    dir, MediaStoreUnavailable when the store does not answer or hands back other bytes.
     """
     root = get_settings().data_dir.resolve()
     path = (root / rel).resolve()
     if path != root and root not in path.parents:
         raise InvalidInput("File path is outside the data directory.", field="file_path")
-    if not path.is_file():
-        raise NotFound(f"Media file {rel!r} is missing from the data directory.", field="file_path")
+    if path.is_file():
+        return path
+    store = media_store()
+    if not store.remote or not store.fetch(key=Path(rel).as_posix(), dest=path):
+        raise NotFound(f"Media file {rel!r} is missing from {store.describe()}.", field="file_path")
+    if _CONTENT_NAME.match(path.stem) and sha256_file(path) != path.stem:
+        path.unlink(missing_ok=True)
+        raise MediaStoreUnavailable(f"The media store {store.describe()} handed back other bytes for {rel!r} "
+                                    "than were stored (its SHA-256 differs); the copy was not kept.")
     return path
+
+
+def check_media_store() -> str:
+    """Check that the media store answers (for S3: the bucket exists and the credentials may read
+    it); returns where it is. Raises MediaStoreUnavailable naming the setting."""
+    store = media_store()
+    store.check()
+    return store.describe()
 
 
 def scratch_dir(*, name: str = "tmp") -> Path:

@@ -17,8 +17,10 @@ PROVIDER_SETTINGS = (
     "GOOGLE_API_KEY", "REPLICATE_API_TOKEN", "ELEVENLABS_API_KEY", "WAVESPEED_API_KEY", "DATABASE_URL",
     "GOOGLE_CLOUD_PROJECT", "GOOGLE_VERTEX_ACCESS_TOKEN", "GOOGLE_GENAI_BASE_URL", "REPLICATE_BASE_URL",
     "ELEVENLABS_BASE_URL", "WAVESPEED_BASE_URL", "STORYREEL_API_TOKEN", "STORYREEL_MAX_UPLOAD_MB",
-    "STORYREEL_AUTH", "STORYREEL_PUBLIC_URL", "STORYREEL_SHARE_KEY",
+    "STORYREEL_AUTH", "STORYREEL_PUBLIC_URL", "STORYREEL_SHARE_KEY", "STORYREEL_MEDIA_URL", "STORYREEL_S3_ENDPOINT_URL",
 )
+S3_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "storyreel-test", "AWS_SECRET_ACCESS_KEY": "storyreel-test-secret",
+                  "AWS_DEFAULT_REGION": "us-east-1"}
 FAST_RUNNER = dict(poll_initial_s=0.05, poll_factor=1.0, poll_max_s=0.05, backoff_base_s=0.01, backoff_max_s=0.2,
                    max_retries=2)
 
@@ -66,6 +68,69 @@ def data_dir(tmp_path, monkeypatch):
     forget_state()
     yield tmp_path / "data"
     forget_state()
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory):
+    """An S3-compatible server on a free loopback port for the session: moto's standalone server
+    (``moto[server]`` in requirements.txt), started as its own process. Yields its endpoint URL."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    from tests.emulators.server import free_port
+
+    port = free_port()
+    log = open(tmp_path_factory.mktemp("s3") / "moto.log", "wb")
+    env = {**os.environ, **S3_CREDENTIALS}
+    proc = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+                            stdout=log, stderr=subprocess.STDOUT, env=env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                httpx.get(f"{url}/moto-api/data.json", timeout=2)
+                break
+            except httpx.HTTPError:
+                assert proc.poll() is None, "moto's S3 server exited at start"
+                assert time.monotonic() < deadline, "moto's S3 server did not start"
+                time.sleep(0.1)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+        log.close()
+
+
+@pytest.fixture
+def s3_media(s3_server, data_dir, monkeypatch):
+    """A fresh bucket on the session's S3 server set as the media store
+    (``STORYREEL_MEDIA_URL=s3://<bucket>/studio``, ``STORYREEL_S3_ENDPOINT_URL``, test credentials).
+    Yields (boto3 client, bucket, prefix)."""
+    import uuid
+
+    import boto3
+
+    from core.settings import get_settings
+
+    for key, value in S3_CREDENTIALS.items():
+        monkeypatch.setenv(key, value)
+    bucket, prefix = f"storyreel-{uuid.uuid4().hex[:10]}", "studio"
+    client = boto3.client("s3", endpoint_url=s3_server, region_name="us-east-1")
+    client.create_bucket(Bucket=bucket)
+    monkeypatch.setenv("STORYREEL_MEDIA_URL", f"s3://{bucket}/{prefix}")
+    monkeypatch.setenv("STORYREEL_S3_ENDPOINT_URL", s3_server)
+    get_settings.cache_clear()
+    yield client, bucket, prefix
+    get_settings.cache_clear()
 
 
 @pytest.fixture

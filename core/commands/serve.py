@@ -9,7 +9,7 @@ import argparse
 
 from core.api.security import check_bind_host
 from core.errors import InvalidInput
-from core.storage import check_data_dir
+from core.storage import check_data_dir, check_media_store
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -28,6 +28,7 @@ def handle(args: argparse.Namespace, *, run=None) -> int:
     ``--host`` without a token, DataDirUnavailable for an unusable data dir. ``run`` replaces ``uvicorn.run`` (tests)."""
     check_bind_host(host=args.host)
     check_data_dir()  # refuse to start on a missing, read-only or full data dir, naming STORYREEL_DATA_DIR
+    check_media_store()  # and on an S3 media store that does not answer, naming STORYREEL_MEDIA_URL
     if not 0 < args.port < 65536:
 
         raise InvalidInput(f"--port must be between 1 and 65535 (got {args.port}).", field="port")

@@ -1,7 +1,9 @@
 """``python -m core worker [--workers N]``: run job workers alone (no app, no API) against the
-configured database and queue (``DATABASE_URL``, ``STORYREEL_QUEUE_URL``) until interrupted.
+configured database, queue and media store (``DATABASE_URL``, ``STORYREEL_QUEUE_URL``,
+``STORYREEL_MEDIA_URL``) until interrupted.
 
-Any number of these, on any number of machines sharing the database and queue, may run beside the
+Any number of these, on any number of machines sharing the database, the queue and an S3 media store
+(no shared disk: each keeps its own data dir as scratch space and a cache), may run beside the
 app and the API (which run ``STORYREEL_WORKERS`` workers of their own; 0 leaves all work to these).
 On start a worker takes over every unfinished job no live worker holds; a periodic sweep does the
 same for jobs whose worker died.
@@ -18,6 +20,7 @@ from core.jobs import queue
 from core.jobs.runner import JobRunner
 from core.jobs.service import get_runner, reset_runner, set_runner
 from core.settings import get_settings
+from core.storage import check_media_store
 
 # Modules that register job work kinds and result handlers (core.jobs.kinds) when imported: every
 # process that runs workers imports them first, so any worker can finish any job.
@@ -51,6 +54,7 @@ def handle(args: argparse.Namespace, *, until: threading.Event | None = None) ->
     if args.workers is not None and not 1 <= args.workers <= 64:
         raise InvalidInput(f"--workers must be between 1 and 64 (got {args.workers}).", field="workers")
     queue.storage()  # a bad STORYREEL_QUEUE_URL fails here, before anything runs
+    store = check_media_store()  # so does an unreachable STORYREEL_MEDIA_URL bucket
     stop = until or threading.Event()
     if until is None:
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -59,7 +63,8 @@ def handle(args: argparse.Namespace, *, until: threading.Event | None = None) ->
     if args.poll_s is not None and not 0.05 <= args.poll_s <= 60:
         raise InvalidInput(f"--poll-s must be between 0.05 and 60 (got {args.poll_s}).", field="poll_s")
     runner = start_workers(workers=args.workers or get_settings().storyreel_workers or 2, poll_s=args.poll_s)
-    print(f"[worker] {runner.worker_id}: {runner.workers} workers on {queue.queue_url().split('@')[-1]}", flush=True)
+    print(f"[worker] {runner.worker_id}: {runner.workers} workers on {queue.queue_url().split('@')[-1]}, "
+          f"media in {store}", flush=True)
     try:
         stop.wait()
     finally:

@@ -20,9 +20,8 @@ from core.media.ffmpeg import ffmpeg_exe
 from core.media.wav import resample, to_wav_bytes
 from core.media_assets import create_asset, get_asset, list_assets
 from core.models import MediaAsset, TimelineItem
-from core.settings import get_settings
 from core.media.info import sniff_media_type
-from core.storage import scratch_dir
+from core.storage import remove_media, scratch_dir
 
 TAKE_PROVIDER, TAKE_OPERATION = "recording", "take"
 KEPT_RATES = (44100, 48000)  # takes keep these rates; anything else is resampled to 48 kHz
@@ -173,7 +172,7 @@ def delete_take(*, media_id: str) -> None:
         s.flush()
         shared = s.exec(select(MediaAsset).where(MediaAsset.file_path == rel)).first() is not None
     if not shared:
-        (get_settings().data_dir / rel).unlink(missing_ok=True)
+        remove_media(rel=rel)
 
 
 def import_take(*, project_id: int, name: str, data: bytes, character_id: str | None = None,
