@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from anyascii import anyascii
 from sqlmodel import select
 
+from core.accounts.activity import record
 from core.db import session
 from core.errors import InvalidInput, NotFound, ProviderError
 from core.jobs.text import is_offline, run_text, text_models
@@ -214,10 +215,29 @@ def update_shot(*, shot_id: int, **changes) -> Shot:
             raise InvalidInput(f"Shot duration must be between {MIN_SHOT_S} and {MAX_SHOT_S} s.", field="duration_s")
     with session() as s:
         shot = _shot_in(s, shot_id)
+        changed = [k for k, v in changes.items() if getattr(shot, k) != v]
         for k, v in changes.items():
             setattr(shot, k, v)
         s.add(shot)
+        _record_shot_change(s, shot=shot, changed=changed)
     return shot
+
+
+VERSION_FIELDS = {"keyframe_media_id": "keyframe", "clip_media_id": "clip", "end_frame_media_id": "end frame"}
+
+
+def _record_shot_change(s, *, shot: Shot, changed: list[str]) -> None:
+    """Activity entries for a shot change: one per new version (keyframe, clip, end frame) and one for
+    the card's other edits (its status alone is the job engine's bookkeeping, not a change)."""
+    for key in changed:
+        if key in VERSION_FIELDS:
+            media_id = getattr(shot, key)
+            record(s, project_id=shot.project_id, action="version", ref=media_id or shot.id,
+                   subject=f"shot {shot.id}: {VERSION_FIELDS[key]} " + (f"set to {media_id[:8]}" if media_id else "removed"))
+    edits = [k for k in changed if k not in VERSION_FIELDS and k != "status"]
+    if edits:
+        record(s, project_id=shot.project_id, action="shot", subject=f"shot {shot.id}: changed {', '.join(edits)}",
+               ref=shot.id)
 
 
 def _renumber(s, scene_id: int, ordered: list[Shot]) -> None:

@@ -110,6 +110,17 @@ def lock_for_writing(s: Session) -> None:
         s.connection().exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def lock_table(s: Session, *, table: str) -> None:
+    """Hold ``table`` against other writers until the transaction of session ``s`` ends (call it first in
+    the session): for a check that reads no row to lock, such as "the table is still empty". SQLite:
+    ``BEGIN IMMEDIATE``; PostgreSQL: ``LOCK TABLE … IN SHARE ROW EXCLUSIVE MODE`` (readers go on)."""
+    if s.get_bind().dialect.name == "sqlite":
+        lock_for_writing(s)
+    else:
+        quoted = s.get_bind().dialect.identifier_preparer.quote(table)
+        s.connection().exec_driver_sql(f"LOCK TABLE {quoted} IN SHARE ROW EXCLUSIVE MODE")
+
+
 def reset_engines() -> None:
     """Forget engines (tests switch data dirs between cases)."""
     with _lock:

@@ -17,6 +17,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import select
 
+from core.accounts.activity import record
 from core.accounts.identity import current_user
 from core.credentials import redact
 from core.db import session
@@ -48,11 +49,14 @@ def create_asset(
     model: str = "",
     operation: str = "",
     input_params: dict | None = None,
+    activity: bool = True,
     **fields: Any,
 ) -> MediaAsset:
     """Store bytes (or a file) and record a MediaAsset with the unified metadata; returns the saved row.
 
     ``fields`` are further MediaAsset columns (character_id, shot_id, start_frame_used, duration_s…).
+    ``created_by`` defaults to the current user, who also gets an entry in the project's activity list
+    (``activity=False`` for pieces derived from another asset: extracted frames, subtitle files).
     """
     if data is not None:
         path, digest = store_bytes(data=data, mime=mime, project_id=project_id)
@@ -76,7 +80,19 @@ def create_asset(
     )
     with session() as s:
         s.add(asset)
+        if activity:
+            record(s, project_id=project_id, action="asset", subject=_describe(asset), ref=asset.media_id)
     return asset
+
+
+def _describe(asset: MediaAsset) -> str:
+    """A short line naming a new asset for the activity list: "image · keyframe · local/keyframe · shot 3"."""
+    parts = [asset.type, asset.label or asset.operation]
+    if asset.provider and asset.model and asset.provider not in ("upload", "render"):
+        parts.append(f"{asset.provider}/{asset.model}")
+    if asset.shot_id is not None:
+        parts.append(f"shot {asset.shot_id}")
+    return " · ".join(p for p in parts if p)
 
 
 def _asset_in(s, media_id: str) -> MediaAsset:

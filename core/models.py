@@ -238,6 +238,22 @@ class ProjectMember(SQLModel, table=True):
     role: str  # one of ROLES
 
 
+# What an activity entry records (core/accounts/activity.py).
+ACTIVITY_ACTIONS = ("project", "settings", "member", "budget", "script", "asset", "version", "shot", "render")
+
+
+class Activity(SQLModel, table=True):
+    """One change in a project — who made it, when, and what (the project's activity list)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int | None = Field(default=None, index=True)  # None: a change outside projects (a daily limit)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    user_name: str | None = None  # signed-in user or API token owner; None without sign-in
+    action: str  # one of ACTIVITY_ACTIONS
+    subject: str = ""  # what changed, for people: "script v3 (pasted)", "settings: language, genre"
+    ref: str = ""  # the id of what changed (media id, version id, shot id, job id)
+
+
 class ShareLink(SQLModel, table=True):
     """A signed, expiring link to one media file that opens without an account (revocable)."""
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
+from core.accounts.activity import forget_project, record
 from core.db import session
 from core.errors import InvalidInput, NotFound
 from core.limits import MAX_LABEL_CHARS, MAX_NAME_CHARS, check_text
@@ -48,6 +49,8 @@ def create_project(*, name: str, aspect_ratio: str = "16:9", language: str = "en
                       genre=genre.strip(), target_length_s=int(target_length_s))
     with session() as s:
         s.add(project)
+        s.flush()
+        record(s, project_id=project.id, action="project", subject=f"created '{project.name}'", ref=project.id)
     return project
 
 
@@ -74,13 +77,26 @@ def update_project(*, project_id: int, **changes) -> Project:
         project = s.get(Project, project_id)
         if project is None:
             raise NotFound(f"No project with id {project_id}.", field="project_id")
+        changed: list[str] = []
         for key, value in changes.items():
             if not hasattr(project, key) or key in ("id", "created_at"):
                 raise InvalidInput(f"Unknown project setting {key!r}.", field=key)
-            setattr(project, key, value.strip() if key == "name" else value)
+            value = value.strip() if key == "name" else value
+            changed += _changed_names(key, getattr(project, key), value)
+            setattr(project, key, value)
         project.updated_at = utcnow()
         s.add(project)
+        if changed:
+            record(s, project_id=project_id, action="settings", subject="changed " + ", ".join(changed))
     return project
+
+
+def _changed_names(key: str, old, new) -> list[str]:
+    """The names of what a change of ``key`` from ``old`` to ``new`` alters: the key itself, or for the
+    free-form ``settings`` the keys inside it (``settings.music``)."""
+    if key == "settings" and isinstance(old, dict) and isinstance(new, dict):
+        return [f"settings.{k}" for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k)]
+    return [key] if old != new else []
 
 
 def rename_project(*, project_id: int, name: str) -> Project:
@@ -104,6 +120,7 @@ def duplicate_project(*, project_id: int, name: str | None = None) -> Project:
         copy = _clone(src, name=name or f"{src.name} (copy)")
         s.add(copy)
         s.flush()
+        record(s, project_id=copy.id, action="project", subject=f"duplicated from '{src.name}'", ref=project_id)
         for v in s.exec(select(ScriptVersion).where(ScriptVersion.project_id == project_id)).all():
             s.add(_clone(v, project_id=copy.id))
         for c in s.exec(select(Character).where(Character.project_id == project_id)).all():
@@ -121,6 +138,7 @@ def delete_project(*, project_id: int) -> None:
     """Delete a project and its rows. Media files stay on disk (other projects may share them)."""
     get_project(project_id=project_id)
     with session() as s:
+        forget_project(s, project_id=project_id)
         for model in (TimelineItem, Shot, Scene, Character, ScriptVersion, Job, MediaAsset, ProjectMember):
             for row in s.exec(select(model).where(model.project_id == project_id)).all():
                 s.delete(row)

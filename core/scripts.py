@@ -6,6 +6,7 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
+from core.accounts.activity import record
 from core.accounts.identity import current_user
 from core.db import session
 from core.errors import NotFound, ProviderError
@@ -37,6 +38,9 @@ def save_version(*, project_id: int, text: str, source: str = "pasted", title: s
                 version = ScriptVersion(project_id=project_id, number=(last or 0) + 1, text=text, summary=summary,
                                         source=source, title=title, created_by=current_user())
                 s.add(version)
+                s.flush()  # the number is taken here, or IntegrityError
+                record(s, project_id=project_id, action="script",
+                       subject=f"script v{version.number} ({source})" + (f": {title}" if title else ""), ref=version.id)
         except IntegrityError:  # another save took this number (unique per project): read the max again
             if attempt == SAVE_ATTEMPTS - 1:
                 raise

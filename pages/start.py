@@ -10,6 +10,7 @@ from core.projects import (
     GENRES, MAX_LENGTH_S, MIN_LENGTH_S, create_project, delete_project, duplicate_project,
     list_projects, update_project,
 )
+from core.ui.activity import activity_panel
 from core.ui.common import current_project
 from core.ui.errors import shown_errors
 from core.ui.providers import render_providers_panel
@@ -106,3 +107,5 @@ with c2:
             st.session_state.pop("project_id", None)
             st.session_state.start_flash = f"Deleted **{project.name}**."
             st.rerun()
+
+activity_panel(project_id=project.id)

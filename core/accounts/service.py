@@ -18,9 +18,10 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import delete, select
 
+from core.accounts.activity import record
 from core.accounts.identity import ADMIN
 from core.credentials import get_setting
-from core.db import session
+from core.db import lock_table, session
 from core.errors import Forbidden, InvalidInput, NotFound
 from core.models import ROLES, ApiToken, MediaAsset, ProjectMember, Scene, Shot, User
 from core.settings import secrets_section
@@ -60,14 +61,33 @@ def _check_role(role: str) -> str:
     return role
 
 
-def add_user(*, name: str, password: str, role: str) -> User:
-    """Create a password account; returns the saved User. Raises InvalidInput (bad name, role, empty
-    password, name taken)."""
+def _check_account(*, name: str, password: str, role: str) -> None:
     if not NAME_PATTERN.match(name or ""):
         raise InvalidInput("A user name is 1-64 letters, digits, '_', '-', '.' or '@'.", field="name")
     _check_role(role)
     if not password:
         raise InvalidInput("The password may not be empty.", field="password")
+
+
+def create_first_owner(*, name: str, password: str) -> User:
+    """First start: create the owner account, only while no account exists (checked and inserted with
+    the user table held, so two browsers setting up at once make one owner). Returns the User.
+    Raises InvalidInput (bad name, empty password) or Forbidden when an account exists already."""
+    _check_account(name=name, password=password, role="owner")
+    with session() as s:
+        lock_table(s, table="user")
+        if s.exec(select(User.name).limit(1)).first() is not None:
+            raise Forbidden("An account exists already: sign in, or ask an owner to add you "
+                            "(python -m core users add NAME --role …).")
+        user = User(name=name, password_hash=_HASHER.hash(password), role="owner")
+        s.add(user)
+    return user
+
+
+def add_user(*, name: str, password: str, role: str) -> User:
+    """Create a password account; returns the saved User. Raises InvalidInput (bad name, role, empty
+    password, name taken)."""
+    _check_account(name=name, password=password, role=role)
     with session() as s:
         if s.get(User, name) is not None:
             raise InvalidInput(f"A user named {name!r} already exists.", field="name")
@@ -148,6 +168,7 @@ def set_member(*, project_id: int, name: str, role: str) -> None:
         else:
             row.role = role
             s.add(row)
+        record(s, project_id=project_id, action="member", subject=f"{name} is {role} here", ref=name)
 
 
 def role_in(*, name: str, project_id: int | None) -> str | None:

@@ -17,6 +17,7 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
+from core.accounts.activity import record
 from core.db import lock_for_writing, session
 from core.errors import InvalidInput, NotFound, SpendLimitExceeded
 from core.models import Job, Project, User, utcnow
@@ -64,6 +65,8 @@ def set_project_budget(*, project_id: int, usd: float | None) -> None:
             settings[BUDGET_KEY] = float(usd)
         project.settings = settings
         s.add(project)
+        record(s, project_id=project_id, action="budget",
+               subject="budget cleared" if usd is None else f"budget set to ${float(usd):.2f}")
 
 
 def set_daily_limit(*, name: str, usd: float | None) -> None:
@@ -75,6 +78,8 @@ def set_daily_limit(*, name: str, usd: float | None) -> None:
             raise NotFound(f"No user named {name!r}.", field="name")
         user.daily_limit_usd = None if usd is None else float(usd)
         s.add(user)
+        record(s, project_id=None, action="budget", ref=name,
+               subject=f"{name}'s daily limit " + ("cleared" if usd is None else f"set to ${float(usd):.2f}"))
 
 
 def project_spent(*, project_id: int) -> float:

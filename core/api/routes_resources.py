@@ -6,16 +6,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Path, Query, Response
 
 from core import breakdowns, cast, projects, scripts
+from core.accounts.activity import MAX_LIST, list_activity
 import core.api.resources as api_resources
 from core.api.schemas import (
     BreakdownRequest, CharacterUpdate, ProjectCreate, ProjectUpdate, SceneUpdate, ScriptCreate, ShotCreate,
     ShotUpdate,
 )
 from core.api.security import ID_PATTERN
-from core.api.views import character_view, project_view, scene_view, shot_view, version_view
+from core.api.views import activity_view, character_view, project_view, scene_view, shot_view, version_view
 
 router = APIRouter()
 DbIdPath = Annotated[int, Path(ge=1, le=2**62, examples=[1])]
@@ -44,6 +45,16 @@ def get_project(project_id: DbIdPath) -> dict:
 @router.patch("/projects/{project_id}", tags=["projects"], summary="Change a project's settings")
 def update_project(project_id: DbIdPath, body: ProjectUpdate) -> dict:
     return project_view(projects.update_project(project_id=project_id, **_changes(body)))
+
+
+@router.get("/projects/{project_id}/activity", tags=["projects"], summary="Who changed what, newest first")
+def get_activity(project_id: DbIdPath, limit: Annotated[int, Query(ge=1, le=MAX_LIST)] = 100,
+                 user: Annotated[str | None, Query(max_length=64)] = None,
+                 action: Annotated[str | None, Query(max_length=32, examples=["asset", "settings"])] = None) -> list[dict]:
+    """The project's activity list: every stored asset, script version, shot version, render and setting
+    change with ``at``, ``user`` (``(no sign-in)`` when sign-in was off), ``action``, ``subject`` and ``ref``."""
+    projects.get_project(project_id=project_id)
+    return [activity_view(e) for e in list_activity(project_id=project_id, limit=limit, user=user, action=action)]
 
 
 @router.post("/projects/{project_id}/duplicate", tags=["projects"], status_code=201, summary="Duplicate a project")

@@ -5,6 +5,7 @@ Pure functions from rows to dicts; nothing here reads the database except throug
 from __future__ import annotations
 
 
+from core.accounts.activity import Entry
 from core.credentials import redact
 from core.media_assets import asset_record
 from core.models import FAILED, UNKNOWN_OUTCOME, Character, Job, MediaAsset, Project, Scene, ScriptVersion, Shot
@@ -59,6 +60,11 @@ def asset_view(asset: MediaAsset) -> dict:
     """Return the unified metadata record (seed §10) plus the stored technical fields and a file URL
     (``core.media_assets.asset_record``: the same record the JSON file beside the media holds)."""
     return asset_record(asset)
+
+
+def activity_view(entry: Entry) -> dict:
+    return {"at": entry.at.isoformat(), "user": entry.user, "action": entry.action, "subject": entry.subject,
+            "ref": entry.ref}
 
 
 def project_view(project: Project) -> dict:

@@ -131,7 +131,7 @@ def attach_frames(*, asset: MediaAsset) -> MediaAsset:
                                  input_params={"which": which}, shot_id=asset.shot_id,
                                  character_id=asset.character_id, parent_id=asset.media_id,
                                  width=asset.width, height=asset.height,
-                                 extra={"frame": which, "source_media_id": asset.media_id})
+                                 extra={"frame": which, "source_media_id": asset.media_id}, activity=False)
             ids[f"{which}_frame_media_id"] = frame.media_id
     except Exception as exc:
         log.warning("could not extract frames of %s: %s", asset.media_id, exc)

@@ -29,6 +29,7 @@ from typing import Any
 
 from sqlmodel import select
 
+from core.accounts.identity import acting_as
 from core.credentials import redact
 from core.db import session
 from core.errors import Cancelled, StoryreelError, public_message, scrub_paths
@@ -291,7 +292,8 @@ class JobRunner(ProviderSteps):
                 job = self._claim(job_id)
             if job is not None:
                 claimed, name = True, job.provider
-                self._step(job)
+                with acting_as(name=job.created_by):  # what the step stores and applies is the asker's work
+                    self._step(job)
         except Exception as exc:  # never let one job kill a slot
             log.exception("job %s crashed", job_id)
             if claimed:

@@ -18,6 +18,8 @@ from pathlib import Path
 
 from sqlmodel import select
 
+from core.accounts.activity import record
+from core.accounts.identity import current_user
 from core.db import session
 from core.errors import Cancelled, InvalidInput, NotFound, RenderError, public_message
 from core.jobs.kinds import WorkContext, register_work
@@ -72,9 +74,12 @@ def start_render(*, project_id: int, operation: str, options: dict | None = None
     settings = _settings(project_id=project_id, operation=operation, options=dict(options or {}))
     project_timeline(project_id=project_id, scene_id=scene_id)  # fail now, not in the worker
     job = Job(kind=KIND, provider=PROVIDER, model=operation, project_id=project_id, status=QUEUED,
+              created_by=current_user(),
               request={"operation": operation, "settings": settings, "scene_id": scene_id, "message": "waiting for a worker"})
     with session() as s:
         s.add(job)
+        what = f"scene {scene_id}" if scene_id is not None else "the film"
+        record(s, project_id=project_id, action="render", subject=f"{operation} render of {what} started", ref=job.id)
     enqueue(job=job)
     return job
 
@@ -157,7 +162,7 @@ def _store_render(*, project_id: int, operation: str, result, settings: dict, la
         if path:
             sub = create_asset(type="text", project_id=project_id, src_path=Path(path), move=True, mime=mime,
                                provider=PROVIDER, model="render", operation="subtitles", parent_id=asset.media_id,
-                               label=f"{label}{Path(path).suffix}")
+                               label=f"{label}{Path(path).suffix}", activity=False)
             info[key] = sub.media_id
     return update_asset(media_id=asset.media_id, extra=info)
 

@@ -12,6 +12,7 @@ import streamlit as st
 
 from core.accounts import service
 from core.accounts.identity import set_current
+from core.ui.errors import shown_errors
 
 USER_KEY = "signed_in_user"
 
@@ -31,12 +32,37 @@ def _oidc_user() -> str | None:
     return str(name)
 
 
+def _owner_setup() -> None:
+    """First start (sign-in on, no account yet): the form that creates the owner account and signs it in."""
+    st.subheader("Create the owner account")
+    st.caption("No account exists yet. The first one owns every project: it adds the team's accounts "
+               "(`python -m core users add NAME --role …`) and may delete. More owners can be added the same way.")
+    with st.form("owner_setup"):
+        username = st.text_input("Owner name", key="setup_name")
+        password = st.text_input("Password", type="password", key="setup_password")
+        again = st.text_input("Password again", type="password", key="setup_password_again")
+        submitted = st.form_submit_button("Create the owner account", type="primary")
+    if not submitted:
+        return
+    if password != again:
+        st.error("The two passwords differ.")
+        return
+    with shown_errors("Could not create the owner account"):
+        owner = service.create_first_owner(name=username.strip(), password=password)
+        st.session_state[USER_KEY] = owner.name
+        st.rerun()
+
+
 def _password_user() -> str:
-    """The signed-in account name, or stop the page with the sign-in form."""
+    """The signed-in account name, or stop the page with the sign-in form (the owner setup form on
+    first start, while no account exists)."""
     name = st.session_state.get(USER_KEY)
     if name and service.get_user(name=name) is not None:
         return name
     st.title("🎬 Storyreel")
+    if not service.has_users():
+        _owner_setup()
+        st.stop()
     with st.form("sign_in"):
         username = st.text_input("Username", key="signin_name")
         password = st.text_input("Password", type="password", key="signin_password")
@@ -47,9 +73,6 @@ def _password_user() -> str:
             st.session_state[USER_KEY] = user.name
             st.rerun()
         st.error("Wrong username or password.")
-    if not service.has_users():
-        st.info("No account exists yet: create the first owner with "
-                "`python -m core users add NAME --role owner` (the password is read twice from standard input).")
     st.stop()
     raise AssertionError("st.stop() returned")  # pragma: no cover
 

@@ -13,13 +13,15 @@ from streamlit.testing.v1 import AppTest
 from sqlmodel import select
 
 from core.accounts import service
+from core.accounts.identity import acting_as
 from core.accounts.spend import set_project_budget
 from core.api.app import app
 from core.breakdowns import run_breakdown
 from core.db import session
+from core.errors import Forbidden
 from core.media_assets import create_asset
 from core.models import Job, Shot
-from core.projects import create_project, get_project
+from core.projects import create_project, get_project, update_project
 from core.scripts import save_version
 from core.settings import get_settings
 from tests.pages.test_pages import SCRIPT
@@ -70,11 +72,28 @@ def test_the_sign_in_form_comes_before_any_page(auth_on, project):
     assert at.session_state["project_id"] == project.id  # the app ran past the gate, sidebar and all
 
 
-def test_first_start_says_how_to_create_an_owner(monkeypatch):
+def test_first_start_creates_the_owner_account_and_signs_it_in(monkeypatch):
     monkeypatch.setenv("STORYREEL_AUTH", "on")
     get_settings.cache_clear()
     at = AppTest.from_file(APP, default_timeout=60).run()
-    assert any("users add NAME --role owner" in i.value for i in at.info)
+    assert not at.exception and not [t for t in at.text_input if t.key == "signin_name"]
+    assert at.text_input(key="setup_password").proto.type == TextInputProto.PASSWORD
+    at.text_input(key="setup_name").input("olga")
+    at.text_input(key="setup_password").input("lamp-pw")
+    at.text_input(key="setup_password_again").input("lamp-pW")
+    at.button[0].click().run()
+    assert any("passwords differ" in e.value for e in at.error) and not service.has_users()
+    at.text_input(key="setup_password_again").input("lamp-pw")
+    at.button[0].click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert at.button(key="sign_out").label == "Sign out (olga)"  # signed in, past the gate
+    assert [(u.name, u.role) for u in service.list_users()] == [("olga", "owner")]
+    assert service.check_password(name="olga", password="lamp-pw") is not None
+    # Once an account exists, a new visitor gets the sign-in form, not the setup form.
+    again = AppTest.from_file(APP, default_timeout=60).run()
+    assert again.text_input(key="signin_name") and not [t for t in again.text_input if t.key == "setup_name"]
+    with pytest.raises(Forbidden):
+        service.create_first_owner(name="mallory", password="x")
 
 
 def test_a_viewer_cannot_generate_an_editor_can(auth_on, project):
@@ -169,3 +188,17 @@ def test_the_sidebar_shows_spend_per_provider_and_user_and_the_budget(project):
     captions = [c.value for c in at.sidebar.caption]
     assert "Budget: $0.50 of $1.00 used" in captions
     assert "By provider: google $0.50" in captions and "By user: ed $0.40 · vic $0.10" in captions
+
+
+def test_start_shows_the_projects_activity_with_who_made_each_change(auth_on, project):
+    with acting_as(name="ed"):
+        update_project(project_id=project.id, logline="A keeper's last night")
+        save_version(project_id=project.id, text=SCRIPT + "\nMAYA\nOne more night.\n")
+    at = _signed_in("vic", project_id=project.id)
+    assert not at.exception
+    table = at.dataframe[0].value
+    rows = list(zip(table["who"], table["what"], table["details"]))
+    assert rows[0] == ("ed", "script", "script v2 (pasted)") and rows[1] == ("ed", "settings", "changed logline")
+    assert ("(no sign-in)", "project", "created 'Lighthouse'") in rows and ("(no sign-in)", "script", "script v1 (pasted)") in rows
+    at.selectbox(key=f"activity_who_{project.id}").select("ed").run()
+    assert set(at.dataframe[0].value["who"]) == {"ed"}
