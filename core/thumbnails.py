@@ -6,7 +6,9 @@ asked for and read from disk afterwards.
 """
 from __future__ import annotations
 
+import base64
 import io
+from functools import lru_cache
 from pathlib import Path
 
 from PIL import Image
@@ -16,7 +18,7 @@ from core.media.ffmpeg import run_ffmpeg
 from core.media_assets import asset_path, get_asset
 from core.storage import atomic_write_bytes, scratch_dir
 
-THUMB_WIDTH = 320
+THUMB_WIDTH = 240  # one width for board cards and media pickers: each picture is made once
 VIDEO_TYPES = {"video", "render", "lipsync"}
 
 
@@ -53,3 +55,11 @@ def thumbnail(*, media_id: str, width: int = THUMB_WIDTH) -> Path | None:
     except Exception:  # noqa: BLE001 - an unreadable file has no thumbnail; the card says so
         return None
     return atomic_write_bytes(path=path, data=data)
+
+
+@lru_cache(maxsize=2048)
+def thumbnail_data_url(path: str) -> str:
+    """Return the JPEG thumbnail at ``path`` as a ``data:`` URL (for views drawn in one piece, such
+    as the storyboard board). Thumbnails never change once made (named by media id and width), so
+    each is read once per process. Raises OSError when the file cannot be read."""
+    return "data:image/jpeg;base64," + base64.b64encode(Path(path).read_bytes()).decode("ascii")

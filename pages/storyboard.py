@@ -20,6 +20,7 @@ from core.generation.shots import default_model, set_shot_model, shot_choice, us
 from core.jobs.service import get_job
 from core.media_assets import asset_path, get_asset, list_assets
 from core.registry import get_registry
+from core.ui.board import shot_board
 from core.ui.common import require_project
 from core.ui.errors import shown_errors
 from core.ui.forms import render_form
@@ -30,7 +31,6 @@ from core.ui.prereq import require_step
 from core.ui.signin import may, why_not
 from core.ui.state import notify, rerun, synced
 
-CARD_WIDTH = 168  # px: four or five cards a row beside the detail panel
 LIVE_EVERY_S = 1.5  # how often the board redraws while jobs run
 
 st.title("🖼️ Storyboard")
@@ -83,25 +83,6 @@ def _run(jobs, what: str, sid: int) -> None:
 
 
 # --- the board (live while jobs run) -------------------------------------------------------------
-def _select(sid: int) -> None:
-    st.session_state.sb_selected = sid
-
-
-def _card(c: storyboard.ShotCard, selected: bool) -> None:
-    with st.container(border=True, width=CARD_WIDTH):
-        if c.thumb:
-            st.image(c.thumb, width="stretch")
-        else:
-            st.caption("🖼️ No keyframe yet")
-        icon = "⏳" if c.busy else {"Failed": "⚠️", "Clip": "✅"}.get(c.status, "")
-        clip = " · 🎞️ clip" if c.has_clip else ""
-        # One text element per card (fewer elements: the 100-shot board draws faster).
-        st.markdown(f"**Shot {c.label}**  \n:gray[{c.shot_type} · {c.duration_s:.1f} s{clip}  \n"
-                    f"{icon} {c.status} · {', '.join(c.characters) or 'no one'}]")
-        st.button("Open" if not selected else "Open ✓", key=f"open_{c.shot_id}", on_click=_select, args=(c.shot_id,),
-                  type="primary" if selected else "secondary", width="stretch")
-
-
 _, first_counts = storyboard.board(project_id=project.id, thumbs=False)
 live = first_counts.active_jobs > 0 or first_counts.batch_running
 if first_counts.batch_running:
@@ -143,21 +124,16 @@ def live_board() -> None:
                 f" (+{est.unknown} without a published price)" if est.unknown else "")
             c_note.caption(f"{len(est.keyframes)} keyframes and {len(est.clips)} clips to make — {cost}.")
     sel = st.session_state.get("sb_selected")
-    for scene in scenes:
-        st.markdown(f"##### Scene {scene.number} · {scene.heading}")
-        with st.container(horizontal=True, wrap=True, gap="small"):  # one flex row per scene, wrapping
-            for c in scene.cards:
-                _card(c, c.shot_id == sel)
+    clicked = shot_board(scenes=scenes, selected=sel)  # one component for every card: quick to draw
+    if clicked is not None and clicked != sel:
+        st.session_state.sb_selected = clicked
+        st.rerun(scope="app")  # the detail panel (outside this fragment) shows the opened shot
 
 
 
 found = model_finder(key="sb_finder")
 if found:
     st.success(f"{found[0]} · {found[1]} is now in the model pickers of every shot.")
-image_caps, video_caps = _caps("image"), _caps("video")
-bridge_caps = [c for c in video_caps if c.field_for_role("start_frame") and c.field_for_role("end_frame")]
-choices = library_choices(project_id=project.id)  # per kind, newest first, named by shot or character
-upload = library_upload(project_id=project.id)
 cast_by_name = {c.name.upper(): c for c in list_characters(project_id=project.id)}
 cards = list_scene_cards(project_id=project.id)
 flat = [s for card in cards for s in card.shots]
@@ -170,6 +146,15 @@ with board_col:
     live_board()
     with st.expander("Jobs: running and recent (cancel, retry)", expanded=False):
         jobs_panel(project_id=project.id)
+# What only the detail panel needs comes after the board is drawn.
+image_caps, video_caps = _caps("image"), _caps("video")
+bridge_caps = [c for c in video_caps if c.field_for_role("start_frame") and c.field_for_role("end_frame")]
+choices = library_choices(project_id=project.id)  # per kind, newest first, named by shot or character
+upload = library_upload(project_id=project.id)
+
+
+def _pick_shot() -> None:
+    st.session_state.sb_selected = st.session_state.sb_pick
 
 
 def detail(shot) -> None:
@@ -177,6 +162,8 @@ def detail(shot) -> None:
     sid = shot.id
     idx = flat.index(shot)
     failed = storyboard.batch_failures(project_id=project.id).get(sid)
+    st.selectbox("Shot", list(numbers), key=synced("sb_pick", sid, options=list(numbers)), on_change=_pick_shot,
+                 format_func=lambda i: f"Shot {numbers[i]}", help="Or click a card on the board")
     st.markdown(f"### Shot {numbers[sid]}")
     st.caption(f"{shot.shot_type} · {shot.duration_s:.1f} s · {storyboard.STATUS_LABELS.get(shot.status, shot.status)}"
                f" · {', '.join(shot.characters) or 'no characters'}")

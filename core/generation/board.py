@@ -18,11 +18,11 @@ from core.breakdowns import list_scene_cards
 from core.db import session
 from core.errors import StoryreelError
 from core.generation.batch import BatchProgress, cancel_batch, run_batch
-from core.thumbnails import thumbnail
+from core.thumbnails import THUMB_WIDTH, thumbnail
 from core.models import ACTIVE_STATUSES, Job
 from core.settings import get_settings
 
-CARD_THUMB_WIDTH = 240  # board cards are narrow; a small JPEG is all they need
+CARD_THUMB_WIDTH = THUMB_WIDTH  # board cards are narrow; a small JPEG (the media pickers' too) is all they need
 
 STATUS_LABELS = {"planned": "Planned", "keyframe": "Keyframe", "clip": "Clip", "failed": "Failed"}
 

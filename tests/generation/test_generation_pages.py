@@ -63,7 +63,7 @@ def test_storyboard_local_keyframes_and_clips_for_every_shot(project):
     settle(at, project.id)
     # The toggle is offered (local/animate has a start frame) except on the first shot.
     assert at.toggle(key=f"uselast_{first}").disabled
-    at.button(key=f"open_{shots[1].id}").click().run()  # the board's card opens the shot's detail panel
+    at.selectbox(key="sb_pick").set_value(shots[1].id).run()  # open the shot's detail panel
     assert not at.toggle(key=f"uselast_{shots[1].id}").disabled
     at.button(key="batch_run").click().run()
     _ok(at)
@@ -92,7 +92,7 @@ def test_storyboard_through_emulators(project, google_emu, replicate_emu):
                    params={"duration": 2, "resolution": "480p"})
     at = _app("storyboard", project.id)
     for shot in (a, b):
-        at.button(key=f"open_{shot.id}").click().run()  # open the shot's detail panel from its card
+        at.selectbox(key="sb_pick").set_value(shot.id).run()  # open the shot's detail panel
         at.button(key=f"gen_kf_{shot.id}").click().run()
         _ok(at)
         settle(at, project.id)

@@ -1,6 +1,7 @@
 """Shared helpers for the UX AppTests: run the real app.py and open a page through its navigation."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from tests.conftest import open_app, page_texts
@@ -14,3 +15,15 @@ def app(page: str | None = None, project_id: int | None = None, timeout: float =
 
 def texts(at) -> str:
     return page_texts(at)
+
+def board_of(at) -> dict:
+    """What the Storyboard page's board component was given to draw: {"scenes": [{"number",
+    "heading", "cards": [{"id", "label", "thumb", "meta", "state", "busy"}]}], "selected"}."""
+    boards = [e for e in at.get("component_instance") if e.proto.component_name.endswith("storyreel_board")]
+    assert len(boards) == 1, f"one board on the page, found {len(boards)}"
+    return json.loads(boards[0].proto.json_args)
+
+
+def open_shot(at, shot_id: int):
+    """Open a shot's detail panel as a user does without the board: the "Shot" picker."""
+    return at.selectbox(key="sb_pick").set_value(shot_id).run()

@@ -1,0 +1,77 @@
+// Storyreel's storyboard board: a Streamlit component in plain JavaScript (no build step).
+// The whole film's board is one element (one iframe) instead of four Streamlit elements per card,
+// so a board of 100 shots draws in a fraction of the time. Streamlit sends
+// {type: "streamlit:render", args: {scenes, selected}}; a click on a card sends {shot_id, nonce}.
+(function () {
+  "use strict";
+  const root = document.getElementById("sb-root");
+  let lastSig = null;
+  let lastHeight = -1;
+
+  function send(type, data) {
+    window.parent.postMessage(Object.assign({isStreamlitMessage: true, type: type}, data), "*");
+  }
+  function setHeight() {
+    const h = Math.ceil(root.getBoundingClientRect().height) + 4;
+    if (Math.abs(h - lastHeight) < 1) return;
+    lastHeight = h;
+    send("streamlit:setFrameHeight", {height: h});
+  }
+  function el(tag, cls, text) {
+    const node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+  function open(id) {
+    const nonce = Date.now() + "-" + Math.random().toString(36).slice(2, 8);
+    send("streamlit:setComponentValue", {value: {shot_id: id, nonce: nonce}, dataType: "json"});
+  }
+
+  function card(c, selected) {
+    const box = el("div", "sb-card" + (c.id === selected ? " selected" : "") + (c.busy ? " busy" : ""));
+    box.setAttribute("role", "listitem");
+    box.dataset.shot = c.id;
+    box.dataset.label = c.label;
+    if (c.thumb) {
+      const img = el("img", "sb-pic");
+      img.alt = "Shot " + c.label;
+      img.src = c.thumb;
+      box.appendChild(img);
+    } else {
+      box.appendChild(el("div", "sb-nopic", c.busy ? "⏳ Making the keyframe…" : "🖼️ No keyframe yet"));
+    }
+    box.appendChild(el("div", "sb-label", "Shot " + c.label));
+    box.appendChild(el("div", "sb-meta", c.meta));
+    box.appendChild(el("div", "sb-meta", c.state));
+    const btn = el("button", "sb-open", c.id === selected ? "Open ✓" : "Open");
+    btn.type = "button";
+    btn.setAttribute("aria-label", "Open shot " + c.label);
+    box.appendChild(btn);
+    box.addEventListener("click", () => open(c.id));
+    return box;
+  }
+
+  function render(args) {
+    const frag = document.createDocumentFragment();
+    args.scenes.forEach((scene) => {
+      frag.appendChild(el("h5", "", "Scene " + scene.number + " · " + scene.heading));
+      const row = el("div", "sb-row");
+      scene.cards.forEach((c) => row.appendChild(card(c, args.selected)));
+      frag.appendChild(row);
+    });
+    root.replaceChildren(frag);
+    setHeight();
+  }
+
+  window.addEventListener("message", (event) => {
+    const msg = event.data;
+    if (!msg || msg.type !== "streamlit:render") return;
+    const sig = JSON.stringify(msg.args);
+    if (sig === lastSig) return;  // the same board again (a live redraw with nothing new): keep it
+    lastSig = sig;
+    render(msg.args);
+  });
+  new ResizeObserver(setHeight).observe(root);
+  send("streamlit:componentReady", {apiVersion: 1});
+})();
