@@ -36,7 +36,7 @@ from core.timeline.edits import TitleCard
 from core.timeline.model import SubtitleCue, Timeline, VideoItem, canvas_size
 
 # Bump when frame making or encoding changes, so stale cached segments are not reused.
-ENGINE_VERSION = "seg-2"  # seg-2: one camera vocabulary (core.media.camera)
+ENGINE_VERSION = "seg-3"  # seg-3: frames made in I420 (core.render.yuv)
 
 ProgressFn = Callable[[float, str], None]
 

@@ -29,7 +29,7 @@ import numpy as np
 
 from core.errors import Cancelled
 from core.media.files import atomic_path, atomic_write_text
-from core.render.encode import encode_audio
+from core.render.aac import encode_track
 from core.render.mix import (BLOCK, CODEC_MARGIN_DB, RATE, db_to_gain, duck_from_levels, gate_block_means,
                              gating_blocks, k_weighted_power, limiter_gain, load_audio, oversampled_peaks,
                              voice_levels)
@@ -37,7 +37,10 @@ from core.timeline.model import AudioItem, Timeline
 
 # Bump when the window mix or the film pass changes, so stale cached windows are not reused.
 WINDOW_VERSION = "win-1"
-FILM_VERSION = "film-1"
+FILM_VERSION = "film-2"  # film-2: gain on a 0.2 dB grid, AAC in cached chunks (core.render.aac)
+# The film gain is rounded to this grid (±0.1 dB), so a change late in the film leaves the samples
+# before it bit-identical and their encoded AAC chunks are reused.
+GAIN_STEP_DB = 0.2
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,7 @@ class Soundtrack:
     true_peak: float
     windows_mixed: int
     windows_reused: int
+    chunks_encoded: int = 0  # AAC chunks encoded (the others were reused from the cache)
 
 
 def window_samples(*, windows: list[Window], fps: int, rate: int = RATE) -> list[tuple[int, int]]:
@@ -311,6 +315,10 @@ def render_soundtrack(*, timeline: Timeline, windows: list[Window], cache: Path,
             if abs(lufs - loudness_lufs) < 0.05:
                 break
             gain_db += loudness_lufs - lufs
+        gain_db = round(gain_db / GAIN_STEP_DB) * GAIN_STEP_DB
+        g = float(db_to_gain(gain_db))
+        lim = limiter_gain((block_peak * g).astype(np.float32), ceiling_db=ceiling, rate=block_rate)
+        lufs = loudness(block_energy * (lim.astype(np.float64) * g) ** 2)
     tp = float(20 * np.log10(float((block_peak * lim).max(initial=0.0)) * g + 1e-12))
 
     # -- film pass 2: stream the gained, limited windows into the encoder ----------------------
@@ -330,8 +338,9 @@ def render_soundtrack(*, timeline: Timeline, windows: list[Window], cache: Path,
             yield pcm
 
     with atomic_path(m4a) as tmp:
-        encode_audio(chunks(), out_path=str(tmp), rate=rate, cancel_event=cancel_event)
+        encoded, _ = encode_track(chunks(), total=total, rate=rate, cache=cache, out_path=str(tmp),
+                                  cancel_event=cancel_event)
     stats = {"lufs": round(lufs, 3), "true_peak": round(tp, 3)}
     atomic_write_text(path=meta, text=json.dumps(stats))
     return Soundtrack(path=str(m4a), lufs=stats["lufs"], true_peak=stats["true_peak"], windows_mixed=mixed,
-                      windows_reused=len(windows) - mixed)
+                      windows_reused=len(windows) - mixed, chunks_encoded=encoded)

@@ -1,0 +1,154 @@
+"""The film's AAC track encoded in cached chunks, so a change re-encodes only the chunks it touches.
+
+The film's samples are cut on a fixed grid of AAC frames (``CHUNK_FRAMES`` × 1024 samples, about
+5.5 s at 48 kHz). Each chunk is encoded on its own — with ``ROLL`` frames of the neighbouring
+samples before and after it, so the encoder's overlapping transform windows at its edges see the
+real signal — and only the packets whose decoded output falls inside the chunk are kept (ADTS
+frames, in ``<cache>/aac-<hash>.adts``, keyed by the exact input samples). Packets of the chunks
+then follow each other as one stream: at each seam the decoder overlaps two packets that encode
+the same signal, as in one continuous encode (AAC noise only). The stream is muxed into MP4 with
+the encoder's 1024-sample priming as the start of the edit list and the last packet's duration
+cut to the film's exact length, as a direct encode writes it.
+
+Lengthening a shot leaves every sample before it unchanged (the soundtrack's gain is kept on a
+fixed grid, see ``core.render.soundtrack``), so those chunks are reused and only the rest is
+encoded, two encoders at a time.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import numpy as np
+
+from core.errors import RenderError
+from core.media.ffmpeg import run_ffmpeg
+from core.media.files import atomic_path
+from core.render.encode import AUDIO_ENCODE, FFMPEG, _pipe
+
+FRAME = 1024  # samples per AAC-LC frame
+CHUNK_FRAMES = 256
+ROLL = 2  # frames of real signal encoded before and after a chunk, then dropped
+VERSION = "aac-1"
+
+
+def adts_frames(data: bytes) -> list[bytes]:
+    """Split an ADTS stream into its frames (header included). Raises RenderError when it is not one."""
+    out, i = [], 0
+    while i + 7 <= len(data):
+        if data[i] != 0xFF or data[i + 1] & 0xF0 != 0xF0:
+            raise RenderError("The AAC encoder wrote an unreadable stream")
+        size = ((data[i + 3] & 3) << 11) | (data[i + 4] << 3) | (data[i + 5] >> 5)
+        if size < 7:
+            raise RenderError("The AAC encoder wrote an unreadable stream")
+        out.append(data[i:i + size])
+        i += size
+    return out
+
+
+def _grid(total: int) -> list[tuple[int, int | None]]:
+    """(first frame, end frame or None for the last chunk) of each chunk of a ``total``-sample track."""
+    frames = max(-(-total // FRAME), 1)
+    starts = list(range(0, frames, CHUNK_FRAMES))
+    return [(f, starts[i + 1] if i + 1 < len(starts) else None) for i, f in enumerate(starts)]
+
+
+class _Samples:
+    """The film's samples arriving piece by piece; hands out ranges and forgets what is behind."""
+
+    def __init__(self, pieces: Iterable[np.ndarray]):
+        self.it: Iterator[np.ndarray] = iter(pieces)
+        self.buf: list[np.ndarray] = []
+        self.start = 0  # film sample of buf[0][0]
+        self.end = 0
+
+    def take(self, a: int, b: int) -> np.ndarray:
+        while self.end < b:
+            piece = next(self.it, None)
+            if piece is None:
+                break
+            piece = np.ascontiguousarray(piece, dtype="<f4")
+            self.buf.append(piece)
+            self.end += piece.shape[0]
+        joined = np.concatenate(self.buf) if len(self.buf) > 1 else self.buf[0]
+        self.buf = [joined]
+        out = joined[a - self.start:b - self.start]
+        return out
+
+    def forget_before(self, a: int) -> None:
+        if self.buf and a > self.start:
+            self.buf = [self.buf[0][a - self.start:]]
+            self.start = a
+
+
+def _encode_chunk(pcm: np.ndarray, *, keep: tuple[int, int | None], rate: int, target: Path,
+                  cancel_event: threading.Event | None) -> None:
+    """Encode ``pcm`` and keep its packets ``keep`` = [first, end) (local indices) in ``target``."""
+    with atomic_path(target) as tmp:
+        raw = tmp.with_suffix(".raw.adts")
+        try:
+            args = [FFMPEG, "-hide_banner", "-loglevel", "error", "-nostdin", "-y", "-f", "f32le", "-ar", str(rate),
+                    "-ac", "2", "-i", "-", *AUDIO_ENCODE, "-ar", str(rate), "-f", "adts", str(raw)]
+            _pipe(args, [pcm.data], what="Audio encoding", cancel_event=cancel_event)
+            frames = adts_frames(raw.read_bytes())
+        finally:
+            raw.unlink(missing_ok=True)
+        tmp.write_bytes(b"".join(frames[keep[0]:keep[1]]))
+
+
+def encode_track(pieces: Iterable[np.ndarray], *, total: int, rate: int, cache: Path, out_path: str,
+                 cancel_event: threading.Event | None = None, workers: int = 2) -> tuple[int, int]:
+    """Encode the film's float32 stereo samples (``pieces`` in order, ``total`` samples in all) into
+    an AAC track in MP4 at ``out_path``, reusing cached chunks whose samples are unchanged.
+
+    Returns (chunks encoded, chunks reused). Raises Cancelled or RenderError (ffmpeg failed); the
+    caller deletes ``out_path`` on error.
+    """
+    samples = _Samples(pieces)
+    grid = _grid(total)
+    paths: list[Path] = []
+    jobs: list[Future] = []
+    reused = 0
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        for i, (f0, f1) in enumerate(grid):
+            a = max(f0 - ROLL, 0) * FRAME
+            b = total if f1 is None else min((f1 + ROLL) * FRAME, total)
+            pcm = samples.take(a, b)
+            if i + 1 < len(grid):
+                samples.forget_before(max(grid[i + 1][0] - ROLL, 0) * FRAME)
+            base = a // FRAME  # encoder packet j decodes to film frame base + j - 1 (packet 0: priming)
+            keep = (0 if f0 == 0 else f0 + 1 - base, None if f1 is None else f1 + 1 - base)
+            h = hashlib.sha256(f"{VERSION}:{rate}:{AUDIO_ENCODE}:{keep}:{pcm.shape}".encode())
+            h.update(pcm.data)
+            target = cache / f"aac-{h.hexdigest()[:40]}.adts"
+            paths.append(target)
+            if target.exists():
+                os.utime(target)  # recently used, for prune_cache
+                reused += 1
+                continue
+            jobs.append(pool.submit(_encode_chunk, pcm.copy(), keep=keep, rate=rate, target=target,
+                                    cancel_event=cancel_event))
+            if len(jobs) - sum(j.done() for j in jobs) > 2 * workers:  # bound the samples held in flight
+                next(j for j in jobs if not j.done()).result()
+        errors = [j.exception() for j in jobs]
+    for e in errors:
+        if e is not None:
+            raise e
+    frames = [f for p in paths for f in adts_frames(p.read_bytes())]
+    # Decoded, the stream is (packets - 1) frames long (packet 0 is the priming); the film ends
+    # within the last one, so its duration is cut to the samples left (DURATION is one frame).
+    packets = min(len(frames), max(-(-total // FRAME), 1) + 1)  # a flush packet past the end is dropped
+    last = total - (packets - 2) * FRAME
+    adts = Path(out_path).with_suffix(".adts")
+    try:
+        adts.write_bytes(b"".join(frames[:packets]))
+        run_ffmpeg(["-itsoffset", f"{-FRAME / rate:.9f}", "-i", str(adts), "-c", "copy",
+                    "-bsf:a", f"setts=duration='if(eq(N\\,{packets - 1})\\,DURATION*{last}/{FRAME}\\,DURATION)'",
+                    "-f", "mp4", out_path], cancel_event=cancel_event, what="Audio track")
+    finally:
+        adts.unlink(missing_ok=True)
+    return len(jobs), reused
