@@ -105,18 +105,3 @@ def encode_frames(frames: Iterable[np.ndarray], *, out_path: str, width: int, he
 # The "fast" AAC coder takes half the CPU of the default two-loop search; at 192 kb/s the
 # difference is not audible on speech and music beds.
 AUDIO_ENCODE = ["-c:a", "aac", "-aac_coder", "fast", "-b:a", "192k"]
-
-
-def encode_audio(chunks: Iterable[np.ndarray], *, out_path: str, rate: int,
-                 cancel_event: threading.Event | None = None) -> None:
-    """Pipe float32 stereo chunks ((n, 2) arrays, in order) into the AAC encoder writing ``out_path``
-    (MP4 audio). The film's audio never has to exist as one array or one WAV file.
-
-    Raises Cancelled (checked before each chunk; ffmpeg is killed) or RenderError when ffmpeg
-    fails; the caller deletes ``out_path`` on error.
-    """
-    args = [FFMPEG, "-hide_banner", "-loglevel", "error", "-nostdin", "-y",
-            "-f", "f32le", "-ar", str(rate), "-ac", "2", "-i", "-", *AUDIO_ENCODE, "-ar", str(rate),
-            "-f", "mp4", out_path]
-    _pipe(args, (np.ascontiguousarray(c, dtype="<f4").data for c in chunks), what="Audio encoding",
-          cancel_event=cancel_event)
