@@ -4,8 +4,6 @@ import streamlit as st
 from core.ui.nav import ensure_navigation
 
 ensure_navigation(__file__)
-import math
-
 from core.breakdowns import shot_labels, update_shot
 from core.jobs.service import get_job
 from core.media_assets import asset_path, get_asset
@@ -15,6 +13,7 @@ from core.timeline.store import project_timeline
 from core.ui.common import require_project
 from core.ui.errors import shown_errors
 from core.ui.jobs import refresh_every
+from core.ui.player import video_player
 from core.ui.prereq import require_step
 from core.ui.signin import may, why_not
 
@@ -90,6 +89,7 @@ with shown_errors("Timeline"):
     def _jump(shot_id: int) -> None:
         # Play from this shot and make it the one "Change a shot" edits.
         st.session_state.preview_start = starts[shot_id]
+        st.session_state.preview_seek = st.session_state.get("preview_seek", 0) + 1
         st.session_state.edit_shot = shot_id
 
     with side:
@@ -131,10 +131,9 @@ with shown_errors("Timeline"):
         follow_render()
         mid = st.session_state.preview_media_id
         if mid:
-            # st.video starts on whole seconds: round the shot's start up, so the player opens inside
-            # the shot asked for, never at the end of the one before it.
-            start = math.ceil(float(st.session_state.get("preview_start", 0.0)) - 1e-6)
-            st.video(str(asset_path(media_id=mid)), start_time=start)
+            # The player starts on the shot's first frame exactly (st.video knows whole seconds only).
+            video_player(path=asset_path(media_id=mid), start_s=float(st.session_state.get("preview_start", 0.0)),
+                         seek=int(st.session_state.get("preview_seek", 0)), key="preview_player")
             if st.session_state.get("preview_note"):
                 st.caption(st.session_state.preview_note)
         else:

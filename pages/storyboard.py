@@ -124,6 +124,10 @@ def live_board() -> None:
                 f" (+{est.unknown} without a published price)" if est.unknown else "")
             c_note.caption(f"{len(est.keyframes)} keyframes and {len(est.clips)} clips to make — {cost}.")
     sel = st.session_state.get("sb_selected")
+    drawn = next((x for x in flat if x.id == sel), None)  # what the detail panel was drawn from
+    now = next((c for sc in scenes for c in sc.cards if c.shot_id == sel), None)
+    if drawn and now and (drawn.keyframe_media_id, drawn.clip_media_id) != (now.keyframe_id, now.clip_id):
+        st.rerun(scope="app")  # the open shot got a new keyframe or clip: redraw its detail panel too
     clicked = shot_board(scenes=scenes, selected=sel)  # one component for every card: quick to draw
     if clicked is not None and clicked != sel:
         st.session_state.sb_selected = clicked

@@ -41,6 +41,8 @@ class ShotCard:
     has_keyframe: bool
     has_clip: bool
     busy: bool  # a job for this shot is queued or running
+    keyframe_id: str | None = None  # the media in use, so a view can tell when they change
+    clip_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -94,7 +96,8 @@ def board(*, project_id: int, thumbs: bool = True) -> tuple[list[SceneBoard], Bo
                 shot_id=shot.id, label=f"{n}.{m}", shot_type=shot.shot_type, duration_s=float(shot.duration_s),
                 status=status, characters=tuple(shot.characters or ()),
                 thumb=str(p) if thumbs and picture and (p := thumbnail(media_id=picture, width=CARD_THUMB_WIDTH)) else None,
-                has_keyframe=bool(shot.keyframe_media_id), has_clip=bool(shot.clip_media_id), busy=shot.id in busy))
+                has_keyframe=bool(shot.keyframe_media_id), has_clip=bool(shot.clip_media_id), busy=shot.id in busy,
+                keyframe_id=shot.keyframe_media_id, clip_id=shot.clip_media_id))
             counts.shots += 1
             counts.keyframes += bool(shot.keyframe_media_id or shot.clip_media_id)
             counts.clips += bool(shot.clip_media_id)

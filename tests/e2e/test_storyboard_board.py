@@ -86,6 +86,11 @@ def test_cards_fill_in_live_during_a_batch_and_cancel_is_live(page, module_app, 
         if not state["running"] and state["pictures"] == total:
             break
         time.sleep(0.3)
+    idle(page)
+    main = '[data-testid="stMain"]'
+    wait_until("the open shot's detail panel to show what the batch made",
+               lambda: "No keyframe yet." not in page.inner_text(main) and "No clip yet." not in page.inner_text(main),
+               timeout=30)
     shot(page, "board-after-batch")
     live = [s for s in seen if s["running"] and 0 < s["pictures"] < total]
     assert live, f"cards showed keyframes while the batch still ran: {seen[:5]} … {seen[-3:]}"

@@ -19,9 +19,14 @@ def texts(at) -> str:
 def board_of(at) -> dict:
     """What the Storyboard page's board component was given to draw: {"scenes": [{"number",
     "heading", "cards": [{"id", "label", "thumb", "meta", "state", "busy"}]}], "selected"}."""
-    boards = [e for e in at.get("component_instance") if e.proto.component_name.endswith("storyreel_board")]
-    assert len(boards) == 1, f"one board on the page, found {len(boards)}"
-    return json.loads(boards[0].proto.json_args)
+    return component_args(at, "storyreel_board")
+
+
+def component_args(at, name: str) -> dict:
+    """The arguments the page gave its one custom component called ``name`` (e.g. "storyreel_player")."""
+    found = [e for e in at.get("component_instance") if e.proto.component_name.endswith(name)]
+    assert len(found) == 1, f"one {name} on the page, found {len(found)}"
+    return json.loads(found[0].proto.json_args)
 
 
 def open_shot(at, shot_id: int):

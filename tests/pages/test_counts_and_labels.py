@@ -13,8 +13,9 @@ from core.media_assets import create_asset
 from core.progress import project_progress
 from core.projects import create_project
 from core.scripts import save_version
+from core.timeline.store import project_timeline
 
-from tests.pages.helpers import app, texts
+from tests.pages.helpers import app, component_args, texts
 from tests.conftest import settle
 
 SCRIPT = """INT. LIGHTHOUSE - NIGHT
@@ -94,9 +95,14 @@ def test_preview_labels_steps_first_render_and_exact_jump():
     captions = " ".join(c.value for c in at.caption)
     assert "Rendered all" in captions and "Re-rendered" not in captions
     second = shots[1]
+    before = component_args(at, "storyreel_player")
     at.button(key=f"jump_{second.id}").click().run()
-    start = at.get("video")[0].proto.start_time
-    assert 1.26 <= start < 1.26 + 2.26, "the player opens inside shot 2.1, not on the shot before"
+    player = component_args(at, "storyreel_player")
+    second_at = next(v.start_s for v in project_timeline(project_id=p.id).timeline.video if v.shot_id == str(second.id))
+    assert second_at > 1 and player["start"] == round(second_at, 4), "the player starts on shot 2.1's first frame, not a whole second"
+    assert player["seek"] == before["seek"] + 1 and player["src"] == before["src"]
+    at.button(key=f"jump_{second.id}").click().run()  # the same shot again: jump there again
+    assert component_args(at, "storyreel_player")["seek"] == before["seek"] + 2
 
 
 def test_breakdown_on_target_shows_no_plus_zero_and_durations_on_their_step():

@@ -64,9 +64,21 @@
     setHeight();
   }
 
+  function applyTheme(theme) {
+    if (!theme) return;
+    const css = document.documentElement.style;
+    const set = (name, value) => { if (value) css.setProperty(name, value); };
+    set("--text", theme.textColor);
+    set("--bg", theme.backgroundColor);
+    set("--bg2", theme.secondaryBackgroundColor);
+    set("--primary", theme.primaryColor);
+    if (theme.font) document.body.style.fontFamily = theme.font;
+  }
+
   window.addEventListener("message", (event) => {
     const msg = event.data;
     if (!msg || msg.type !== "streamlit:render") return;
+    applyTheme(msg.theme);
     const sig = JSON.stringify(msg.args);
     if (sig === lastSig) return;  // the same board again (a live redraw with nothing new): keep it
     lastSig = sig;
