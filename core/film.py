@@ -18,6 +18,7 @@ from core.cast import generate_style_cards
 from core.errors import Cancelled, InvalidCombination, InvalidInput, RenderError
 from core.jobs.service import require_succeeded, wait_all
 from core.media_assets import asset_path, get_asset
+from core.render.captions import CAPTION_STYLES
 from core.render.service import start_render
 from core.projects import create_project, get_project, update_project
 from core.registry import get_registry
@@ -106,10 +107,11 @@ def make_clips(*, project_id: int, short_side: int = DEFAULT_SHORT_SIDE, on_prog
 def make_film(*, script_path: str, out_path: str, aspect_ratio: str = "16:9", language: str = "en",
               genre: str = "drama", subtitles: str = "srt", provider: str = "local", loudness_lufs: float = -14.0,
               fit: str = "letterbox", short_side: int = DEFAULT_SHORT_SIDE, target_length_s: int | None = None,
-              on_progress: Progress | None = None, annotate: bool = False) -> dict:
+              on_progress: Progress | None = None, annotate: bool = False, captions: str = "box") -> dict:
     """Make a finished film from a script file and write it to ``out_path`` (with ``srt``/``burn``
     also ``.srt`` and ``.vtt`` beside it). ``provider`` is used for images, clips and voices;
-    ``annotate`` keeps each shot's slate and action line as a lower third.
+    ``annotate`` keeps each shot's slate and action line as a lower third; ``captions`` is how
+    burned subtitles look ("box", or "words": word by word, the spoken word lit).
 
     Returns the summary dict (out, duration_s, width, height, shots, voice_lines, lufs, srt, vtt,
     project_id…). Raises InvalidInput for an unreadable script or bad option, ProviderError when a
@@ -117,6 +119,8 @@ def make_film(*, script_path: str, out_path: str, aspect_ratio: str = "16:9", la
     """
 
     say = on_progress or (lambda m: None)
+    if captions not in CAPTION_STYLES:  # checked before any work is done
+        raise InvalidInput(f"captions must be one of {', '.join(CAPTION_STYLES)}", field="captions")
     t0 = time.monotonic()
     path = Path(script_path)
     try:
@@ -153,7 +157,7 @@ def make_film(*, script_path: str, out_path: str, aspect_ratio: str = "16:9", la
     say(f"mix and render: {pt.timeline.duration_s:.1f} s, {len(pt.timeline.cues)} subtitle cues")
     result = _render_through_the_door(project_id=project.id, out_path=out_path, say=say, options={
         "aspect_ratio": aspect_ratio, "fit": fit, "subtitles": subtitles, "loudness_lufs": loudness_lufs,
-        "short_side": short_side})
+        "short_side": short_side, "captions": captions})
     shots = list_shots(project_id=project.id)
     return {
         "out": str(Path(result.path).resolve()), "duration_s": round(result.duration_s, 3),
@@ -162,7 +166,7 @@ def make_film(*, script_path: str, out_path: str, aspect_ratio: str = "16:9", la
         "voice_lines": lines, "subtitle_cues": len(pt.timeline.cues),
         "music": bool(list_items(project_id=project.id, track="music")),
         "sfx": [r.extra.get("effect") for r in list_items(project_id=project.id, track="sfx")],
-        "subtitles": subtitles, "srt": result.srt_path, "vtt": result.vtt_path,
+        "subtitles": subtitles, "captions": captions, "srt": result.srt_path, "vtt": result.vtt_path,
         "lufs": round(result.lufs, 2), "true_peak_dbtp": round(result.true_peak, 2),
         "project_id": project.id, "provider": provider, "elapsed_s": round(time.monotonic() - t0, 1),
     }

@@ -1,5 +1,5 @@
 """``python -m core film SCRIPT --out FILE.mp4 [--aspect 16:9] [--language en] [--genre G]
-[--subtitles none/srt/burn] [--provider local]``: the whole pipeline, script file to finished film.
+[--subtitles none/srt/burn] [--captions box/words] [--provider local]``: the whole pipeline, script file to finished film.
 
 Prints one progress line per step on stdout and the JSON summary as the last line. Uses the data
 dir of ``STORYREEL_DATA_DIR`` (or the default) for the project it creates.
@@ -13,6 +13,7 @@ from core.commands import report_user_error
 from core.errors import StoryreelError
 from core.models import ASPECT_RATIOS, FIT_MODES, LANGUAGES, SUBTITLE_MODES
 from core.film import make_film
+from core.render.captions import CAPTION_STYLES
 from core.jobs.service import reset_runner
 
 
@@ -27,7 +28,7 @@ def handler(args: argparse.Namespace) -> int:
                             language=args.language, genre=args.genre, subtitles=args.subtitles,
                             provider=args.provider, loudness_lufs=args.loudness, fit=args.fit,
                             short_side=args.short_side, target_length_s=args.target_length, on_progress=say,
-                            annotate=args.annotate)
+                            annotate=args.annotate, captions=args.captions)
     except StoryreelError as exc:
         return report_user_error(exc)
     finally:
@@ -48,6 +49,9 @@ def register(subparsers) -> None:
     p.add_argument("--genre", default="drama", help="genre, which picks the music mood (default drama)")
     p.add_argument("--subtitles", choices=SUBTITLE_MODES, default="srt",
                    help="none; srt writes FILE.srt and FILE.vtt; burn also draws them in (default srt)")
+    p.add_argument("--captions", choices=CAPTION_STYLES, default="box",
+                   help="how burned subtitles look: box (each line in a box) or words (word by word, the "
+                        "spoken word lit, for shorts and vertical films) (default box)")
     p.add_argument("--provider", default="local", help="provider for images, clips and voices (default local)")
     p.add_argument("--loudness", type=float, choices=(-14.0, -16.0, -23.0), default=-14.0,
                    help="integrated loudness target in LUFS (default -14)")

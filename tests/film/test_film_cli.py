@@ -19,7 +19,7 @@ def test_film_command_end_to_end(tmp_path, data_dir, tools):
     out = tmp_path / "out" / "letter.mp4"
     env = dict(os.environ, STORYREEL_DATA_DIR=str(data_dir))
     proc = subprocess.run([sys.executable, "-m", "core", "film", str(script), "--out", str(out), "--aspect", "16:9",
-                           "--genre", "thriller", "--subtitles", "burn", "--short-side", "360", "--target-length", "15"],
+                           "--genre", "thriller", "--subtitles", "burn", "--captions", "words", "--short-side", "360", "--target-length", "15"],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=400)
     assert proc.returncode == 0, proc.stderr[-2000:]
     lines = proc.stdout.strip().splitlines()
@@ -70,7 +70,18 @@ def test_film_command_end_to_end(tmp_path, data_dir, tools):
     assert by_type["sfx"] and all(a.provider == "local" for a in by_type["sfx"])
     assert {a.input_params["effect"] for a in by_type["sfx"]} >= {"door", "wind"}
     assert len(by_type["render"]) == 1 and by_type["render"][0].input_params["subtitles"] == "burn"
+    assert by_type["render"][0].input_params["captions"] == "words" and summary["captions"] == "words"
     # The two speakers got different voices.
     assert len({a.input_params["voice"] for a in by_type["voice"]}) == 2
     audio = tools.decode_audio(out)
     assert np.abs(audio).max() > 0.1
+
+
+def test_film_rejects_an_unknown_caption_style_before_any_work(tmp_path, data_dir):
+    from core.errors import InvalidInput
+    from core.film import make_film
+    from core.projects import list_projects
+
+    with pytest.raises(InvalidInput) as exc:
+        make_film(script_path=str(tmp_path / "none.fountain"), out_path=str(tmp_path / "x.mp4"), captions="neon")
+    assert exc.value.field == "captions" and not list_projects()
