@@ -74,7 +74,7 @@ def downloads(asset, prefix: str) -> None:
 
 CAPTIONS = {"box": "Lines in a box", "words": "Word by word (the spoken word lit)"}
 EXPORT_FORMATS = {"fcpxml": "Final Cut Pro 7 XML (Premiere, Resolve, Final Cut)", "otio": "OpenTimelineIO (.otio)",
-                  "edl": "CMX 3600 EDL (picture edit)"}
+                  "edl": "CMX 3600 EDL (picture list + one list per sound track)"}
 
 film_tab, shorts_tab, edit_tab = st.tabs(["🎞️ Film", "📱 Shorts", "✂️ Editing program"])
 

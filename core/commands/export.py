@@ -34,6 +34,7 @@ def handler(args: argparse.Namespace) -> int:
         reset_runner()  # stop the job workers so the process exits promptly
     print(json.dumps({"out": str(out), "format": args.format, "media_id": asset.media_id,
                       "timeline_file": asset.extra.get("timeline_file"), "clips": asset.extra.get("clips"),
+                      "track_files": asset.extra.get("track_files") or [],
                       "media": len(asset.extra.get("media") or [])}), flush=True)
     return 0
 

@@ -8,8 +8,12 @@ subtitles), so what the editor sees is what the film shows. Voice, music and SFX
 on audio tracks (an item overlapping another on its track goes to a second track of that kind; a
 looped music bed becomes one clip per pass through the file). Subtitles travel as an SRT beside the
 timeline file. Files are written through OpenTimelineIO's adapters (``otio_json``, and the
-``fcp_xml`` and ``cmx_3600`` adapter plugins); a CMX 3600 EDL holds one picture track, so the EDL
-carries the picture edit while the zip still holds every sound file.
+``fcp_xml`` and ``cmx_3600`` adapter plugins). A CMX 3600 event list is one track: the adapter writes
+the first (picture) track of a timeline only, and writes audio events with the single channel code
+``A`` (no ``A2``/``AA``), so sound tracks cannot share the picture's list. The EDL export is therefore
+the picture list plus one audio list per sound track (``<name>_Voice.edl``, ``_Music.edl``,
+``_SFX.edl``: ``A`` events, written by the adapter's own ``EDLWriter``), the way editors exchange
+multi-track edits as EDLs; each reads back with the adapter as an audio track.
 """
 from __future__ import annotations
 
@@ -23,6 +27,7 @@ from pathlib import Path
 
 import opentimelineio as otio
 import soundfile as sf
+from otio_cmx3600_adapter import cmx_3600
 
 from core.errors import InvalidInput, RenderError
 from core.media.info import probe
@@ -45,6 +50,7 @@ class Handoff:
     timeline_file: str
     media: tuple[str, ...]
     clips: int
+    track_files: tuple[str, ...] = ()  # EDL: one audio event list per sound track, beside the picture list
 
 
 def clip_name(item) -> str:
@@ -209,21 +215,43 @@ def export_timeline(*, timeline: Timeline, fmt: str, out_path: str, name: str = 
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=out.parent) as tmp:
         doc = Path(tmp) / f"{stem}.{ext}"
-        written = otl
-        if fmt == "edl":  # CMX 3600 holds the picture edit only
+        written, lists = otl, []
+        if fmt == "edl":  # a CMX 3600 list is one track: the picture here, each sound track in its own list
             written = otio.schema.Timeline(name=name, global_start_time=_rt(0, timeline.fps))
             written.tracks.append(otl.tracks[0].clone())
         try:
             otio.adapters.write_to_file(written, str(doc), adapter_name=adapter)
+            if fmt == "edl":
+                lists = _audio_edls(otl, folder=Path(tmp), stem=stem, name=name, fps=timeline.fps)
         except otio.exceptions.OTIOError as exc:
             raise RenderError(f"Cannot write the {fmt} timeline: {exc}", field="format") from exc
         part = Path(tmp) / "out.zip"
         with zipfile.ZipFile(part, "w", compression=zipfile.ZIP_STORED) as z:  # media is compressed already
             z.write(doc, doc.name)
+            for extra in lists:
+                z.write(extra, extra.name)
             for src, rel in media.by_path.items():
                 z.write(src, rel)
             if timeline.cues:
                 z.writestr(f"{stem}.srt", to_srt(timeline.cues))
         shutil.move(str(part), str(out))  # same folder: a rename, so no half zip is ever seen
     clips = sum(1 for t in otl.tracks for c in t if isinstance(c, otio.schema.Clip))
-    return Handoff(path=str(out), timeline_file=doc.name, media=tuple(media.by_path.values()), clips=clips)
+    return Handoff(path=str(out), timeline_file=doc.name, media=tuple(media.by_path.values()), clips=clips,
+                   track_files=tuple(p.name for p in lists))
+
+
+def _audio_edls(otl: otio.schema.Timeline, *, folder: Path, stem: str, name: str, fps: int) -> list[Path]:
+    """Write each sound track of ``otl`` as a CMX 3600 list of ``A`` events (the adapter's
+    ``EDLWriter``, avid style as its ``write_to_string`` uses); returns the files written."""
+    out = []
+    for track in otl.tracks:
+        if track.kind != otio.schema.TrackKind.Audio or not any(isinstance(c, otio.schema.Clip) for c in track):
+            continue
+        label = re.sub(r"[^A-Za-z0-9_-]+", "_", track.name).strip("_") or "Audio"
+        one = otio.schema.Timeline(name=f"{name} - {track.name}", global_start_time=_rt(0, fps))
+        one.tracks.append(track.clone())
+        writer = cmx_3600.EDLWriter(tracks=one.tracks, rate=fps, style="avid")
+        path = folder / f"{stem}_{label}.edl"
+        path.write_text(writer.get_content_for_track_at_index(0, title=f"{name} - {track.name}"), encoding="utf-8")
+        out.append(path)
+    return out

@@ -239,7 +239,7 @@ def _run_export(*, project_id, settings, event, work) -> MediaAsset:
                         provider=PROVIDER, model="render", operation="export", input_params=settings,
                         label=f"{project.name} — timeline ({settings['format']})",
                         extra={"timeline_file": result.timeline_file, "clips": result.clips,
-                               "media": list(result.media)})
+                               "media": list(result.media), "track_files": list(result.track_files)})
 
 
 def _run_shorts(*, ctx, project_id, settings, event, work) -> list[str]:

@@ -70,6 +70,7 @@ def test_cli_export_writes_the_zip(tmp_path, data_dir, tools):
     assert proc.returncode == 0, proc.stderr[-2000:]
     summary = json.loads(proc.stdout.strip().splitlines()[-1])
     assert summary["out"] == str(out) and summary["format"] == "edl"
+    assert summary["track_files"] and all(f.endswith(".edl") for f in summary["track_files"])  # one list per sound track
     back = _read_back(out, tmp_path / "x", "cmx_3600")
     tl = project_timeline(project_id=p.id).timeline
     assert [c.name for c in back.tracks[0].find_clips()] == [clip_name(v) for v in _picture(tl)]

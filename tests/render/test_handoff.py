@@ -46,7 +46,10 @@ def _expected_audio(tl, kind):
 
 
 def _clips(track):
-    return [(c.name, c.range_in_parent().start_time.to_frames(), c.source_range.duration.to_frames())
+    """(name, record start frame, frames) per clip; a track read from an EDL starts at its first event's
+    record time (its source range starts that far before its first child)."""
+    first = -track.source_range.start_time.to_frames() if track.source_range else 0
+    return [(c.name, first + c.range_in_parent().start_time.to_frames(), c.source_range.duration.to_frames())
             for c in track if isinstance(c, otio.schema.Clip)]
 
 
@@ -64,14 +67,21 @@ def test_export_reads_back_exactly_and_media_resolves(timeline, tmp_path, fmt):
     audio = [t for t in back.tracks if t.kind == otio.schema.TrackKind.Audio]
     assert len(video) == 1
     assert _clips(video[0]) == _expected_video(timeline)
-    if fmt == "edl":  # a CMX 3600 list is the picture edit; the sound files still travel in the zip
+    tracks = list(back.tracks)
+    if fmt == "edl":  # a CMX 3600 list is one track: the picture list, and one list of A events per sound track
         assert audio == []
+        assert res.track_files == ("Harbour_Night_Voice.edl", "Harbour_Night_Music.edl", "Harbour_Night_SFX.edl")
+        lists = [otio.adapters.read_from_file(str(out / f), adapter_name=adapter) for f in res.track_files]
+        assert all([t.kind for t in tl.tracks] == [otio.schema.TrackKind.Audio] for tl in lists)
+        audio = [tl.tracks[0] for tl in lists]
+        tracks += audio
     else:
-        assert len(audio) == 3  # voice, music, sfx (no overlaps within a kind in this film)
-        got = {t: _clips(tr) for t, tr in zip(("voice", "music", "sfx"), audio)}
-        for kind in ("voice", "music", "sfx"):
-            assert got[kind] == _expected_audio(timeline, kind), (kind, got[kind], _expected_audio(timeline, kind))
-    refs = [c.media_reference.target_url for t in back.tracks for c in t if isinstance(c, otio.schema.Clip)]
+        assert res.track_files == ()
+    assert len(audio) == 3  # voice, music, sfx (no overlaps within a kind in this film)
+    got = {t: _clips(tr) for t, tr in zip(("voice", "music", "sfx"), audio)}
+    for kind in ("voice", "music", "sfx"):
+        assert got[kind] == _expected_audio(timeline, kind), (kind, got[kind], _expected_audio(timeline, kind))
+    refs = [c.media_reference.target_url for t in tracks for c in t if isinstance(c, otio.schema.Clip)]
     assert refs and all(not r.startswith("/") and (out / r).is_file() for r in refs), refs
     names = set(zipfile.ZipFile(res.path).namelist())
     for a in timeline.audio():  # every sound, music and effect file is in the zip
