@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlmodel import select
 
 from core.accounts.activity import forget_project, record
+from core.accounts.service import require_current
 from core.db import session
 from core.errors import InvalidInput, NotFound
 from core.limits import MAX_LABEL_CHARS, MAX_NAME_CHARS, check_text
@@ -135,8 +136,10 @@ def duplicate_project(*, project_id: int, name: str | None = None) -> Project:
 
 
 def delete_project(*, project_id: int) -> None:
-    """Delete a project and its rows. Media files stay on disk (other projects may share them)."""
+    """Delete a project and its rows. Media files stay on disk (other projects may share them).
+    Raises NotFound; Forbidden when sign-in is on and the current user is not an owner of it."""
     get_project(project_id=project_id)
+    require_current(action="delete", project_id=project_id)
     with session() as s:
         forget_project(s, project_id=project_id)
         for model in (TimelineItem, Shot, Scene, Character, ScriptVersion, Job, MediaAsset, ProjectMember):

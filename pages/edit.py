@@ -71,8 +71,10 @@ with voice_tab:
         picked = st.multiselect("Lines to voice", list(labels), format_func=labels.get, key="voice_pick",
                                 placeholder="All lines")
         c1, c2 = st.columns(2)
-        go_all = c1.button("Voice all lines", key="voice_all", type="primary")
-        go_some = c2.button("Voice selected lines", key="voice_selected", disabled=not picked)
+        go_all = c1.button("Voice all lines", key="voice_all", type="primary", disabled=not may("generate"),
+                           help=why_not("generate"))
+        go_some = c2.button("Voice selected lines", key="voice_selected", disabled=not picked or not may("generate"),
+                            help=why_not("generate"))
         if go_all or go_some:
             with shown_errors("Voice-over"), st.spinner("Voicing lines…"):
                 n = generate_voiceover(project_id=project.id, keys=None if go_all else picked)

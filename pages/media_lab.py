@@ -18,6 +18,7 @@ from core.ui.errors import field_title, shown_errors
 from core.ui.pickers import library_choices, library_upload
 from core.ui.forms import render_form
 from core.ui.model_finder import model_finder, role_editor, schema_status
+from core.ui.signin import may, why_not
 
 MEDIA_LABELS = {"video": "🎞️ Video", "image": "🖼️ Image", "voice": "🗣️ Voice", "music": "🎵 Music",
                 "sfx": "💥 Sound effect", "lipsync": "👄 Lip sync", "text": "📝 Text"}
@@ -106,7 +107,8 @@ with shown_errors("Capabilities"):
                 st.caption(f"Cost estimate: about ${cost:.2f}")
             st.markdown("\n".join(f"- **{field_title(k, labels)}**: {_shown(v)}" for k, v in validated.items()))
 
-    if col_generate.button("Generate", type="primary", key="lab_generate"):
+    if col_generate.button("Generate", type="primary", key="lab_generate", disabled=not may("generate"),
+                           help=why_not("generate")):
         with shown_errors("Generation", labels=labels):
             validated = cap.validate(params)
             job = generation.generate(provider=cap.provider, model=cap.model, operation=cap.operation,

@@ -11,6 +11,7 @@ from core.scripts import (
 )
 from core.ui.common import require_project
 from core.ui.errors import shown_errors
+from core.ui.signin import may, why_not
 
 st.title("📝 Script")
 project = require_project("Script")
@@ -60,7 +61,7 @@ with write_tab:
     st.caption("Uses a provider's text model (structured output) when one is set up — Gemini with "
                f"`GOOGLE_API_KEY` — otherwise the built-in local writer. Now: **{writer}**.")
     logline = st.text_input("Logline (optional)", key="logline", placeholder="A lighthouse keeper finds a message in a bottle addressed to her.")
-    if st.button("Write a script", type="primary", key="write"):
+    if st.button("Write a script", type="primary", key="write", disabled=not may("generate"), help=why_not("generate")):
         with shown_errors("The writer failed; nothing was saved"):
             with st.spinner("Writing…"):
                 v = write_for_project(project_id=project.id, logline=logline)

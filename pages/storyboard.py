@@ -100,9 +100,9 @@ def live_board() -> None:
                 + (f" · **{counts.failed}** failed" if counts.failed else "")
                 + (f" · ⏳ {counts.active_jobs} job(s) running" if counts.active_jobs else ""))
     c_run, c_cancel, c_note = st.columns([1.2, 1.4, 3])
-    if c_run.button("Run batch", type="primary", key="batch_run", disabled=counts.batch_running or (
+    if c_run.button("Run batch", type="primary", key="batch_run", disabled=counts.batch_running or not may("spend") or (
             counts.keyframes_missing == 0 and counts.clips_missing == 0),
-            help="Every missing keyframe, then every missing clip; finished shots are never made again"):
+            help=why_not("spend") or "Every missing keyframe, then every missing clip; finished shots are never made again"):
         storyboard.start_batch(project_id=project.id)
         rerun()
     if c_cancel.button("Cancel batch", key="batch_cancel", disabled=not counts.batch_running):
@@ -212,7 +212,8 @@ def detail(shot) -> None:
             kparams = user_overrides(cap=kcap, built=kplan.params, form=render_form(
                 cap=kcap, key=f"kform_{sid}", media_choices=choices, on_upload=upload, values={**kplan.params, **ksaved}))
         g1, g2 = st.columns(2)
-        if g1.button("Regenerate keyframe" if shot.keyframe_media_id else "Generate keyframe", key=f"gen_kf_{sid}"):
+        if g1.button("Regenerate keyframe" if shot.keyframe_media_id else "Generate keyframe", key=f"gen_kf_{sid}",
+                     disabled=not may("generate"), help=why_not("generate")):
             with shown_errors("Keyframe"):
                 set_shot_model(shot_id=sid, kind="keyframe", provider=kpick[0], model=kpick[1], params=kparams)
                 again = bool(shot.keyframe_media_id)

@@ -19,7 +19,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import delete, select
 
 from core.accounts.activity import record
-from core.accounts.identity import ADMIN
+from core.accounts.identity import ADMIN, current_user
 from core.credentials import get_setting
 from core.db import lock_table, session
 from core.errors import Forbidden, InvalidInput, NotFound
@@ -200,6 +200,17 @@ def require(*, name: str | None, action: str, project_id: int | None = None) -> 
         where = f" in project {project_id}" if project_id is not None else ""
         raise Forbidden(f"{name or 'Nobody'} ({role or 'no role'}{where}) may not {action}: "
                         f"that needs the {ACTIONS[action]} role.")
+
+
+def require_current(*, action: str, project_id: int | None) -> None:
+    """With sign-in on, raise Forbidden unless the current user — the signed-in user, the API caller, or
+    in a worker the user who asked for the job — may do ``action`` in ``project_id``. Without sign-in, or
+    with no current user (the command line, which is the machine's own admin), everything passes.
+    The doors check first (disabled buttons, 403); this is the same rule where the work starts."""
+    name = current_user()
+    if name is None or not auth_enabled():
+        return
+    require(name=name, action=action, project_id=project_id)
 
 
 def oidc_configured() -> bool:

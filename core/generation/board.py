@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 from sqlmodel import select
 
+from core.accounts.identity import acting_as, current_user
+from core.accounts.service import require_current
 from core.breakdowns import list_scene_cards
 from core.db import session
 from core.errors import StoryreelError
@@ -142,7 +144,10 @@ def _key(project_id: int) -> tuple[str, int]:
 def start_batch(*, project_id: int) -> bool:
     """Start every missing keyframe, then every missing clip, in a background thread of this
     process (the jobs themselves run on the job runner); returns False when a batch of this project
-    is already running. Progress is read with ``board``; ``stop_batch`` cancels it."""
+    is already running. Progress is read with ``board``; ``stop_batch`` cancels it.
+    The batch's jobs are the current user's (raises Forbidden when their role may not generate)."""
+    require_current(action="generate", project_id=project_id)
+    who = current_user()  # the thread starts with no context of its own: it acts for the user who started it
     with _LOCK:
         run = _RUNS.get(_key(project_id))
         if run and run.thread.is_alive():
@@ -156,7 +161,8 @@ def start_batch(*, project_id: int) -> bool:
                     run.stages.append(progress)
 
             try:
-                run_batch(project_id=project_id, on_progress=_seen, should_stop=stop.is_set)
+                with acting_as(name=who):
+                    run_batch(project_id=project_id, on_progress=_seen, should_stop=stop.is_set)
             except (StoryreelError, TimeoutError) as exc:
                 run.error = str(getattr(exc, "message", exc))
 

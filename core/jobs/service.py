@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from core.accounts.identity import current_user
+from core.accounts.service import require_current
 from core.accounts.spend import admit_job
 from core.credentials import require_setting
 from core.db import session
@@ -134,9 +135,11 @@ def submit_job(*, provider: str, model: str, params: dict[str, Any], operation: 
 
     Raises UnsupportedCapability (unknown model), InvalidCombination (every broken rule, before
     anything is stored or sent), InvalidInput (missing input file), MissingCredentials (naming the
-    setting, before anything is stored), SpendLimitExceeded (a project budget or daily limit would be passed).
+    setting, before anything is stored), SpendLimitExceeded (a project budget or daily limit would be passed),
+    Forbidden (sign-in on and the current user's role may not generate, or spend on a paid job).
     """
 
+    require_current(action="generate", project_id=project_id)  # raises Forbidden (a viewer)
     cap = get_registry().get(provider=provider, model=model, operation=operation)
     adapter = get_adapter(cap.provider)
     files = _file_params(cap)
@@ -207,6 +210,8 @@ def submit_job(*, provider: str, model: str, params: dict[str, Any], operation: 
         joined = _join(key, job)
         if joined is not None:
             return joined
+    if cost:
+        require_current(action="spend", project_id=project_id)
     try:  # budgets: checked and reserved in one transaction; raises SpendLimitExceeded
         admit_job(job=job, cost=cost)
     except IntegrityError:  # an identical request was persisted meanwhile (unique in-flight key): join it
@@ -344,10 +349,11 @@ def resend_job(*, job_id: str) -> Job:
     accepted the first request and may bill both) or that failed with a retryable error; returns
     the job, queued again under the same id.
 
-    Raises NotFound; InvalidInput when the job is in another state (only ``unknown_outcome`` and
-    retryable ``failed`` jobs can be sent again).
+    Raises NotFound; Forbidden (a role that may not spend); InvalidInput when the job is in another
+    state (only ``unknown_outcome`` and retryable ``failed`` jobs can be sent again).
     """
     job = get_job(job_id=job_id)
+    require_current(action="spend", project_id=job.project_id)
     if not (job.status == UNKNOWN_OUTCOME or (job.status == FAILED and job.error_retryable)):
         raise InvalidInput(f"job {job_id} is {job.status}: only a job whose outcome is unknown, or that failed "
                            "with a temporary error, can be sent again", field="job_id")

@@ -20,6 +20,7 @@ from sqlmodel import select
 
 from core.accounts.activity import record
 from core.accounts.identity import current_user
+from core.accounts.service import require_current
 from core.db import session
 from core.errors import Cancelled, InvalidInput, NotFound, RenderError, public_message
 from core.jobs.kinds import WorkContext, register_work
@@ -71,6 +72,7 @@ def start_render(*, project_id: int, operation: str, options: dict | None = None
     NotFound for an unknown project or scene."""
     if operation not in OPERATIONS:
         raise InvalidInput(f"operation must be one of {', '.join(OPERATIONS)}", field="operation")
+    require_current(action="generate", project_id=project_id)
     settings = _settings(project_id=project_id, operation=operation, options=dict(options or {}))
     project_timeline(project_id=project_id, scene_id=scene_id)  # fail now, not in the worker
     job = Job(kind=KIND, provider=PROVIDER, model=operation, project_id=project_id, status=QUEUED,

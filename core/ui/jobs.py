@@ -16,6 +16,7 @@ import streamlit as st
 from core.errors import StoryreelError
 from core.jobs.service import cancel_job, list_jobs, resend_job
 from core.models import ACTIVE_STATUSES, FAILED, UNKNOWN_OUTCOME, Job, utcnow
+from core.ui.signin import may, why_not
 
 REFRESH = "2s"
 
@@ -66,12 +67,14 @@ def _row(job: Job) -> None:
             if job.status in ACTIVE_STATUSES and st.button("Cancel", key=f"job_cancel_{job.id}"):
                 cancel_job(job_id=job.id)
                 st.rerun(scope="app")
-            elif job.status == FAILED and job.error_retryable and st.button("Retry", key=f"job_retry_{job.id}"):
+            elif job.status == FAILED and job.error_retryable and st.button(
+                    "Retry", key=f"job_retry_{job.id}", disabled=not may("spend"), help=why_not("spend")):
                 resend_job(job_id=job.id)
                 st.rerun(scope="app")
             elif job.status == UNKNOWN_OUTCOME:
                 sure = st.checkbox("The provider may bill twice — send again", key=f"job_sure_{job.id}")
-                if st.button("Send again", key=f"job_resend_{job.id}", disabled=not sure):
+                if st.button("Send again", key=f"job_resend_{job.id}", disabled=not sure or not may("spend"),
+                             help=why_not("spend")):
                     resend_job(job_id=job.id)
                     st.rerun(scope="app")
         except StoryreelError as exc:

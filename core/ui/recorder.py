@@ -30,6 +30,7 @@ from core.recording.line_takes import (
     convert_for_line, line_voice, place_on_line, remove_from_line, use_tts_version,
 )
 from core.ui.errors import shown_errors
+from core.ui.signin import may, why_not
 
 UPLOAD_TYPES = ["wav", "mp3", "ogg", "oga", "webm", "weba", "m4a", "mp4", "flac"]
 NO_AUDIO_GIVE_UP_S = 10  # seconds without a frame before the loop stops waiting (mic gone, tab closed)
@@ -272,7 +273,8 @@ def takes_panel(*, project_id: int, character_id: str | None = None, shot_id: in
                               else None, format_func=lambda i: characters.get(i, i), key=f"voice_for_{mid}",
                               placeholder="Choose a character")
         label = "Convert and place on the timeline" if placeable else "Convert to this voice"
-        if c2.button(label, key=f"convert_{mid}", disabled=target is None):
+        if c2.button(label, key=f"convert_{mid}", disabled=target is None or not may("generate"),
+                     help=why_not("generate")):
             with shown_errors("Conversion failed"):
                 with st.spinner("Converting…"):
                     if placeable:

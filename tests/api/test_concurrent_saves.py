@@ -1,6 +1,6 @@
 """Concurrent writers on one database: script versions saved at once each get their own number (a
-unique (project_id, number) and a retry on conflict), and databases that already hold duplicate
-numbers are renumbered by the migration."""
+unique (project_id, number) and a retry on conflict), databases that already hold duplicate numbers
+are renumbered by the migration, and two first-start owner setups at once make one owner."""
 from __future__ import annotations
 
 import sqlite3
@@ -12,7 +12,9 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy.exc import IntegrityError
 
+from core.accounts import service
 from core.db import MIGRATIONS_DIR, get_engine, reset_engines, session
+from core.errors import Forbidden
 from core.models import ScriptVersion
 from core.projects import create_project
 from core.scripts import list_versions, save_version
@@ -31,6 +33,26 @@ def saves_at_once(*, project_id: int, n: int) -> list[int]:
 
     with ThreadPoolExecutor(max_workers=n) as pool:
         return list(pool.map(one, range(n)))
+
+
+def owners_at_once(*, n: int) -> list[str]:
+    """``n`` threads try the first-start owner setup together; returns the names that were created."""
+    gate = Barrier(n)
+
+    def one(i: int) -> str | None:
+        gate.wait()
+        try:
+            return service.create_first_owner(name=f"owner{i}", password="pw").name
+        except Forbidden:
+            return None
+
+    with ThreadPoolExecutor(max_workers=n) as pool:
+        return [name for name in pool.map(one, range(n)) if name]
+
+
+def test_first_start_setups_at_once_make_one_owner(data_dir):
+    made = owners_at_once(n=8)
+    assert len(made) == 1 and [u.name for u in service.list_users()] == made
 
 
 def test_concurrent_saves_get_distinct_numbers(data_dir):

@@ -202,3 +202,23 @@ def test_start_shows_the_projects_activity_with_who_made_each_change(auth_on, pr
     assert ("(no sign-in)", "project", "created 'Lighthouse'") in rows and ("(no sign-in)", "script", "script v1 (pasted)") in rows
     at.selectbox(key=f"activity_who_{project.id}").select("ed").run()
     assert set(at.dataframe[0].value["who"]) == {"ed"}
+
+
+def test_a_viewer_cannot_spend_anywhere_in_the_app(auth_on, project):
+    viewer = _signed_in("vic", project_id=project.id)
+    viewer.switch_page("pages/storyboard.py").run()
+    assert not viewer.exception, [e.message for e in viewer.exception]
+    shot_id = [b for b in viewer.button if b.key.startswith("open_")][0].key.removeprefix("open_")
+    viewer.button(key=f"open_{shot_id}").click().run()
+    for key in ("batch_run", f"gen_kf_{shot_id}", f"gen_clip_{shot_id}"):
+        assert viewer.button(key=key).disabled and "needs editor" in viewer.button(key=key).help, key
+    viewer.switch_page("pages/script.py").run()
+    assert viewer.button(key="write").disabled
+    viewer.switch_page("pages/media_lab.py").run()
+    assert viewer.button(key="lab_generate").disabled
+    with session() as s:
+        assert s.exec(select(Job)).all() == []
+    editor = _signed_in("ed", project_id=project.id)
+    editor.switch_page("pages/storyboard.py").run()
+    editor.button(key=f"open_{shot_id}").click().run()
+    assert not editor.button(key="batch_run").disabled and not editor.button(key=f"gen_kf_{shot_id}").disabled

@@ -1,13 +1,14 @@
 """Concurrent writers on PostgreSQL: paid jobs submitted at once cannot pass a project budget or a
 user's daily limit together (the project's and the user's rows are held FOR UPDATE while the spend is
-read and the job inserted), and script versions saved at once each get their own number."""
+read and the job inserted), script versions saved at once each get their own number, and first-start
+owner setups at once make one owner (the user table locked)."""
 from __future__ import annotations
 
 import pytest
 
 from core.accounts import service, spend
 from core.projects import create_project
-from tests.api.test_concurrent_saves import saves_at_once
+from tests.api.test_concurrent_saves import owners_at_once, saves_at_once
 from tests.api.test_spend_atomic import cost, google_settings, stored_jobs, submit_at_once  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.postgres
@@ -30,3 +31,8 @@ def test_budget_and_daily_limit_hold_under_concurrent_submits(pg_url, google_set
 def test_script_versions_saved_at_once_get_distinct_numbers(pg_url):
     pid = create_project(name="Busy").id
     assert sorted(saves_at_once(project_id=pid, n=12)) == list(range(1, 13))
+
+
+def test_first_start_setups_at_once_make_one_owner(pg_url):
+    made = owners_at_once(n=8)
+    assert len(made) == 1 and [u.name for u in service.list_users()] == made
