@@ -220,7 +220,7 @@ def detail(shot) -> None:
                 _run([generation.generate_keyframe(shot_id=sid, force=again, seed=None if not again else idx + 1000 + len(
                     kf_versions))], "Keyframe", sid)
                 st.rerun()
-        if g2.button("2 candidates", key=f"cand_kf_{sid}"):
+        if g2.button("2 candidates", key=f"cand_kf_{sid}", disabled=not may("generate"), help=why_not("generate")):
             with shown_errors("Candidates"):
                 set_shot_model(shot_id=sid, kind="keyframe", provider=kpick[0], model=kpick[1], params=kparams)
                 _run(generation.keyframe_candidates(shot_id=sid, count=2), "Candidate", sid)
@@ -301,8 +301,8 @@ def detail(shot) -> None:
         pool = image_caps if kind == "keyframe" else video_caps
         picks = st.multiselect("Models to compare (2–4)", [(c.provider, c.model) for c in pool], key=f"cmp_{sid}",
                                max_selections=4, format_func=lambda k: f"{k[0]} · {k[1]}")
-        if st.button("Compare side by side", key=f"cmp_go_{sid}", disabled=len(picks) < 2,
-                     help="Pick at least two models" if len(picks) < 2 else None):
+        if st.button("Compare side by side", key=f"cmp_go_{sid}", disabled=len(picks) < 2 or not may("generate"),
+                     help="Pick at least two models" if len(picks) < 2 else why_not("generate")):
             with shown_errors("Comparison"):
                 entries = comparison.start_comparison(shot_id=sid, kind=kind, choices=picks)
                 st.session_state[f"cmp_res_{sid}"] = entries  # filled in as the jobs land
@@ -327,7 +327,7 @@ def detail(shot) -> None:
             st.markdown(f"🗣️ **{who.name}**: {line['text']}")
             a1, a2, a3 = st.columns(3)
             vkey = f"line_audio_{sid}_{n}"
-            if a1.button("Voice this line", key=f"tts_{sid}_{n}"):
+            if a1.button("Voice this line", key=f"tts_{sid}_{n}", disabled=not may("generate"), help=why_not("generate")):
                 with shown_errors("Voice"):
                     st.session_state[f"{vkey}_job"] = generation.tts(
                         provider=project.voice_provider, model=project.voice_model, text=line["text"],
@@ -346,7 +346,8 @@ def detail(shot) -> None:
                 st.audio(str(asset_path(media_id=audio)))
                 lip_image = [(c.provider, c.model) for c in _caps("lipsync", "lipsync_image")]
                 lip_video = [(c.provider, c.model) for c in _caps("lipsync", "lipsync_video")]
-                if a2.button("Talking portrait", key=f"lipimg_{sid}_{n}", disabled=not lip_image):
+                if a2.button("Talking portrait", key=f"lipimg_{sid}_{n}", disabled=not lip_image or not may("generate"),
+                             help=why_not("generate")):
                     with shown_errors("Talking portrait"):
                         st.session_state[f"{vkey}_portrait"] = generation.lipsync_image(
                             provider=lip_image[0][0], model=lip_image[0][1], audio_media_id=audio,
@@ -358,7 +359,8 @@ def detail(shot) -> None:
                         st.video(str(asset_path(media_id=made.result_media_id)))
                     else:
                         st.caption(f"Talking portrait: {made.status.replace('_', ' ')}")
-                if a3.button("Re-lip-sync this shot", key=f"lipvid_{sid}_{n}", disabled=not (lip_video and shot.clip_media_id)):
+                if a3.button("Re-lip-sync this shot", key=f"lipvid_{sid}_{n}", help=why_not("generate"),
+                             disabled=not (lip_video and shot.clip_media_id) or not may("generate")):
                     with shown_errors("Lip sync"):
                         _run([generation.lipsync_video(provider=lip_video[0][0], model=lip_video[0][1],
                                                        video_media_id=shot.clip_media_id, audio_media_id=audio,
