@@ -120,6 +120,9 @@ def run_breakdown(*, project_id: int, mode: str = "auto") -> list[SceneCards]:
         for scene in s.exec(select(Scene).where(Scene.project_id == project_id)).all():
             s.delete(scene)
         s.flush()
+        record(s, project_id=project_id, action="breakdown", ref=version.id,
+               subject=f"broke script v{version.number} down ({mode}): {len(bd.scenes)} scenes, "
+                       f"{sum(len(sc.shots) for sc in bd.scenes)} shots")
         for i, sc in enumerate(bd.scenes):
             scene = Scene(project_id=project_id, order=i, heading=sc.heading, location=sc.location or "",
                           time_of_day=sc.time_of_day or "", int_ext=sc.int_ext or "", summary=sc.summary or "")

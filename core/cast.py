@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlmodel import select
 
+from core.accounts.activity import record
 from core.credentials import get_setting
 from core.db import session
 from core.breakdowns import LOCAL_MODES, breakdown_modes, model_breakdown
@@ -88,11 +89,18 @@ def update_character(*, project_id: int, character_id: str, **changes: Any) -> C
                                              Character.character_id == character_id)).first()
         if row is None:
             raise NotFound(f"No character {character_id!r} in project {project_id}.", field="character_id")
+        changed = []
         for k, v in changes.items():
             if k == "reference_images":
                 v = list(v)
-            setattr(row, k, v.strip() if isinstance(v, str) else v)
+            v = v.strip() if isinstance(v, str) else v
+            if getattr(row, k) != v:
+                changed.append(k)
+            setattr(row, k, v)
         s.add(row)
+        if changed:
+            record(s, project_id=project_id, action="character", ref=character_id,
+                   subject=f"{row.name}: changed {', '.join(changed)}")
     return row
 
 

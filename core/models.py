@@ -239,7 +239,8 @@ class ProjectMember(SQLModel, table=True):
 
 
 # What an activity entry records (core/accounts/activity.py).
-ACTIVITY_ACTIONS = ("project", "settings", "member", "budget", "script", "asset", "version", "shot", "render")
+ACTIVITY_ACTIONS = ("project", "settings", "member", "budget", "script", "breakdown", "character", "asset", "version",
+                    "shot", "render", "share")
 
 
 class Activity(SQLModel, table=True):

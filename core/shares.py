@@ -19,6 +19,7 @@ import secrets
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from core.accounts.activity import record
 from core.accounts.identity import current_user
 from core.credentials import get_setting
 from core.db import session
@@ -63,11 +64,13 @@ def create_share(*, media_id: str, expires_in_s: int = DEFAULT_EXPIRY_S) -> tupl
     if media_store().remote and int(expires_in_s) > PRESIGN_MAX_S:
         raise InvalidInput(f"expires_in_s must be at most {PRESIGN_MAX_S} seconds (7 days) with an S3 media store "
                            "(STORYREEL_MEDIA_URL): S3 signs links for no longer.", field="expires_in_s")
-    get_asset(media_id=media_id)
+    asset = get_asset(media_id=media_id)
     expires_at = (utcnow() + timedelta(seconds=int(expires_in_s))).replace(microsecond=0)
     link = ShareLink(media_id=media_id, expires_at=expires_at, created_by=current_user())
     with session() as s:
         s.add(link)
+        record(s, project_id=asset.project_id, action="share", ref=media_id,
+               subject=f"share link to {asset.label or asset.type} until {expires_at:%Y-%m-%d %H:%M} UTC")
     return f"{link.id}.{_signature(link)}", link.expires_at
 
 

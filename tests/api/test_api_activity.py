@@ -1,5 +1,5 @@
 """Who made what (issue 15): with sign-in on, every asset (also those a worker stores for a job), script
-version, shot version, render and setting change records its user, and ``GET /projects/{id}/activity``
+version, breakdown, shot version, character edit, render, share link and setting change records its user, and ``GET /projects/{id}/activity``
 lists them newest first for anyone who may watch the project (401 without a token)."""
 from __future__ import annotations
 
@@ -52,6 +52,10 @@ def test_every_change_names_its_user_and_the_project_lists_them(client, runner, 
                                                             "options": {"quality": "preview", "subtitles": "none"}})
     assert render.status_code == 202, render.text
     assert wait_render(job_id=render.json()["job_id"], timeout_s=240).status == "succeeded"
+    maya = client.get(f"/projects/{pid}/characters", headers=ed).json()[0]
+    assert client.patch(f"/projects/{pid}/characters/{maya['character_id']}", json={"description": "tall, tired"},
+                        headers=ed).status_code == 200
+    assert client.post(f"/media/{keyframe['media_id']}/share", json={"expires_in_s": 3600}, headers=ed).status_code == 201
     with acting_as(name="olga"):  # the owner's commands (python -m core users grant / spend)
         service.set_member(project_id=pid, name="vic", role="editor")
         spend.set_project_budget(project_id=pid, usd=12.5)
@@ -67,7 +71,10 @@ def test_every_change_names_its_user_and_the_project_lists_them(client, runner, 
     assert [e["at"] for e in entries] == sorted((e["at"] for e in entries), reverse=True)
     seen = {(e["user"], e["action"]) for e in entries}
     assert {("ed", "project"), ("olga", "settings"), ("ed", "script"), ("ed", "asset"), ("ed", "version"),
-            ("ed", "render"), ("olga", "member"), ("olga", "budget")} <= seen
+            ("ed", "render"), ("olga", "member"), ("olga", "budget"), ("ed", "breakdown"), ("ed", "character"),
+            ("ed", "share")} <= seen
+    assert any(e["action"] == "character" and e["subject"] == f"{maya['name']}: changed description" for e in entries)
+    assert any(e["action"] == "breakdown" and e["subject"].startswith("broke script v1 down (auto): ") for e in entries)
     settings = next(e for e in entries if e["action"] == "settings")
     assert settings["subject"] == "changed logline, genre" or settings["subject"] == "changed genre, logline"
     version = next(e for e in entries if e["action"] == "version")
