@@ -1,9 +1,10 @@
 """The interactive timeline on Edit, as data: what the editor draws (shots, voice lines, music,
 effects on one time axis, with waveforms and a playable mix) and the gestures it sends back
-(reorder a shot, trim a shot, move a line or an effect, set a gain), each saved to the database.
+(reorder a shot, trim a shot's out or in point, move a line or an effect, set a gain), each saved
+to the database.
 
 Every gesture changes only what it names: a reorder renumbers shots, a trim changes one shot's
-length, a move one sound's place, a gain one sound's level — so the renderer, which caches shot
+length (and, trimming its in point, where it starts in its clip), a move one sound's place, a gain one sound's level — so the renderer, which caches shot
 segments by content, re-renders only the segments the change touched.
 """
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 import numpy as np
 from sqlmodel import select
 
-from core.breakdowns import get_shot, move_shot_to, shot_labels, update_shot
+from core.breakdowns import MAX_SHOT_S, MIN_SHOT_S, get_shot, move_shot_to, shot_labels, update_shot
 from core.db import session
 from core.errors import InvalidInput, NotFound
 from core.media.ffmpeg import run_ffmpeg
@@ -27,7 +28,7 @@ from core.timeline.store import _envelope, project_timeline, set_item_gain
 
 PEAKS = 160  # waveform columns sent per sound
 MIX_RATE = 22050
-GESTURES = ("reorder", "trim", "move", "gain")
+GESTURES = ("reorder", "trim", "trim_in", "move", "gain")
 
 
 def _peaks(path: str, trim_in_s: float, duration_s: float, gain_db: float) -> list[float]:
@@ -76,6 +77,7 @@ def editor_view(*, project_id: int, with_media: bool = True) -> dict[str, Any]:
         pic = thumbnail(media_id=shot.keyframe_media_id or shot.clip_media_id, width=160) if with_media else None
         shots.append({"shot_id": shot.id, "label": labels.get(shot.id, "?"), "start": round(v.start_s, 3),
                       "duration": round(v.duration_s, 3), "stored": float(shot.duration_s),
+                      "trim_in": round(v.trim_in_s, 3),
                       "thumb": _data_url(pic, "image/jpeg") if pic else None})
     sounds = []
     for a in tl.audio():
@@ -103,6 +105,8 @@ def apply_gesture(*, project_id: int, gesture: dict[str, Any]) -> str:
 
     - ``{"kind": "reorder", "shot_id", "index"}``: the shot moves to that place in film order;
     - ``{"kind": "trim", "shot_id", "duration"}``: the shot lasts that long (0.5–60 s);
+    - ``{"kind": "trim_in", "shot_id", "trim_in"}``: the shot starts that many seconds into its clip
+      (or its camera move) and ends where it ended, so it gets longer or shorter by the difference;
     - ``{"kind": "move", "row_id", "start"}``: a voice line moves inside its shot, an effect to the
       shot under its new start, at that offset;
     - ``{"kind": "gain", "row_id", "gain_db"}``: a sound's level.
@@ -124,6 +128,9 @@ def apply_gesture(*, project_id: int, gesture: dict[str, Any]) -> str:
         duration = round(float(gesture["duration"]) * 10) / 10  # a tenth of a second is as fine as a drag gets
         update_shot(shot_id=shot.id, duration_s=duration)
         return f"Shot {labels[shot.id]} now lasts {duration:.1f} s."
+    if kind == "trim_in":
+        return _trim_in(project_id=project_id, shot_id=int(gesture["shot_id"]), trim_in_s=float(gesture["trim_in"]),
+                        label=labels)
     if kind == "gain":
         row = set_item_gain(row_id=int(gesture["row_id"]), gain_db=round(float(gesture["gain_db"]), 1))
         what = {"voice": "Voice line", "sfx": "Effect", "music": "Music"}.get(row.track, row.track)
@@ -131,6 +138,25 @@ def apply_gesture(*, project_id: int, gesture: dict[str, Any]) -> str:
     if kind == "move":
         return _move_sound(project_id=project_id, row_id=int(gesture["row_id"]), start_s=float(gesture["start"]))
     raise InvalidInput(f"Unknown timeline gesture {kind!r}; known: {', '.join(GESTURES)}.", field="kind")
+
+
+def _trim_in(*, project_id: int, shot_id: int, trim_in_s: float, label: dict[int, str]) -> str:
+    shot = get_shot(shot_id=shot_id)
+    if shot.project_id != project_id:
+        raise NotFound(f"No shot {shot.id} in this project.", field="shot_id")
+    params = dict(shot.params or {})
+    edit = dict(params.get("edit") or {})
+    old_in = float(edit.get("trim_in_s") or 0.0)
+    end = old_in + float(shot.duration_s)  # the out point in the source stays where it is
+    new_in = min(max(round(trim_in_s * 10) / 10, 0.0), max(end - MIN_SHOT_S, 0.0))  # a tenth: as fine as a drag
+    duration = round(min(end - new_in, MAX_SHOT_S), 3)
+    if new_in:
+        edit["trim_in_s"] = new_in
+    else:
+        edit.pop("trim_in_s", None)
+    params["edit"] = edit
+    update_shot(shot_id=shot.id, params=params, duration_s=duration)
+    return f"Shot {label[shot.id]} now starts {new_in:.1f} s into its {'clip' if shot.clip_media_id else 'move'} and lasts {duration:.1f} s."
 
 
 def _move_sound(*, project_id: int, row_id: int, start_s: float) -> str:

@@ -25,6 +25,7 @@ class ShotMedia(BaseModel):
     clip_path: str | None = None
     keyframe_path: str | None = None
     camera_move: str = "push_in"
+    trim_in_s: float = Field(default=0.0, ge=0)  # where the shot starts in its clip (or its camera move)
     transition_in: TransitionIn = "cut"
     transition_out: TransitionOut = "cut"
     titles_before: list[str] = []
@@ -141,6 +142,7 @@ def build_timeline(
                                          duration_s=duration)
         items.append(VideoItem(shot_id=shot.shot_id, start_s=round(t, 3), duration_s=duration, source=source,
                                camera_move="static" if shot.clip_path else shot.camera_move,
+                               trim_in_s=shot.trim_in_s,
                                transition_in=shot.transition_in if t_in else "cut", transition_in_s=t_in,
                                transition_out=shot.transition_out if t_out or shot.transition_out == "black" else "cut",
                                transition_out_s=t_out))

@@ -231,6 +231,7 @@ def project_timeline(*, project_id: int, scene_id: int | None = None, subtitles:
         edit = (shot.params or {}).get("edit") or {}
         media.append(ShotMedia(shot_id=str(shot.id), duration_s=max(float(shot.duration_s), 0.5), clip_path=clip,
                                keyframe_path=key, camera_move=shot.camera_move,
+                               trim_in_s=max(float(edit.get("trim_in_s") or 0.0), 0.0),
                                transition_in=edit.get("transition_in") or "cut",
                                transition_out=edit.get("transition_out") or "cut",
                                titles_before=list(edit.get("titles_before") or []),

@@ -129,6 +129,28 @@ def test_reorder_trim_move_gain_and_play_in_chromium(page, module_app, module_db
     trimmed = next(s for s in list_shots(project_id=p.id) if s.id == target_id).duration_s
     assert 3.5 <= trimmed <= 4.5, trimmed
 
+    # Trim the in point: drag the left edge of the first shot 1 s to the right — it starts 1 s into
+    # its source and is 1 s shorter; the shots after it move up.
+    _wait_editor(page, n)
+    head_shot = ed.locator(".tl-shot").first
+    hid = int(head_shot.get_attribute("data-shot-id"))
+    stored = next(s for s in list_shots(project_id=p.id) if s.id == hid).duration_s
+    second_start = float(ed.locator(".tl-shot").nth(1).get_attribute("data-start"))
+    _drag(page, head_shot.bounding_box(), pps * 1.0, grab_x=3)
+
+    def _trimmed_in():
+        row = next(s for s in list_shots(project_id=p.id) if s.id == hid)
+        return ((row.params or {}).get("edit") or {}).get("trim_in_s") and row
+
+    row = wait_until("the in-point trim saved", _trimmed_in)
+    cut = row.params["edit"]["trim_in_s"]
+    assert 0.7 <= cut <= 1.3, cut
+    assert abs(row.duration_s - (stored - cut)) < 0.01, "the shot keeps its end: shorter by what was cut"
+    _wait_editor(page, n)
+    wait_until("the timeline redrawn with the shot trimmed",
+               lambda: abs(float(ed.locator(f'.tl-shot[data-shot-id="{hid}"]').get_attribute("data-trim-in")) - cut) < 1e-6)
+    assert float(ed.locator(".tl-shot").nth(1).get_attribute("data-start")) < second_start - 0.5, "the next shot moved up"
+
     # Move a voice line 0.8 s later inside its shot.
     _wait_editor(page, n)
     line = ed.locator('.tl-sound[data-track="voice"]').first

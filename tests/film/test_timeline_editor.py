@@ -66,3 +66,29 @@ def test_a_trim_re_renders_only_that_shots_segment(tmp_path, tools):
     apply_gesture(project_id=p.id, gesture={"kind": "reorder", "shot_id": shot.id, "index": 0})
     reordered = render_preview(project_id=p.id)
     assert reordered.segments_rendered == 0, "a reorder reuses every shot segment"
+
+
+def test_trimming_the_in_point_saves_offset_and_length_and_re_renders_that_segment_only(tmp_path, tools):
+    p = tools.make_project(tmp_path, voices=False)
+    first = render_preview(project_id=p.id)
+    total = first.segments_rendered
+    shot = list_shots(project_id=p.id)[1]
+    end = shot.duration_s
+    msg = apply_gesture(project_id=p.id, gesture={"kind": "trim_in", "shot_id": shot.id, "trim_in": 0.84})
+    saved = next(s for s in list_shots(project_id=p.id) if s.id == shot.id)
+    assert saved.params["edit"]["trim_in_s"] == 0.8 and abs(saved.duration_s - (end - 0.8)) < 1e-6, msg
+    assert "0.8 s into" in msg
+    item = next(v for v in project_timeline(project_id=p.id).timeline.video if v.shot_id == str(shot.id))
+    assert item.trim_in_s == 0.8 and abs(item.duration_s - (end - 0.8)) < 1e-6
+    assert next(s for s in editor_view(project_id=p.id, with_media=False)["shots"] if s["shot_id"] == shot.id)["trim_in"] == 0.8
+    again = render_preview(project_id=p.id)
+    assert again.segments_rendered == 1 and again.segments_reused == total - 1, "only the trimmed shot re-renders"
+    # Back to the start of the clip: the shot keeps its end, so it is as long as before.
+    apply_gesture(project_id=p.id, gesture={"kind": "trim_in", "shot_id": shot.id, "trim_in": -3})
+    back = next(s for s in list_shots(project_id=p.id) if s.id == shot.id)
+    assert "trim_in_s" not in back.params["edit"] and abs(back.duration_s - end) < 1e-6
+    assert render_preview(project_id=p.id).asset.media_id == first.asset.media_id, "the same film as the first render"
+    # Never shorter than the shortest shot.
+    apply_gesture(project_id=p.id, gesture={"kind": "trim_in", "shot_id": shot.id, "trim_in": end + 5})
+    short = next(s for s in list_shots(project_id=p.id) if s.id == shot.id)
+    assert short.duration_s == 0.5 and abs(short.params["edit"]["trim_in_s"] - (end - 0.5)) < 0.051

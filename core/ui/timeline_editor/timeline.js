@@ -84,17 +84,23 @@
       el.dataset.label = s.label;
       el.dataset.start = s.start;
       el.dataset.duration = s.duration;
+      el.dataset.trimIn = s.trim_in || 0;
       el.style.left = x(s.start) + "px";
       el.style.width = Math.max(s.duration * pps - 1, 4) + "px";
       if (s.thumb) el.style.backgroundImage = "url(" + s.thumb + ")";
       el.innerHTML = '<span class="tl-label">' + s.label + "</span>";
       const edge = document.createElement("div");
       edge.className = "tl-edge";
-      edge.title = "Drag to trim";
+      edge.title = "Drag to trim the end";
       el.appendChild(edge);
+      const edgeIn = document.createElement("div");
+      edgeIn.className = "tl-edge tl-edge-in";
+      edgeIn.title = "Drag to trim the start";
+      el.appendChild(edgeIn);
       video.appendChild(el);
       edge.addEventListener("pointerdown", (e) => trimStart(e, el, s));
-      el.addEventListener("pointerdown", (e) => { if (e.target !== edge) reorderStart(e, el, s); });
+      edgeIn.addEventListener("pointerdown", (e) => trimInStart(e, el, s));
+      el.addEventListener("pointerdown", (e) => { if (e.target !== edge && e.target !== edgeIn) reorderStart(e, el, s); });
     });
     const colors = {voice: "#dc823c", music: "#5aaa6e", sfx: "#be5aaa"};
     view.sounds.forEach((snd) => {
@@ -184,6 +190,23 @@
       if (Math.abs(dx) < 2) { el.style.width = w0 + "px"; return; }
       const d = Math.max(0.5, Math.min(60, shot.duration + dx / pps));
       setValue({kind: "trim", shot_id: shot.shot_id, duration: Math.round(d * 10) / 10});
+    });
+  }
+
+  // The left edge: the shot starts later (or earlier, back to 0) in its clip and keeps its end, so
+  // it gets shorter (or longer) by as much; the shots after it follow.
+  function trimInStart(e, el, shot) {
+    const left0 = x(shot.start), w0 = shot.duration * pps, in0 = shot.trim_in || 0;
+    const clamp = (dx) => Math.min(Math.max(dx / pps, -in0), shot.duration - 0.5);
+    drag(e, el, (dx) => {
+      const d = clamp(dx);
+      el.style.left = (left0 + d * pps) + "px";
+      el.style.width = Math.max((shot.duration - d) * pps - 1, 4) + "px";
+      el.dataset.trimIn = (in0 + d).toFixed(2);
+      $("tl-time").textContent = "Shot " + shot.label + " starts " + fmt(in0 + d) + " in, lasts " + fmt(shot.duration - d);
+    }, (dx) => {
+      if (Math.abs(dx) < 2) { el.style.left = left0 + "px"; el.style.width = w0 + "px"; return; }
+      setValue({kind: "trim_in", shot_id: shot.shot_id, trim_in: Math.round((in0 + clamp(dx)) * 10) / 10});
     });
   }
 
