@@ -17,6 +17,7 @@ from core.credentials import get_setting
 from core.db import session
 from core.breakdowns import LOCAL_MODES, breakdown_modes, model_breakdown
 from core.providers import get_adapter
+from core.providers.local.voices import LOCAL_VOICES
 from core.breakdowns import breakdown_modes, list_characters, LOCAL_MODES, model_breakdown
 from core.errors import InvalidInput, NotFound, ProviderError
 from core.generation.voiceover import assign_cast_voices
@@ -303,6 +304,16 @@ def voice_choices(*, provider: str) -> list[VoiceChoice]:
     if missing:
         raise InvalidInput(f"{provider} voices need {', '.join(missing)}", field="voice_provider")
     return [VoiceChoice(provider, v["voice_id"], v["name"]) for v in adapter.list_voices()]
+
+
+def voice_label(*, voice_id: str) -> str:
+    """Return how a voice is named on screen: an offline voice by its name ("Warm — relaxed light
+    tenor"), another provider's voice by its id (naming those takes the provider's list), and
+    "not set" for none."""
+    if not voice_id:
+        return "not set"
+    local = LOCAL_VOICES.get(voice_id)
+    return local.label if local else voice_id
 
 
 def available_voice_providers() -> list[str]:

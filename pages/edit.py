@@ -5,6 +5,7 @@ from core.ui.nav import ensure_navigation
 
 ensure_navigation(__file__)
 
+from core.cast import voice_label
 from core.breakdowns import character_id_for, list_characters, list_shots, shot_labels
 from core.media_assets import asset_path
 from core.render.editor import apply_gesture, editor_view
@@ -39,7 +40,7 @@ def _set_gain(row_id: int, key: str) -> None:
 
 
 st.subheader("Timeline")
-st.caption("Drag a shot to reorder it, its right edge to trim it; drag a voice line or an effect to move it; "
+st.caption("Drag a shot to reorder it, its edges to trim it; drag a voice line or an effect to move it; "
            "click a sound to set its level; click the ruler and press Play to hear the mix from there. "
            "Every change is saved; Preview re-renders only the shots it touched.")
 with shown_errors("Timeline"):
@@ -65,7 +66,7 @@ with voice_tab:
         st.info("The script has no dialogue; the film will carry music and effects only.")
     else:
         st.dataframe([{"shot": shot_no.get(ln.shot_id, ""), "character": ln.character, "line": ln.text,
-                       "voice": ln.voice_id, "voiced": "✅" if ln.voiced else "—"} for ln in lines],
+                       "voice": voice_label(voice_id=ln.voice_id), "voiced": "✅" if ln.voiced else "—"} for ln in lines],
                      hide_index=True, width="stretch")
         labels = {ln.key: f"Shot {shot_no.get(ln.shot_id)} · {ln.character}: {ln.text[:50]}" for ln in lines}
         picked = st.multiselect("Lines to voice", list(labels), format_func=labels.get, key="voice_pick",

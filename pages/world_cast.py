@@ -87,7 +87,8 @@ recovery_panel(project_id=project.id)
 for c in characters:
     cid = c.character_id
     # A key keeps the card open or closed across actions that change its title.
-    with st.expander(f"**{c.name}** — {len(c.reference_images)} reference(s), voice {c.voice_id or 'not set'}",
+    voice = cast.voice_label(voice_id=c.voice_id)
+    with st.expander(f"**{c.name}** — {len(c.reference_images)} reference(s), voice {voice}",
                      expanded=len(characters) <= 3, key=f"card_box_{cid}"):
         card = st.text_area("Style card (appearance)", key=synced(f"card_{cid}", c.style_card),
                             placeholder="age, build, hair, clothes, a distinguishing mark…")

@@ -121,6 +121,9 @@ def test_card_keeps_its_state_when_its_title_changes():
     _ok(at)
     labels = [e.label for e in at.expander]
     assert any("JONAH" in lbl.upper() and "not set" not in lbl for lbl in labels)
+    jonah = cast.get_character(project_id=p.id, character_id="jonah").voice_id
+    assert any("JONAH" in lbl.upper() and cast.voice_label(voice_id=jonah) in lbl and jonah not in lbl
+               for lbl in labels), "the card names the voice as the picker does, not by its id"
     # The expander is keyed: its identity does not depend on the title that just changed.
     assert any(getattr(e, "key", None) == "card_box_jonah" or "card_box_jonah" in str(e.proto.id)
                for e in at.expander)

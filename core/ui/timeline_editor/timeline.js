@@ -39,8 +39,11 @@
 
   function showFrame() {
     const s = shotAt(playhead);
-    $("tl-frame").src = s && s.thumb ? s.thumb : "";
-    $("tl-frame-label").textContent = s ? "Shot " + s.label : "";
+    // Before the first shot (a title card) or a shot without a picture: a black frame, no broken image.
+    if (s && s.thumb) $("tl-frame").src = s.thumb;
+    else $("tl-frame").removeAttribute("src");
+    $("tl-frame").style.visibility = s && s.thumb ? "visible" : "hidden";
+    $("tl-frame-label").textContent = s ? "Shot " + s.label : (view && view.shots.length ? "Title" : "");
     $("tl-time").textContent = fmt(playhead);
     $("tl-playhead").style.left = x(playhead) + "px";
     $("tl-playhead").dataset.time = playhead.toFixed(3);
