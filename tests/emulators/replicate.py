@@ -33,7 +33,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
-from tests.emulators.media import clip_mp4, solid_png
+from tests.emulators.media import clip_mp4, seeded_png, solid_png
 from tests.emulators.replicate_catalog import add_catalog_routes, model_json, version_json
 from tests.emulators.server import Fault, RecordingEmulator, answer_fault, base_url, read_body, record, retry_after
 
@@ -111,6 +111,9 @@ class ReplicateEmulator(RecordingEmulator):
         self.token = token
         self.models = {m.ref: m for m in models}
         self.steps = steps
+        # True: each image output is a PNG of its own colour, seeded by the prediction's prompt (tests
+        # that tell results apart by content); False: the same small PNG for every prediction.
+        self.image_by_prompt = False
         # slug -> {"name", "description", "models": [refs]} (GET /v1/collections[/{slug}])
         self.collections = dict(collections or {})
         super().__init__()
@@ -391,6 +394,9 @@ class ReplicateEmulator(RecordingEmulator):
                 return Response("not found", status_code=404)
             if filename.endswith(".mp4"):
                 return Response(clip_mp4(), media_type="video/mp4")
+            if em.image_by_prompt:
+                prompt = str((em.predictions[pid].get("input") or {}).get("prompt", pid))
+                return Response(seeded_png(width=320, height=180, seed=prompt), media_type="image/png")
             return Response(solid_png(), media_type="image/png")
 
         add_catalog_routes(app, em)
