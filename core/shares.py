@@ -24,7 +24,7 @@ from core.accounts.identity import current_user
 from core.credentials import get_setting
 from core.db import session
 from core.errors import InvalidInput, NotFound
-from core.media.store import PRESIGN_MAX_S, media_store
+from core.media.store import media_store
 from core.media_assets import asset_path, get_asset
 from core.models import MediaAsset, ShareLink, utcnow
 from core.settings import get_settings
@@ -61,9 +61,10 @@ def create_share(*, media_id: str, expires_in_s: int = DEFAULT_EXPIRY_S) -> tupl
     Raises NotFound (unknown media), InvalidInput (expiry outside 60 s … 365 days)."""
     if not 60 <= int(expires_in_s) <= MAX_EXPIRY_S:
         raise InvalidInput(f"expires_in_s must be between 60 and {MAX_EXPIRY_S} seconds.", field="expires_in_s")
-    if media_store().remote and int(expires_in_s) > PRESIGN_MAX_S:
-        raise InvalidInput(f"expires_in_s must be at most {PRESIGN_MAX_S} seconds (7 days) with an S3 media store "
-                           "(STORYREEL_MEDIA_URL): S3 signs links for no longer.", field="expires_in_s")
+    longest = media_store().max_link_s
+    if longest is not None and int(expires_in_s) > longest:
+        raise InvalidInput(f"expires_in_s must be at most {longest} seconds ({longest // 86400} days) with this media "
+                           "store (STORYREEL_MEDIA_URL): it signs links for no longer.", field="expires_in_s")
     asset = get_asset(media_id=media_id)
     expires_at = (utcnow() + timedelta(seconds=int(expires_in_s))).replace(microsecond=0)
     link = ShareLink(media_id=media_id, expires_at=expires_at, created_by=current_user())

@@ -31,6 +31,7 @@ PARTIAL_SUFFIX = ".part"      # hidden temp files of atomic writes (core.media.f
 STALE_PARTIAL_S = 120.0       # a partial file untouched this long is left over from a crash
 MIN_FREE_MB = 64              # free space the data dir needs to start
 _CONTENT_NAME = re.compile(r"^[0-9a-f]{64}$")  # a content-addressed file's stem: its SHA-256
+CACHE_KEEP_S = 7 * 24 * 3600  # with an S3 store, local copies unused this long are dropped (fetched again on use)
 
 _EXT_BY_MIME = {
     "image/png": ".png", "image/jpeg": ".jpg", "image/webp": ".webp", "image/gif": ".gif",
@@ -148,9 +149,11 @@ def resolve_data_path(rel: str) -> Path:
     path = (root / rel).resolve()
     if path != root and root not in path.parents:
         raise InvalidInput("File path is outside the data directory.", field="file_path")
-    if path.is_file():
-        return path
     store = media_store()
+    if path.is_file():
+        if store.remote:
+            _touch(path)  # a cached copy in use is never pruned (prune_media_cache)
+        return path
     if not store.remote or not store.fetch(key=Path(rel).as_posix(), dest=path):
         raise NotFound(f"Media file {rel!r} is missing from {store.describe()}.", field="file_path")
     if _CONTENT_NAME.match(path.stem) and sha256_file(path) != path.stem:
@@ -158,6 +161,34 @@ def resolve_data_path(rel: str) -> Path:
         raise MediaStoreUnavailable(f"The media store {store.describe()} handed back other bytes for {rel!r} "
                                     "than were stored (its SHA-256 differs); the copy was not kept.")
     return path
+
+
+def _touch(path: Path) -> None:
+    try:
+        os.utime(path)
+    except OSError:  # gone meanwhile or read-only: the next read fetches it again
+        pass
+
+
+def prune_media_cache(*, older_than_s: float = CACHE_KEEP_S) -> int:
+    """With an S3 media store, remove this machine's local copies of media (``<data dir>/media``)
+    not written or read for ``older_than_s`` seconds — they are fetched again on next use; returns
+    how many. With the default store nothing is removed (the files are the media). Raises
+    MediaStoreUnavailable for a malformed STORYREEL_MEDIA_URL."""
+    if not media_store().remote:
+        return 0
+    cutoff = time.time() - older_than_s
+    removed = 0
+    for dirpath, _dirs, files in os.walk(get_settings().media_dir):
+        for name in files:
+            path = Path(dirpath) / name
+            try:
+                if path.stat().st_mtime <= cutoff:
+                    path.unlink()
+                    removed += 1
+            except OSError:  # gone meanwhile: nothing to do
+                continue
+    return removed
 
 
 def check_media_store() -> str:

@@ -20,7 +20,7 @@ from core.jobs import queue
 from core.jobs.runner import JobRunner
 from core.jobs.service import get_runner, reset_runner, set_runner
 from core.settings import get_settings
-from core.storage import check_media_store
+from core.storage import check_media_store, prune_media_cache
 
 # Modules that register job work kinds and result handlers (core.jobs.kinds) when imported: every
 # process that runs workers imports them first, so any worker can finish any job.
@@ -55,6 +55,7 @@ def handle(args: argparse.Namespace, *, until: threading.Event | None = None) ->
         raise InvalidInput(f"--workers must be between 1 and 64 (got {args.workers}).", field="workers")
     queue.storage()  # a bad STORYREEL_QUEUE_URL fails here, before anything runs
     store = check_media_store()  # so does an unreachable STORYREEL_MEDIA_URL bucket
+    prune_media_cache()  # with an S3 store: local copies unused for a week go (fetched again on use)
     stop = until or threading.Event()
     if until is None:
         for sig in (signal.SIGINT, signal.SIGTERM):

@@ -6,7 +6,7 @@ on every machine.
 
 * :class:`LocalStore` (the default, STORYREEL_MEDIA_URL unset): the objects are the files under the
   data dir, as they always were.
-* :class:`S3Store` (``s3://bucket/prefix``, with STORYREEL_S3_ENDPOINT_URL for MinIO, R2 or any
+* ``core.media.s3.S3Store`` (``s3://bucket/prefix``, with STORYREEL_S3_ENDPOINT_URL for MinIO, R2 or any
   S3-compatible server): the objects live in the bucket under ``prefix/<key>``; each machine keeps
   the files it wrote or read in its own data dir as a read-through cache (``core.storage``), so
   workers on other machines need no shared disk. An S3 PUT makes an object appear whole or not at
@@ -17,30 +17,24 @@ instance role); nothing here prints them.
 """
 from __future__ import annotations
 
-import mimetypes
 import os
 import shutil
 import threading
 from pathlib import Path
 from typing import Protocol
-from urllib.parse import quote, urlparse
-
-import boto3
-from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
+from urllib.parse import urlparse
 
 from core.errors import MediaStoreUnavailable
 from core.media.files import atomic_path
 from core.settings import get_settings
 
-PRESIGN_MAX_S = 7 * 24 * 3600  # S3's limit for a presigned (SigV4) URL
-_MISSING = {"404", "NoSuchKey", "NotFound"}
 
 
 class MediaStore(Protocol):
     """What every store does. Keys are data-dir-relative POSIX paths."""
 
     remote: bool  # False: the objects are the local files themselves (nothing to upload or fetch)
+    max_link_s: int | None  # the longest a presigned URL may live (None: the store makes none)
 
     def describe(self) -> str:
         """Return where the store is, for messages (no credentials)."""
@@ -71,6 +65,7 @@ class LocalStore:
     """The data dir itself: the object of ``key`` is the file ``<data dir>/<key>``."""
 
     remote = False
+    max_link_s = None
 
     def __init__(self, *, root: Path):
         self.root = Path(root)
@@ -110,88 +105,6 @@ class LocalStore:
         return None
 
 
-class S3Store:
-    """Objects in an S3 bucket (AWS, MinIO, R2, any S3-compatible server) under a key prefix."""
-
-    remote = True
-
-    def __init__(self, *, bucket: str, prefix: str, endpoint_url: str | None):
-        self.bucket, self.prefix, self.endpoint_url = bucket, prefix.strip("/"), endpoint_url or None
-        region = boto3.session.Session().region_name or "us-east-1"
-        # Path-style addressing and SigV4 work with every S3-compatible server (and presign for them).
-        config = Config(signature_version="s3v4", connect_timeout=5, read_timeout=60,
-                        retries={"max_attempts": 4, "mode": "standard"},
-                        s3={"addressing_style": "path" if self.endpoint_url else "auto"})
-        self.client = boto3.client("s3", endpoint_url=self.endpoint_url, region_name=region, config=config)
-
-    def describe(self) -> str:
-        where = f" at {self.endpoint_url}" if self.endpoint_url else ""
-        return f"s3://{self.bucket}/{self.prefix}{where}"
-
-    def check(self) -> None:
-        try:
-            self.client.head_bucket(Bucket=self.bucket)
-        except (ClientError, BotoCoreError) as exc:
-            raise self._fail(exc, "open the bucket") from exc
-
-    def _key(self, key: str) -> str:
-        return f"{self.prefix}/{key}" if self.prefix else key
-
-    def _fail(self, exc: Exception, doing: str) -> MediaStoreUnavailable:
-        code = exc.response.get("Error", {}).get("Code", "") if isinstance(exc, ClientError) else type(exc).__name__
-        return MediaStoreUnavailable(
-            f"The media store {self.describe()} could not {doing} ({code}): check STORYREEL_MEDIA_URL, "
-            "STORYREEL_S3_ENDPOINT_URL and the store's credentials (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY).")
-
-    def exists(self, *, key: str) -> bool:
-        try:
-            self.client.head_object(Bucket=self.bucket, Key=self._key(key))
-            return True
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code", "") in _MISSING:
-                return False
-            raise self._fail(exc, f"look up {key}") from exc
-        except BotoCoreError as exc:
-            raise self._fail(exc, f"look up {key}") from exc
-
-    def put(self, *, key: str, path: Path, overwrite: bool = False) -> None:
-        if not overwrite and self.exists(key=key):
-            return
-        try:
-            mime = mimetypes.guess_type(key)[0] or "application/octet-stream"
-            self.client.upload_file(str(path), self.bucket, self._key(key), ExtraArgs={"ContentType": mime})
-        except (ClientError, BotoCoreError) as exc:
-            raise self._fail(exc, f"store {key}") from exc
-
-    def fetch(self, *, key: str, dest: Path) -> bool:
-        dest = Path(dest)
-        try:
-            with atomic_path(dest) as tmp:
-                self.client.download_file(self.bucket, self._key(key), str(tmp))
-            return True
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code", "") in _MISSING:
-                return False
-            raise self._fail(exc, f"read {key}") from exc
-        except BotoCoreError as exc:
-            raise self._fail(exc, f"read {key}") from exc
-
-    def delete(self, *, key: str) -> None:
-        try:
-            self.client.delete_object(Bucket=self.bucket, Key=self._key(key))
-        except (ClientError, BotoCoreError) as exc:
-            raise self._fail(exc, f"delete {key}") from exc
-
-    def presigned_url(self, *, key: str, expires_in_s: int, filename: str, mime: str) -> str | None:
-        params = {"Bucket": self.bucket, "Key": self._key(key), "ResponseContentType": mime,
-                  "ResponseContentDisposition": f"attachment; filename*=UTF-8''{quote(filename)}"}
-        try:
-            return self.client.generate_presigned_url("get_object", Params=params,
-                                                      ExpiresIn=max(1, min(int(expires_in_s), PRESIGN_MAX_S)))
-        except (ClientError, BotoCoreError) as exc:
-            raise self._fail(exc, f"sign a link to {key}") from exc
-
-
 _stores: dict[tuple, MediaStore] = {}
 _lock = threading.Lock()
 
@@ -224,8 +137,14 @@ def media_store() -> MediaStore:
     with _lock:
         store = _stores.get(key)
         if store is None:
-            store = (LocalStore(root=settings.data_dir) if target is None else
-                     S3Store(bucket=target[0], prefix=target[1], endpoint_url=settings.storyreel_s3_endpoint_url))
+            if target is None:
+                store = LocalStore(root=settings.data_dir)
+            else:
+                # boto3 takes about a second to import and only an S3 store needs it: every process of
+                # the default setup would pay for it otherwise. import here: loaded on first use.
+                from core.media.s3 import S3Store
+
+                store = S3Store(bucket=target[0], prefix=target[1], endpoint_url=settings.storyreel_s3_endpoint_url)
             _stores[key] = store
         return store
 

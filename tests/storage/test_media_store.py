@@ -5,6 +5,8 @@ read-through cache; a render made on S3 is in the bucket; an S3 share link is a 
 downloads the file from the store with no account and no API."""
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
@@ -13,15 +15,17 @@ import pytest
 from fastapi.testclient import TestClient
 
 from core.api.app import app
+from core.cli import main as cli_main
 from core.errors import InvalidInput, MediaStoreUnavailable, NotFound
 from core.media.files import sha256_bytes
-from core.media.store import LocalStore, S3Store, media_store
+from core.media.s3 import S3Store
+from core.media.store import LocalStore, media_store
 from core.media_assets import asset_path, create_asset, get_asset
 from core.projects import create_project
 from core.recording.takes import delete_take, import_take
 from core.render.service import start_render, wait_render
 from core.settings import get_settings
-from core.storage import check_media_store, remove_media
+from core.storage import check_media_store, prune_media_cache, remove_media
 from tests.conftest import forget_state, installed_runner, make_runner
 from tests.emulators.media import seeded_png, tone_wav
 from tests.film.conftest import make_project
@@ -85,6 +89,25 @@ def test_stored_media_goes_to_the_bucket_and_another_machine_reads_it(s3_media, 
     assert not list(path.parent.glob("*.part")), "a partial download was left behind"
 
 
+def test_the_local_cache_of_an_s3_store_is_pruned_by_last_use(s3_media, data_dir):
+    used = create_asset(type="image", project_id=None, data=seeded_png(seed="used"), mime="image/png")
+    idle = create_asset(type="image", project_id=None, data=seeded_png(seed="idle"), mime="image/png")
+    week_ago = time.time() - 8 * 24 * 3600
+    for asset in (used, idle):
+        os.utime(data_dir / asset.file_path, (week_ago, week_ago))
+    asset_path(media_id=used.media_id)  # a read marks the copy as in use
+    assert prune_media_cache() >= 1
+    assert (data_dir / used.file_path).is_file() and not (data_dir / idle.file_path).exists()
+    assert asset_path(media_id=idle.media_id).read_bytes() == seeded_png(seed="idle")  # fetched again
+
+
+def test_the_default_store_is_never_pruned(data_dir):
+    asset = create_asset(type="image", project_id=None, data=seeded_png(seed="keep"), mime="image/png")
+    week_ago = time.time() - 30 * 24 * 3600
+    os.utime(data_dir / asset.file_path, (week_ago, week_ago))
+    assert prune_media_cache() == 0 and (data_dir / asset.file_path).is_file()
+
+
 def test_missing_and_tampered_objects(s3_media, tmp_path, monkeypatch):
     client, bucket, prefix = s3_media
     asset = create_asset(type="image", project_id=None, data=seeded_png(seed="tamper"), mime="image/png")
@@ -104,6 +127,14 @@ def test_an_unreachable_or_missing_bucket_is_named(s3_media, monkeypatch):
     with pytest.raises(MediaStoreUnavailable) as err:
         check_media_store()
     assert "STORYREEL_MEDIA_URL" in err.value.message and "storyreel-test-secret" not in err.value.message
+
+
+def test_a_worker_refuses_to_start_on_a_missing_bucket(s3_media, monkeypatch, capsys):
+    monkeypatch.setenv("STORYREEL_MEDIA_URL", "s3://no-such-bucket-here/x")
+    get_settings.cache_clear()
+    assert cli_main(["worker", "--workers", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "s3://no-such-bucket-here/x" in err and "STORYREEL_MEDIA_URL" in err
 
 
 def test_a_film_rendered_on_s3_is_in_the_bucket(s3_media, tmp_path):
