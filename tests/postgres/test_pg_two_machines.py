@@ -209,14 +209,16 @@ def test_two_worker_machines_generate_and_render_a_film(pg_url, redis_url, s3_me
         assert len(emu.predictions) == 6 and len(emu.calls("create")) == 6, "a job was sent to the provider twice"
         taken_over = load_job(killed_job)
         assert taken_over.operation_id in emu.predictions
-        assert b_id in holders[killed_job], "worker B did not finish the job A held"
         keyframes = [get_asset(media_id=load_job(j).result_media_id) for j in jobs]
         assert all(k.type == "image" for k in keyframes) and len({k.file_path for k in keyframes}) == 6
         assert [sh.keyframe_media_id for sh in list_shots(project_id=pid)] == [k.media_id for k in keyframes]
         stored = {"A": sum(a.has(k.file_path) for k in keyframes), "B": sum(b.has(k.file_path) for k in keyframes)}
+        # A was dead when the job it held was finished: B stored that keyframe (only B has a copy).
+        killed_file = get_asset(media_id=taken_over.result_media_id).file_path
+        assert b.has(killed_file) and not a.has(killed_file), "worker B did not finish the job A held"
+        # Which workers held each job at some step, as sampled (a figure: short steps may be missed).
         touched = {name: sum(any(h.startswith(wid) for h in hs) for hs in holders.values())
                    for name, wid in (("A", a_id), ("B", b_id))}
-        assert touched["A"] >= 1 and touched["B"] >= 1, holders
         bucket_keys = {o["Key"] for o in client.list_objects_v2(Bucket=bucket)["Contents"]}
         assert all(f"{prefix}/{k.file_path}" in bucket_keys for k in keyframes)
 
