@@ -87,10 +87,12 @@ def still_frames(item: VideoItem, *, nframes: int, fps: int, out_w: int, out_h: 
     src = yuv.source_planes(img)
     rect = still_rect(sw, sh, out_w, out_h, fit)
     base = yuv.black(out_w, out_h)
+    full = rect == (0, 0, out_w, out_h)  # no bars: every pixel is drawn, nothing to clear
 
     def draw(p: float) -> np.ndarray:
         k, tx, ty = still_move(sw, sh, move=item.camera_move, p=p, out_w=out_w, out_h=out_h, fit=fit)
-        return yuv.warp_into(base.copy(), src, k=k, tx=tx, ty=ty, rect=rect)
+        frame = np.empty_like(base) if full else base.copy()
+        return yuv.warp_into(frame, src, k=k, tx=tx, ty=ty, rect=rect)
 
     span = item.trim_in_s + item.duration_s
     if item.camera_move == "static":
