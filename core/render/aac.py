@@ -12,23 +12,25 @@ cut to the film's exact length, as a direct encode writes it.
 
 Lengthening a shot leaves every sample before it unchanged (the soundtrack's gain is kept on a
 fixed grid, see ``core.render.soundtrack``), so those chunks are reused and only the rest is
-encoded, two encoders at a time.
+encoded: all of them by one ffmpeg process (one encoder per chunk on ffmpeg's threads), so a film
+costs one process start, not one per chunk.
 """
 from __future__ import annotations
 
 import hashlib
 import os
+import tempfile
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
 import numpy as np
 
-from core.errors import RenderError
+from core.errors import Cancelled, RenderError
 from core.media.ffmpeg import run_ffmpeg
 from core.media.files import atomic_path
-from core.render.encode import AUDIO_ENCODE, FFMPEG, _pipe
+from core.render.encode import AUDIO_ENCODE
 
 FRAME = 1024  # samples per AAC-LC frame
 CHUNK_FRAMES = 256
@@ -85,23 +87,36 @@ class _Samples:
             self.start = a
 
 
-def _encode_chunk(pcm: np.ndarray, *, keep: tuple[int, int | None], rate: int, target: Path,
-                  cancel_event: threading.Event | None) -> None:
-    """Encode ``pcm`` and keep its packets ``keep`` = [first, end) (local indices) in ``target``."""
-    with atomic_path(target) as tmp:
-        raw = tmp.with_suffix(".raw.adts")
-        try:
-            args = [FFMPEG, "-hide_banner", "-loglevel", "error", "-nostdin", "-y", "-f", "f32le", "-ar", str(rate),
-                    "-ac", "2", "-i", "-", *AUDIO_ENCODE, "-ar", str(rate), "-f", "adts", str(raw)]
-            _pipe(args, [pcm.data], what="Audio encoding", cancel_event=cancel_event)
+@dataclass(frozen=True)
+class _Todo:
+    at: int  # first sample in the batch file
+    n: int  # samples
+    keep: tuple[int, int | None]  # encoder packets kept: [first, end), local indices
+    target: Path
+
+
+def _encode_batch(todo: list[_Todo], *, batch: Path, rate: int, cancel_event: threading.Event | None) -> None:
+    """Encode every chunk of ``todo`` (their samples back to back in ``batch``, float32 stereo) in
+    one ffmpeg process — one encoder per chunk, each starting afresh as a process of its own would,
+    run on ffmpeg's own threads — and keep each chunk's packets in its target."""
+    split = f"[0:a]asplit={len(todo)}" + "".join(f"[i{k}]" for k in range(len(todo)))
+    trims = [f"[i{k}]atrim=start_sample={t.at}:end_sample={t.at + t.n},asetpts=PTS-STARTPTS[o{k}]"
+             for k, t in enumerate(todo)]
+    with tempfile.TemporaryDirectory(dir=batch.parent) as tmp:
+        raws = [Path(tmp) / f"{k}.adts" for k in range(len(todo))]
+        outputs = [arg for k, raw in enumerate(raws)
+                   for arg in ("-map", f"[o{k}]", *AUDIO_ENCODE, "-ar", str(rate), "-f", "adts", str(raw))]
+        run_ffmpeg(["-f", "f32le", "-ar", str(rate), "-ac", "2", "-i", str(batch),
+                    "-filter_complex", ";".join([split, *trims]), *outputs],
+                   cancel_event=cancel_event, what="Audio encoding")
+        for t, raw in zip(todo, raws):
             frames = adts_frames(raw.read_bytes())
-        finally:
-            raw.unlink(missing_ok=True)
-        tmp.write_bytes(b"".join(frames[keep[0]:keep[1]]))
+            with atomic_path(t.target) as part:  # only a complete chunk ever enters the cache
+                part.write_bytes(b"".join(frames[t.keep[0]:t.keep[1]]))
 
 
 def encode_track(pieces: Iterable[np.ndarray], *, total: int, rate: int, cache: Path, out_path: str,
-                 cancel_event: threading.Event | None = None, workers: int = 2) -> tuple[int, int]:
+                 cancel_event: threading.Event | None = None) -> tuple[int, int]:
     """Encode the film's float32 stereo samples (``pieces`` in order, ``total`` samples in all) into
     an AAC track in MP4 at ``out_path``, reusing cached chunks whose samples are unchanged.
 
@@ -111,33 +126,35 @@ def encode_track(pieces: Iterable[np.ndarray], *, total: int, rate: int, cache: 
     samples = _Samples(pieces)
     grid = _grid(total)
     paths: list[Path] = []
-    jobs: list[Future] = []
-    reused = 0
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        for i, (f0, f1) in enumerate(grid):
-            a = max(f0 - ROLL, 0) * FRAME
-            b = total if f1 is None else min((f1 + ROLL) * FRAME, total)
-            pcm = samples.take(a, b)
-            if i + 1 < len(grid):
-                samples.forget_before(max(grid[i + 1][0] - ROLL, 0) * FRAME)
-            base = a // FRAME  # encoder packet j decodes to film frame base + j - 1 (packet 0: priming)
-            keep = (0 if f0 == 0 else f0 + 1 - base, None if f1 is None else f1 + 1 - base)
-            h = hashlib.sha256(f"{VERSION}:{rate}:{AUDIO_ENCODE}:{keep}:{pcm.shape}".encode())
-            h.update(pcm.data)
-            target = cache / f"aac-{h.hexdigest()[:40]}.adts"
-            paths.append(target)
-            if target.exists():
-                os.utime(target)  # recently used, for prune_cache
-                reused += 1
-                continue
-            jobs.append(pool.submit(_encode_chunk, pcm.copy(), keep=keep, rate=rate, target=target,
-                                    cancel_event=cancel_event))
-            if len(jobs) - sum(j.done() for j in jobs) > 2 * workers:  # bound the samples held in flight
-                next(j for j in jobs if not j.done()).result()
-        errors = [j.exception() for j in jobs]
-    for e in errors:
-        if e is not None:
-            raise e
+    todo: list[_Todo] = []
+    batch = Path(out_path).with_suffix(".todo.f32")  # the samples of the chunks to encode, on disk
+    try:
+        with open(batch, "wb") as fh:
+            at = 0
+            for i, (f0, f1) in enumerate(grid):
+                if cancel_event is not None and cancel_event.is_set():
+                    raise Cancelled("Render cancelled")
+                a = max(f0 - ROLL, 0) * FRAME
+                b = total if f1 is None else min((f1 + ROLL) * FRAME, total)
+                pcm = samples.take(a, b)
+                if i + 1 < len(grid):
+                    samples.forget_before(max(grid[i + 1][0] - ROLL, 0) * FRAME)
+                base = a // FRAME  # encoder packet j decodes to film frame base + j - 1 (packet 0: priming)
+                keep = (0 if f0 == 0 else f0 + 1 - base, None if f1 is None else f1 + 1 - base)
+                h = hashlib.sha256(f"{VERSION}:{rate}:{AUDIO_ENCODE}:{keep}:{pcm.shape}".encode())
+                h.update(pcm.data)
+                target = cache / f"aac-{h.hexdigest()[:40]}.adts"
+                paths.append(target)
+                if target.exists():
+                    os.utime(target)  # recently used, for prune_cache
+                    continue
+                fh.write(pcm.data)
+                todo.append(_Todo(at=at, n=pcm.shape[0], keep=keep, target=target))
+                at += pcm.shape[0]
+        if todo:
+            _encode_batch(todo, batch=batch, rate=rate, cancel_event=cancel_event)
+    finally:
+        batch.unlink(missing_ok=True)
     frames = [f for p in paths for f in adts_frames(p.read_bytes())]
     # Decoded, the stream is (packets - 1) frames long (packet 0 is the priming); the film ends
     # within the last one, so its duration is cut to the samples left (DURATION is one frame).
@@ -151,4 +168,4 @@ def encode_track(pieces: Iterable[np.ndarray], *, total: int, rate: int, cache: 
                     "-f", "mp4", out_path], cancel_event=cancel_event, what="Audio track")
     finally:
         adts.unlink(missing_ok=True)
-    return len(jobs), reused
+    return len(todo), len(paths) - len(todo)
