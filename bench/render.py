@@ -88,9 +88,20 @@ def _rss_kb(pid: int) -> int:
     return 0
 
 
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
 class RssSampler:
     """Samples every 50 ms the RSS of this process plus all its live children (the ffmpeg
-    encoders and decoders) and keeps the highest sum: the tree's memory high-water mark."""
+    encoders and decoders) and keeps the highest sum: the tree's memory high-water mark.
+
+    A child caught between fork and exec (still running our Python image, same command line as its
+    parent) shares all its pages with the parent; it is not counted, or each process start would
+    randomly add the whole Python process once more."""
 
     def __init__(self):
         import threading
@@ -117,7 +128,8 @@ class RssSampler:
         while not self._stop.wait(0.05):
             pids, todo = [me], [me]
             while todo:
-                kids = self._children(todo.pop())
+                parent = todo.pop()
+                kids = [k for k in self._children(parent) if _cmdline(k) != _cmdline(parent)]
                 pids += kids
                 todo += kids
             self.peak_kb = max(self.peak_kb, sum(_rss_kb(p) for p in pids))
