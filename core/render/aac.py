@@ -12,8 +12,8 @@ cut to the film's exact length, as a direct encode writes it.
 
 Lengthening a shot leaves every sample before it unchanged (the soundtrack's gain is kept on a
 fixed grid, see ``core.render.soundtrack``), so those chunks are reused and only the rest is
-encoded: all of them by one ffmpeg process (one encoder per chunk on ffmpeg's threads), so a film
-costs one process start, not one per chunk.
+encoded, ``BATCH_CHUNKS`` chunks per ffmpeg process (one encoder per chunk), up to three processes at a
+time while the film pass makes the next samples.
 """
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ import hashlib
 import os
 import tempfile
 import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -35,6 +36,7 @@ from core.render.encode import AUDIO_ENCODE
 FRAME = 1024  # samples per AAC-LC frame
 CHUNK_FRAMES = 256
 ROLL = 2  # frames of real signal encoded before and after a chunk, then dropped
+BATCH_CHUNKS = 4  # chunks per encoder process (one encoder each, one after another)
 VERSION = "aac-1"
 
 
@@ -116,45 +118,71 @@ def _encode_batch(todo: list[_Todo], *, batch: Path, rate: int, cancel_event: th
 
 
 def encode_track(pieces: Iterable[np.ndarray], *, total: int, rate: int, cache: Path, out_path: str,
-                 cancel_event: threading.Event | None = None) -> tuple[int, int]:
+                 cancel_event: threading.Event | None = None, workers: int = 3) -> tuple[int, int]:
     """Encode the film's float32 stereo samples (``pieces`` in order, ``total`` samples in all) into
     an AAC track in MP4 at ``out_path``, reusing cached chunks whose samples are unchanged.
 
-    Returns (chunks encoded, chunks reused). Raises Cancelled or RenderError (ffmpeg failed); the
-    caller deletes ``out_path`` on error.
+    Chunks to encode are written to a batch file; every ``BATCH_CHUNKS`` of them go to an ffmpeg
+    process while the next samples are made, ``workers`` processes at a time. Returns (chunks
+    encoded, chunks reused). Raises Cancelled or RenderError (ffmpeg failed); the caller deletes
+    ``out_path`` on error.
     """
     samples = _Samples(pieces)
     grid = _grid(total)
     paths: list[Path] = []
-    todo: list[_Todo] = []
-    batch = Path(out_path).with_suffix(".todo.f32")  # the samples of the chunks to encode, on disk
+    encoded = 0
+    batch: list[_Todo] = []
+    files: list[Path] = []
+    runs: list[Future] = []
+    fh = None
+
+    def flush():
+        nonlocal batch, fh
+        if fh is not None:
+            fh.close()
+            runs.append(pool.submit(_encode_batch, batch, batch=files[-1], rate=rate, cancel_event=cancel_event))
+        batch, fh = [], None
+
     try:
-        with open(batch, "wb") as fh:
-            at = 0
-            for i, (f0, f1) in enumerate(grid):
-                if cancel_event is not None and cancel_event.is_set():
-                    raise Cancelled("Render cancelled")
-                a = max(f0 - ROLL, 0) * FRAME
-                b = total if f1 is None else min((f1 + ROLL) * FRAME, total)
-                pcm = samples.take(a, b)
-                if i + 1 < len(grid):
-                    samples.forget_before(max(grid[i + 1][0] - ROLL, 0) * FRAME)
-                base = a // FRAME  # encoder packet j decodes to film frame base + j - 1 (packet 0: priming)
-                keep = (0 if f0 == 0 else f0 + 1 - base, None if f1 is None else f1 + 1 - base)
-                h = hashlib.sha256(f"{VERSION}:{rate}:{AUDIO_ENCODE}:{keep}:{pcm.shape}".encode())
-                h.update(pcm.data)
-                target = cache / f"aac-{h.hexdigest()[:40]}.adts"
-                paths.append(target)
-                if target.exists():
-                    os.utime(target)  # recently used, for prune_cache
-                    continue
-                fh.write(pcm.data)
-                todo.append(_Todo(at=at, n=pcm.shape[0], keep=keep, target=target))
-                at += pcm.shape[0]
-        if todo:
-            _encode_batch(todo, batch=batch, rate=rate, cancel_event=cancel_event)
+        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+            try:
+                for i, (f0, f1) in enumerate(grid):
+                    if cancel_event is not None and cancel_event.is_set():
+                        raise Cancelled("Render cancelled")
+                    a = max(f0 - ROLL, 0) * FRAME
+                    b = total if f1 is None else min((f1 + ROLL) * FRAME, total)
+                    pcm = samples.take(a, b)
+                    if i + 1 < len(grid):
+                        samples.forget_before(max(grid[i + 1][0] - ROLL, 0) * FRAME)
+                    base = a // FRAME  # encoder packet j decodes to film frame base + j - 1 (packet 0: priming)
+                    keep = (0 if f0 == 0 else f0 + 1 - base, None if f1 is None else f1 + 1 - base)
+                    h = hashlib.sha256(f"{VERSION}:{rate}:{AUDIO_ENCODE}:{keep}:{pcm.shape}".encode())
+                    h.update(pcm.data)
+                    target = cache / f"aac-{h.hexdigest()[:40]}.adts"
+                    paths.append(target)
+                    if target.exists():
+                        os.utime(target)  # recently used, for prune_cache
+                        continue
+                    if fh is None:
+                        files.append(Path(out_path).with_suffix(f".todo{len(files)}.f32"))
+                        fh = open(files[-1], "wb")
+                    at = sum(t.n for t in batch)
+                    fh.write(pcm.data)
+                    batch.append(_Todo(at=at, n=pcm.shape[0], keep=keep, target=target))
+                    encoded += 1
+                    if len(batch) >= BATCH_CHUNKS:
+                        flush()
+                flush()
+            finally:
+                if fh is not None:
+                    fh.close()
+            errors = [r.exception() for r in runs]
+        real = [e for e in errors if e is not None and not isinstance(e, Cancelled)]
+        if real or any(errors):
+            raise (real or [e for e in errors if e is not None])[0]
     finally:
-        batch.unlink(missing_ok=True)
+        for f in files:
+            f.unlink(missing_ok=True)
     frames = [f for p in paths for f in adts_frames(p.read_bytes())]
     # Decoded, the stream is (packets - 1) frames long (packet 0 is the priming); the film ends
     # within the last one, so its duration is cut to the samples left (DURATION is one frame).
@@ -168,4 +196,4 @@ def encode_track(pieces: Iterable[np.ndarray], *, total: int, rate: int, cache: 
                     "-f", "mp4", out_path], cancel_event=cancel_event, what="Audio track")
     finally:
         adts.unlink(missing_ok=True)
-    return len(todo), len(paths) - len(todo)
+    return encoded, len(paths) - encoded
