@@ -10,6 +10,7 @@ from core.storage import check_data_dir
 from core.ui.nav import mark_navigation_ready, return_to_requested_page
 from core.ui.signin import require_sign_in, sign_out_button
 from core.ui.spend import spend_summary
+from core.ui.jobs import note_jobs
 from core.ui.state import show_notices
 
 st.set_page_config(page_title="Storyreel", page_icon="🎬", layout="wide")
@@ -94,6 +95,7 @@ with st.sidebar:
         st.caption("No project yet — create one on **Start**.")
     pid = st.session_state.get("project_id")
     if pid is not None and pid in [p.id for p in projects]:
+        note_jobs(project_id=pid)  # before any count is read: a job ending from here on redraws the page
         states = project_progress(project_id=pid)
         done = sum(s.done for s in states)
         st.progress(done / len(STEPS), text=f"{done} of {len(STEPS)} steps done")

@@ -12,6 +12,7 @@ from core.render.editor import apply_gesture, editor_view
 from core.timeline.store import list_items, project_timeline, remove_sfx, set_item_gain
 from core.ui.common import require_project
 from core.ui.errors import shown_errors
+from core.ui.jobs import watch_jobs
 from core.ui.prereq import require_step
 from core.ui.recorder import line_recording, recovery_panel
 from core.ui.signin import may, why_not
@@ -20,7 +21,7 @@ from core.ui.timeline import timeline_editor
 from core.generation.soundtrack import (
     MUSIC_MOODS, add_sfx, attach_sfx, choose_music, mood_for, sfx_choices, upload_music,
 )
-from core.generation.voiceover import dialogue_lines, generate_voiceover
+from core.generation.voiceover import dialogue_lines, enqueue_voiceover
 
 st.title("🎚️ Edit")
 st.caption("Voice-over with timestamps, music ducked under the voice, sound effects, on a timeline.")
@@ -38,6 +39,10 @@ def _set_gain(row_id: int, key: str) -> None:
     # A callback: the level is saved before the page redraws, so the timeline above shows it.
     set_item_gain(row_id=row_id, gain_db=float(st.session_state[key]))
 
+
+# While the project has unfinished jobs (lines being voiced, conversions…) the page redraws
+# itself whenever one of them ends: results are placed by the workers, never waited on here.
+watch_jobs(project_id=project.id)
 
 st.subheader("Timeline")
 st.caption("Drag a shot to reorder it, its edges to trim it; drag a voice line or an effect to move it; "
@@ -77,10 +82,13 @@ with voice_tab:
         go_some = c2.button("Voice selected lines", key="voice_selected", disabled=not picked or not may("generate"),
                             help=why_not("generate"))
         if go_all or go_some:
-            with shown_errors("Voice-over"), st.spinner("Voicing lines…"):
-                n = generate_voiceover(project_id=project.id, keys=None if go_all else picked)
-                notify(f"Voiced {n} line{'s' if n != 1 else ''}, with word timestamps for the subtitles.")
-                rerun()  # redraw the table above with the lines now voiced
+            # Queued, never waited on: each line lands on the timeline when its job finishes (the
+            # worker places it) and the page redraws itself then (watch_jobs below).
+            with shown_errors("Voice-over"):
+                n = len(enqueue_voiceover(project_id=project.id, keys=None if go_all else picked))
+                notify(f"Voicing {n} line{'s' if n != 1 else ''}: each lands on the timeline, with word timestamps "
+                       "for the subtitles, as soon as it is ready.")
+                rerun()  # redraw with the jobs running
 
         st.markdown("#### 🎙️ Record this line")
         st.caption("Read a line yourself (or upload a reading), then convert it to the character's voice: the "

@@ -13,10 +13,11 @@ from typing import Callable
 
 from sqlmodel import select
 
-from core.breakdowns import list_characters, list_shots
+from core.breakdowns import get_shot, list_characters, list_shots
 from core.db import session
-from core.errors import InvalidCombination, InvalidInput, ProviderError
-from core.models import Character, MediaAsset, ScriptVersion
+from core.errors import InvalidCombination, InvalidInput, NotFound
+from core.jobs.kinds import register_result
+from core.models import Character, Job, MediaAsset, ScriptVersion
 from core.media.wav import read_audio, to_wav_bytes
 from core.media_assets import asset_path, create_asset, get_asset
 from core.projects import get_project
@@ -154,17 +155,21 @@ def _voice_request(*, project, line: DialogueLine, character: Character | None) 
     return dict(provider=cap.provider, model=cap.model, params=params, operation=cap.operation,
                 project_id=project.id, shot_id=line.shot_id,
                 character_id=character.character_id if character else None,
-                context={"line": line.line, "character": line.character})
+                context={"purpose": VOICE_LINE, "line": line.line, "character": line.character, "text": line.text,
+                         "voice_id": line.voice_id, "treatment": line.treatment})
 
 
-def generate_voiceover(*, project_id: int, keys: list[str] | None = None, only_missing: bool = False,
-                       on_progress: Progress | None = None) -> int:
-    """Voice the project's dialogue (every line, or the ``keys`` "shot_id:line" given) through the
-    project's voice provider, each character with their voice, and place each line in its shot.
+VOICE_LINE = "voice_line"  # the purpose of a dialogue line's voice job (its result handler places it)
 
-    Returns how many lines were voiced. Raises InvalidInput when there is nothing to voice,
-    ProviderError when a line fails (lines done before it stay placed).
-    """
+
+def enqueue_voiceover(*, project_id: int, keys: list[str] | None = None, only_missing: bool = False) -> list[Job]:
+    """Queue the voice of the project's dialogue (every line, or the ``keys`` "shot_id:line" given)
+    through the project's voice provider, each character with their voice, and return the Jobs at
+    once. The worker that stores each result places it on its line (:func:`apply_voice_line`, a
+    new timeline row replacing the line's voice) — no caller waits; a cached line is placed at once.
+
+    Raises InvalidInput when there is nothing to voice, and as ``submit_job`` (nothing is queued
+    for lines after the one that raised)."""
     project = get_project(project_id=project_id)
     assign_cast_voices(project_id=project_id)
     cast = {c.name.upper(): c for c in list_characters(project_id=project_id)}
@@ -172,17 +177,78 @@ def generate_voiceover(*, project_id: int, keys: list[str] | None = None, only_m
              if (keys is None or ln.key in keys) and not (only_missing and ln.voiced)]
     if not lines:
         raise InvalidInput("There are no dialogue lines to voice.", field="lines")
-    requests = [_voice_request(project=project, line=ln, character=cast.get(ln.character.upper())) for ln in lines]
-    assets = run_generations(requests=requests, on_progress=on_progress, what="voice line")
-    assets = [_treated(project_id=project_id, line=ln, asset=a) if ln.treatment else a for ln, a in zip(lines, assets)]
-    for ln, asset in zip(lines, assets):
-        delete_items(project_id=project_id, track="voice", shot_id=ln.shot_id, line=ln.line)
-        words = list((asset.extra or {}).get("words") or [])
-        add_item(project_id=project_id, track="voice", media_id=asset.media_id, shot_id=ln.shot_id,
-                 text=ln.text, duration_s=float(asset.duration_s or 0.0),
-                 extra={"line": ln.line, "character": ln.character, "words": words, "voice_id": ln.voice_id,
-                        "treatment": ln.treatment})
-    return len(lines)
+    return [submit_job(**_voice_request(project=project, line=ln, character=cast.get(ln.character.upper())))
+            for ln in lines]
+
+
+def generate_voiceover(*, project_id: int, keys: list[str] | None = None, only_missing: bool = False,
+                       on_progress: Progress | None = None) -> int:
+    """Voice the project's dialogue and wait until every line is placed (CLI, film command, tests;
+    pages use :func:`enqueue_voiceover`). Returns how many lines were voiced.
+
+    Raises InvalidInput when there is nothing to voice, ProviderError when a line fails (lines done
+    before it stay placed)."""
+    jobs = enqueue_voiceover(project_id=project_id, keys=keys, only_missing=only_missing)
+    done = {"n": 0}
+
+    def finished(_job) -> None:
+        done["n"] += 1
+        if on_progress:
+            on_progress(f"voice line {done['n']}/{len(jobs)} ready")
+
+    ended = wait_all(job_ids=[j.id for j in jobs], timeout_s=VOICE_TIMEOUT_S * max(1, len(jobs)), on_finished=finished)
+    require_succeeded(jobs=ended, what="voice line")
+    return len(jobs)
+
+
+def apply_voice_line(*, job: Job, media_ids: list[str]) -> None:
+    """The result handler of voice-line jobs (run by the worker that stored the voice, whichever
+    door asked): put the voice on its dialogue line — heard through the line's treatment (radio,
+    phone, voice-over) as a new asset whose parent is the spoken one — replacing the line's voice
+    row. A line whose text changed since it was asked, or whose shot is gone, is left alone.
+    Idempotent: a line already carrying this voice (or its treated copy) is not placed again."""
+    ctx = (job.request or {}).get("context") or {}
+    if job.shot_id is None or job.project_id is None or not media_ids or "line" not in ctx:
+        return
+    index = int(ctx["line"])
+    try:
+        shot = get_shot(shot_id=job.shot_id)
+    except NotFound:
+        return
+    dialogue = shot.dialogue or []
+    text = (dialogue[index].get("text") or "").strip() if index < len(dialogue) else ""
+    if not text or text != (ctx.get("text") or text):
+        return  # the line changed or went away meanwhile: its voice stays in the library
+    asset = get_asset(media_id=media_ids[0])
+    treatment = ctx.get("treatment")
+    current = [r.media_id for r in list_items(project_id=job.project_id, track="voice")
+               if r.shot_id == job.shot_id and (r.extra or {}).get("line") == index]
+    if asset.media_id in current:
+        return
+    if treatment:
+        treated = _treated_copy(asset)
+        if treated is not None and treated.media_id in current:
+            return
+        line = DialogueLine(shot_id=job.shot_id, line=index, character=ctx.get("character") or "", text=text,
+                            voice_id=ctx.get("voice_id") or "", voiced=True, treatment=treatment)
+        asset = treated or _treated(project_id=job.project_id, line=line, asset=asset)
+    delete_items(project_id=job.project_id, track="voice", shot_id=job.shot_id, line=index)
+    add_item(project_id=job.project_id, track="voice", media_id=asset.media_id, shot_id=job.shot_id,
+             text=text, duration_s=float(asset.duration_s or 0.0),
+             extra={"line": index, "character": ctx.get("character") or "",
+                    "words": list((asset.extra or {}).get("words") or []), "voice_id": ctx.get("voice_id") or "",
+                    "treatment": treatment})
+
+
+def _treated_copy(asset: MediaAsset) -> MediaAsset | None:
+    """The treated copy a previous run of the handler made of ``asset``, if any."""
+    with session() as s:
+        return s.exec(select(MediaAsset).where(MediaAsset.parent_id == asset.media_id,
+                                               MediaAsset.provider == "local",
+                                               MediaAsset.model == "treatment")).first()
+
+
+register_result(purpose=VOICE_LINE, apply=apply_voice_line)
 
 
 def _treated(*, project_id: int, line: DialogueLine, asset: MediaAsset) -> MediaAsset:

@@ -21,6 +21,9 @@ from core.ui.signin import may, why_not
 REFRESH = "2s"
 
 
+SEEN = "_jobs_seen"  # (project id, jobs signature) taken by app.py before the page reads any data
+
+
 def _signature(project_id: int) -> tuple:
     jobs = list_jobs(project_id=project_id, limit=200)
     return tuple((j.id, j.status) for j in jobs if j.status in ACTIVE_STATUSES) + (
@@ -32,15 +35,31 @@ def refresh_every(*, project_id: int) -> str | None:
     return REFRESH if list_jobs(project_id=project_id, status="active", limit=1) else None
 
 
-def watch_jobs(*, project_id: int, key: str = "jobs_watch") -> None:
-    """Rerun the page whenever one of the project's jobs starts, ends or appears, while any runs."""
-    st.session_state[key] = _signature(project_id)
+def note_jobs(*, project_id: int) -> None:
+    """Remember the project's jobs as they are before this run draws anything (app.py, first):
+    :func:`watch_jobs` compares against it, so a job that ends while the page is being drawn still
+    makes the page redraw."""
+    st.session_state[SEEN] = (project_id, _signature(project_id))
 
-    @st.fragment(run_every=refresh_every(project_id=project_id))
+
+def watch_jobs(*, project_id: int, key: str = "jobs_watch") -> None:
+    """Rerun the page whenever one of the project's jobs starts, ends or appears, while any runs —
+    or once, shortly, when they changed since this run began (see :func:`note_jobs`)."""
+    seen = st.session_state.pop(SEEN, None)  # this run's own, never a stale one of an earlier run
+    now = _signature(project_id)
+    start = seen[1] if seen and seen[0] == project_id else now
+    st.session_state[key] = start
+    active = any(isinstance(part, tuple) for part in start + now)
+
+    drawn = {"inline": True}
+
+    @st.fragment(run_every=REFRESH if active or now != start else None)
     def _watch() -> None:
-        now = _signature(project_id)
-        if now != st.session_state.get(key):
-            st.session_state[key] = now
+        if drawn.pop("inline", False):
+            return  # drawn with the page: compared on the timer's ticks (never a rerun loop)
+        current = _signature(project_id)
+        if current != st.session_state.get(key):
+            st.session_state[key] = current
             st.rerun(scope="app")
 
     _watch()

@@ -37,8 +37,11 @@ def notify(text: str, *, icon: str | None = "✅") -> None:
     """Confirm an action with a toast that outlives the rerun the action may trigger (a toast is
     kept by the browser for a few seconds; it is also queued so a page that reruns before the
     message reached the browser shows it on the next draw)."""
-    st.toast(text, icon=icon)
     st.session_state.setdefault(_NOTICES, []).append((text, icon))
+    # Queued first: when a rerun the browser asked for takes over at the toast, the next draw shows it.
+    st.session_state["_notices_pending_rerun"] = True
+    st.toast(text, icon=icon)
+    st.session_state["_notices_pending_rerun"] = False
 
 
 def show_notices() -> None:
