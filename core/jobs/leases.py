@@ -29,6 +29,7 @@ _T = Job.__table__
 IN_FLIGHT = (SUBMITTING, SUBMITTED, RUNNING)
 # A job never leased (just queued, message possibly lost) is re-sent by the sweep after this long.
 UNCLAIMED_GRACE_S = 30.0
+CLAIM_LOCK = "storyreel-claim:"  # + provider: the PostgreSQL advisory lock its claims take turns on
 
 
 def _update(where: Any, values: dict[str, Any]) -> int:
@@ -40,17 +41,32 @@ def _update(where: Any, values: dict[str, Any]) -> int:
 def claim(*, job_id: str, worker: str, lease_s: float, limit: int | None = None) -> Job | None:
     """Take ``job_id`` for ``worker`` for ``lease_s`` seconds; returns the job as claimed, or None
     when it is finished, held by a live worker, or (queued with ``limit`` given) its provider already
-    has ``limit`` jobs in flight. One conditional UPDATE: two workers never both get it."""
+    has ``limit`` jobs in flight or claimed to be sent. One conditional UPDATE: two workers never
+    both get it; on PostgreSQL the claims of one provider also take turns (a transaction-scoped
+    advisory lock), so two claims at once cannot both count the same free slot."""
     now = utcnow()
     # Not "worker == me": two slots of one process must not both take a job delivered twice.
     free = sa.or_(_T.c.worker.is_(None), _T.c.lease_expires_at.is_(None), _T.c.lease_expires_at < now)
     cond = sa.and_(_T.c.id == job_id, _T.c.status.in_(ACTIVE_STATUSES), free)
     if limit is not None:
         other = sa.alias(_T, name="other")
+        # A queued job a live worker has claimed is about to be sent: it holds a slot already.
+        occupying = sa.or_(other.c.status.in_(IN_FLIGHT),
+                           sa.and_(other.c.status == QUEUED, other.c.worker.is_not(None),
+                                   other.c.lease_expires_at >= now))
         busy = (sa.select(sa.func.count()).select_from(other)
-                .where(other.c.provider == _T.c.provider, other.c.status.in_(IN_FLIGHT)).scalar_subquery())
+                .where(other.c.provider == _T.c.provider, other.c.id != _T.c.id, occupying).scalar_subquery())
         cond = sa.and_(cond, sa.or_(_T.c.status != QUEUED, busy < limit))
-    if _update(cond, {"worker": worker, "lease_expires_at": now + timedelta(seconds=lease_s)}) != 1:
+    with session() as s:
+        if limit is not None and s.get_bind().dialect.name == "postgresql":
+            # Under READ COMMITTED two concurrent UPDATEs would each count the other's slot as free.
+            provider = s.exec(select(Job.provider).where(Job.id == job_id)).first()
+            if provider is None:
+                return None
+            s.exec(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtext(CLAIM_LOCK + provider))))
+        won = s.exec(sa.update(_T).where(cond).values(  # type: ignore[call-overload]
+            worker=worker, lease_expires_at=now + timedelta(seconds=lease_s), updated_at=utcnow())).rowcount == 1
+    if not won:
         return None
     with session() as s:
         return s.get(Job, job_id)
