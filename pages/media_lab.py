@@ -12,11 +12,13 @@ from core.ui.nav import ensure_navigation
 ensure_navigation(__file__)
 
 from core.generation import facade as generation
+from core.jobs.service import get_job
 from core.registry import get_registry
 from core.ui.common import provider_ready
 from core.ui.errors import field_title, shown_errors
 from core.ui.pickers import library_choices, library_upload
 from core.ui.forms import render_form
+from core.ui.jobs import watch_job
 from core.ui.model_finder import model_finder, role_editor, schema_status
 from core.ui.signin import may, why_not
 
@@ -111,19 +113,21 @@ with shown_errors("Capabilities"):
                            help=why_not("generate")):
         with shown_errors("Generation", labels=labels):
             validated = cap.validate(params)
+            # Queued, never waited on: the result shows below when the job ends (watch_job redraws).
             job = generation.generate(provider=cap.provider, model=cap.model, operation=cap.operation,
                                       params=validated, project_id=project_id)
-            with st.spinner(f"Generating with {cap.title}…"):
-                job = generation.wait_all(job_ids=[job.id], timeout_s=120)[0]
-            st.session_state.lab_result = ((cap.provider, cap.model), job.status, job.error, job.result_media_id)
+            st.session_state.lab_result = ((cap.provider, cap.model), job.id)
 
     result = st.session_state.get("lab_result")
     if result and result[0] == (cap.provider, cap.model):  # a result belongs to the model that made it
-        _model, status, error, media_id = result
+        job = get_job(job_id=result[1])
+        status, error, media_id = job.status, job.error, job.result_media_id
+        watch_job(job_id=job.id)
         if status == "failed":
             st.error(f"Generation failed: {error}")
         elif status != "succeeded" or not media_id:
-            st.info(f"Generation is {status}; it runs on in the background and lands in the project's media library.")
+            st.info(f"Generating with {cap.title}: {status.replace('_', ' ')}… The result shows here when it is "
+                    "ready (it also lands in the project's media library).")
         else:
             from core.media_assets import asset_path, get_asset
 

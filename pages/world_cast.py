@@ -8,26 +8,29 @@ from core.ui.nav import ensure_navigation
 ensure_navigation(__file__)
 
 from core import cast
-from core.generation.facade import wait_all
 from core.generation.prompts import ART_STYLES
+from core.jobs.service import get_job
 from core.media_assets import asset_path
 from core.projects import get_project
 from core.registry import get_registry
 from core.ui.common import require_project
 from core.ui.errors import shown_errors
+from core.ui.jobs import watch_jobs
 from core.ui.prereq import require_step
 from core.ui.pickers import model_picker
 from core.ui.recorder import recorder, recovery_panel, takes_panel
 from core.ui.signin import may, why_not
 from core.ui.state import notify, rerun, synced
 
-WAIT_S = 120  # how long a click waits for its result before leaving it to run in the background
 CUSTOM = "Custom…"
 
 st.title("🎭 World & Cast")
 st.caption("Art style, a style card per character, reference images and voices — reused by every shot.")
 project = require_project("World & Cast")
 require_step(project=project, need="breakdown")
+# Portraits and voice previews are queued, never waited on: the page redraws when one of the
+# project's jobs ends, while any runs.
+watch_jobs(project_id=project.id)
 registry = get_registry()
 
 
@@ -123,10 +126,10 @@ for c in characters:
                      help=why_not("generate")):
             with shown_errors("Portraits"):
                 jobs = cast.portrait_candidates(project_id=project.id, character_id=cid, provider=pm[0], model=pm[1])
-                st.session_state[f"cands_{cid}"] = [j.id for j in wait_all(job_ids=[j.id for j in jobs], timeout_s=WAIT_S)]
+                st.session_state[f"cands_{cid}"] = [j.id for j in jobs]
         cand_ids = st.session_state.get(f"cands_{cid}") or []
         if cand_ids:
-            jobs = wait_all(job_ids=cand_ids, timeout_s=0.01)
+            jobs = [get_job(job_id=j) for j in cand_ids]
             cols = st.columns(len(jobs))
             for col, job in zip(cols, jobs):
                 with col:
@@ -140,7 +143,7 @@ for c in characters:
                     elif job.status == "failed":
                         st.error(f"Failed: {job.error}")
                     else:
-                        st.caption(f"{job.status}… (refresh to see it)")
+                        st.caption(f"{job.status.replace('_', ' ')}… (shown here when it is ready)")
 
         st.markdown("**Voice**")
         v1, v2 = st.columns(2)
@@ -158,16 +161,16 @@ for c in characters:
                 notify(f"{c.name} now speaks with {labels.get(vid, vid)}.")
             if s2.button("🔊 Preview voice", key=f"preview_{cid}"):
                 cast.update_character(project_id=project.id, character_id=cid, voice_provider=vprov, voice_id=vid)
-                job = wait_all(job_ids=[cast.preview_voice(project_id=project.id, character_id=cid).id],
-                               timeout_s=WAIT_S)[0]
-                st.session_state[f"preview_job_{cid}"] = job.id
+                st.session_state[f"preview_job_{cid}"] = cast.preview_voice(project_id=project.id, character_id=cid).id
         pj = st.session_state.get(f"preview_job_{cid}")
         if pj:
-            job = wait_all(job_ids=[pj], timeout_s=0.01)[0]
+            job = get_job(job_id=pj)
             if job.status == "succeeded":
                 st.audio(str(asset_path(media_id=job.result_media_id)))
             elif job.status == "failed":
                 st.error(f"Preview failed: {job.error}")
+            elif job.status not in ("cancelled", "unknown_outcome"):
+                st.caption("🔊 Preview being voiced… it plays here when it is ready.")
 
         st.markdown("**Record a voice sample** — your own reading, kept as a take; convert it to this voice.")
         recorder(key=f"cast_rec_{cid}", project_id=project.id, character_id=cid)

@@ -36,8 +36,9 @@ def test_world_cast_page_style_voice_and_portrait(project):
     at.text_input(key="tokens_tom").input("green cap").run()
     at.button(key="save_card_tom").click().run()
     assert cast.get_character(project_id=project.id, character_id="tom").style_tokens == "green cap"
-    at.button(key="portraits_tom").click().run()
+    at.button(key="portraits_tom").click().run()  # queued: the candidates show once the workers made them
     _ok(at)
+    settle(at, project.id)
     keep = [b for b in at.button if (b.key or "").startswith("keep_tom_")]
     assert len(keep) == 2, "two portrait candidates shown"
     keep[0].click().run()
@@ -46,6 +47,7 @@ def test_world_cast_page_style_voice_and_portrait(project):
     assert len(refs) == 1 and get_asset(media_id=refs[0]).character_id == "tom"
     at.button(key="preview_tom").click().run()
     _ok(at)
+    settle(at, project.id)
     assert at.get("audio"), "the voice preview plays"
 
 

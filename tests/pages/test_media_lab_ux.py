@@ -1,6 +1,7 @@
 """Media Lab: a provider that is set up comes first, and Generate shows the result, not a Job dump."""
 from core.projects import create_project
 
+from tests.conftest import settle
 from tests.pages.helpers import app
 
 
@@ -13,7 +14,9 @@ def test_local_provider_first_and_generate_shows_the_image():
     assert any("not set up" in o for o in provider.options)
     prompt = next(t for t in at.text_area if t.label.startswith("Prompt"))
     prompt.input("a red lighthouse at dawn").run()
-    at.button(key="lab_generate").click().run()
+    at.button(key="lab_generate").click().run()  # queued: the result shows when the job ends
+    assert not at.exception, [e.message for e in at.exception]
+    settle(at, p.id)
     assert not at.exception, [e.message for e in at.exception]
     assert not at.error, [e.value for e in at.error]
     assert any("Done" in s.value for s in at.success)

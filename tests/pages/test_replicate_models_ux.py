@@ -54,6 +54,8 @@ def test_media_lab_types_an_unseen_model_and_generates_with_it(catalogue):
     assert any("Valid" in s.value for s in at.success)
     at.button(key="lab_generate").click().run()
     _ok(at)
+    settle(at, p.id)
+    _ok(at)
     assert any("Done" in s.value for s in at.success), texts(at)
     (create,) = catalogue.calls("create")
     assert create["path"] == "/v1/models/minimax/hailuo-2.3/predictions"
