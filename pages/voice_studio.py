@@ -8,6 +8,7 @@ ensure_navigation(__file__)
 
 from core.breakdowns import character_id_for, list_characters, list_scene_cards
 from core.ui.common import require_project
+from core.ui.jobs import watch_jobs
 from core.ui.recorder import recorder, recovery_panel, takes_panel
 
 st.title("🎙️ Voice Studio")
@@ -15,6 +16,7 @@ project = require_project("Voice Studio")
 st.caption("Record your own reading of a line in the browser (or upload one), then turn it into the "
            "character's voice. Original takes are always kept.")
 
+watch_jobs(project_id=project.id)  # conversions are queued: the page redraws when one lands
 recovery_panel(project_id=project.id)
 
 characters = {c.character_id: c.name for c in list_characters(project_id=project.id)}

@@ -72,9 +72,10 @@ def tts(*, provider: str, model: str, text: str, voice_id: str | None = None, ch
 
 
 def v2v(*, provider: str, model: str, audio_path: Any, voice_id: str | None = None, character_id: str | None = None,
-        params: dict[str, Any] | None = None, project_id: int | None = None) -> Job:
+        params: dict[str, Any] | None = None, project_id: int | None = None, context: dict | None = None) -> Job:
     """Submit voice→voice (the recording in ``audio_path`` — a path or media id — spoken in the
     target voice: ``voice_id`` or the character's) and return its Job. The original stays as it is.
+    ``context`` (a ``purpose`` and what its result handler needs) says where the result goes.
 
     Raises NotFound, InvalidInput, UnsupportedCapability, InvalidCombination, MissingCredentials.
     """
@@ -86,7 +87,7 @@ def v2v(*, provider: str, model: str, audio_path: Any, voice_id: str | None = No
     if character is not None and project_id is None:
         project_id = character.project_id
     return submit_job(provider=cap.provider, model=cap.model, operation=cap.operation, params=plain, inputs=inputs,
-                      project_id=project_id, character_id=character_id, context={"purpose": "v2v"})
+                      project_id=project_id, character_id=character_id, context={"purpose": "v2v", **(context or {})})
 
 
 def lipsync_image(*, provider: str, model: str, audio_media_id: str, image_media_id: str | None = None,

@@ -16,10 +16,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.errors import InvalidInput, NotFound
-from core.models import MediaAsset, TimelineItem
+from core.models import Job, MediaAsset, TimelineItem
 from core.breakdowns import character_id_for, get_shot
 from core.media_assets import asset_path, get_asset
-from core.recording import convert_take, get_take
+from core.jobs.kinds import register_result
+from core.recording import get_take
+from core.recording.convert import LINE_CONVERSION, enqueue_conversion, finished_conversion, link_conversion
 from core.recording.takes import TAKE_OPERATION, TAKE_PROVIDER
 from core.timeline.store import add_item, delete_items, list_items
 
@@ -236,14 +238,25 @@ def remove_from_line(*, project_id: int, shot_id: int, line_index: int) -> int:
 
 def convert_for_line(*, project_id: int, media_id: str,
                      character_id: str | None = None) -> tuple[MediaAsset, TimelineItem]:
-    """Convert a line's take to the speaking character's voice (``core.recording.convert_take``:
-    ElevenLabs speech-to-speech with their voice_id when keyed, local otherwise) and place the result
-    on the timeline at that line (:func:`place_on_line`). The take is kept.
+    """Convert a line's take to the speaking character's voice and wait until it is placed on the
+    timeline at that line (CLI, tests; pages use :func:`enqueue_line_conversion`).
 
-    Returns (converted asset, its timeline row). Raises NotFound, InvalidInput(field="media_id") for
-    a take of no line, InvalidInput(field="character_id"), ProviderError when the conversion fails.
-    """
+    Returns (converted asset, its timeline row). Raises as :func:`enqueue_line_conversion`, and
+    ProviderError when the conversion fails."""
+    job = enqueue_line_conversion(project_id=project_id, media_id=media_id, character_id=character_id)
+    result = finished_conversion(job=job)
+    take = get_take(media_id=media_id)
+    return result, line_voice(project_id=project_id, shot_id=take.shot_id,
+                              line_index=int((take.extra or {})["line_index"])).item
 
+
+def enqueue_line_conversion(*, project_id: int, media_id: str, character_id: str | None = None) -> Job:
+    """Queue the conversion of a line's take to the speaking character's voice (ElevenLabs
+    speech-to-speech with their voice_id when keyed, local otherwise) and return its Job at once;
+    the worker that stores it links it to the take and places it on the timeline at that line
+    (:func:`apply_line_conversion`). The take is kept.
+
+    Raises NotFound, InvalidInput(field="media_id") for a take of no line, InvalidInput(field="character_id")."""
     take = get_take(media_id=media_id)
     line_index = (take.extra or {}).get("line_index")
     if take.shot_id is None or line_index is None:
@@ -251,6 +264,28 @@ def convert_for_line(*, project_id: int, media_id: str,
                            field="media_id")
     _, speaker = line_of(shot_id=take.shot_id, line_index=int(line_index))
     character_id = character_id or take.character_id or (character_id_for(project_id=project_id, name=speaker) if speaker else None)
-    result = convert_take(project_id=project_id, media_id=media_id, character_id=character_id)
-    return result, place_on_line(project_id=project_id, media_id=result.media_id, shot_id=take.shot_id,
-                                 line_index=int(line_index))
+    return enqueue_conversion(project_id=project_id, media_id=media_id, character_id=character_id, place=True)
+
+
+def apply_line_conversion(*, job: Job, media_ids: list[str]) -> None:
+    """The result handler of a line take's conversion (run by the worker that stored it): link it
+    to its take and place it on the take's line (:func:`place_on_line`, replacing the line's voice
+    and keeping its level). A line gone meanwhile leaves the conversion among the take's versions."""
+    if not media_ids or job.project_id is None:
+        return
+    result = link_conversion(job=job, media_id=media_ids[0])
+    take = get_take(media_id=((job.request or {}).get("context") or {})["take_id"])
+    line_index = (take.extra or {}).get("line_index")
+    if take.shot_id is None or line_index is None:
+        return
+    current = line_voice(project_id=job.project_id, shot_id=take.shot_id, line_index=int(line_index))
+    if current.media_id == result.media_id:
+        return  # placed already (a worker that died before finishing runs this again)
+    try:
+        place_on_line(project_id=job.project_id, media_id=result.media_id, shot_id=take.shot_id,
+                      line_index=int(line_index))
+    except (NotFound, InvalidInput):  # the shot or the line went away meanwhile
+        return
+
+
+register_result(purpose=LINE_CONVERSION, apply=apply_line_conversion)

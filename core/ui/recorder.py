@@ -21,13 +21,14 @@ from core.errors import InvalidInput
 from core.media_assets import get_asset
 from core.models import MediaAsset
 from core.recording import (
-    SpoolWriter, commit_spool, convert_take, delete_take, discard_spool, import_take, list_takes,
+    SpoolWriter, commit_spool, delete_take, discard_spool, import_take, list_takes,
     list_versions_of, live_spools, orphaned_spools, own_spool, rename_take,
 )
 from core.settings import get_settings
 from core.storage import resolve_data_path
+from core.recording.convert import enqueue_conversion
 from core.recording.line_takes import (
-    convert_for_line, line_voice, place_on_line, remove_from_line, use_tts_version,
+    enqueue_line_conversion, line_voice, place_on_line, remove_from_line, use_tts_version,
 )
 from core.ui.errors import shown_errors
 from core.ui.signin import may, why_not
@@ -275,17 +276,19 @@ def takes_panel(*, project_id: int, character_id: str | None = None, shot_id: in
         label = "Convert and place on the timeline" if placeable else "Convert to this voice"
         if c2.button(label, key=f"convert_{mid}", disabled=target is None or not may("generate"),
                      help=why_not("generate")):
+            # Queued, never waited on: the worker links the result to the take (and places it on the
+            # line); the page redraws when the job ends (the page's watch_jobs).
             with shown_errors("Conversion failed"):
-                with st.spinner("Converting…"):
-                    if placeable:
-                        result, _ = convert_for_line(project_id=project_id, media_id=mid, character_id=target)
-                    else:
-                        result = convert_take(project_id=project_id, media_id=mid, character_id=target)
-                if placeable:  # rerun so the line's "on the timeline" state above shows the new voice
-                    st.session_state["_takes_flash"] = (f"Converted and placed on the timeline at its line: "
-                                                        f"**{result.label}** ({result.duration_s or 0:.1f} s).")
-                    st.rerun()
-                st.success(f"Converted: **{result.label}** ({result.duration_s or 0:.1f} s).")
+                who = characters.get(target, target)
+                if placeable:
+                    enqueue_line_conversion(project_id=project_id, media_id=mid, character_id=target)
+                    flash = (f"Converting **{take.label}** to {who}'s voice: it is placed on the timeline at its "
+                             "line as soon as it is ready.")
+                else:
+                    enqueue_conversion(project_id=project_id, media_id=mid, character_id=target)
+                    flash = f"Converting **{take.label}** to {who}'s voice: it shows under the take when it is ready."
+                st.session_state["_takes_flash"] = flash
+                st.rerun()
         if c3.button("🗑️ Delete", key=f"delete_{mid}"):
             with shown_errors("Not deleted"):
                 delete_take(media_id=mid)

@@ -7,6 +7,7 @@ from streamlit.testing.v1 import AppTest
 from core.breakdowns import list_shots
 from core.recording import list_takes, list_versions_of
 from core.timeline.store import list_items, project_timeline
+from tests.conftest import settle
 
 
 def open_page(app_entry, page: str, project_id: int) -> AppTest:
@@ -55,10 +56,13 @@ def test_world_cast_has_a_recorder_per_character_with_the_upload_path(project, s
     [take] = list_takes(project_id=project.id)
     assert take.character_id == "tom" and take.shot_id is None and take.label == "tom-sample"
     assert at.selectbox(key=f"voice_for_{take.media_id}").value == "tom"
-    at.button(key=f"convert_{take.media_id}").click().run()
+    at.button(key=f"convert_{take.media_id}").click().run()  # queued: the worker links the result
+    ok(at)
+    assert "Converting **tom-sample** to" in texts(at)
+    settle(at, project.id)
     ok(at)
     [voice] = list_versions_of(media_id=take.media_id)
-    assert voice.character_id == "tom" and "Converted" in texts(at)
+    assert voice.character_id == "tom" and voice.parent_id == take.media_id
     assert list_items(project_id=project.id, track="voice") == [], "a voice sample is not placed anywhere"
 
 
@@ -88,7 +92,10 @@ def test_edit_convert_a_lines_take_places_it_at_the_line_and_undo_restores_tts(e
     [take] = list_takes(project_id=p.id)
     assert (take.shot_id, take.extra["line_index"], take.character_id) == (shot_id, i, "tom")
 
-    at.button(key=f"convert_{take.media_id}").click().run()
+    at.button(key=f"convert_{take.media_id}").click().run()  # queued: the worker places the result
+    ok(at)
+    assert "placed on the timeline at its line as soon as it is ready" in texts(at)
+    settle(at, p.id)
     ok(at)
     [voice] = list_versions_of(media_id=take.media_id)
     [row] = list_items(project_id=p.id, track="voice")
@@ -96,7 +103,7 @@ def test_edit_convert_a_lines_take_places_it_at_the_line_and_undo_restores_tts(e
     assert row.extra["word_timing"] == "derived" and [w["word"] for w in row.extra["words"]] == text.split()
     cues = project_timeline(project_id=p.id).timeline.cues
     assert [c.text.replace("\n", " ") for c in cues] == [text]
-    assert "placed on the timeline" in texts(at) and "the converted take" in texts(at)
+    assert "the converted take" in texts(at)
     assert [t.media_id for t in list_takes(project_id=p.id)] == [take.media_id], "the take is kept"
 
     at.button(key=f"use_tts_{shot_id}_{i}").click().run()  # undo: the TTS version again

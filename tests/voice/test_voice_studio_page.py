@@ -5,6 +5,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.media_assets import asset_path
 from core.recording import SpoolWriter, list_takes, list_versions_of, orphaned_spools, save_take
+from tests.conftest import settle
 
 
 
@@ -94,13 +95,16 @@ def test_convert_a_take_to_the_characters_voice_keeps_the_take(project, sig, stu
     assert at.selectbox(key=f"voice_for_{take.media_id}").value == "maya"
     at.button(key=f"convert_{take.media_id}").click().run()
     assert not at.exception and not at.error, texts(at)
+    assert "Converting" in texts(at)
+    settle(at, project.id)
+    assert not at.exception and not at.error, texts(at)
     [voice] = list_versions_of(media_id=take.media_id)
     assert voice.type == "voice" and voice.character_id == "maya" and voice.parent_id == take.media_id
     data = asset_path(media_id=voice.media_id).read_bytes()
     assert data[:4] == b"RIFF" and data != asset_path(media_id=take.media_id).read_bytes()
     assert voice.duration_s == pytest.approx(1.0, abs=0.05)
     assert [t.media_id for t in list_takes(project_id=project.id)] == [take.media_id], "the original is kept"
-    assert "Converted" in texts(at)
+    assert "↳" in texts(at), "the conversion shows under its take"
 
 
 def test_a_take_for_a_dialogue_line_carries_shot_and_line(project, sig, studio):
