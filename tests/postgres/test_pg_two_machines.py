@@ -2,9 +2,9 @@
 data dir and HOME (no shared local disk), given only the database, the queue, the media store and the
 provider key — PostgreSQL, a real Redis and moto's S3 server, all on loopback — generate the keyframes
 of a 6-shot film through the Replicate emulator (a paid provider: every create is counted) and render
-it. Three keyframes are made with both workers up; for the other three every create is held open,
-worker A is killed with SIGKILL while it holds one, and worker B reconciles that job and finishes
-the wave: exactly one create per job. Machine A's worker is started again, B is
+it. Three keyframes are made with both workers up; for the other three the provider's polls are held
+open, worker A is killed with SIGKILL while it holds one of those jobs, and worker B takes the job
+over and finishes the wave: exactly one create per job. Machine A's worker is started again, B is
 stopped, and A renders the film from keyframes B stored — read from the bucket, not a shared disk.
 The film then opens through its share link: a presigned URL of the S3 store, fetched over HTTP."""
 from __future__ import annotations
@@ -42,7 +42,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.multiprocess]
 ROOT = Path(__file__).resolve().parents[2]
 LEASE_S = 2.0
 SHOT_S = 2.0
-CREATE_HOLD_S = 3.0
+HOLD_S = 3.0
 MODEL = {"provider": "replicate", "model": "bytedance/seedream-4"}
 SCRIPT = """INT. LIGHTHOUSE - NIGHT
 
@@ -128,11 +128,6 @@ class Machine:
         return (self.data / rel).is_file()
 
 
-def _create_arrived(emu, *, prompt: str) -> bool:
-    """True once the emulator holds a create request for ``prompt`` (answered or still held open)."""
-    return any((c.get("body") or {}).get("input", {}).get("prompt") == prompt for c in emu.calls("create"))
-
-
 def _film_project() -> tuple[int, list[int]]:
     project = create_project(name="Two machines", target_length_s=30)
     save_version(project_id=project.id, text=SCRIPT)
@@ -183,23 +178,23 @@ def test_two_worker_machines_generate_and_render_a_film(pg_url, redis_url, s3_me
         wave1 = [get_asset(media_id=load_job(j).result_media_id).file_path for j in first]
         wave1_stored = {"A": sum(map(a.has, wave1)), "B": sum(map(b.has, wave1))}
 
-        # Wave 2: every create is held open CREATE_HOLD_S; A is killed while it holds one.
-        emu.faults.add(Fault(kind="slow", route="create", delay_s=CREATE_HOLD_S), times=3)
+        # Wave 2: polls are held open HOLD_S; A is killed while it holds a job it is polling.
+        emu.faults.add(Fault(kind="slow", route="poll", delay_s=HOLD_S), times=12)
         second = [generate_keyframe(shot_id=sid, **MODEL, params={"prompt": f"shot {n}"}).id
                   for n, sid in enumerate(shots[3:], start=3)]
         killed_job = None
         deadline = time.monotonic() + 120
         while killed_job is None:
-            assert time.monotonic() < deadline, "worker A never held a create open"
+            assert time.monotonic() < deadline, "worker A never held a job it was polling"
             watch(second)
             for jid in second:
                 job = load_job(jid)
-                if (job.worker and job.worker.startswith(a_id) and job.status == "submitting"
-                        and _create_arrived(emu, prompt=job.request["params"]["prompt"])):
+                if (job.worker and job.worker.startswith(a_id) and job.status in ("submitted", "running")
+                        and job.operation_id):
                     killed_job = jid
                     break
             time.sleep(0.05)
-        a.stop(signal.SIGKILL)  # mid-job: its create request is still open at the provider
+        a.stop(signal.SIGKILL)  # mid-job: the prediction is running at the provider
         killed_at = time.monotonic()
         states = wait_until(lambda: watch(second), timeout_s=180, what="wave 2", every_s=0.05)
         generated_s = time.monotonic() - started
@@ -256,7 +251,7 @@ def test_two_worker_machines_generate_and_render_a_film(pg_url, redis_url, s3_me
     with capsys.disabled():
         print(f"\n[two machines] 6 keyframe jobs: held at some step by A {touched['A']}, by B {touched['B']}; "
               f"local copies after generation: A {stored['A']} (wave 1: A {wave1_stored['A']}, B {wave1_stored['B']}), B {stored['B']}; "
-              f"A killed holding a create, B finished the wave {takeover_s:.1f}s later; 6 creates for 6 jobs; "
+              f"A killed holding a job mid-poll, B finished the wave {takeover_s:.1f}s later; 6 creates for 6 jobs; "
               f"generation {generated_s:.1f}s; film rendered by A from the bucket ({len(missing_on_a)} keyframes "
               f"fetched) in {render_s:.1f}s; shared film {info['duration']:.2f}s (expected {expected:.2f}s); "
               f"total {time.monotonic() - started:.1f}s")
