@@ -128,6 +128,15 @@ class Machine:
         return (self.data / rel).is_file()
 
 
+@pytest.fixture
+def machines(tmp_path):
+    """Machines A and B; whatever their workers' fate in the test, none outlives it."""
+    pair = Machine(tmp_path, "machine-a"), Machine(tmp_path, "machine-b")
+    yield pair
+    for machine in pair:
+        machine.stop(signal.SIGKILL)
+
+
 def _film_project() -> tuple[int, list[int]]:
     project = create_project(name="Two machines", target_length_s=30)
     save_version(project_id=project.id, text=SCRIPT)
@@ -138,8 +147,8 @@ def _film_project() -> tuple[int, list[int]]:
     return project.id, shots
 
 
-def test_two_worker_machines_generate_and_render_a_film(pg_url, redis_url, s3_media, tmp_path, monkeypatch,
-                                                          capsys):
+def test_two_worker_machines_generate_and_render_a_film(pg_url, redis_url, s3_media, machines, tmp_path,
+                                                          monkeypatch, capsys):
     client, bucket, prefix = s3_media
     emu = make_app(token=REPLICATE_KEY, steps=3, models=[
         EmulatedModel(owner="bytedance", name="seedream-4", openapi_schema=_openapi("bytedance__seedream-4"),
@@ -154,7 +163,7 @@ def test_two_worker_machines_generate_and_render_a_film(pg_url, redis_url, s3_me
         set_runner(JobRunner(workers=0))  # this process (the app's machine) only queues
         pid, shots = _film_project()
         assert len(shots) == 6
-        a, b = Machine(tmp_path, "machine-a"), Machine(tmp_path, "machine-b")
+        a, b = machines
         a.start(), b.start()
         wait_until(lambda: a.ready() and b.ready(), timeout_s=90, what="both workers", every_s=0.2)
         a_id, b_id = a.worker_prefix(), b.worker_prefix()
