@@ -131,6 +131,7 @@ class JobRunner(ProviderSteps):
         self.idle_wait_s = idle_wait_s
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self._queue_store = queue.storage()  # resolved once: the loops below never read the settings again
+        self._queue_blocks = bool(getattr(self._queue_store, "blocking", False))
         self.changed = threading.Condition()
         self._stop = threading.Event()
         self._wake = threading.Event()
@@ -218,7 +219,8 @@ class JobRunner(ProviderSteps):
                 continue
             if job_id is None:
                 self._slots.release()
-                self._wake.wait(self.idle_wait_s)
+                if not self._queue_blocks:  # a blocking read (Redis BRPOP) has waited already
+                    self._wake.wait(self.idle_wait_s)
                 self._wake.clear()
                 continue
             try:
