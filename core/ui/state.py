@@ -47,10 +47,14 @@ def notify(text: str, *, icon: str | None = "✅") -> None:
 def show_notices() -> None:
     """Called once per page draw (app.py): re-show confirmations queued by the previous run that
     ended in ``st.rerun`` and forget the rest."""
-    queued = st.session_state.pop(_NOTICES, None) or []
-    if st.session_state.pop("_notices_pending_rerun", False):
+    # Forgotten only once shown: a rerun the browser asks for may take over at a toast (no fast
+    # reruns), and the next draw must show them then.
+    queued = st.session_state.get(_NOTICES) or []
+    if st.session_state.get("_notices_pending_rerun", False):
         for text, icon in queued:
             st.toast(text, icon=icon)
+    st.session_state.pop(_NOTICES, None)
+    st.session_state.pop("_notices_pending_rerun", None)
 
 
 def rerun() -> None:

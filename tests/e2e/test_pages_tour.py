@@ -97,7 +97,7 @@ def test_every_page_with_a_screenshot_and_working_recorders(page, module_app, mo
     idle(page)
     shot(page, "world-cast-after-voices")
     jonah = cast.get_character(project_id=p.id, character_id="jonah")
-    assert jonah.voice_id and page.get_by_text(f"voice {jonah.voice_id}").count() >= 1
+    assert jonah.voice_id and page.get_by_text(f"voice {cast.voice_label(voice_id=jonah.voice_id)}").count() >= 1
 
     # Edit: voicing the lines keeps the line recorder's START.
     nav(page, "Edit")
