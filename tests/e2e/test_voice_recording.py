@@ -143,8 +143,9 @@ def test_record_convert_and_recover_in_chromium(page, app_server, app_db, shot, 
 
     # 5 · convert the take to Maya's voice
     page.locator(f".st-key-convert_{take.media_id} button").click()
+    page.get_by_text("Converting").first.wait_for()  # queued: the worker links the result to the take
     [voice] = wait_until("converted voice", lambda: list_versions_of(media_id=take.media_id), timeout=90)
-    page.get_by_text("Converted").first.wait_for()
+    page.get_by_text(re.compile("^↳")).first.wait_for()  # the page redraws by itself when it lands
     idle(page)
     shot(page, "converted")
     v_data, v_sr, v_duration, v_rms = measure(asset_path(media_id=voice.media_id))

@@ -63,8 +63,9 @@ def test_edit_preview_generate_to_downloadable_mp4(tmp_path, tools, served):
     assert {"door", "wind"} <= {r.extra["effect"] for r in list_items(project_id=p.id, track="sfx")}
     first_key = dialogue_lines(project_id=p.id)[0].key
     at.multiselect(key="voice_pick").set_value([first_key]).run()
-    at.button(key="voice_selected").click().run()
+    at.button(key="voice_selected").click().run()  # queued: the worker places the line
     assert not at.exception and not at.error, [e.value for e in at.error]
+    settle(at, p.id)
     voiced = list_items(project_id=p.id, track="voice")
     assert len(voiced) == 1 and voiced[0].extra["words"], "one line voiced, with word timings"
     at.button(key="make_music").click().run()
