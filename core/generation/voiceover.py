@@ -40,6 +40,13 @@ def run_generations(*, requests: list[dict], on_progress: Progress | None = None
     return their result assets in order. Raises ProviderError naming the first failed job."""
 
     jobs = [submit_job(**r) for r in requests]
+    ended = _wait_succeeded(jobs=jobs, what=what, on_progress=on_progress)
+    return [get_asset(media_id=j.result_media_id) for j in ended]
+
+
+def _wait_succeeded(*, jobs: list[Job], what: str, on_progress: Progress | None) -> list[Job]:
+    """Wait for ``jobs`` (reporting "<what> n/N ready" as each ends) and return them ended, in order.
+    Raises ProviderError naming the first failed job."""
     done = {"n": 0}
 
     def finished(_job) -> None:
@@ -48,7 +55,7 @@ def run_generations(*, requests: list[dict], on_progress: Progress | None = None
             on_progress(f"{what} {done['n']}/{len(jobs)} ready")
 
     ended = wait_all(job_ids=[j.id for j in jobs], timeout_s=VOICE_TIMEOUT_S * max(1, len(jobs)), on_finished=finished)
-    return [get_asset(media_id=j.result_media_id) for j in require_succeeded(jobs=ended, what=what)]
+    return require_succeeded(jobs=ended, what=what)
 
 
 # --- voice ---------------------------------------------------------------------------------------
@@ -189,15 +196,7 @@ def generate_voiceover(*, project_id: int, keys: list[str] | None = None, only_m
     Raises InvalidInput when there is nothing to voice, ProviderError when a line fails (lines done
     before it stay placed)."""
     jobs = enqueue_voiceover(project_id=project_id, keys=keys, only_missing=only_missing)
-    done = {"n": 0}
-
-    def finished(_job) -> None:
-        done["n"] += 1
-        if on_progress:
-            on_progress(f"voice line {done['n']}/{len(jobs)} ready")
-
-    ended = wait_all(job_ids=[j.id for j in jobs], timeout_s=VOICE_TIMEOUT_S * max(1, len(jobs)), on_finished=finished)
-    require_succeeded(jobs=ended, what="voice line")
+    _wait_succeeded(jobs=jobs, what="voice line", on_progress=on_progress)
     return len(jobs)
 
 

@@ -1,21 +1,15 @@
 """Counts and step states come from the data at draw time; one shot numbering (scene.shot) on every
 page; human labels and values on their step; Preview's first render says it rendered everything
 and its jump opens inside the shot."""
-import io
-
-from PIL import Image
 
 from core import cast
-from core.breakdowns import list_shots, run_breakdown, shot_labels, update_shot
+from core.breakdowns import list_shots, shot_labels, update_shot
 from core.generation.facade import wait_all
 from core.generation.voiceover import generate_voiceover
-from core.media_assets import create_asset
 from core.progress import project_progress
-from core.projects import create_project
-from core.scripts import save_version
 from core.timeline.store import project_timeline
 
-from tests.pages.helpers import app, component_args, texts
+from tests.pages.helpers import app, broken_down, component_args, texts
 from tests.conftest import settle
 
 SCRIPT = """INT. LIGHTHOUSE - NIGHT
@@ -35,17 +29,7 @@ It's addressed to you.
 
 
 def _project(keyframes: bool = True):
-    p = create_project(name="P", target_length_s=20)
-    save_version(project_id=p.id, text=SCRIPT, source="pasted")
-    run_breakdown(project_id=p.id)
-    for n, shot in enumerate(list_shots(project_id=p.id)):
-        update_shot(shot_id=shot.id, duration_s=1.26 + n)
-        if keyframes:
-            buf = io.BytesIO()
-            Image.new("RGB", (64, 36), (40 * n % 255, 90, 160)).save(buf, format="PNG")
-            a = create_asset(type="image", project_id=p.id, data=buf.getvalue(), mime="image/png", shot_id=shot.id)
-            update_shot(shot_id=shot.id, keyframe_media_id=a.media_id)
-    return p
+    return broken_down(name="P", script=SCRIPT, keyframes=keyframes, duration_s=lambda n: 1.26 + n)
 
 
 def _step(p, name):

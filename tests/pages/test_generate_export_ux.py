@@ -1,17 +1,11 @@
 """Generate → Editing program: exporting the timeline runs as a job and offers the zip for download."""
-import io
 import time
 import zipfile
 
-from PIL import Image
-
-from core.breakdowns import list_shots, run_breakdown, update_shot
-from core.media_assets import asset_path, create_asset
-from core.projects import create_project
+from core.media_assets import asset_path
 from core.render.service import active_render, list_renders
-from core.scripts import save_version
 
-from tests.pages.helpers import app
+from tests.pages.helpers import app, broken_down
 
 SCRIPT = """INT. LIGHTHOUSE - NIGHT
 
@@ -24,14 +18,7 @@ Waves crash. TOM holds up a bottle.
 
 
 def test_export_timeline_from_the_generate_page():
-    p = create_project(name="Light", target_length_s=15)
-    save_version(project_id=p.id, text=SCRIPT, source="pasted")
-    run_breakdown(project_id=p.id)
-    for n, shot in enumerate(list_shots(project_id=p.id)):
-        buf = io.BytesIO()
-        Image.new("RGB", (64, 36), (40 * n % 255, 90, 160)).save(buf, format="PNG")
-        a = create_asset(type="image", project_id=p.id, data=buf.getvalue(), mime="image/png", shot_id=shot.id)
-        update_shot(shot_id=shot.id, keyframe_media_id=a.media_id, duration_s=1.0)
+    p = broken_down(name="Light", script=SCRIPT, target_length_s=15, duration_s=1.0)
     at = app("generate", p.id)
     at.radio(key="export_format").set_value("edl").run()
     at.button(key="export_timeline").click().run()

@@ -1,15 +1,9 @@
 """Preview: pressing ▶ on a shot makes it the shot "Change a shot" edits, so a length change lands
 on the shot the user looked at."""
-import io
 
-from PIL import Image
+from core.breakdowns import list_shots
 
-from core.breakdowns import list_shots, run_breakdown, update_shot
-from core.media_assets import create_asset
-from core.projects import create_project
-from core.scripts import save_version
-
-from tests.pages.helpers import app
+from tests.pages.helpers import app, broken_down
 
 SCRIPT = """INT. LIGHTHOUSE - NIGHT
 
@@ -28,15 +22,7 @@ It's addressed to you.
 
 
 def _project():
-    p = create_project(name="P", target_length_s=20)
-    save_version(project_id=p.id, text=SCRIPT, source="pasted")
-    run_breakdown(project_id=p.id)
-    for n, shot in enumerate(list_shots(project_id=p.id)):
-        buf = io.BytesIO()
-        Image.new("RGB", (64, 36), (40 * n % 255, 90, 160)).save(buf, format="PNG")
-        a = create_asset(type="image", project_id=p.id, data=buf.getvalue(), mime="image/png", shot_id=shot.id)
-        update_shot(shot_id=shot.id, keyframe_media_id=a.media_id, duration_s=1.5)
-    return p
+    return broken_down(name="P", script=SCRIPT, duration_s=1.5)
 
 
 def test_play_button_selects_the_shot_to_change():

@@ -1,23 +1,18 @@
 """Voice lines are jobs whose result the worker places (issue 13): Edit's "Voice all lines" only
 queues them and returns, the lines land on the timeline with no page waiting (whichever door asked),
 and placing a line twice (a worker that died between placing and finishing) adds nothing."""
-import io
 import time
 
-from PIL import Image
-
-from core.breakdowns import list_shots, run_breakdown, update_shot
+from core.breakdowns import list_shots, update_shot
 from core.generation.voiceover import VOICE_LINE, apply_voice_line, dialogue_lines, enqueue_voiceover
 from core.jobs.service import get_job, list_jobs, submit_job, wait_all
-from core.media_assets import create_asset
 from core.models import ACTIVE_STATUSES, MediaAsset
 from core.db import session
-from core.projects import create_project
-from core.scripts import save_version
 from core.settings import get_settings
 from core.timeline.store import list_items
 
 from tests.conftest import settle
+from tests.pages.helpers import broken_down
 from tests.pages.helpers import app, texts
 
 SCRIPT = """INT. LIGHTHOUSE - NIGHT
@@ -36,15 +31,7 @@ PACE_S = 1.5  # the offline provider takes this long per line here, so "returns 
 
 
 def _project():
-    p = create_project(name="Voices", target_length_s=20)
-    save_version(project_id=p.id, text=SCRIPT, source="pasted")
-    run_breakdown(project_id=p.id)
-    for n, shot in enumerate(list_shots(project_id=p.id)):
-        buf = io.BytesIO()
-        Image.new("RGB", (64, 36), (40 * n % 255, 90, 160)).save(buf, format="PNG")
-        a = create_asset(type="image", project_id=p.id, data=buf.getvalue(), mime="image/png", shot_id=shot.id)
-        update_shot(shot_id=shot.id, keyframe_media_id=a.media_id)
-    return p
+    return broken_down(name="Voices", script=SCRIPT)
 
 
 def _voiced(project_id: int) -> int:
