@@ -47,8 +47,9 @@ def follow_render() -> None:
         st.session_state.preview_media_id = job.result_media_id
         extra = get_asset(media_id=job.result_media_id).extra or {}
         made, kept = int(extra.get("segments_rendered") or 0), int(extra.get("segments_reused") or 0)
-        st.session_state.preview_note = (f"Rendered all {made} shot segments." if not kept else
-                                         f"Re-rendered {made} of {made + kept} shot segments; "
+        # Title cards are segments too: "shot segments" beside the shot count read as a miscount.
+        st.session_state.preview_note = (f"Rendered all {made} segments (shots and title cards)." if not kept else
+                                         f"Re-rendered {made} of {made + kept} segments (shots and title cards); "
                                          f"{kept} unchanged and reused.")
         st.session_state.pop("preview_job", None)
     elif job.status in ("failed", "cancelled", "unknown_outcome"):
