@@ -2,7 +2,7 @@
 duration, status, who is in it) that updates live while jobs run — and a detail panel for the
 selected shot: prompt, model form, generation, candidates, versions, continuity (last frame, end
 frame, transitions), provider comparison, voice lines and lip sync; plus a batch over every missing
-keyframe and clip that runs beside the page and can be cancelled while it runs.
+keyframe and clip, queued as jobs the workers carry on (the page returns at once), cancellable while it runs.
 A thin view over ``core.generation.board``, ``core.generation.facade`` and ``core.generation.comparison``."""
 import streamlit as st
 

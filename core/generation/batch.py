@@ -57,6 +57,7 @@ class BatchProgress:
     failed: dict[int, str] = field(default_factory=dict)
     cancelled: bool = False
     job_ids: list[str] = field(default_factory=list)
+    active: int = 0  # jobs still queued or running (batch_progress)
 
 
 def _missing(shots: list[Shot], stage: str) -> list[Shot]:
@@ -160,6 +161,7 @@ def batch_progress(*, project_id: int) -> BatchProgress | None:
                              job_ids=[j.id for j in mine])
     progress.failed = {j.shot_id: j.error or j.status for j in mine if j.status in ("failed", "unknown_outcome")}
     progress.cancelled = any(j.status == "cancelled" for j in mine)
+    progress.active = sum(j.status in ACTIVE_STATUSES for j in mine)
     return progress
 
 

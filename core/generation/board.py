@@ -10,19 +10,18 @@ cards never wait for a whole batch to end.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+import time
+from dataclasses import dataclass
 
 from sqlmodel import select
 
-from core.accounts.identity import acting_as, current_user
 from core.accounts.service import require_current
 from core.breakdowns import list_scene_cards
 from core.db import session
-from core.errors import StoryreelError
-from core.generation.batch import BatchProgress, cancel_batch, run_batch
+from core.generation.batch import BatchProgress, batch_progress, cancel_batch
+from core.generation.batch import start_batch as queue_batch
 from core.thumbnails import THUMB_WIDTH, thumbnail
 from core.models import ACTIVE_STATUSES, Job
-from core.settings import get_settings
 
 CARD_THUMB_WIDTH = THUMB_WIDTH  # board cards are narrow; a small JPEG (the media pickers' too) is all they need
 
@@ -105,92 +104,59 @@ def board(*, project_id: int, thumbs: bool = True) -> tuple[list[SceneBoard], Bo
             counts.clips += bool(shot.clip_media_id)
             counts.failed += shot.status == "failed"
         scenes.append(SceneBoard(scene_id=card.scene.id, number=n, heading=card.scene.heading, cards=tuple(cards)))
-    run = _RUNS.get(_key(project_id))
-    counts.batch_running = bool(run and run.thread.is_alive())
-    counts.batch_note = run.note() if run else ""
+    progress = batch_progress(project_id=project_id)
+    counts.batch_running = bool(progress and progress.active)
+    counts.batch_note = _note(progress)
     return scenes, counts
 
 
-# --- a batch that runs beside the page ------------------------------------------------------------
-@dataclass
-class _BatchRun:
-    thread: threading.Thread
-    stop: threading.Event
-    stages: list[BatchProgress] = field(default_factory=list)
-    error: str = ""
-
-    def note(self) -> str:
-        """One line on how the batch went (or is going)."""
-        if self.error:
-            return f"Batch stopped: {self.error}"
-        made = sum(p.done for p in self.stages)
-        failed = sum(len(p.failed) for p in self.stages)
-        state = "running" if self.thread.is_alive() else ("cancelled" if self.stop.is_set() else "done")
-        return f"Batch {state}: {made} made" + (f", {failed} failed" if failed else "") + "."
-
-    def failures(self) -> dict[int, str]:
-        return {k: v for p in self.stages for k, v in p.failed.items()}
-
-
-_RUNS: dict[tuple[str, int], _BatchRun] = {}
 _LOCK = threading.Lock()
 
 
-def _key(project_id: int) -> tuple[str, int]:
-    # Project ids repeat across databases (tests, a switched DATABASE_URL): key by both.
-    return str(get_settings().database_url or get_settings().data_dir), project_id
+# --- the batch: queued jobs the workers carry on (no thread of the page's process) ---------------------
+def _note(progress: BatchProgress | None) -> str:
+    """One line on how the project's newest batch went (or is going); "" when it never ran one."""
+    if progress is None:
+        return ""
+    state = "running" if progress.active else ("cancelled" if progress.cancelled else "done")
+    failed = len(progress.failed)
+    return f"Batch {state}: {progress.done} made" + (f", {failed} failed" if failed else "") + "."
 
 
 def start_batch(*, project_id: int) -> bool:
-    """Start every missing keyframe, then every missing clip, in a background thread of this
-    process (the jobs themselves run on the job runner); returns False when a batch of this project
-    is already running. Progress is read with ``board``; ``stop_batch`` cancels it.
-    The batch's jobs are the current user's (raises Forbidden when their role may not generate)."""
+    """Queue every missing keyframe (each queues its shot's clip when it lands) and every missing
+    clip, and return at once: the workers carry the batch on whether or not a page stays open, and a
+    restart of this process loses nothing. Returns False when a batch of this project is still
+    running. Progress is read with ``board``; ``stop_batch`` cancels it. The batch's jobs are the
+    current user's (raises Forbidden when their role may not generate)."""
     require_current(action="generate", project_id=project_id)
-    who = current_user()  # the thread starts with no context of its own: it acts for the user who started it
-    with _LOCK:
-        run = _RUNS.get(_key(project_id))
-        if run and run.thread.is_alive():
+    with _LOCK:  # two clicks of one process never queue two batches
+        running = batch_progress(project_id=project_id)
+        if running is not None and running.active:
             return False
-        stop = threading.Event()
-        run = _BatchRun(thread=threading.Thread(target=lambda: None), stop=stop)
-
-        def _work() -> None:
-            def _seen(progress: BatchProgress) -> None:
-                if not any(p is progress for p in run.stages):
-                    run.stages.append(progress)
-
-            try:
-                with acting_as(name=who):
-                    run_batch(project_id=project_id, on_progress=_seen, should_stop=stop.is_set)
-            except (StoryreelError, TimeoutError) as exc:
-                run.error = str(getattr(exc, "message", exc))
-
-        run.thread = threading.Thread(target=_work, name=f"batch-{project_id}", daemon=True)
-        _RUNS[_key(project_id)] = run
-        run.thread.start()
+        queue_batch(project_id=project_id)
     return True
 
 
 def stop_batch(*, project_id: int) -> int:
-    """Stop this project's running batch (no next stage) and cancel its queued jobs; returns how
-    many jobs were cancelled. Finished shots keep their results."""
-    run = _RUNS.get(_key(project_id))
-    if run is not None:
-        run.stop.set()
+    """Cancel this project's unfinished batch jobs (no clip is chained after a cancelled keyframe);
+    returns how many were cancelled. Finished shots keep their results."""
     return cancel_batch(project_id=project_id)
 
 
 def batch_failures(*, project_id: int) -> dict[int, str]:
-    """Return {shot id: message} of the shots the last batch of this project could not make."""
-    run = _RUNS.get(_key(project_id))
-    return run.failures() if run else {}
+    """Return {shot id: message} of the shots the newest batch of this project could not make."""
+    progress = batch_progress(project_id=project_id)
+    return dict(progress.failed) if progress else {}
 
 
 def wait_batch(*, project_id: int, timeout_s: float = 600.0) -> bool:
-    """Wait for this project's batch thread to end; returns True when it has (tests, the CLI)."""
-    run = _RUNS.get(_key(project_id))
-    if run is None:
-        return True
-    run.thread.join(timeout=timeout_s)
-    return not run.thread.is_alive()
+    """Wait until this project's newest batch has no unfinished job (clips chained by its keyframes
+    included); returns True when it has ended (tests, the CLI)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        progress = batch_progress(project_id=project_id)
+        if progress is None or not progress.active:
+            return True
+        time.sleep(0.2)
+    return False

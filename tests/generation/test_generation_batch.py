@@ -2,16 +2,20 @@
 without repeating finished shots; versions roll back; comparison keeps one."""
 from __future__ import annotations
 
+import threading
+
 import pytest
 from sqlmodel import select
 
 from core.generation import batch
+from core.generation import board
 from core.generation import comparison
 from core.breakdowns import list_shots
 from core.db import session
 from core.generation.facade import generate_keyframe, rollback, shot_versions, wait_all
 from core.jobs.service import reset_runner, set_runner
 from core.models import Job, MediaAsset
+from core.settings import get_settings
 from tests.generation.conftest import make_runner
 
 
@@ -114,3 +118,24 @@ def test_comparison_side_by_side_and_keep(project):
     assert google.status == "failed" and "GOOGLE" in google.error  # no key: refused before any call
     kept = comparison.keep(shot_id=shot.id, entry=local)
     assert kept.keyframe_media_id == local.media_id
+
+
+def test_the_board_batch_is_queued_jobs_not_a_thread_of_the_page_process(project, monkeypatch):
+    """The Storyboard's batch queues its keyframes (each chains its clip) and returns: no thread of
+    the page's process carries it, a second start while it runs is refused, and it ends with every
+    shot made by the workers alone."""
+    monkeypatch.setenv("STORYREEL_LOCAL_LATENCY_S", "0.3")  # still running when the checks below look
+    get_settings.cache_clear()
+    before = {t.name for t in threading.enumerate()}
+    assert board.start_batch(project_id=project.id)
+    assert not [t for t in threading.enumerate() if t.name not in before and t.name.startswith("batch")]
+    _, counts = board.board(project_id=project.id, thumbs=False)
+    assert counts.batch_running and counts.batch_note.startswith("Batch running")
+    assert not board.start_batch(project_id=project.id), "one batch of a project at a time"
+    assert board.wait_batch(project_id=project.id, timeout_s=300)
+    shots = list_shots(project_id=project.id)
+    assert all(s.keyframe_media_id and s.clip_media_id for s in shots)
+    _, counts = board.board(project_id=project.id, thumbs=False)
+    assert not counts.batch_running
+    assert counts.batch_note == f"Batch done: {2 * len(shots)} made.", counts.batch_note
+    get_settings.cache_clear()
