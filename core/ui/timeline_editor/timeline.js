@@ -274,9 +274,15 @@
     if (!audio.paused) { audio.pause(); $("tl-play").textContent = "▶ Play"; return; }
     audio.currentTime = playhead;
     audio.play().then(() => { $("tl-play").textContent = "⏸ Pause"; raf = requestAnimationFrame(tick); })
-      .catch(() => {});
+      .catch(() => { $("tl-play").textContent = "▶ Play"; });
   });
   $("tl-audio").addEventListener("ended", () => { $("tl-play").textContent = "▶ Play"; });
+  // The playhead also follows the media clock's own events: animation frames are throttled in a
+  // busy or hidden page, and the playhead must still show where the mix is.
+  $("tl-audio").addEventListener("timeupdate", () => {
+    const audio = $("tl-audio");
+    if (!audio.paused) { playhead = audio.currentTime; showFrame(); }
+  });
 
   window.addEventListener("message", (event) => {
     const msg = event.data;
@@ -286,9 +292,22 @@
     lastSig = sig;
     view = msg.args.view;
     if (view.audio !== audioSrc) {
+      // A new mix (a level or a move saved while listening): keep playing it from the same point,
+      // since setting a media element's source stops it.
+      const audio = $("tl-audio");
+      const wasPlaying = !audio.paused;
       audioSrc = view.audio;
-      $("tl-audio").src = view.audio || "";
+      audio.src = view.audio || "";
       $("tl-play").disabled = !view.audio;
+      if (wasPlaying && view.audio) {
+        audio.addEventListener("loadedmetadata", () => {
+          audio.currentTime = Math.min(playhead, audio.duration || playhead);
+          audio.play().then(() => { $("tl-play").textContent = "⏸ Pause"; raf = requestAnimationFrame(tick); })
+            .catch(() => { $("tl-play").textContent = "▶ Play"; });
+        }, {once: true});
+      } else {
+        $("tl-play").textContent = "▶ Play";
+      }
     }
     if (selected !== null && !view.sounds.some((s) => s.row_id === selected)) {
       selected = null;
