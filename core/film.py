@@ -16,7 +16,7 @@ from typing import Any, Callable
 from core.breakdowns import list_scene_cards, list_shots, run_breakdown, update_shot
 from core.cast import generate_style_cards
 from core.errors import Cancelled, InvalidCombination, InvalidInput, RenderError
-from core.jobs.service import require_succeeded, wait_all
+from core.jobs.service import wait_all, wait_succeeded
 from core.media_assets import asset_path, get_asset
 from core.render.captions import CAPTION_STYLES
 from core.render.service import start_render
@@ -40,15 +40,7 @@ def _shot_jobs(*, shots: list, submit: Callable, what: str, on_progress: Progres
     (the worker puts each result on its shot); returns how many. Raises ProviderError naming the
     first failure."""
     jobs = [submit(shot) for shot in shots]
-    done = {"n": 0}
-
-    def finished(_job) -> None:
-        done["n"] += 1
-        if on_progress:
-            on_progress(f"{what} {done['n']}/{len(jobs)} ready")
-
-    require_succeeded(jobs=wait_all(job_ids=[j.id for j in jobs], timeout_s=600 * max(1, len(jobs)),
-                                    on_finished=finished), what=what)
+    wait_succeeded(jobs=jobs, what=what, on_progress=on_progress)
     return len(jobs)
 
 

@@ -24,7 +24,7 @@ from core.projects import get_project
 from core.providers.local.treatments import apply_treatment, treatment_for
 from core.story.casting import Person, description_from_text, read_person
 from core.timeline.store import add_item, delete_items, list_items
-from core.jobs.service import require_succeeded, submit_job, wait_all
+from core.jobs.service import submit_job, wait_succeeded
 from core.providers.local.voices import cast_voices, LOCAL_VOICES, NARRATOR_VOICE, voice_for_character
 from core.registry import get_registry
 
@@ -40,22 +40,8 @@ def run_generations(*, requests: list[dict], on_progress: Progress | None = None
     return their result assets in order. Raises ProviderError naming the first failed job."""
 
     jobs = [submit_job(**r) for r in requests]
-    ended = _wait_succeeded(jobs=jobs, what=what, on_progress=on_progress)
+    ended = wait_succeeded(jobs=jobs, what=what, on_progress=on_progress, timeout_per_job_s=VOICE_TIMEOUT_S)
     return [get_asset(media_id=j.result_media_id) for j in ended]
-
-
-def _wait_succeeded(*, jobs: list[Job], what: str, on_progress: Progress | None) -> list[Job]:
-    """Wait for ``jobs`` (reporting "<what> n/N ready" as each ends) and return them ended, in order.
-    Raises ProviderError naming the first failed job."""
-    done = {"n": 0}
-
-    def finished(_job) -> None:
-        done["n"] += 1
-        if on_progress:
-            on_progress(f"{what} {done['n']}/{len(jobs)} ready")
-
-    ended = wait_all(job_ids=[j.id for j in jobs], timeout_s=VOICE_TIMEOUT_S * max(1, len(jobs)), on_finished=finished)
-    return require_succeeded(jobs=ended, what=what)
 
 
 # --- voice ---------------------------------------------------------------------------------------
@@ -196,7 +182,7 @@ def generate_voiceover(*, project_id: int, keys: list[str] | None = None, only_m
     Raises InvalidInput when there is nothing to voice, ProviderError when a line fails (lines done
     before it stay placed)."""
     jobs = enqueue_voiceover(project_id=project_id, keys=keys, only_missing=only_missing)
-    _wait_succeeded(jobs=jobs, what="voice line", on_progress=on_progress)
+    wait_succeeded(jobs=jobs, what="voice line", on_progress=on_progress, timeout_per_job_s=VOICE_TIMEOUT_S)
     return len(jobs)
 
 

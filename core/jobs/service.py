@@ -326,6 +326,23 @@ def require_succeeded(*, jobs: list[Job], what: str) -> list[Job]:
     return jobs
 
 
+def wait_succeeded(*, jobs: list[Job], what: str, on_progress: Callable[[str], None] | None = None,
+                   timeout_per_job_s: float = 600.0) -> list[Job]:
+    """Wait for ``jobs`` (telling ``on_progress`` "<what> n/N ready" as each ends) and return them
+    ended, in order (CLI, film command, tests — pages never wait). Raises ProviderError naming the
+    first one that did not succeed."""
+    done = {"n": 0}
+
+    def finished(_job) -> None:
+        done["n"] += 1
+        if on_progress:
+            on_progress(f"{what} {done['n']}/{len(jobs)} ready")
+
+    ended = wait_all(job_ids=[j.id for j in jobs], timeout_s=timeout_per_job_s * max(1, len(jobs)),
+                     on_finished=finished)
+    return require_succeeded(jobs=ended, what=what)
+
+
 def cancel_job(*, job_id: str) -> Job:
     """Cancel a job and return it. A queued job is simply dropped; a render stops at its next
     progress step; a submitted one is cancelled at the provider when the provider allows it.

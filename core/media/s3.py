@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import mimetypes
 from pathlib import Path
+from typing import Callable
 from urllib.parse import quote
 
 import boto3
@@ -52,16 +53,21 @@ class S3Store:
             f"The media store {self.describe()} could not {doing} ({code}): check STORYREEL_MEDIA_URL, "
             "STORYREEL_S3_ENDPOINT_URL and the store's credentials (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY).")
 
-    def exists(self, *, key: str) -> bool:
+    def _found(self, call: Callable[[], object], doing: str) -> bool:
+        """Run ``call``; True when it worked, False when the object is missing; any other failure
+        raises MediaStoreUnavailable naming what was being done."""
         try:
-            self.client.head_object(Bucket=self.bucket, Key=self._key(key))
+            call()
             return True
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code", "") in _MISSING:
                 return False
-            raise self._fail(exc, f"look up {key}") from exc
+            raise self._fail(exc, doing) from exc
         except BotoCoreError as exc:
-            raise self._fail(exc, f"look up {key}") from exc
+            raise self._fail(exc, doing) from exc
+
+    def exists(self, *, key: str) -> bool:
+        return self._found(lambda: self.client.head_object(Bucket=self.bucket, Key=self._key(key)), f"look up {key}")
 
     def put(self, *, key: str, path: Path, overwrite: bool = False) -> None:
         if not overwrite and self.exists(key=key):
@@ -73,17 +79,11 @@ class S3Store:
             raise self._fail(exc, f"store {key}") from exc
 
     def fetch(self, *, key: str, dest: Path) -> bool:
-        dest = Path(dest)
-        try:
-            with atomic_path(dest) as tmp:
+        def download() -> None:
+            with atomic_path(Path(dest)) as tmp:
                 self.client.download_file(self.bucket, self._key(key), str(tmp))
-            return True
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code", "") in _MISSING:
-                return False
-            raise self._fail(exc, f"read {key}") from exc
-        except BotoCoreError as exc:
-            raise self._fail(exc, f"read {key}") from exc
+
+        return self._found(download, f"read {key}")
 
     def delete(self, *, key: str) -> None:
         try:
