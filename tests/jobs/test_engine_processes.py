@@ -8,6 +8,7 @@ import time
 import httpx
 import pytest
 
+from core.breakdowns import list_shots, update_shot
 from core.jobs.runner import JobRunner, load_job
 from core.jobs.service import get_job, set_runner, submit_job
 from tests.emulators.server import Fault, free_port
@@ -134,6 +135,10 @@ def test_killed_worker_mid_render_is_resumed(queue_mode, procs, data_dir, tmp_pa
     get_settings.cache_clear()
     _queue_only()
     p = _film_project(tmp_path)
+    # Long enough shots that the render is still under way when the worker is killed (the renderer
+    # made a film of 1.5 s shots in well under a second, so the kill could land after the last frame).
+    for shot in list_shots(project_id=p.id):
+        update_shot(shot_id=shot.id, duration_s=8.0)
     first = procs.worker(workers=1, name="first")
     job = start_render(project_id=p.id, operation="film", options={"short_side": 360, "subtitles": "none"})
     wait_until(lambda: (j := load_job(job.id)).status == "running" and j.progress > 0.05, timeout_s=120,
