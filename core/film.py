@@ -26,7 +26,8 @@ from core.scripts import save_version
 from core.story.breakdown import default_length_s
 from core.timeline.speech import shot_turns
 from core.timeline.store import list_items, project_timeline
-from core.generation.soundtrack import attach_sfx, choose_music
+from core.generation.effects import attach_sfx
+from core.generation.soundtrack import choose_music
 from core.generation.shots import generate_clip, generate_keyframe
 from core.generation.voiceover import assign_cast_voices, generate_voiceover
 from core.story.importer import read_script_file

@@ -18,9 +18,8 @@ from core.ui.recorder import line_recording, recovery_panel
 from core.ui.signin import may, why_not
 from core.ui.state import notify, rerun, synced
 from core.ui.timeline import timeline_editor
-from core.generation.soundtrack import (
-    MUSIC_MOODS, add_sfx, attach_sfx, choose_music, mood_for, sfx_choices, upload_music,
-)
+from core.generation.effects import AUTO_DONE, enqueue_auto_sfx, enqueue_sfx, sfx_choices, sfx_status
+from core.generation.soundtrack import MUSIC_MOODS, enqueue_music, mood_for, music_status, upload_music
 from core.generation.voiceover import dialogue_lines, enqueue_voiceover
 
 st.title("🎚️ Edit")
@@ -30,10 +29,12 @@ require_step(project=project, need="keyframes")
 shots = list_shots(project_id=project.id)
 shot_no = shot_labels(project_id=project.id)  # {shot id: "scene.shot"}
 
-# Effects are attached once automatically; after that the user's additions and removals rule.
-if not (project.settings or {}).get("sfx_auto_done"):
-    with shown_errors("Sound effects"), st.spinner("Attaching sound effects from the shots' action…"):
-        attach_sfx(project_id=project.id)
+# Effects are attached once automatically; after that the user's additions and removals rule. They
+# are queued (the project is marked at once, so a second visit queues nothing) and the workers
+# attach them; watch_jobs below redraws the page as they land.
+if not (project.settings or {}).get(AUTO_DONE):
+    with shown_errors("Sound effects"):
+        enqueue_auto_sfx(project_id=project.id)
 
 def _set_gain(row_id: int, key: str) -> None:
     # A callback: the level is saved before the page redraws, so the timeline above shows it.
@@ -116,9 +117,15 @@ with music_tab:
                         index=MUSIC_MOODS.index(default_mood), key="music_mood")
     if st.button("Make a music bed", key="make_music", type="primary" if music is None else "secondary",
                  disabled=not may("generate"), help=why_not("generate")):
-        with shown_errors("Music"), st.spinner("Composing…"):
-            choose_music(project_id=project.id, mood=mood)
-            st.rerun()
+        with shown_errors("Music"):  # queued: the worker puts the bed under the film
+            enqueue_music(project_id=project.id, mood=mood)
+            notify(f"Composing a {mood} music bed: it goes under the film as soon as it is ready.")
+            rerun()
+    music_work = music_status(project_id=project.id)
+    if music_work.making:
+        st.info(f"🎵 Making {music_work.making}… it goes under the film when ready.")
+    if music_work.error:
+        st.error(f"The music could not be made: {music_work.error}")
     upload = st.file_uploader("…or use your own track", type=["wav", "flac", "ogg", "mp3"], key="music_upload")
     if upload is not None and st.button("Use this track", key="use_upload"):
         with shown_errors("Music"):
@@ -153,6 +160,12 @@ with sfx_tab:
     target = c1.selectbox("Shot", [s.id for s in shots], format_func=lambda i: f"Shot {shot_no[i]}", key="sfx_shot")
     effect = c2.selectbox("Effect", sfx_choices(project_id=project.id), key="sfx_effect")
     if c3.button("Add", key="sfx_add"):
-        with shown_errors("Sound effects"):
-            add_sfx(project_id=project.id, shot_id=target, effect=effect)
-            st.rerun()
+        with shown_errors("Sound effects"):  # queued: the worker attaches it to the shot
+            enqueue_sfx(project_id=project.id, shot_id=target, effect=effect)
+            notify(f"Making '{effect}' for shot {shot_no[target]}: it is attached as soon as it is ready.")
+            rerun()
+    sfx_work = sfx_status(project_id=project.id)
+    if sfx_work.making:
+        st.info(f"💥 Making {sfx_work.making}… each is attached to its shot when ready.")
+    if sfx_work.error:
+        st.error(f"Some sound effects could not be made — {sfx_work.error}")

@@ -25,6 +25,7 @@ from core.storage import check_media_store, prune_media_cache
 # Modules that register job work kinds and result handlers (core.jobs.kinds) when imported: every
 # process that runs workers imports them first, so any worker can finish any job.
 KIND_MODULES = ("core.render.service", "core.generation.shots", "core.generation.voiceover",
+                "core.generation.soundtrack", "core.generation.effects",
                 "core.recording.convert", "core.recording.line_takes")
 
 

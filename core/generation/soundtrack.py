@@ -1,28 +1,29 @@
-"""The film's soundtrack besides its voices: the music (one bed, or a bed per scene in the mood its
-words call for, joined with crossfades; or an upload) and the effects the action calls for (scene
-ambiences looped under whole scenes, spot effects at their word in their shot).
+"""The film's music: one bed, or a bed per scene in the mood its words call for, joined with
+crossfades; or an upload. Effects: ``core.generation.effects``.
 
-Every sound is a generation job through the registry (the local music and SFX engines by default),
-placed on the timeline as ``TimelineItem`` rows (see ``core.timeline.store``).
+Every bed is a generation job through the registry (the local music engine by default) whose result
+handler, run by the worker, puts the music under the film as a ``TimelineItem`` row (see
+``core.timeline.store``): pages and the API queue and return; the CLI and the film command wait.
 """
 from __future__ import annotations
 
 import re
+import uuid
+from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
-from core.breakdowns import get_shot, list_scene_cards, list_shots
-from core.errors import InvalidInput
-from core.generation.voiceover import Progress, run_generations
+from core.breakdowns import list_scene_cards, list_shots
+from core.errors import InvalidInput, NotFound, ProviderError
+from core.jobs.kinds import register_result
+from core.jobs.service import list_jobs, submit_job, wait_succeeded
 from core.media.checks import check_media_bytes
 from core.media.wav import read_audio, to_wav_bytes
-from core.media_assets import asset_path, create_asset
-from core.models import MediaAsset, Shot
+from core.media_assets import asset_path, create_asset, get_asset
+from core.models import ACTIVE_STATUSES, CANCELLED, FAILED, UNKNOWN_OUTCOME, Job, MediaAsset, TimelineItem
 from core.projects import get_project, update_project
-from core.registry import get_registry
-from core.timeline.store import (
-    AMBIENT, MAX_SFX_PER_SHOT, add_item, delete_items, find_sfx, list_items, project_timeline, removed_sfx,
-)
+from core.timeline.store import add_item, delete_items, list_items, project_timeline
 
 # Genre → the mood of its bed (local/music moods); the user can pick another on the Edit page.
 GENRE_MOOD = {
@@ -87,49 +88,195 @@ def _scene_spans(project_id: int) -> list[tuple[float, float, str]]:
     return spans
 
 
-def choose_music(*, project_id: int, mood: str | None = None, gain_db: float = MUSIC_GAIN_DB,
-                 seed: int = 0, duration_s: float | None = None) -> MediaAsset:
-    """Put music under the film and return its asset. With a ``mood`` one bed in that mood; without
-    one each scene gets the mood its words call for (else the genre's) and the beds are joined
-    with 2 s crossfades at the scene changes (the asset's ``extra["scenes"]`` lists them).
-    Raises InvalidInput for an unknown mood."""
-    project = get_project(project_id=project_id)
-    if mood is not None and mood not in MUSIC_MOODS:
-        raise InvalidInput(f"Mood must be one of {', '.join(MUSIC_MOODS)}.", field="mood")
-    length = duration_s or sum(s.duration_s for s in list_shots(project_id=project_id)) + 4.0
+MUSIC_BED = "music_bed"  # the purpose of a music job: a bed, or one scene's bed of a score (its handler places it)
+MUSIC_REQUEST = "music_request"  # project setting: the music last asked for ({"request": token, "mood", "pieces"})
+SOUND_TIMEOUT_S = 600
+
+
+def _music_plan(project, *, mood: str | None, seed: int, duration_s: float | None) -> list[dict]:
+    """The beds the film's music needs, in order: [{"mood", "start_s", "end_s", "length", "seed"}] —
+    one for a ``mood`` (or a film whose scenes share one), else one per scene, each 2 s longer than
+    its scene for the crossfade into the next."""
+    length = duration_s or sum(s.duration_s for s in list_shots(project_id=project.id)) + 4.0
     try:
-        spans = [] if mood else _scene_spans(project_id)
+        spans = [] if mood else _scene_spans(project.id)
     except InvalidInput:  # nothing placed yet: one bed for the genre
         spans = []
     moods = [scene_mood(text=t, genre=project.genre) for _, _, t in spans]
     if mood or len(set(moods)) <= 1:
         mood = mood or (moods[0] if moods else mood_for(genre=project.genre))
-        [asset] = run_generations(requests=[_bed_request(project, mood, length, seed)], what="music bed")
-        _set_music(project_id=project_id, asset=asset, gain_db=gain_db, extra={"mood": mood, "source": "generated"})
-        return asset
+        return [{"mood": mood, "start_s": 0.0, "end_s": length, "length": length, "seed": int(seed)}]
     ends = [b for _, b, _ in spans]
     ends[-1] = max(ends[-1] + 4.0, length)
     starts = [0.0] + ends[:-1]
-    beds = run_generations(requests=[_bed_request(project, m, (b - a) + CROSSFADE_S, seed + i)
-                                     for i, (m, a, b) in enumerate(zip(moods, starts, ends))], what="music bed")
-    score, sr = _join_beds([asset_path(media_id=b.media_id) for b in beds], starts, ends)
+    return [{"mood": m, "start_s": a, "end_s": b, "length": (b - a) + CROSSFADE_S, "seed": int(seed) + i}
+            for i, (m, a, b) in enumerate(zip(moods, starts, ends))]
+
+
+def enqueue_music(*, project_id: int, mood: str | None = None, gain_db: float = MUSIC_GAIN_DB,
+                  seed: int = 0, duration_s: float | None = None) -> Job:
+    """Queue music for the film and return the job of its first bed at once (pages, API). With a
+    ``mood`` one bed in that mood; without one each scene gets the mood its words call for (else the
+    genre's), one bed after another — each bed's result handler queues the next, the last one joins
+    them with 2 s crossfades at the scene changes. The worker puts the music under the film
+    (:func:`apply_music_bed`); a cached bed is placed at once. Music asked again, or a track
+    uploaded, before it is ready wins: the older music then stays in the library only.
+
+    Raises InvalidInput for an unknown mood, and as ``submit_job``."""
+    project = get_project(project_id=project_id)
+    if mood is not None and mood not in MUSIC_MOODS:
+        raise InvalidInput(f"Mood must be one of {', '.join(MUSIC_MOODS)}.", field="mood")
+    plan = _music_plan(project, mood=mood, seed=seed, duration_s=duration_s)
+    token = uuid.uuid4().hex
+    previous = (project.settings or {}).get(MUSIC_REQUEST)
+    _note_request(project_id, {"request": token, "mood": mood or "", "pieces": len(plan)})
+    try:
+        return _submit_bed(project, plan=plan, piece=0, beds=[], token=token, gain_db=gain_db)
+    except Exception:  # nothing was queued: the music asked before stays the one awaited
+        _note_request(project_id, previous)
+        raise
+
+
+def _note_request(project_id: int, request: dict | None) -> None:
+    settings = dict(get_project(project_id=project_id).settings or {})
+    settings[MUSIC_REQUEST] = request
+    update_project(project_id=project_id, settings=settings)
+
+
+def _submit_bed(project, *, plan: list[dict], piece: int, beds: list[str], token: str, gain_db: float) -> Job:
+    bed = plan[piece]
+    settings = project.settings or {}
+    return submit_job(provider=settings.get("music_provider", "local"), model=settings.get("music_model", "music"),
+                      project_id=project.id,
+                      params={"genre": project.genre, "mood": bed["mood"],
+                              "duration": round(min(max(bed["length"], 5.0), 600.0), 1), "seed": int(bed["seed"])},
+                      context={"purpose": MUSIC_BED, "request": token, "piece": piece, "plan": plan, "beds": beds,
+                               "gain_db": gain_db})
+
+
+def _placed(project_id: int, token: str) -> TimelineItem | None:
+    """The music row the request ``token`` put under the film, if any."""
+    return next((r for r in list_items(project_id=project_id, track="music")
+                 if (r.extra or {}).get("request") == token), None)
+
+
+def apply_music_bed(*, job: Job, media_ids: list[str]) -> None:
+    """The result handler of music jobs (run by the worker that stored the bed, whichever door
+    asked): a score's bed queues the next scene's; the last (or only) bed puts the music under the
+    film, replacing the music there. Music asked again or uploaded since is left alone (the bed
+    stays in the library). Idempotent: music this request placed already is not placed again."""
+    ctx = (job.request or {}).get("context") or {}
+    token, plan, piece = ctx.get("request"), ctx.get("plan") or [], int(ctx.get("piece", 0))
+    if job.project_id is None or not media_ids or not token or not plan:
+        return
+    try:
+        project = get_project(project_id=job.project_id)
+    except NotFound:
+        return
+    if ((project.settings or {}).get(MUSIC_REQUEST) or {}).get("request") != token:
+        return  # asked again, or a track uploaded, meanwhile
+    beds = [*ctx.get("beds", []), media_ids[0]]
+    gain_db = float(ctx.get("gain_db", MUSIC_GAIN_DB))
+    if piece + 1 < len(plan):  # the next scene's bed (joins its own job if this one runs again)
+        _submit_bed(project, plan=plan, piece=piece + 1, beds=beds, token=token, gain_db=gain_db)
+        return
+    if _placed(project.id, token) is not None:
+        return
+    if len(plan) == 1:
+        asset, extra = get_asset(media_id=media_ids[0]), {"mood": plan[0]["mood"], "source": "generated"}
+    else:
+        asset, extra = _score(project, plan=plan, beds=beds)
+    _set_music(project_id=project.id, asset=asset, gain_db=gain_db, extra={**extra, "request": token})
+
+
+register_result(purpose=MUSIC_BED, apply=apply_music_bed)
+
+
+def _score(project, *, plan: list[dict], beds: list[str]) -> tuple[MediaAsset, dict]:
+    """One track of the scenes' beds joined with crossfades, as a new music asset, and its row's extra."""
+    starts, ends, moods = [b["start_s"] for b in plan], [b["end_s"] for b in plan], [b["mood"] for b in plan]
+    score, sr = _join_beds([asset_path(media_id=b) for b in beds], starts, ends)
     scenes = [{"start_s": round(a, 2), "end_s": round(b, 2), "mood": m} for m, a, b in zip(moods, starts, ends)]
     main = max(scenes, key=lambda x: x["end_s"] - x["start_s"])["mood"]
-    asset = create_asset(type="music", project_id=project_id, data=to_wav_bytes(score, sr), mime="audio/wav",
+    asset = create_asset(type="music", project_id=project.id, data=to_wav_bytes(score, sr), mime="audio/wav",
                          provider="local", model="music", operation="score",
-                         input_params={"genre": project.genre, "mood": main, "moods": moods, "seed": int(seed)},
+                         input_params={"genre": project.genre, "mood": main, "moods": moods,
+                                       "seed": int(plan[0]["seed"])},
                          duration_s=len(score) / sr, label="Score: " + " → ".join(dict.fromkeys(moods)),
-                         extra={"scenes": scenes, "beds": [b.media_id for b in beds]})
-    _set_music(project_id=project_id, asset=asset, gain_db=gain_db,
-               extra={"mood": main, "moods": moods, "scenes": scenes, "source": "generated"})
-    return asset
+                         extra={"scenes": scenes, "beds": beds})
+    return asset, {"mood": main, "moods": moods, "scenes": scenes, "source": "generated"}
 
 
-def _bed_request(project, mood: str, length: float, seed: int) -> dict:
-    settings = project.settings or {}
-    return dict(provider=settings.get("music_provider", "local"), model=settings.get("music_model", "music"),
-                project_id=project.id, params={"genre": project.genre, "mood": mood,
-                                               "duration": round(min(max(length, 5.0), 600.0), 1), "seed": int(seed)})
+def request_jobs(*, project_id: int, token: str) -> list[Job]:
+    """Return the project's jobs asked with context ``request`` = ``token`` (joined ones included), newest first."""
+    def _mine(job: Job) -> bool:
+        contexts = [(job.request or {}).get("context") or {}]
+        contexts += [j.get("context") or {} for j in (job.request or {}).get("joined") or []]
+        return any(c.get("request") == token for c in contexts)
+    return [j for j in list_jobs(project_id=project_id, limit=500) if _mine(j)]
+
+
+@dataclass(frozen=True)
+class SoundWork:
+    """What a page says about sound being made: ``making`` ("" when nothing is), ``error`` ("" when none)."""
+
+    making: str = ""
+    error: str = ""
+
+
+def job_problem(job: Job) -> str:
+    """Return why a finished sound job gave nothing ("" when it did not fail): its error, or why its
+    result was not placed."""
+    if job.status in (FAILED, UNKNOWN_OUTCOME):
+        return job.error or "the provider failed"
+    if job.status == CANCELLED:
+        return "cancelled"
+    return (job.request or {}).get("apply_error") or ""
+
+
+def music_status(*, project_id: int) -> SoundWork:
+    """Return what the music last asked for is doing: being made (which bed), or why it failed."""
+    asked = (get_project(project_id=project_id).settings or {}).get(MUSIC_REQUEST) or {}
+    token = asked.get("request")
+    if not token or _placed(project_id, token) is not None:
+        return SoundWork()
+    jobs = request_jobs(project_id=project_id, token=token)
+    for job in jobs:
+        problem = job_problem(job)
+        if problem:
+            return SoundWork(error=problem)
+    active = [j for j in jobs if j.status in ACTIVE_STATUSES]
+    if not active:
+        return SoundWork()
+    pieces = int(asked.get("pieces") or 1)
+    if pieces == 1:
+        return SoundWork(making=f"a {asked.get('mood') or 'music'} bed")
+    piece = int(((active[0].request or {}).get("context") or {}).get("piece", 0))
+    return SoundWork(making=f"the score: scene {piece + 1} of {pieces}")
+
+
+def choose_music(*, project_id: int, mood: str | None = None, gain_db: float = MUSIC_GAIN_DB,
+                 seed: int = 0, duration_s: float | None = None,
+                 on_progress: Callable[[str], None] | None = None) -> MediaAsset:
+    """Put music under the film as :func:`enqueue_music` does and wait until it is there (CLI, film
+    command, tests — pages use :func:`enqueue_music`); returns its asset (a score's asset has
+    ``extra["scenes"]``). Raises InvalidInput for an unknown mood, ProviderError when a bed failed
+    or the music could not be placed."""
+    first = enqueue_music(project_id=project_id, mood=mood, gain_db=gain_db, seed=seed, duration_s=duration_s)
+    token = first.request["context"]["request"]
+    waited: set[str] = set()
+    while True:  # a score's beds are queued one after another by their handlers
+        pending = [j for j in request_jobs(project_id=project_id, token=token) if j.id not in waited]
+        if not pending:
+            break
+        wait_succeeded(jobs=pending, what="music bed", on_progress=on_progress, timeout_per_job_s=SOUND_TIMEOUT_S)
+        waited |= {j.id for j in pending}
+    row = _placed(project_id, token)
+    if row is None:
+        problems = [job_problem(j) for j in request_jobs(project_id=project_id, token=token)]
+        why = next((p for p in problems if p), "music was asked again or uploaded meanwhile")
+        raise ProviderError(f"The music was not placed: {why}", provider=first.provider)
+    return get_asset(media_id=row.media_id)
 
 
 def _join_beds(paths: list, starts: list[float], ends: list[float]) -> tuple[np.ndarray, int]:
@@ -159,6 +306,7 @@ def upload_music(*, project_id: int, name: str, data: bytes, gain_db: float = MU
     asset = create_asset(type="music", project_id=project_id, data=data, mime=checked.mime, provider="upload",
                          operation="upload", label=name, **checked.asset_fields())
     _set_music(project_id=project_id, asset=asset, gain_db=gain_db, extra={"source": "upload", "label": name})
+    _note_request(project_id, None)  # a bed still being made no longer replaces this track
     return asset
 
 
@@ -171,106 +319,3 @@ def _set_music(*, project_id: int, asset: MediaAsset, gain_db: float, extra: dic
     update_project(project_id=project_id, settings=settings)
 
 
-# --- effects -------------------------------------------------------------------------------------
-AMBIENCE_GAIN_DB = -15.0
-AMBIENCE_LOOP_S = 30.0  # one file per scene ambience, looped under longer scenes
-SPOT_GAIN_DB = -6.0
-
-
-def _sfx_shape(effect: str, shot: Shot) -> tuple[float, float, float]:
-    """Return (duration, offset, gain dB): ambiences fill the shot quietly, spot effects are short."""
-    if effect in AMBIENT:
-        return round(min(max(shot.duration_s, 1.0), 30.0), 2), 0.0, -12.0
-    return (2.4 if effect in ("footsteps", "thunder", "phone", "sea") else 1.2), 0.3, SPOT_GAIN_DB
-
-
-def _sfx_model(project_id: int) -> tuple[str, str]:
-    settings = get_project(project_id=project_id).settings or {}
-    return settings.get("sfx_provider", "local"), settings.get("sfx_model", "sfx")
-
-
-def sfx_choices(*, project_id: int) -> list[str]:
-    """Return the effects the project's SFX model can make (its ``effect`` field's allowed values)."""
-    provider, model = _sfx_model(project_id)
-    spec = get_registry().get(provider=provider, model=model).field("effect")
-    return list(spec.enum or []) if spec else []
-
-
-def _make_sfx(*, project_id: int, shot_id: int, effect: str, duration: float, seed: int) -> MediaAsset:
-    provider, model = _sfx_model(project_id)
-    [asset] = run_generations(requests=[dict(
-        provider=provider, model=model,
-        project_id=project_id, shot_id=shot_id, params={"effect": effect, "duration": duration, "seed": int(seed)})],
-        what="sound effect")
-    return asset
-
-
-def add_sfx(*, project_id: int, shot_id: int, effect: str, seed: int = 0, auto: bool = False,
-            offset_s: float | None = None) -> MediaAsset:
-    """Make one effect for a shot and attach it (at ``offset_s`` into the shot, default 0.3 s);
-    returns its asset. Raises InvalidCombination for an effect the SFX model does not know."""
-
-    shot = get_shot(shot_id=shot_id)
-    duration, offset, gain = _sfx_shape(effect, shot)
-    asset = _make_sfx(project_id=project_id, shot_id=shot_id, effect=effect, duration=duration, seed=seed)
-    add_item(project_id=project_id, track="sfx", media_id=asset.media_id, shot_id=shot_id, gain_db=gain,
-             duration_s=float(asset.duration_s or duration),
-             extra={"effect": effect, "offset_s": offset if offset_s is None else offset_s, "auto": auto})
-    return asset
-
-
-def _scene_ambience(card) -> list[str]:
-    """The ambiences a scene calls for, from its heading, summary and every shot's action: rain
-    on the window in the first shot still falls in the last one."""
-    text = " ".join([card.scene.heading or "", card.scene.summary or ""] + [sh.action or "" for sh in card.shots])
-    return [name for name, _ in find_sfx(text=text) if name in AMBIENT][:3]
-
-
-def attach_sfx(*, project_id: int, on_progress: Progress | None = None) -> int:
-    """Attach the sound the action calls for: each scene's ambiences (rain, crowd, sea, wind…) run
-    under the whole scene as one continuous loop; spot effects (a door, an impact, footsteps) sit
-    in their shot at the point of the action where their word is, each made with its own seed so
-    no two sound alike. Skips effects already there or removed by the user; returns how many
-    effect rows were added."""
-    have = {(r.shot_id, r.extra.get("effect")) for r in list_items(project_id=project_id, track="sfx")}
-    removed = removed_sfx(project_id=project_id)
-    added = 0
-    for card in list_scene_cards(project_id=project_id):
-        shots = [sh for sh in card.shots if sh.duration_s]
-        if not shots:
-            continue
-        for effect in _scene_ambience(card):
-            todo = [sh for sh in shots if (sh.id, effect) not in have and f"{sh.id}:{effect}" not in removed]
-            if not todo:
-                continue
-            length = min(max(sum(sh.duration_s for sh in shots), 1.0), AMBIENCE_LOOP_S)
-            asset = _make_sfx(project_id=project_id, shot_id=shots[0].id, effect=effect, duration=round(length, 2),
-                              seed=card.scene.id or 0)
-            at = 0.0
-            for i, sh in enumerate(shots):
-                if sh in todo:
-                    add_item(project_id=project_id, track="sfx", media_id=asset.media_id, shot_id=sh.id,
-                             gain_db=AMBIENCE_GAIN_DB, duration_s=float(sh.duration_s),
-                             extra={"effect": effect, "offset_s": 0.0, "auto": True, "ambience": True, "loop": True,
-                                    "trim_in_s": round(at % float(asset.duration_s or length), 3),
-                                    "fade_in_s": 0.8 if i == 0 else 0.0, "fade_out_s": 0.8 if i == len(shots) - 1 else 0.0})
-                    added += 1
-                at += float(sh.duration_s)
-            if on_progress:
-                on_progress(f"ambience '{effect}' under scene {card.scene.order + 1}")
-        ambient_here = set(_scene_ambience(card))
-        for sh in shots:
-            spots = [(e, w) for e, w in find_sfx(text=sh.action or "") if e not in AMBIENT and e not in ambient_here]
-            for n, (effect, where) in enumerate(spots[:MAX_SFX_PER_SHOT]):
-                if (sh.id, effect) in have or f"{sh.id}:{effect}" in removed:
-                    continue
-                offset = round(min(0.3 + where * sh.duration_s * 0.8, max(sh.duration_s - 1.0, 0.3)), 2)
-                add_sfx(project_id=project_id, shot_id=sh.id, effect=effect, seed=(sh.id or 0) * 16 + n, auto=True,
-                        offset_s=offset)
-                added += 1
-                if on_progress:
-                    on_progress(f"effect '{effect}' on shot {sh.id}")
-    settings = dict(get_project(project_id=project_id).settings or {})
-    settings["sfx_auto_done"] = True
-    update_project(project_id=project_id, settings=settings)
-    return added

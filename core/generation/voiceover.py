@@ -33,17 +33,6 @@ Progress = Callable[[str], None]
 VOICE_TIMEOUT_S = 600
 
 
-# --- running generations -------------------------------------------------------------------------
-def run_generations(*, requests: list[dict], on_progress: Progress | None = None,
-                    what: str = "sound") -> list[MediaAsset]:
-    """Submit every request (keyword arguments of ``core.jobs.service.submit_job``), wait for all, and
-    return their result assets in order. Raises ProviderError naming the first failed job."""
-
-    jobs = [submit_job(**r) for r in requests]
-    ended = wait_succeeded(jobs=jobs, what=what, on_progress=on_progress, timeout_per_job_s=VOICE_TIMEOUT_S)
-    return [get_asset(media_id=j.result_media_id) for j in ended]
-
-
 # --- voice ---------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class DialogueLine:

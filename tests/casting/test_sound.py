@@ -76,7 +76,8 @@ def _keyframes(project_id: int, tmp_path):
 def test_scene_sound_radio_line_and_music_per_scene(tmp_path):
     from core.breakdowns import list_scene_cards, run_breakdown
     from core.film import fit_shots_to_voice
-    from core.generation.soundtrack import attach_sfx, choose_music
+    from core.generation.effects import attach_sfx
+    from core.generation.soundtrack import choose_music
     from core.generation.voiceover import generate_voiceover
     from core.media_assets import asset_path, get_asset
     from core.projects import create_project

@@ -41,7 +41,8 @@ def _speech(seconds: float, f0: float, rate: int = 24000) -> bytes:
 
 def _project():
     from core.breakdowns import list_shots, run_breakdown, update_shot
-    from core.generation.soundtrack import add_sfx, choose_music
+    from core.generation.effects import add_sfx
+    from core.generation.soundtrack import choose_music
     from core.media_assets import create_asset
     from core.projects import create_project, update_project
     from core.scripts import save_version

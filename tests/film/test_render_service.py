@@ -13,7 +13,8 @@ from core.render.service import (
 )
 from core.timeline.cues import parse_subtitles
 from core.timeline.store import list_items, project_timeline
-from core.generation.soundtrack import attach_sfx, upload_music
+from core.generation.effects import attach_sfx
+from core.generation.soundtrack import upload_music
 
 TONE_HZ = 2500.0  # the test music: a steady tone above every harmonic of the synthetic speech
 

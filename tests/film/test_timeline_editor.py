@@ -1,7 +1,8 @@
 """The Edit timeline's gestures, as saved data: reorder, trim, move a line or an effect, set a gain
 — each read back from the database — and a trim re-renders only its own shot's segment."""
 from core.breakdowns import list_shots, shot_labels
-from core.generation.soundtrack import add_sfx, choose_music
+from core.generation.effects import add_sfx
+from core.generation.soundtrack import choose_music
 from core.render.service import render_preview
 from core.render.editor import apply_gesture, editor_view
 from core.timeline.store import list_items, project_timeline

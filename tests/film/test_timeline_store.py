@@ -9,7 +9,8 @@ from core.errors import InvalidInput
 from core.timeline.store import (
     detect_sfx, list_items, project_timeline, remove_sfx, set_item_gain, timeline_picture,
 )
-from core.generation.soundtrack import attach_sfx, choose_music, mood_for
+from core.generation.effects import attach_sfx
+from core.generation.soundtrack import choose_music, mood_for
 from core.generation.voiceover import dialogue_lines
 
 
