@@ -32,7 +32,7 @@ shot_no = shot_labels(project_id=project.id)  # {shot id: "scene.shot"}
 # Effects are attached once automatically; after that the user's additions and removals rule. They
 # are queued (the project is marked at once, so a second visit queues nothing) and the workers
 # attach them; watch_jobs below redraws the page as they land.
-if not (project.settings or {}).get(AUTO_DONE):
+if not (project.settings or {}).get(AUTO_DONE) and may("generate"):
     with shown_errors("Sound effects"):
         enqueue_auto_sfx(project_id=project.id)
 

@@ -16,7 +16,7 @@ from core.api.schemas import (
     CapabilitiesRequest, ExtractFramesRequest, LipsyncImageRequest, LipsyncVideoRequest, RenderFilmRequest,
     ExportTimelineRequest,
     RenderSceneRequest, SmoothTransitionRequest, TtsRequest, UseLastFrameRequest, VideoGenerateRequest,
-    GenerateRequest,
+    GenerateRequest, VoiceoverRequest,
 )
 from core.api.schemas import VOICE_ID_PATTERN
 from core.api.security import ID_PATTERN, max_upload_bytes
@@ -29,6 +29,7 @@ from core.limits import MAX_PARAMS_JSON_CHARS
 
 router = APIRouter()
 JOB = {"status_code": 202, "response_description": "The job, queued (or already succeeded on a cache hit)."}
+DbIdPath = Annotated[int, Path(ge=1, le=2**62, examples=[1])]
 IdPath = Annotated[str, Path(pattern=ID_PATTERN, max_length=64, examples=["3f2a9c0d1e2b4c5d8e9f00112233aabb"])]
 
 
@@ -69,6 +70,18 @@ def voice_tts(body: TtsRequest) -> dict:
     return job_view(services.tts(provider=body.provider, model=body.model, text=body.text, voice_id=body.voice_id,
                                  character_id=body.character_id, params=body.params, project_id=body.project_id,
                                  shot_id=body.shot_id))
+
+
+@router.post("/projects/{project_id}/voiceover", tags=["voice"], summary="Voice the project's dialogue lines",
+             status_code=202, response_description="The voice jobs, queued (or already succeeded on cache hits).")
+def voiceover(project_id: DbIdPath, body: VoiceoverRequest | None = None) -> dict:
+    """Queue a voice for every dialogue line (or the `lines` given as `"shot_id:line"`; `only_missing`:
+    those not voiced yet), each character in their voice. Answers at once with `job_ids` and `jobs`;
+    the worker puts each voice on its line (through its radio/phone/V.O. treatment), no page needed.
+    422 when there is nothing to voice."""
+    body = body or VoiceoverRequest()
+    jobs = services.voiceover(project_id=project_id, lines=body.lines, only_missing=body.only_missing)
+    return {"job_ids": [j.id for j in jobs], "jobs": [job_view(j) for j in jobs]}
 
 
 def _params_form(raw: str) -> dict[str, Any]:

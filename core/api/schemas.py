@@ -178,6 +178,19 @@ class ScriptCreate(BaseModel):
     title: Text(MAX_LABEL_CHARS) = ""
 
 
+LINE_KEY_PATTERN = r"^[0-9]{1,18}:[0-9]{1,4}$"  # "shot_id:line" (the line's index in its shot's dialogue)
+
+
+class VoiceoverRequest(BaseModel):
+    """Which dialogue lines of a project to voice: all of them (``lines`` absent), the ``lines``
+    given, and with ``only_missing`` only those not voiced yet."""
+
+    model_config = _examples({}, {"lines": ["3:0", "5:1"]}, {"only_missing": True})
+    lines: list[Annotated[str, StringConstraints(pattern=LINE_KEY_PATTERN, max_length=24)]] | None = Field(
+        default=None, max_length=2000)
+    only_missing: bool = False
+
+
 class BreakdownRequest(BaseModel):
     model_config = _examples({"mode": "auto"})
     mode: Literal["auto", "fountain", "prose"] = "auto"

@@ -14,6 +14,7 @@ import re
 from typing import Any
 
 from core.generation import facade as generation
+from core.generation.voiceover import enqueue_voiceover
 from core.render import service as render_service
 from core.errors import InvalidInput, UnsupportedCapability
 from core.limits import check_params_text
@@ -197,6 +198,12 @@ def use_last_frame(*, shot_id: int) -> dict[str, Any]:
     _check_context(project_id=None, shot_id=shot_id)
     media_id = generation.use_last_frame(shot_id=shot_id)
     return {"shot_id": shot_id, "start_frame_media_id": media_id}
+
+
+def voiceover(*, project_id: int, lines: list[str] | None, only_missing: bool) -> list[Job]:
+    """Queue the voices of a project's dialogue lines (``core.generation.voiceover.enqueue_voiceover``);
+    returns the jobs at once — the worker puts each voice on its line."""
+    return enqueue_voiceover(project_id=project_id, keys=lines, only_missing=only_missing)
 
 
 def render_scene(*, scene_id: int, options: dict[str, Any]) -> Job:

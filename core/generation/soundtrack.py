@@ -14,6 +14,7 @@ from typing import Callable
 
 import numpy as np
 
+from core.accounts.service import require_current
 from core.breakdowns import list_scene_cards, list_shots
 from core.errors import InvalidInput, NotFound, ProviderError
 from core.jobs.kinds import register_result
@@ -122,10 +123,12 @@ def enqueue_music(*, project_id: int, mood: str | None = None, gain_db: float = 
     (:func:`apply_music_bed`); a cached bed is placed at once. Music asked again, or a track
     uploaded, before it is ready wins: the older music then stays in the library only.
 
-    Raises InvalidInput for an unknown mood, and as ``submit_job``."""
+    Raises InvalidInput for an unknown mood, Forbidden (a role that may not generate), and as
+    ``submit_job``."""
     project = get_project(project_id=project_id)
     if mood is not None and mood not in MUSIC_MOODS:
         raise InvalidInput(f"Mood must be one of {', '.join(MUSIC_MOODS)}.", field="mood")
+    require_current(action="generate", project_id=project_id)  # before the request is noted
     plan = _music_plan(project, mood=mood, seed=seed, duration_s=duration_s)
     token = uuid.uuid4().hex
     previous = (project.settings or {}).get(MUSIC_REQUEST)

@@ -13,6 +13,7 @@ from typing import Callable
 
 from sqlmodel import select
 
+from core.accounts.service import require_current
 from core.breakdowns import get_shot, list_characters, list_shots
 from core.db import session
 from core.errors import InvalidCombination, InvalidInput, NotFound
@@ -150,8 +151,10 @@ def enqueue_voiceover(*, project_id: int, keys: list[str] | None = None, only_mi
     once. The worker that stores each result places it on its line (:func:`apply_voice_line`, a
     new timeline row replacing the line's voice) — no caller waits; a cached line is placed at once.
 
-    Raises InvalidInput when there is nothing to voice, and as ``submit_job`` (nothing is queued
+    Raises Forbidden (a role that may not generate, before anything changes), InvalidInput when
+    there is nothing to voice, and as ``submit_job`` (nothing is queued
     for lines after the one that raised)."""
+    require_current(action="generate", project_id=project_id)  # before the cast's voices are chosen
     project = get_project(project_id=project_id)
     assign_cast_voices(project_id=project_id)
     cast = {c.name.upper(): c for c in list_characters(project_id=project_id)}

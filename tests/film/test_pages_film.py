@@ -60,6 +60,7 @@ def test_edit_preview_generate_to_downloadable_mp4(tmp_path, tools, served):
 
     # Edit: effects attached on arrival; voice one selected line with the local TTS; music; a gain.
     at = open_page("edit", p.id)
+    settle(at, p.id)  # the effects of a first visit are queued; the workers attach them
     assert {"door", "wind"} <= {r.extra["effect"] for r in list_items(project_id=p.id, track="sfx")}
     first_key = dialogue_lines(project_id=p.id)[0].key
     at.multiselect(key="voice_pick").set_value([first_key]).run()
@@ -68,7 +69,8 @@ def test_edit_preview_generate_to_downloadable_mp4(tmp_path, tools, served):
     settle(at, p.id)
     voiced = list_items(project_id=p.id, track="voice")
     assert len(voiced) == 1 and voiced[0].extra["words"], "one line voiced, with word timings"
-    at.button(key="make_music").click().run()
+    at.button(key="make_music").click().run()  # queued: the worker puts the bed under the film
+    settle(at, p.id)
     assert not at.error, [e.value for e in at.error]
     assert list_items(project_id=p.id, track="music")
     at.slider(key="music_gain").set_value(-14.0).run()
