@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from core.render.encode import FFMPEG, video_encoder_args  # noqa: E402
+from core.render.encode import FFMPEG, open_pipe, video_encoder_args  # noqa: E402
 from core.render.engine import output_size, plan_segments, render_timeline  # noqa: E402
 from core.timeline.build import MusicBed, SfxCue, ShotMedia, VoiceLine, build_timeline  # noqa: E402
 from core.timeline.model import Timeline, replace_source  # noqa: E402
@@ -217,8 +217,9 @@ def encode_floor(*, tl: Timeline, film: Path, work: Path, quality: str = "final"
 
     def encode(job):
         n, (first, count) = job
-        proc = subprocess.Popen(video_encoder_args(out_path=str(work / f"floor{n}.mp4"), width=w, height=h,
-                                                   fps=tl.fps, quality=quality), stdin=subprocess.PIPE)
+        # the render's own encoder command through the render's own (widened) pipe
+        proc = open_pipe(video_encoder_args(out_path=str(work / f"floor{n}.mp4"), width=w, height=h,
+                                            fps=tl.fps, quality=quality))
         with open(raw, "rb") as fh:
             fh.seek(first * frame_bytes)
             for _ in range(count):

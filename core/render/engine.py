@@ -1,7 +1,8 @@
 """Incremental rendering of a timeline to an H.264 + AAC MP4.
 
 Each shot becomes one video segment — a MoviePy clip (``core.render.composition``: OpenCV warps,
-transitions and lower thirds as MoviePy effects) read frame by frame into its own encoder pipe —
+transitions and lower thirds as MoviePy effects) read frame by frame into its own encoder pipe, or,
+for a clip with no fade or dissolve, one ffmpeg process from decoder to encoder (``core.render.direct``) —
 encoded once per content hash (source bytes, duration, trim,
 camera move, fps, size, fit, quality, burned-in cue text) into ``<cache>/segments/<hash>.mp4``.
 The soundtrack is mixed per segment window and encoded into ``<cache>/audio/`` (see
@@ -28,6 +29,7 @@ from core.render.captions import CAPTION_STYLES, ass_filter, karaoke_ass
 from core.media.ffmpeg import run_ffmpeg
 from core.media.files import atomic_path, atomic_write_text, sha256_file
 from core.render.composition import clip_frames_of, segment_clip
+from core.render.direct import encode_direct, is_direct
 from core.render.encode import ENCODE, encode_frames
 from core.render.soundtrack import Window, render_soundtrack
 from core.settings import get_settings
@@ -36,7 +38,7 @@ from core.timeline.edits import TitleCard
 from core.timeline.model import SubtitleCue, Timeline, VideoItem, canvas_size
 
 # Bump when frame making or encoding changes, so stale cached segments are not reused.
-ENGINE_VERSION = "seg-3"  # seg-3: frames made in I420 (core.render.yuv)
+ENGINE_VERSION = "seg-4"  # seg-3: frames made in I420 (core.render.yuv); seg-4: plain clips direct
 
 ProgressFn = Callable[[float, str], None]
 
@@ -177,9 +179,14 @@ def render_segment(*, seg: Segment, fps: int, width: int, height: int, fit: str,
         try:
             if ass is not None:
                 ass.write_text(seg.ass, encoding="utf-8")
-            encode_frames(_segment_frames(seg, fps=fps, width=width, height=height, fit=fit), out_path=str(tmp),
-                          width=width, height=height, fps=fps, quality=quality, cancel_event=cancel_event,
-                          on_frame=on_frame, vf=ass_filter(path=str(ass)) if ass is not None else None)
+            if is_direct(item=seg.item, fps=fps):
+                encode_direct(item=seg.item, nframes=seg.nframes, fps=fps, width=width, height=height, fit=fit,
+                              cues=seg.cues, ass_path=str(ass) if ass is not None else None, out_path=tmp,
+                              quality=quality, cancel_event=cancel_event, on_frame=on_frame)
+            else:
+                encode_frames(_segment_frames(seg, fps=fps, width=width, height=height, fit=fit), out_path=str(tmp),
+                              width=width, height=height, fps=fps, quality=quality, cancel_event=cancel_event,
+                              on_frame=on_frame, vf=ass_filter(path=str(ass)) if ass is not None else None)
         finally:
             if ass is not None:
                 ass.unlink(missing_ok=True)

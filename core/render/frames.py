@@ -105,6 +105,21 @@ def still_frames(item: VideoItem, *, nframes: int, fps: int, out_w: int, out_h: 
         yield draw((item.trim_in_s + i / fps) / max(span - 1.0 / fps, 1e-6))
 
 
+def clip_input(item: VideoItem) -> list[str]:
+    """ffmpeg input options for a clip: one decoding thread (the encoder beside it is the slow part;
+    a thread pool per short clip cost ~25 ms of CPU a clip in bench/render.py) and its trim point."""
+    return ["-threads", "1", *(["-ss", f"{item.trim_in_s:.3f}"] if item.trim_in_s > 0 else [])]
+
+
+def clip_filter(*, fps: int, out_w: int, out_h: int, fit: str) -> str:
+    """The ffmpeg filter chain that resamples a clip to ``fps`` and scales, pads or crops it to the
+    output (the one fit of clips, whether the frames come to us or go straight to the encoder)."""
+    scale = f"scale={out_w}:{out_h}:force_original_aspect_ratio={'decrease' if fit == 'letterbox' else 'increase'}"
+    place = (f"pad={out_w}:{out_h}:(ow-iw)/2:(oh-ih)/2:color=black" if fit == "letterbox"
+             else f"crop={out_w}:{out_h}")
+    return f"fps={fps},{scale}:flags=bilinear,{place}"
+
+
 def clip_frames(item: VideoItem, *, nframes: int, fps: int, out_w: int, out_h: int,
                 fit: str) -> Iterator[np.ndarray]:
     """Yield ``nframes`` I420 frames of a clip from ``trim_in_s``, at ``fps``, fitted to the output.
@@ -114,13 +129,10 @@ def clip_frames(item: VideoItem, *, nframes: int, fps: int, out_w: int, out_h: i
     the shot holds its last frame. Raises RenderError when the clip cannot be decoded (the ffmpeg
     reader is always closed).
     """
-    input_params = ["-ss", f"{item.trim_in_s:.3f}"] if item.trim_in_s > 0 else []
-    scale = f"scale={out_w}:{out_h}:force_original_aspect_ratio={'decrease' if fit == 'letterbox' else 'increase'}"
-    place = (f"pad={out_w}:{out_h}:(ow-iw)/2:(oh-ih)/2:color=black" if fit == "letterbox"
-             else f"crop={out_w}:{out_h}")
     try:
-        gen = imageio_ffmpeg.read_frames(item.source, pix_fmt="yuv420p", bits_per_pixel=12, input_params=input_params,
-                                         output_params=["-vf", f"fps={fps},{scale}:flags=bilinear,{place}"])
+        gen = imageio_ffmpeg.read_frames(item.source, pix_fmt="yuv420p", bits_per_pixel=12,
+                                         input_params=clip_input(item),
+                                         output_params=["-vf", clip_filter(fps=fps, out_w=out_w, out_h=out_h, fit=fit)])
         meta = next(gen)
     except (OSError, RuntimeError, StopIteration) as exc:
         raise RenderError(f"Cannot decode clip {item.source}: {str(exc).strip()[-300:]}", field="source") from exc

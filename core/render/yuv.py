@@ -124,19 +124,28 @@ def fade(frame: np.ndarray, a: float) -> np.ndarray:
     return cv2.addWeighted(frame, a, black(w, h), 1.0 - a, 0.0)
 
 
-@lru_cache(maxsize=256)
-def _cue_parts(text: str, width: int, height: int):
-    """A cue's overlay as integer blends on the planes: per plane (255 - alpha, value × alpha + 128)
-    as uint16, with the plane's (x, y); the box is widened to even luma bounds."""
+def even_cue_overlay(text: str, width: int, height: int) -> tuple[np.ndarray, int, int] | None:
+    """A cue's RGBA picture and (x, y) (``core.timeline.cues.cue_overlay``) cut to the frame and widened
+    with transparent pixels to even bounds, so each chroma sample's 2×2 block lies wholly inside or
+    outside the box (ffmpeg's overlay also places at even positions); None when nothing shows."""
     rgba, x, y = cue_overlay(text, width, height)
     oh, ow = min(rgba.shape[0], height - y), min(rgba.shape[1], width - x)
     rgba = rgba[:max(oh, 0), :max(ow, 0)]
     if rgba.size == 0:
         return None
-    # Even bounds, so each chroma sample's 2×2 block lies wholly inside or outside the box.
     px, py = x % 2, y % 2
     rgba = np.pad(rgba, ((py, (py + rgba.shape[0]) % 2), (px, (px + rgba.shape[1]) % 2), (0, 0)))
-    x, y = x - px, y - py
+    return rgba, x - px, y - py
+
+
+@lru_cache(maxsize=256)
+def _cue_parts(text: str, width: int, height: int):
+    """A cue's overlay as integer blends on the planes: per plane (255 - alpha, value × alpha + 128)
+    as uint16, with the plane's (x, y)."""
+    even = even_cue_overlay(text, width, height)
+    if even is None:
+        return None
+    rgba, x, y = even
     grey = np.ascontiguousarray(rgba[..., :3])
     luma = cv2.cvtColor(np.ascontiguousarray(grey[..., ::-1]), cv2.COLOR_BGR2GRAY)  # grey: R = G = B
     luma = (16 + luma.astype(np.float32) * (219 / 255)).round().astype(np.uint16)
