@@ -8,11 +8,15 @@ import imageio_ffmpeg
 import numpy as np
 import pytest
 
+from tests.render.conftest import count_frames
+
 from core.errors import Cancelled, RenderError
 from core.render.composition import clip_frames_of, segment_clip
 from core.render.direct import encode_direct, is_direct
 from core.render.encode import encode_frames
+from core.render.engine import render_timeline
 from core.render.yuv import to_bgr
+from core.timeline.build import ShotMedia, VoiceLine, build_timeline
 from core.timeline.edits import TitleCard
 from core.timeline.model import VideoItem
 
@@ -92,3 +96,32 @@ def test_direct_clip_cancels_and_names_a_broken_clip(clip, tmp_path):
                       out_path=tmp_path / "y.mp4", quality="final")
     assert err.value.field == "source" and "broken.mp4" in err.value.message and str(tmp_path) not in err.value.message
     assert not list(tmp_path.glob("*.cues"))  # the cue pictures' folder is gone either way
+
+
+def test_a_film_of_clips_burns_word_captions_and_boxes_in_the_direct_path(tmp_path, tools):
+    synth = tools.synth
+    path, words = synth.voice_line(tmp_path / "v.wav", text="Where were you when the lights went out?", seed=1,
+                                   word_s=0.3)
+    clip = synth.clip(tmp_path / "c.mp4", width=320, height=180, seconds=3.0, fps=24, seed=2)
+    tl = build_timeline(shots=[ShotMedia(shot_id="a", duration_s=3.0, clip_path=clip)],
+                        voice_lines=[VoiceLine(shot_id="a", path=path, words=words)], short_side=180)
+    assert is_direct(item=tl.video[0], fps=tl.fps)
+    cue = tl.cues[0]
+    t = cue.start_s + cue.words[-2][1] + 0.05  # most of the line spoken
+    lower = slice(int(180 * 0.6), 180)
+    plain = render_timeline(timeline=tl, out_path=str(tmp_path / "p.mp4"), short_side=180, cache_dir=str(tmp_path / "c"))
+    words_film = render_timeline(timeline=tl, out_path=str(tmp_path / "w.mp4"), short_side=180, subtitles="burn",
+                                 captions="words", cache_dir=str(tmp_path / "c"))
+    boxed = render_timeline(timeline=tl, out_path=str(tmp_path / "b.mp4"), short_side=180, subtitles="burn",
+                            cache_dir=str(tmp_path / "c"))
+    assert words_film.segments_rendered == boxed.segments_rendered == 1  # three different pictures
+    gold = [_gold(tools.frame_at(r.path, t)[lower]) for r in (plain, words_film, boxed)]
+    assert gold[0] == 0 and gold[1] > 20 and gold[2] == 0  # lit words only with word captions
+    box = tools.frame_at(boxed.path, t)[lower].astype(int) - tools.frame_at(plain.path, t)[lower].astype(int)
+    assert np.abs(box).mean() > 5  # the subtitle box is there
+    assert count_frames(boxed.path) == round(boxed.duration_s * tl.fps) == sum(round(v.duration_s * tl.fps) for v in tl.video)
+
+
+def _gold(frame: np.ndarray) -> int:
+    r, g, b = frame[..., 0].astype(int), frame[..., 1].astype(int), frame[..., 2].astype(int)
+    return int(((r > 200) & (g > 160) & (b < 100)).sum())
