@@ -1,6 +1,7 @@
 """Making the film's voices: the cast's voices chosen from what the script says of each character,
 and the voice-over of every dialogue block (each character with their voice; radio, phone and
-voice-over lines heard through their treatment). Music and effects: ``core.generation.soundtrack``.
+voice-over lines heard through their treatment). Music: ``core.generation.soundtrack``; effects:
+``core.generation.effects``.
 
 Every sound is a generation job through the registry (the project's voice provider by default),
 so it is cached, recorded as a MediaAsset with its provider and parameters, and placed on the

@@ -132,3 +132,21 @@ def test_a_failed_music_bed_says_why(monkeypatch):
     assert not list_items(project_id=p.id, track="music")
     assert any("The music could not be made" in e.value and "out of tune" in e.value for e in at.error), \
         [e.value for e in at.error]
+
+
+def test_a_failed_effect_says_why(monkeypatch):
+    import core.providers.local.sfx as local_sfx
+
+    def broken(**_kw):
+        raise InvalidInput("the effects engine lost its foley", field="effect")
+
+    monkeypatch.setattr(local_sfx, "sound_effect", broken)
+    p = _project()
+    at = app("edit", p.id)
+    at.selectbox(key="sfx_effect").select("door").run()
+    at.button(key="sfx_add").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    settle(at, p.id)
+    assert not list_items(project_id=p.id, track="sfx")
+    assert any("could not be made" in e.value and "door" in e.value and "lost its foley" in e.value
+               for e in at.error), [e.value for e in at.error]
