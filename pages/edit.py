@@ -12,7 +12,7 @@ from core.render.editor import apply_gesture, editor_view
 from core.timeline.store import list_items, project_timeline, remove_sfx, set_item_gain
 from core.ui.common import require_project
 from core.ui.errors import shown_errors
-from core.ui.jobs import watch_jobs
+from core.ui.jobs import watch_jobs, work_state
 from core.ui.prereq import require_step
 from core.ui.recorder import line_recording, recovery_panel
 from core.ui.signin import may, why_not
@@ -121,11 +121,8 @@ with music_tab:
             enqueue_music(project_id=project.id, mood=mood)
             notify(f"Composing a {mood} music bed: it goes under the film as soon as it is ready.")
             rerun()
-    music_work = music_status(project_id=project.id)
-    if music_work.making:
-        st.info(f"🎵 Making {music_work.making}… it goes under the film when ready.")
-    if music_work.error:
-        st.error(f"The music could not be made: {music_work.error}")
+    work_state(music_status(project_id=project.id), icon="🎵", when_ready="it goes under the film when ready.",
+               failed="The music could not be made:")
     upload = st.file_uploader("…or use your own track", type=["wav", "flac", "ogg", "mp3"], key="music_upload")
     if upload is not None and st.button("Use this track", key="use_upload"):
         with shown_errors("Music"):
@@ -164,8 +161,5 @@ with sfx_tab:
             enqueue_sfx(project_id=project.id, shot_id=target, effect=effect)
             notify(f"Making '{effect}' for shot {shot_no[target]}: it is attached as soon as it is ready.")
             rerun()
-    sfx_work = sfx_status(project_id=project.id)
-    if sfx_work.making:
-        st.info(f"💥 Making {sfx_work.making}… each is attached to its shot when ready.")
-    if sfx_work.error:
-        st.error(f"Some sound effects could not be made — {sfx_work.error}")
+    work_state(sfx_status(project_id=project.id), icon="💥", when_ready="each is attached to its shot when ready.",
+               failed="Some sound effects could not be made —")

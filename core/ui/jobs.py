@@ -86,6 +86,15 @@ def load_status(job_id: str) -> str | None:
         return None
 
 
+def work_state(work, *, icon: str, when_ready: str, failed: str) -> None:
+    """Show what queued work (``core.generation`` ``SoundWork``: ``making``, ``error``) is doing: what is
+    being made and what happens when it is ready, or why it failed."""
+    if work.making:
+        st.info(f"{icon} Making {work.making}… {when_ready}")
+    if work.error:
+        st.error(f"{failed} {work.error}")
+
+
 def _age(job: Job) -> str:
     created = job.created_at if job.created_at.tzinfo else job.created_at.replace(tzinfo=timezone.utc)
     s = int((utcnow() - created).total_seconds())
