@@ -1,0 +1,72 @@
+"""Edit's music and effects in real Chromium: "Make a music bed" and "Add" come back at once and say
+what is being made; the bed and the effect then appear on the page with nobody touching it (the
+page redraws while the project has jobs, the worker of the app's process places the results)."""
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.conftest import running_app
+from tests.e2e.test_voice_recording import idle, nav, wait_until
+from tests.pages.helpers import broken_down
+
+PACE_S = 2.0  # each sound takes the offline provider this long here, so "being made" is on screen for a while
+
+SCRIPT = """INT. LIGHTHOUSE - NIGHT
+
+Rain lashes the windows. MAYA climbs the spiral stairs with a lantern.
+
+MAYA
+Is anyone up there?
+"""
+
+
+@pytest.fixture(scope="module")
+def module_app(tmp_path_factory):
+    with running_app(tmp_path_factory.mktemp("e2e-sound"), env={"STORYREEL_LOCAL_LATENCY_S": str(PACE_S)}) as served:
+        yield served
+
+
+def _text(page) -> str:
+    return page.locator('[data-testid="stMain"]').inner_text()
+
+
+def test_music_and_effects_land_on_the_open_page(page, module_app, module_db, shot):
+    from core.generation.effects import AUTO_DONE
+    from core.projects import update_project
+    from core.timeline.store import list_items
+
+    url, _ = module_app
+    p = broken_down(name="Lighthouse sound", script=SCRIPT)
+    update_project(project_id=p.id, settings={AUTO_DONE: True})  # only what the test asks for
+    page.goto(url)
+    idle(page)
+    box = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first
+    if p.name not in box.inner_text():
+        box.click()
+        page.get_by_role("option", name=p.name).click()
+        idle(page)
+    nav(page, "Edit")
+    idle(page)
+    page.get_by_role("tab", name="Music").first.click()
+    page.get_by_role("button", name="Make a music bed").click()
+    wait_until("the page to say the bed is being made", lambda: "Making a" in _text(page), timeout=PACE_S * 3)
+    shot(page, "music-being-made")
+    assert not list_items(project_id=p.id, track="music")
+    # Nobody clicks anything now: the worker places the bed and the page shows it.
+    wait_until("the bed to appear on the page", lambda: "ducked about 12 dB" in _text(page), timeout=60)
+    assert "Making a" not in _text(page)
+    assert len(list_items(project_id=p.id, track="music")) == 1
+    page.locator("audio").first.wait_for()
+    shot(page, "music-landed")
+
+    page.get_by_role("tab", name="Sound effects").first.click()
+    page.get_by_role("button", name="Add", exact=True).click()
+    wait_until("the page to say the effect is being made", lambda: "Making 1 sound effect" in _text(page),
+               timeout=PACE_S * 3)
+    wait_until("the effect to appear on the page", lambda: "Making 1 sound effect" not in _text(page)
+               and list_items(project_id=p.id, track="sfx"), timeout=60)
+    idle(page)
+    [row] = list_items(project_id=p.id, track="sfx")
+    assert row.extra.get("effect") in _text(page)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    shot(page, "effect-landed")
