@@ -1,19 +1,21 @@
 """The film's AAC track encoded in cached chunks, so a change re-encodes only the chunks it touches.
 
 The film's samples are cut on a fixed grid of AAC frames (``CHUNK_FRAMES`` × 1024 samples, about
-5.5 s at 48 kHz). Each chunk is encoded on its own — with ``ROLL`` frames of the neighbouring
-samples before and after it, so the encoder's overlapping transform windows at its edges see the
-real signal — and only the packets whose decoded output falls inside the chunk are kept (ADTS
-frames, in ``<cache>/aac-<hash>.adts``, keyed by the exact input samples). Packets of the chunks
-then follow each other as one stream: at each seam the decoder overlaps two packets that encode
-the same signal, as in one continuous encode (AAC noise only). The stream is muxed into MP4 with
+5.5 s at 48 kHz). Chunks are encoded in runs of consecutive ones — each run with ``ROLL`` frames
+of the neighbouring samples before and after it, so the encoder's overlapping transform windows at
+its edges see the real signal — and each chunk keeps the packets whose decoded output falls inside
+it (ADTS frames, in ``<cache>/aac-<hash>.adts``, keyed by the chunk's exact input samples with
+their context). Packets of the chunks then follow each other as one stream: within a run they are
+one continuous encode; at a seam between runs (or with a reused chunk) the decoder overlaps two
+packets that encode the same signal (AAC noise only). The stream is muxed into MP4 with
 the encoder's 1024-sample priming as the start of the edit list and the last packet's duration
 cut to the film's exact length, as a direct encode writes it.
 
 Lengthening a shot leaves every sample before it unchanged (the soundtrack's gain is kept on a
 fixed grid, see ``core.render.soundtrack``), so those chunks are reused and only the rest is
-encoded, ``BATCH_CHUNKS`` chunks per ffmpeg process (one encoder per chunk), up to three processes at a
-time while the film pass makes the next samples.
+encoded: each run of up to ``BATCH_CHUNKS`` consecutive chunks by one encoder (one ffmpeg process) as a
+stretch of a continuous encode, with ``ROLL`` frames of context at the run's ends only, up to three
+processes at a time while the film pass makes the next samples.
 """
 from __future__ import annotations
 
@@ -36,8 +38,8 @@ from core.render.encode import AUDIO_ENCODE
 FRAME = 1024  # samples per AAC-LC frame
 CHUNK_FRAMES = 256
 ROLL = 2  # frames of real signal encoded before and after a chunk, then dropped
-BATCH_CHUNKS = 4  # chunks per encoder process (one encoder each, one after another)
-VERSION = "aac-1"
+BATCH_CHUNKS = 4  # consecutive chunks per encoder process
+VERSION = "aac-2"  # aac-2: a run of chunks is one continuous encode
 
 
 def adts_frames(data: bytes) -> list[bytes]:
@@ -91,30 +93,22 @@ class _Samples:
 
 @dataclass(frozen=True)
 class _Todo:
-    at: int  # first sample in the batch file
-    n: int  # samples
-    keep: tuple[int, int | None]  # encoder packets kept: [first, end), local indices
+    keep: tuple[int, int | None]  # packets of its run's encoder kept for this chunk: [first, end)
     target: Path
 
 
-def _encode_batch(todo: list[_Todo], *, batch: Path, rate: int, cancel_event: threading.Event | None) -> None:
-    """Encode every chunk of ``todo`` (their samples back to back in ``batch``, float32 stereo) in
-    one ffmpeg process — one encoder per chunk, each starting afresh as a process of its own would,
-    run on ffmpeg's own threads — and keep each chunk's packets in its target."""
-    split = f"[0:a]asplit={len(todo)}" + "".join(f"[i{k}]" for k in range(len(todo)))
-    trims = [f"[i{k}]atrim=start_sample={t.at}:end_sample={t.at + t.n},asetpts=PTS-STARTPTS[o{k}]"
-             for k, t in enumerate(todo)]
+def _encode_run(todo: list[_Todo], *, batch: Path, rate: int, cancel_event: threading.Event | None) -> None:
+    """Encode a run of consecutive chunks (their film samples, with ``ROLL`` frames of context at the
+    run's two ends, in ``batch`` as float32 stereo) with one encoder, as one stretch of a continuous
+    encode, and keep each chunk's packets in its target."""
     with tempfile.TemporaryDirectory(dir=batch.parent) as tmp:
-        raws = [Path(tmp) / f"{k}.adts" for k in range(len(todo))]
-        outputs = [arg for k, raw in enumerate(raws)
-                   for arg in ("-map", f"[o{k}]", *AUDIO_ENCODE, "-ar", str(rate), "-f", "adts", str(raw))]
-        run_ffmpeg(["-f", "f32le", "-ar", str(rate), "-ac", "2", "-i", str(batch),
-                    "-filter_complex", ";".join([split, *trims]), *outputs],
-                   cancel_event=cancel_event, what="Audio encoding")
-        for t, raw in zip(todo, raws):
-            frames = adts_frames(raw.read_bytes())
-            with atomic_path(t.target) as part:  # only a complete chunk ever enters the cache
-                part.write_bytes(b"".join(frames[t.keep[0]:t.keep[1]]))
+        raw = Path(tmp) / "run.adts"
+        run_ffmpeg(["-f", "f32le", "-ar", str(rate), "-ac", "2", "-i", str(batch), *AUDIO_ENCODE, "-ar", str(rate),
+                    "-f", "adts", str(raw)], cancel_event=cancel_event, what="Audio encoding")
+        frames = adts_frames(raw.read_bytes())
+    for t in todo:
+        with atomic_path(t.target) as part:  # only a complete chunk ever enters the cache
+            part.write_bytes(b"".join(frames[t.keep[0]:t.keep[1]]))
 
 
 def encode_track(pieces: Iterable[np.ndarray], *, total: int, rate: int, cache: Path, out_path: str,
@@ -122,26 +116,27 @@ def encode_track(pieces: Iterable[np.ndarray], *, total: int, rate: int, cache: 
     """Encode the film's float32 stereo samples (``pieces`` in order, ``total`` samples in all) into
     an AAC track in MP4 at ``out_path``, reusing cached chunks whose samples are unchanged.
 
-    Chunks to encode are written to a batch file; every ``BATCH_CHUNKS`` of them go to an ffmpeg
-    process while the next samples are made, ``workers`` processes at a time. Returns (chunks
-    encoded, chunks reused). Raises Cancelled or RenderError (ffmpeg failed); the caller deletes
-    ``out_path`` on error.
+    Consecutive chunks to encode form runs of up to ``BATCH_CHUNKS``; each run's samples go to a
+    file and one encoder (an ffmpeg process) while the next samples are made, ``workers`` processes
+    at a time. Returns (chunks encoded, chunks reused). Raises Cancelled or RenderError (ffmpeg
+    failed); the caller deletes ``out_path`` on error.
     """
     samples = _Samples(pieces)
     grid = _grid(total)
     paths: list[Path] = []
     encoded = 0
-    batch: list[_Todo] = []
+    run: list[_Todo] = []
+    run_base = run_end = 0  # the run's first film frame (with its context), and the samples written so far
     files: list[Path] = []
     runs: list[Future] = []
     fh = None
 
     def flush():
-        nonlocal batch, fh
+        nonlocal run, fh
         if fh is not None:
             fh.close()
-            runs.append(pool.submit(_encode_batch, batch, batch=files[-1], rate=rate, cancel_event=cancel_event))
-        batch, fh = [], None
+            runs.append(pool.submit(_encode_run, run, batch=files[-1], rate=rate, cancel_event=cancel_event))
+        run, fh = [], None
 
     try:
         with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
@@ -152,26 +147,31 @@ def encode_track(pieces: Iterable[np.ndarray], *, total: int, rate: int, cache: 
                     a = max(f0 - ROLL, 0) * FRAME
                     b = total if f1 is None else min((f1 + ROLL) * FRAME, total)
                     pcm = samples.take(a, b)
-                    if i + 1 < len(grid):
-                        samples.forget_before(max(grid[i + 1][0] - ROLL, 0) * FRAME)
-                    base = a // FRAME  # encoder packet j decodes to film frame base + j - 1 (packet 0: priming)
+                    base = a // FRAME  # alone, encoder packet j would decode to film frame base + j - 1 (packet 0: priming)
                     keep = (0 if f0 == 0 else f0 + 1 - base, None if f1 is None else f1 + 1 - base)
+                    # Keyed by the chunk's own samples with their context: the same samples give the same packets
+                    # up to AAC noise, whichever run encoded them.
                     h = hashlib.sha256(f"{VERSION}:{rate}:{AUDIO_ENCODE}:{keep}:{pcm.shape}".encode())
                     h.update(pcm.data)
                     target = cache / f"aac-{h.hexdigest()[:40]}.adts"
                     paths.append(target)
                     if target.exists():
                         os.utime(target)  # recently used, for prune_cache
-                        continue
-                    if fh is None:
-                        files.append(Path(out_path).with_suffix(f".todo{len(files)}.f32"))
-                        fh = open(files[-1], "wb")
-                    at = sum(t.n for t in batch)
-                    fh.write(pcm.data)
-                    batch.append(_Todo(at=at, n=pcm.shape[0], keep=keep, target=target))
-                    encoded += 1
-                    if len(batch) >= BATCH_CHUNKS:
-                        flush()
+                        flush()  # a run is consecutive chunks only
+                    else:
+                        if fh is None:
+                            files.append(Path(out_path).with_suffix(f".todo{len(files)}.f32"))
+                            fh = open(files[-1], "wb")
+                            run_base, run_end = base, a
+                        fh.write(pcm[run_end - a:].data)  # the part after what the run already holds
+                        run_end = b
+                        run.append(_Todo(keep=(0 if f0 == 0 else f0 + 1 - run_base,
+                                               None if f1 is None else f1 + 1 - run_base), target=target))
+                        encoded += 1
+                        if len(run) >= BATCH_CHUNKS:
+                            flush()
+                    if i + 1 < len(grid):
+                        samples.forget_before(max(grid[i + 1][0] - ROLL, 0) * FRAME)
                 flush()
             finally:
                 if fh is not None:
