@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.conftest import running_app
-from tests.e2e.test_voice_recording import idle, nav, wait_until
+from tests.e2e.test_voice_recording import idle, nav, open_project, wait_until
 from tests.pages.helpers import broken_down
 
 PACE_S = 2.0  # each sound takes the offline provider this long here, so "being made" is on screen for a while
@@ -38,13 +38,7 @@ def test_music_and_effects_land_on_the_open_page(page, module_app, module_db, sh
     url, _ = module_app
     p = broken_down(name="Lighthouse sound", script=SCRIPT)
     update_project(project_id=p.id, settings={AUTO_DONE: True})  # only what the test asks for
-    page.goto(url)
-    idle(page)
-    box = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first
-    if p.name not in box.inner_text():
-        box.click()
-        page.get_by_role("option", name=p.name).click()
-        idle(page)
+    open_project(page, url, p.name)
     nav(page, "Edit")
     idle(page)
     page.get_by_role("tab", name="Music").first.click()

@@ -8,7 +8,7 @@ import re
 
 from PIL import Image
 
-from tests.e2e.test_voice_recording import idle, nav, wait_until
+from tests.e2e.test_voice_recording import idle, nav, open_project, wait_until
 
 SCRIPT = """INT. NIGHT MARKET - NIGHT
 
@@ -63,13 +63,7 @@ def test_every_page_with_a_screenshot_and_working_recorders(page, module_app, mo
 
     url, _ = module_app
     p = _project()
-    page.goto(url)
-    idle(page)
-    box = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first
-    if p.name not in box.inner_text():
-        box.click()
-        page.get_by_role("option", name=p.name).click()
-        idle(page)
+    open_project(page, url, p.name)
     for title in PAGES:
         nav(page, title)
         idle(page)

@@ -6,8 +6,8 @@ import io
 
 from PIL import Image
 
-from tests.e2e.test_storyboard_board import _open, _project
-from tests.e2e.test_voice_recording import idle, nav, wait_until
+from tests.e2e.test_storyboard_board import _project
+from tests.e2e.test_voice_recording import idle, nav, open_project, wait_until
 
 SCRIPT = "\n".join(f"INT. STALL {i} - NIGHT\n\nJONAH counts coins at stall {i}.\n" for i in range(1, 4))
 DURATIONS = [1.3, 1.7, 2.2]  # shot starts at 1.3 s and 3.0 s: neither a whole second nor a rounding of one
@@ -34,7 +34,7 @@ def test_play_from_a_shot_lands_on_its_first_frame(page, module_app, module_db, 
     tl = project_timeline(project_id=p.id).timeline
     starts = {int(v.shot_id): v.start_s for v in tl.video}
     frame = 1 / tl.fps
-    _open(page, url, p.name)
+    open_project(page, url, p.name)
     nav(page, "Preview")
     page.get_by_role("button", name="Render preview").click()
     wait_until("the preview to render and its player to load",

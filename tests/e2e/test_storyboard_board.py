@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from tests.e2e.conftest import running_app
-from tests.e2e.test_voice_recording import idle, nav, wait_until
+from tests.e2e.test_voice_recording import idle, nav, open_project, wait_until
 
 # The offline provider paces itself like a paid one here: a keyframe takes this long, so a batch of ten
 # spans several of the board's live redraws (at 1.5 s) and "cards fill in while it runs" is observable
@@ -39,16 +39,6 @@ def _project(name: str, *, script: str, target: int = 120):
     return p
 
 
-def _open(page, url: str, project_name: str) -> None:
-    page.goto(url)
-    idle(page)
-    box = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first
-    if project_name not in box.inner_text():
-        box.click()
-        page.get_by_role("option", name=project_name).click()
-        idle(page)
-
-
 # The board is one component (an iframe of the app's own origin): its document holds every card.
 BOARD_DOC = """(() => { const f = [...document.querySelectorAll('iframe')].find(f => (f.src || '').includes('storyreel_board'));
                        return f && f.contentDocument; })()"""
@@ -72,7 +62,7 @@ def test_cards_fill_in_live_during_a_batch_and_cancel_is_live(page, module_app, 
     p = _project("Night Market live", script=SCRIPT)
     total = len(list_shots(project_id=p.id))
     assert total >= 5
-    _open(page, url, p.name)
+    open_project(page, url, p.name)
     nav(page, "Storyboard")
     page.get_by_role("button", name="Run batch").wait_for()
     idle(page)
@@ -108,7 +98,7 @@ def test_cancel_while_a_batch_runs_stops_it(page, module_app, module_db, shot):
     url, _ = module_app
     # Other words than the live test's script: identical requests would come from the result cache at once.
     p = _project("Night Market cancel", script=SCRIPT.replace("haggles", "bargains").replace("crowd", "rain"))
-    _open(page, url, p.name)
+    open_project(page, url, p.name)
     nav(page, "Storyboard")
     page.get_by_role("button", name="Run batch").click()
     wait_until("the batch to run", lambda: _board_state(page)["running"], timeout=60)
@@ -138,7 +128,7 @@ def test_board_of_100_shots_draws_quickly(page, module_app, module_db, shot):
         a = create_asset(type="image", project_id=p.id, data=buf.getvalue(), mime="image/png", shot_id=s.id)
         update_shot(shot_id=s.id, keyframe_media_id=a.media_id, status="keyframe")
     assert board(project_id=p.id)[1].shots == 100  # thumbnails made as keyframes land (here: now)
-    _open(page, url, p.name)
+    open_project(page, url, p.name)
     timings = []
     for _ in range(2):  # the second visit is the steady state
         nav(page, "Start")

@@ -9,7 +9,7 @@ import numpy as np
 import soundfile as sf
 from PIL import Image
 
-from tests.e2e.test_voice_recording import idle, nav, wait_until
+from tests.e2e.test_voice_recording import idle, nav, open_project, wait_until
 
 SCRIPT = """INT. HARBOUR - NIGHT
 
@@ -96,13 +96,7 @@ def test_reorder_trim_move_gain_and_play_in_chromium(page, module_app, module_db
     shots = list_shots(project_id=p.id)
     n = len(shots)
     assert n >= 3
-    page.goto(url)
-    idle(page)
-    box = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first
-    if p.name not in box.inner_text():
-        box.click()
-        page.get_by_role("option", name=p.name).click()
-        idle(page)
+    open_project(page, url, p.name)
     nav(page, "Edit")
     _wait_editor(page, n)
     ed = _editor(page)

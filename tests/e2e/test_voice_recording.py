@@ -42,6 +42,17 @@ def nav(page, title: str) -> None:
     page.locator('[data-testid="stSidebarNav"] a', has_text=title).first.click()
 
 
+def open_project(page, url: str, name: str) -> None:
+    """Load the app at ``url`` and pick the project ``name`` in the sidebar (unless it is open)."""
+    page.goto(url)
+    idle(page)
+    box = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first
+    if name not in box.inner_text():
+        box.click()
+        page.get_by_role("option", name=name).click()
+        idle(page)
+
+
 def idle(page) -> None:
     """Wait until Streamlit shows no running script, no stale elements and no loading skeletons."""
     page.wait_for_function(
