@@ -8,13 +8,13 @@ import re
 from dataclasses import dataclass, field
 
 from anyascii import anyascii
-from sqlmodel import select
+from sqlmodel import delete, select
 
 from core.accounts.activity import record
 from core.db import session
 from core.errors import InvalidInput, NotFound, ProviderError
 from core.jobs.text import is_offline, run_text, text_models
-from core.models import Character, Scene, Shot
+from core.models import Character, Scene, Shot, TimelineItem
 from core.projects import get_project
 from core.scripts import latest_version
 from core.story.breakdown import breakdown_script
@@ -115,7 +115,9 @@ def run_breakdown(*, project_id: int, mode: str = "auto") -> list[SceneCards]:
     else:
         bd = breakdown_script(text=version.text, target_length_s=project.target_length_s, mode=mode)
     with session() as s:
-        for shot in s.exec(select(Shot).where(Shot.project_id == project_id)).all():
+        old = s.exec(select(Shot).where(Shot.project_id == project_id)).all()
+        _drop_sounds(s, [shot.id for shot in old])
+        for shot in old:
             s.delete(shot)
         for scene in s.exec(select(Scene).where(Scene.project_id == project_id)).all():
             s.delete(scene)
@@ -272,11 +274,29 @@ def add_shot(*, scene_id: int, after_shot_id: int | None = None, shot_type: str 
     return new
 
 
+def _drop_sounds(s, shot_ids: list[int]) -> None:
+    """Take the voice lines and effects of shots that go away off the timeline (their media stays in
+    the library; the film's music, which belongs to no shot, stays)."""
+    if shot_ids:
+        s.exec(delete(TimelineItem).where(TimelineItem.shot_id.in_(shot_ids)))
+
+
+def _shift(extra: dict, *, line: int = 0, offset_s: float = 0.0, keep_offset: bool = True) -> dict:
+    """A sound row's extra with its dialogue line index and its offset in the shot moved."""
+    out = dict(extra)
+    if "line" in out:
+        out["line"] = int(out["line"]) + line
+    if out.get("offset_s") is not None or not keep_offset:
+        out["offset_s"] = round(max(float(out.get("offset_s") or 0.0) + offset_s, 0.0), 3)
+    return out
+
+
 def delete_shot(*, shot_id: int) -> None:
-    """Delete a shot card (its media stays in the library)."""
+    """Delete a shot card and its voice lines and effects on the timeline (its media stays in the library)."""
     with session() as s:
         shot = _shot_in(s, shot_id)
         scene_id = shot.scene_id
+        _drop_sounds(s, [shot.id])
         s.delete(shot)
         s.flush()
         _renumber(s, scene_id, _scene_shots(s, scene_id))
@@ -313,7 +333,8 @@ def move_shot_to(*, shot_id: int, index: int) -> list[Shot]:
 
 
 def split_shot(*, shot_id: int) -> Shot:
-    """Split a shot in two halves (duration halved, dialogue divided); returns the new second half."""
+    """Split a shot in two halves (duration halved, dialogue divided, the voiced lines of the second
+    half going with it); returns the new second half."""
     with session() as s:
         shot = _shot_in(s, shot_id)
         half = max(MIN_SHOT_S, round(shot.duration_s / 2, 2))
@@ -327,6 +348,11 @@ def split_shot(*, shot_id: int) -> Shot:
         s.add(shot)
         s.add(second)
         s.flush()
+        for row in s.exec(select(TimelineItem).where(TimelineItem.shot_id == shot.id,
+                                                     TimelineItem.track == "voice")).all():
+            if int((row.extra or {}).get("line", 0)) >= cut:
+                row.shot_id, row.extra = second.id, _shift(row.extra or {}, line=-cut, offset_s=-half)
+                s.add(row)
         shots = [sh for sh in _scene_shots(s, shot.scene_id) if sh.id != second.id]
         idx = next(i for i, sh in enumerate(shots) if sh.id == shot.id)
         shots.insert(idx + 1, second)
@@ -335,7 +361,8 @@ def split_shot(*, shot_id: int) -> Shot:
 
 
 def merge_with_next(*, shot_id: int) -> Shot:
-    """Merge a shot with the next one in its scene; returns the merged shot. Raises InvalidInput at the end."""
+    """Merge a shot with the next one in its scene (its voiced lines and effects following this shot's);
+    returns the merged shot. Raises InvalidInput at the end of a scene."""
     with session() as s:
         shot = _shot_in(s, shot_id)
         shots = _scene_shots(s, shot.scene_id)
@@ -343,6 +370,19 @@ def merge_with_next(*, shot_id: int) -> Shot:
         if i + 1 >= len(shots):
             raise InvalidInput("This is the last shot of its scene; there is nothing to merge it with.", field="shot_id")
         nxt = shots[i + 1]
+        # The next shot's voiced lines and effects come along, after this shot's own.
+        lines, start = len(shot.dialogue or []), shot.duration_s
+        have = {(r.track, (r.extra or {}).get("effect")) for r in
+                s.exec(select(TimelineItem).where(TimelineItem.shot_id == shot.id)).all()}
+        for row in s.exec(select(TimelineItem).where(TimelineItem.shot_id == nxt.id)).all():
+            extra = row.extra or {}
+            if extra.get("loop") and (row.track, extra.get("effect")) in have:
+                s.delete(row)  # the scene's ambience already runs under this shot
+                continue
+            row.shot_id = shot.id
+            row.extra = _shift(extra, line=lines if row.track == "voice" else 0,
+                               offset_s=0.0 if extra.get("loop") else start, keep_offset=row.track == "voice")
+            s.add(row)
         shot.duration_s = min(MAX_SHOT_S, shot.duration_s + nxt.duration_s)
         shot.dialogue = list(shot.dialogue or []) + list(nxt.dialogue or [])
         shot.characters = list(dict.fromkeys(list(shot.characters) + list(nxt.characters)))

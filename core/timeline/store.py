@@ -257,7 +257,7 @@ def project_timeline(*, project_id: int, scene_id: int | None = None, subtitles:
             rows[f"sfx:{row.shot_id}:{n}"] = row.id
             path = str(asset_path(media_id=row.media_id))
             sfx.append(SfxCue(shot_id=str(row.shot_id), path=path, offset_s=float(row.extra.get("offset_s", 0.0)),
-                              duration_s=row.duration_s or audio_duration(path), gain_db=row.gain_db,
+                              duration_s=row.duration_s or audio_duration(path=path), gain_db=row.gain_db,
                               trim_in_s=float(row.extra.get("trim_in_s", 0.0)), loop=bool(row.extra.get("loop")),
                               fade_in_s=float(row.extra.get("fade_in_s", 0.0)),
                               fade_out_s=float(row.extra.get("fade_out_s", 0.05))))

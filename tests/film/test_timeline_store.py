@@ -84,3 +84,53 @@ def test_no_keyframes_is_a_clear_error(tmp_path, tools):
     with pytest.raises(InvalidInput) as err:
         project_timeline(project_id=p.id)
     assert err.value.field == "shots"
+
+
+def test_shot_edits_carry_their_voiced_lines_and_effects(tmp_path, tools):
+    """Split, merge and delete of shot cards keep the timeline's sound rows on the right shot: nothing
+    orphaned, no voiced line turned stale, an effect still at its moment, the film's music untouched."""
+    from core.breakdowns import delete_shot, get_shot, merge_with_next, run_breakdown, split_shot
+    from core.timeline.store import add_item
+
+    p = tools.make_project(tmp_path)
+    choose_music(project_id=p.id)
+    a, b = [s for s in list_shots(project_id=p.id)][:2]  # the first scene's two shots
+    assert a.scene_id == b.scene_id
+    [b_line] = [d["text"] for d in b.dialogue]  # b speaks its one line, voiced by the fixture
+    media = list_items(project_id=p.id, track="voice")[0].media_id
+    update_shot(shot_id=a.id, dialogue=[{"character": "MAYA", "text": t} for t in ("One.", "Two.")])
+    for n, t in enumerate(("One.", "Two.")):
+        add_item(project_id=p.id, track="voice", media_id=media, shot_id=a.id, text=t, duration_s=0.5,
+                 extra={"line": n, "character": "MAYA"})
+    voiced = len(list_items(project_id=p.id, track="voice"))
+
+    def placed():
+        built = project_timeline(project_id=p.id)
+        return len(built.timeline.audio("voice")), built.stale_lines
+
+    def spoken(shot_id):
+        return sorted((r.extra["line"], r.text) for r in list_items(project_id=p.id, track="voice") if r.shot_id == shot_id)
+
+    assert placed() == (voiced, 0)
+    second = split_shot(shot_id=a.id)
+    assert spoken(a.id) == [(0, "One.")] and spoken(second.id) == [(0, "Two.")]
+    assert placed()[1] == 0  # no voiced line went stale (the new half has no picture yet, so is not placed)
+
+    merge_with_next(shot_id=a.id)  # a and its second half again
+    assert spoken(a.id) == [(0, "One."), (1, "Two.")]
+    knock = add_item(project_id=p.id, track="sfx", media_id=media, shot_id=b.id, extra={"effect": "door"})
+    before = get_shot(shot_id=a.id).duration_s
+    merged = merge_with_next(shot_id=a.id)  # a and b
+    assert [d["text"] for d in merged.dialogue] == ["One.", "Two.", b_line]
+    assert spoken(a.id) == [(0, "One."), (1, "Two."), (2, b_line)]
+    assert placed() == (voiced, 0)
+    [fx] = [r for r in list_items(project_id=p.id, track="sfx") if r.id == knock.id]
+    assert fx.shot_id == a.id and fx.extra["offset_s"] == pytest.approx(before)  # still at its moment
+
+    delete_shot(shot_id=a.id)
+    shot_ids = {s.id for s in list_shots(project_id=p.id)}
+    assert all(r.shot_id in shot_ids for r in list_items(project_id=p.id) if r.shot_id is not None)
+    assert len(list_items(project_id=p.id, track="music")) == 1  # the film's music belongs to no shot
+    run_breakdown(project_id=p.id)  # a new breakdown: new shots, no sound left on the old ones
+    assert not list_items(project_id=p.id, track="voice") and not list_items(project_id=p.id, track="sfx")
+    assert len(list_items(project_id=p.id, track="music")) == 1
