@@ -15,6 +15,7 @@ from core.breakdowns import (
 from core.errors import NotFound
 from core.media_assets import asset_path
 from core.scripts import latest_version
+from core.timeline.store import list_items
 from core.ui.common import needs, require_project
 from core.ui.errors import shown_errors
 
@@ -36,10 +37,12 @@ mode = c1.selectbox("Parser", breakdown_modes(), key="bd_mode",
 confirmed = True
 if cards:
     made = sum(1 for c in cards for sh in c.shots if sh.keyframe_media_id or sh.clip_media_id)
-    warn = f", and the keyframe/clip choices of {made} shot(s)" if made else ""
+    warn = f", the keyframe/clip choices of {made} shot(s)" if made else ""
+    placed = len(list_items(project_id=project.id, track="voice")) + len(list_items(project_id=project.id, track="sfx"))
+    sounds = f", their {placed} voiced line(s) and effect(s) on the timeline" if placed else ""
     confirmed = c1.checkbox(f"Replace all {shots_total} shot cards", key="confirm_rebreak",
-                            help=f"Re-running drops the shot cards, their edits{warn}. Generated media stays "
-                                 "in the library; characters and their styles are kept.")
+                            help=f"Re-running drops the shot cards, their edits{warn}{sounds}. Generated media "
+                                 "stays in the library; characters, their styles and the music are kept.")
 label = "Re-run breakdown" if cards else "Break the script down"
 if c1.button(label, type="primary", key="run_breakdown", disabled=not confirmed):
     with shown_errors("Breakdown failed"):
