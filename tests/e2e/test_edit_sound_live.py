@@ -4,12 +4,13 @@ page redraws while the project has jobs, the worker of the app's process places 
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.e2e.conftest import running_app
 from tests.e2e.test_voice_recording import idle, nav, open_project, wait_until
 from tests.pages.helpers import broken_down
 
-PACE_S = 2.0  # each sound takes the offline provider this long here, so "being made" is on screen for a while
+PACE_S = 4.0  # each sound takes the offline provider this long here, so "being made" is on screen for a while, even on a slow machine
 
 SCRIPT = """INT. LIGHTHOUSE - NIGHT
 
@@ -24,6 +25,21 @@ Is anyone up there?
 def module_app(tmp_path_factory):
     with running_app(tmp_path_factory.mktemp("e2e-sound"), env={"STORYREEL_LOCAL_LATENCY_S": str(PACE_S)}) as served:
         yield served
+
+
+def _tab(page, tab: str, button: str):
+    """Show the page's ``tab`` and return its ``button``. The first click can land while the page is
+    still drawing (a rerun then shows the first tab again), so the tab is clicked until the button shows."""
+    page.get_by_role("tab", name=tab).first.wait_for()
+    target = page.get_by_role("button", name=button, exact=True)
+    for _ in range(10):
+        page.get_by_role("tab", name=tab).first.click()
+        try:
+            target.wait_for(timeout=3000)
+            return target
+        except PlaywrightTimeout:
+            idle(page)
+    pytest.fail(f"the {tab} tab did not show its {button} button")
 
 
 def _text(page) -> str:
@@ -41,9 +57,8 @@ def test_music_and_effects_land_on_the_open_page(page, module_app, module_db, sh
     open_project(page, url, p.name)
     nav(page, "Edit")
     idle(page)
-    page.get_by_role("tab", name="Music").first.click()
-    page.get_by_role("button", name="Make a music bed").click()
-    wait_until("the page to say the bed is being made", lambda: "Making a" in _text(page), timeout=PACE_S * 3)
+    _tab(page, "Music", "Make a music bed").click()
+    wait_until("the page to say the bed is being made", lambda: "Making a" in _text(page), timeout=PACE_S * 2)
     shot(page, "music-being-made")
     assert not list_items(project_id=p.id, track="music")
     # Nobody clicks anything now: the worker places the bed and the page shows it.
@@ -53,10 +68,9 @@ def test_music_and_effects_land_on_the_open_page(page, module_app, module_db, sh
     page.locator("audio").first.wait_for()
     shot(page, "music-landed")
 
-    page.get_by_role("tab", name="Sound effects").first.click()
-    page.get_by_role("button", name="Add", exact=True).click()
+    _tab(page, "Sound effects", "Add").click()
     wait_until("the page to say the effect is being made", lambda: "Making 1 sound effect" in _text(page),
-               timeout=PACE_S * 3)
+               timeout=PACE_S * 2)
     wait_until("the effect to appear on the page", lambda: "Making 1 sound effect" not in _text(page)
                and list_items(project_id=p.id, track="sfx"), timeout=60)
     idle(page)
