@@ -281,13 +281,13 @@ def _drop_sounds(s, shot_ids: list[int]) -> None:
         s.exec(delete(TimelineItem).where(TimelineItem.shot_id.in_(shot_ids)))
 
 
-def _shift(extra: dict, *, line: int = 0, offset_s: float = 0.0, keep_offset: bool = True) -> dict:
-    """A sound row's extra with its dialogue line index and its offset in the shot moved."""
+def _shift(extra: dict, *, line: int = 0, offset_s: float = 0.0) -> dict:
+    """A sound row's extra with its dialogue line index and its offset in the shot (when it has one) moved."""
     out = dict(extra)
     if "line" in out:
         out["line"] = int(out["line"]) + line
-    if out.get("offset_s") is not None or not keep_offset:
-        out["offset_s"] = round(max(float(out.get("offset_s") or 0.0) + offset_s, 0.0), 3)
+    if out.get("offset_s") is not None:
+        out["offset_s"] = round(max(float(out["offset_s"]) + offset_s, 0.0), 3)
     return out
 
 
@@ -375,13 +375,15 @@ def merge_with_next(*, shot_id: int) -> Shot:
         have = {(r.track, (r.extra or {}).get("effect")) for r in
                 s.exec(select(TimelineItem).where(TimelineItem.shot_id == shot.id)).all()}
         for row in s.exec(select(TimelineItem).where(TimelineItem.shot_id == nxt.id)).all():
-            extra = row.extra or {}
+            extra = dict(row.extra or {})
             if extra.get("loop") and (row.track, extra.get("effect")) in have:
                 s.delete(row)  # the scene's ambience already runs under this shot
                 continue
+            if row.track == "sfx":
+                extra.setdefault("offset_s", 0.0)  # an effect without one starts with its shot
             row.shot_id = shot.id
             row.extra = _shift(extra, line=lines if row.track == "voice" else 0,
-                               offset_s=0.0 if extra.get("loop") else start, keep_offset=row.track == "voice")
+                               offset_s=0.0 if extra.get("loop") else start)
             s.add(row)
         shot.duration_s = min(MAX_SHOT_S, shot.duration_s + nxt.duration_s)
         shot.dialogue = list(shot.dialogue or []) + list(nxt.dialogue or [])

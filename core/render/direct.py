@@ -11,6 +11,7 @@ keep it.
 """
 from __future__ import annotations
 
+import tempfile
 import threading
 from pathlib import Path
 from typing import Callable
@@ -72,15 +73,12 @@ def encode_direct(*, item: VideoItem, nframes: int, fps: int, width: int, height
     """Encode a plain clip segment into ``out_path`` (H.264 MP4, the segments' shared settings) in
     one ffmpeg process. Raises Cancelled, or RenderError when the clip cannot be decoded or the
     encoder fails; the caller deletes ``out_path`` on error."""
-    cue_dir = out_path.with_suffix(".cues")
-    cue_dir.mkdir(exist_ok=True)
-    try:
+    with tempfile.TemporaryDirectory(suffix=".cues", dir=out_path.parent) as cue_dir:
         args = direct_args(item=item, nframes=nframes, fps=fps, width=width, height=height, fit=fit, cues=cues,
-                           cue_dir=cue_dir, ass_path=ass_path, out_path=str(out_path), quality=quality)
-        run_encoder(args, what=f"Encoding {Path(item.source).name}", cancel_event=cancel_event, on_frame=on_frame)
-    except RenderError as exc:  # ffmpeg's own words are in the log (ffmpeg_failed)
-        raise RenderError(f"Cannot decode clip {Path(item.source).name}: {exc.message}", field="source") from exc
-    finally:
-        for f in cue_dir.glob("*"):
-            f.unlink(missing_ok=True)
-        cue_dir.rmdir()
+                           cue_dir=Path(cue_dir), ass_path=ass_path, out_path=str(out_path), quality=quality)
+        try:
+            run_encoder(args, what=f"Encoding {Path(item.source).name}", cancel_event=cancel_event,
+                        on_frame=on_frame)
+        except RenderError as exc:  # ffmpeg's own words are in the log (ffmpeg_failed)
+            raise RenderError(f"Cannot decode clip {Path(item.source).name}: {exc.message}",
+                              field="source") from exc

@@ -6,11 +6,13 @@ assembly can join them with the concat demuxer and ``-c copy``.
 from __future__ import annotations
 
 import fcntl
+import os
 import subprocess
 import tempfile
 import threading
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 import numpy as np
 
@@ -31,12 +33,24 @@ ENCODE = {
 }
 
 
-def _tail(path: str) -> str:
-    """The end of a streaming encoder's log file (its error)."""
+@contextmanager
+def _error_log() -> Iterator[tuple]:
+    """A temp file for a streaming ffmpeg's stderr (a pipe could fill and stall it); yields (the file,
+    a function returning its last 400 characters: the error). The file is removed afterwards."""
+    fd, path = tempfile.mkstemp(suffix=".log")
+    errf = os.fdopen(fd, "w")
+
+    def tail() -> str:
+        try:
+            return Path(path).read_text(errors="replace").strip()[-400:]
+        except OSError:
+            return ""
+
     try:
-        return Path(path).read_text(errors="replace").strip()[-400:]
-    except OSError:
-        return ""
+        yield errf, tail
+    finally:
+        errf.close()
+        Path(path).unlink(missing_ok=True)
 
 
 def video_output_args(*, out_path: str, fps: int, quality: str) -> list[str]:
@@ -71,28 +85,23 @@ def _pipe(args: list[str], pieces: Iterable[bytes], *, what: str, cancel_event: 
     """Feed ``pieces`` to the ffmpeg ``args`` read from stdin: the one streaming-encoder loop.
 
     Raises Cancelled (checked before each piece; ffmpeg is killed) or RenderError when ffmpeg fails."""
-    with tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False) as log:
-        log_path = log.name
-    errf = open(log_path, "w")
-    proc = open_pipe(args, stdout=subprocess.DEVNULL, stderr=errf)
-    try:
-        for piece in pieces:
-            if cancel_event is not None and cancel_event.is_set():
-                raise Cancelled("Render cancelled")
-            proc.stdin.write(piece)
-        proc.stdin.close()
-        if proc.wait() != 0:
-            raise ffmpeg_failed(what=what, stderr=_tail(log_path))
-    except BrokenPipeError as exc:
-        proc.wait()
-        raise ffmpeg_failed(what=f"{what} (the encoder stopped)", stderr=_tail(log_path)) from exc
-    except BaseException:
-        proc.kill()
-        proc.wait()
-        raise
-    finally:
-        errf.close()
-        Path(log_path).unlink(missing_ok=True)
+    with _error_log() as (errf, tail):
+        proc = open_pipe(args, stdout=subprocess.DEVNULL, stderr=errf)
+        try:
+            for piece in pieces:
+                if cancel_event is not None and cancel_event.is_set():
+                    raise Cancelled("Render cancelled")
+                proc.stdin.write(piece)
+            proc.stdin.close()
+            if proc.wait() != 0:
+                raise ffmpeg_failed(what=what, stderr=tail())
+        except BrokenPipeError as exc:
+            proc.wait()
+            raise ffmpeg_failed(what=f"{what} (the encoder stopped)", stderr=tail()) from exc
+        except BaseException:
+            proc.kill()
+            proc.wait()
+            raise
 
 
 def encode_frames(frames: Iterable[np.ndarray], *, out_path: str, width: int, height: int, fps: int,
@@ -129,32 +138,28 @@ def run_encoder(args: list[str], *, what: str, cancel_event: threading.Event | N
     reporting each encoded frame to ``on_frame`` from ffmpeg's progress lines (10 a second).
 
     Raises Cancelled (checked at each progress line; ffmpeg is killed) or RenderError when ffmpeg fails."""
-    with tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False) as log:
-        log_path = log.name
-    errf = open(log_path, "w")
-    proc = subprocess.Popen([FFMPEG, "-hide_banner", "-loglevel", "error", "-nostdin", "-y", "-nostats",
-                             "-progress", "pipe:1", "-stats_period", "0.1", *args],
-                            stdout=subprocess.PIPE, stderr=errf, text=True)
-    done = 0
-    try:
-        for line in proc.stdout:
-            if cancel_event is not None and cancel_event.is_set():
-                raise Cancelled("Render cancelled")
-            if line.startswith("frame=") and on_frame is not None:
-                n = int(line[6:].strip() or 0)
-                for _ in range(n - done):
-                    on_frame()
-                done = max(done, n)
-        if proc.wait() != 0:
-            raise ffmpeg_failed(what=what, stderr=_tail(log_path))
-    except BaseException:
-        proc.kill()
-        proc.wait()
-        raise
-    finally:
-        proc.stdout.close()
-        errf.close()
-        Path(log_path).unlink(missing_ok=True)
+    with _error_log() as (errf, tail):
+        proc = subprocess.Popen([FFMPEG, "-hide_banner", "-loglevel", "error", "-nostdin", "-y", "-nostats",
+                                 "-progress", "pipe:1", "-stats_period", "0.1", *args],
+                                stdout=subprocess.PIPE, stderr=errf, text=True)
+        done = 0
+        try:
+            for line in proc.stdout:
+                if cancel_event is not None and cancel_event.is_set():
+                    raise Cancelled("Render cancelled")
+                if line.startswith("frame=") and on_frame is not None:
+                    n = int(line[6:].strip() or 0)
+                    for _ in range(n - done):
+                        on_frame()
+                    done = max(done, n)
+            if proc.wait() != 0:
+                raise ffmpeg_failed(what=what, stderr=tail())
+        except BaseException:
+            proc.kill()
+            proc.wait()
+            raise
+        finally:
+            proc.stdout.close()
 
 
 # The "fast" AAC coder takes half the CPU of the default two-loop search; at 192 kb/s the
