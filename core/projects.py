@@ -1,11 +1,13 @@
 """Projects: create, open, rename, duplicate, delete, and their film settings."""
 from __future__ import annotations
 
+from typing import Callable
+
 from sqlmodel import select
 
 from core.accounts.activity import forget_project, record
 from core.accounts.service import require_current
-from core.db import session
+from core.db import lock_for_writing, session
 from core.errors import InvalidInput, NotFound
 from core.limits import MAX_LABEL_CHARS, MAX_NAME_CHARS, check_text
 from core.models import (
@@ -87,6 +89,26 @@ def update_project(*, project_id: int, **changes) -> Project:
             setattr(project, key, value)
         project.updated_at = utcnow()
         s.add(project)
+        if changed:
+            record(s, project_id=project_id, action="settings", subject="changed " + ", ".join(changed))
+    return project
+
+
+def update_settings(*, project_id: int, edit: Callable[[dict], None]) -> Project:
+    """Change keys of the project's free-form ``settings`` with ``edit`` (given a copy to change) in
+    one transaction that holds the row, so a page and a worker changing different keys at once both
+    keep theirs; returns the project. Raises NotFound."""
+    with session() as s:
+        lock_for_writing(s)
+        project = s.exec(select(Project).where(Project.id == project_id).with_for_update()).first()
+        if project is None:
+            raise NotFound(f"No project with id {project_id}.", field="project_id")
+        old = dict(project.settings or {})
+        settings = dict(old)
+        edit(settings)
+        project.settings, project.updated_at = settings, utcnow()
+        s.add(project)
+        changed = _changed_names("settings", old, settings)
         if changed:
             record(s, project_id=project_id, action="settings", subject="changed " + ", ".join(changed))
     return project

@@ -18,7 +18,7 @@ from core.api.schemas import (
     RenderSceneRequest, SmoothTransitionRequest, TtsRequest, UseLastFrameRequest, VideoGenerateRequest,
     GenerateRequest, VoiceoverRequest,
 )
-from core.api.schemas import VOICE_ID_PATTERN
+from core.api.schemas import VOICE_ID_PATTERN, DbIdPath
 from core.api.security import ID_PATTERN, max_upload_bytes
 from core.api.uploads import read_upload, store_media_upload
 from core.api.views import asset_view, job_view
@@ -29,7 +29,6 @@ from core.limits import MAX_PARAMS_JSON_CHARS
 
 router = APIRouter()
 JOB = {"status_code": 202, "response_description": "The job, queued (or already succeeded on a cache hit)."}
-DbIdPath = Annotated[int, Path(ge=1, le=2**62, examples=[1])]
 IdPath = Annotated[str, Path(pattern=ID_PATTERN, max_length=64, examples=["3f2a9c0d1e2b4c5d8e9f00112233aabb"])]
 
 

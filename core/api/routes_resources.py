@@ -12,14 +12,13 @@ from core import breakdowns, cast, projects, scripts
 from core.accounts.activity import MAX_LIST, list_activity
 import core.api.resources as api_resources
 from core.api.schemas import (
-    BreakdownRequest, CharacterUpdate, ProjectCreate, ProjectUpdate, SceneUpdate, ScriptCreate, ShotCreate,
+    BreakdownRequest, CharacterUpdate, DbIdPath, ProjectCreate, ProjectUpdate, SceneUpdate, ScriptCreate, ShotCreate,
     ShotUpdate,
 )
 from core.api.security import ID_PATTERN
 from core.api.views import activity_view, character_view, project_view, scene_view, shot_view, version_view
 
 router = APIRouter()
-DbIdPath = Annotated[int, Path(ge=1, le=2**62, examples=[1])]
 CharPath = Annotated[str, Path(pattern=ID_PATTERN, max_length=64, examples=["maya"])]
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
+from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from core.api.security import ID_PATTERN
@@ -18,6 +19,8 @@ from core.render.settings import AspectRatio, CaptionStyle, Loudness, RenderSett
 
 # A voice id goes into provider URLs: letters, digits, "_" and "-" only (each provider checks its own too).
 VOICE_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+# A database id in a route path (projects, shots): positive, within a 64-bit signed integer.
+DbIdPath = Annotated[int, Path(ge=1, le=2**62, examples=[1])]
 VoiceId = Annotated[str, StringConstraints(pattern=VOICE_ID_PATTERN, max_length=64)]
 MediaId = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=64)]
 CharacterId = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=64)]

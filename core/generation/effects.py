@@ -17,7 +17,7 @@ from core.jobs.kinds import register_result
 from core.jobs.service import list_jobs, submit_job, wait_succeeded
 from core.media_assets import get_asset
 from core.models import ACTIVE_STATUSES, Job, MediaAsset, Shot
-from core.projects import get_project, update_project
+from core.projects import get_project, update_settings
 from core.registry import get_registry
 from core.timeline.store import AMBIENT, MAX_SFX_PER_SHOT, add_item, find_sfx, list_items, removed_sfx
 
@@ -174,9 +174,7 @@ def enqueue_auto_sfx(*, project_id: int) -> list[Job]:
                 offset = round(min(0.3 + where * sh.duration_s * 0.8, max(sh.duration_s - 1.0, 0.3)), 2)
                 jobs.append(enqueue_sfx(project_id=project_id, shot_id=sh.id, effect=effect,
                                         seed=(sh.id or 0) * 16 + n, auto=True, offset_s=offset))
-    settings = dict(get_project(project_id=project_id).settings or {})
-    settings[AUTO_DONE] = True
-    update_project(project_id=project_id, settings=settings)
+    update_settings(project_id=project_id, edit=lambda settings: settings.update({AUTO_DONE: True}))
     return jobs
 
 

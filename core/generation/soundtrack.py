@@ -23,7 +23,7 @@ from core.media.checks import check_media_bytes
 from core.media.wav import read_audio, to_wav_bytes
 from core.media_assets import asset_path, create_asset, get_asset
 from core.models import ACTIVE_STATUSES, CANCELLED, FAILED, UNKNOWN_OUTCOME, Job, MediaAsset, TimelineItem
-from core.projects import get_project, update_project
+from core.projects import get_project, update_settings
 from core.timeline.store import add_item, delete_items, list_items, project_timeline
 
 # Genre → the mood of its bed (local/music moods); the user can pick another on the Edit page.
@@ -141,9 +141,7 @@ def enqueue_music(*, project_id: int, mood: str | None = None, gain_db: float = 
 
 
 def _note_request(project_id: int, request: dict | None) -> None:
-    settings = dict(get_project(project_id=project_id).settings or {})
-    settings[MUSIC_REQUEST] = request
-    update_project(project_id=project_id, settings=settings)
+    update_settings(project_id=project_id, edit=lambda settings: settings.update({MUSIC_REQUEST: request}))
 
 
 def _submit_bed(project, *, plan: list[dict], piece: int, beds: list[str], token: str, gain_db: float) -> Job:
@@ -266,7 +264,8 @@ def choose_music(*, project_id: int, mood: str | None = None, gain_db: float = M
     ``extra["scenes"]``). Raises InvalidInput for an unknown mood, ProviderError when a bed failed
     or the music could not be placed."""
     first = enqueue_music(project_id=project_id, mood=mood, gain_db=gain_db, seed=seed, duration_s=duration_s)
-    token = first.request["context"]["request"]
+    # The request just noted, not the job's: a bed that joined identical work in flight carries the older token.
+    token = (get_project(project_id=project_id).settings or {})[MUSIC_REQUEST]["request"]
     waited: set[str] = set()
     while True:  # a score's beds are queued one after another by their handlers
         pending = [j for j in request_jobs(project_id=project_id, token=token) if j.id not in waited]
@@ -317,8 +316,7 @@ def _set_music(*, project_id: int, asset: MediaAsset, gain_db: float, extra: dic
     delete_items(project_id=project_id, track="music")
     add_item(project_id=project_id, track="music", media_id=asset.media_id, gain_db=gain_db,
              duration_s=float(asset.duration_s or 0.0), extra=extra)
-    settings = dict(get_project(project_id=project_id).settings or {})
-    settings["music"] = {"media_id": asset.media_id, **extra}
-    update_project(project_id=project_id, settings=settings)
+    update_settings(project_id=project_id,
+                    edit=lambda settings: settings.update(music={"media_id": asset.media_id, **extra}))
 
 

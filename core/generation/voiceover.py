@@ -204,7 +204,7 @@ def apply_voice_line(*, job: Job, media_ids: list[str]) -> None:
     if asset.media_id in current:
         return
     if treatment:
-        treated = _treated_copy(asset)
+        treated = _treated_copy(asset, treatment)
         if treated is not None and treated.media_id in current:
             return
         line = DialogueLine(shot_id=job.shot_id, line=index, character=ctx.get("character") or "", text=text,
@@ -218,12 +218,13 @@ def apply_voice_line(*, job: Job, media_ids: list[str]) -> None:
                     "treatment": treatment})
 
 
-def _treated_copy(asset: MediaAsset) -> MediaAsset | None:
-    """The treated copy a previous run of the handler made of ``asset``, if any."""
+def _treated_copy(asset: MediaAsset, treatment: str) -> MediaAsset | None:
+    """The copy of ``asset`` with this ``treatment`` a previous run of the handler made, if any."""
     with session() as s:
         return s.exec(select(MediaAsset).where(MediaAsset.parent_id == asset.media_id,
                                                MediaAsset.provider == "local",
-                                               MediaAsset.model == "treatment")).first()
+                                               MediaAsset.model == "treatment",
+                                               MediaAsset.operation == treatment)).first()
 
 
 register_result(purpose=VOICE_LINE, apply=apply_voice_line)

@@ -266,6 +266,14 @@ def list_jobs(*, project_id: int | None = None, status: str | None = None, limit
         return list(s.exec(q.order_by(Job.created_at.desc()).limit(max(1, min(limit, 1000)))).all())
 
 
+def job_states(*, project_id: int, limit: int = 200) -> list[tuple[str, str]]:
+    """Return (id, status) of the project's newest ``limit`` jobs, newest first: what a page compares
+    to notice jobs starting or ending, without loading their requests."""
+    q = select(Job.id, Job.status).where(Job.project_id == project_id).order_by(Job.created_at.desc()).limit(limit)
+    with session() as s:
+        return [(i, st) for i, st in s.exec(q).all()]
+
+
 def wait_for(*, job_id: str, timeout_s: float | None = None, runner: JobRunner | None = None) -> Job:
     """Block until the job is finished (succeeded, failed, cancelled or unknown_outcome) and
     return it. For the CLI and tests: pages never wait.

@@ -3,14 +3,14 @@ character's voice_id when keyed, local otherwise; else the local engine directly
 result linked to its take by ``parent_id``."""
 from __future__ import annotations
 
-from core.errors import InvalidInput, NotFound, ProviderError
+from core.errors import InvalidInput, NotFound
 from core.media_assets import get_asset, update_asset
 from core.models import Job, MediaAsset
 from core.recording.takes import MAX_LABEL_CHARS, get_take
 from core.breakdowns import list_characters
 from core.generation.facade import v2v
 from core.jobs.kinds import register_result
-from core.jobs.service import wait_for
+from core.jobs.service import require_succeeded, wait_for
 from core.providers import is_configured
 from core.registry import get_registry
 
@@ -86,8 +86,7 @@ def finished_conversion(*, job: Job, timeout_s: float = CONVERT_TIMEOUT_S) -> Me
     Raises ProviderError when it failed, TimeoutError."""
     if job.status != "succeeded":
         job = wait_for(job_id=job.id, timeout_s=timeout_s)
-    if job.status != "succeeded" or not job.result_media_id:
-        raise ProviderError(job.error or f"conversion {job.status}", provider=job.provider)
+    [job] = require_succeeded(jobs=[job], what="conversion")
     return get_asset(media_id=job.result_media_id)
 
 

@@ -273,16 +273,15 @@ def apply_line_conversion(*, job: Job, media_ids: list[str]) -> None:
     and keeping its level). A line gone meanwhile leaves the conversion among the take's versions."""
     if not media_ids or job.project_id is None:
         return
-    result = link_conversion(job=job, media_id=media_ids[0])
-    take = get_take(media_id=((job.request or {}).get("context") or {})["take_id"])
-    line_index = (take.extra or {}).get("line_index")
-    if take.shot_id is None or line_index is None:
+    result = link_conversion(job=job, media_id=media_ids[0])  # carries the take's shot and line
+    line_index = (result.extra or {}).get("line_index")
+    if result.shot_id is None or line_index is None:
         return
-    current = line_voice(project_id=job.project_id, shot_id=take.shot_id, line_index=int(line_index))
-    if current.media_id == result.media_id:
-        return  # placed already (a worker that died before finishing runs this again)
     try:
-        place_on_line(project_id=job.project_id, media_id=result.media_id, shot_id=take.shot_id,
+        current = line_voice(project_id=job.project_id, shot_id=result.shot_id, line_index=int(line_index))
+        if current.media_id == result.media_id:
+            return  # placed already (a worker that died before finishing runs this again)
+        place_on_line(project_id=job.project_id, media_id=result.media_id, shot_id=result.shot_id,
                       line_index=int(line_index))
     except (NotFound, InvalidInput):  # the shot or the line went away meanwhile
         return

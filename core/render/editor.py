@@ -115,16 +115,12 @@ def apply_gesture(*, project_id: int, gesture: dict[str, Any]) -> str:
     kind = gesture.get("kind")
     labels = shot_labels(project_id=project_id)
     if kind == "reorder":
-        shot = get_shot(shot_id=int(gesture["shot_id"]))
-        if shot.project_id != project_id:
-            raise NotFound(f"No shot {shot.id} in this project.", field="shot_id")
+        shot = _own_shot(project_id, int(gesture["shot_id"]))
         before = labels[shot.id]
         move_shot_to(shot_id=shot.id, index=int(gesture["index"]))
         return f"Moved shot {before} to {shot_labels(project_id=project_id)[shot.id]}."
     if kind == "trim":
-        shot = get_shot(shot_id=int(gesture["shot_id"]))
-        if shot.project_id != project_id:
-            raise NotFound(f"No shot {shot.id} in this project.", field="shot_id")
+        shot = _own_shot(project_id, int(gesture["shot_id"]))
         duration = round(float(gesture["duration"]) * 10) / 10  # a tenth of a second is as fine as a drag gets
         update_shot(shot_id=shot.id, duration_s=duration)
         return f"Shot {labels[shot.id]} now lasts {duration:.1f} s."
@@ -140,10 +136,16 @@ def apply_gesture(*, project_id: int, gesture: dict[str, Any]) -> str:
     raise InvalidInput(f"Unknown timeline gesture {kind!r}; known: {', '.join(GESTURES)}.", field="kind")
 
 
-def _trim_in(*, project_id: int, shot_id: int, trim_in_s: float, label: dict[int, str]) -> str:
+def _own_shot(project_id: int, shot_id: int):
+    """Return the project's shot ``shot_id``; raises NotFound for a shot of another project (or none)."""
     shot = get_shot(shot_id=shot_id)
     if shot.project_id != project_id:
         raise NotFound(f"No shot {shot.id} in this project.", field="shot_id")
+    return shot
+
+
+def _trim_in(*, project_id: int, shot_id: int, trim_in_s: float, label: dict[int, str]) -> str:
+    shot = _own_shot(project_id, shot_id)
     params = dict(shot.params or {})
     edit = dict(params.get("edit") or {})
     old_in = float(edit.get("trim_in_s") or 0.0)

@@ -19,7 +19,7 @@ from core.breakdowns import list_scene_cards
 from core.db import session
 from core.errors import InvalidInput, NotFound
 from core.models import Shot, TimelineItem
-from core.projects import get_project, update_project
+from core.projects import get_project, update_settings
 from core.timeline.build import MusicBed, SfxCue, ShotMedia, VoiceLine, audio_duration, build_timeline
 from core.timeline.model import Timeline
 from core.media_assets import asset_path
@@ -146,9 +146,8 @@ def remove_sfx(*, row_id: int) -> None:
             raise NotFound(f"No sound effect {row_id}.", field="row_id")
         project_id, key = row.project_id, f"{row.shot_id}:{row.extra.get('effect', '')}"
         s.delete(row)
-    settings = dict(get_project(project_id=project_id).settings or {})
-    settings["sfx_removed"] = sorted(set(settings.get("sfx_removed", [])) | {key})
-    update_project(project_id=project_id, settings=settings)
+    update_settings(project_id=project_id, edit=lambda settings: settings.update(
+        sfx_removed=sorted(set(settings.get("sfx_removed", [])) | {key})))
 
 
 def removed_sfx(*, project_id: int) -> set[str]:

@@ -14,7 +14,7 @@ from datetime import timezone
 import streamlit as st
 
 from core.errors import StoryreelError
-from core.jobs.service import cancel_job, get_job, list_jobs, resend_job
+from core.jobs.service import cancel_job, get_job, job_states, list_jobs, resend_job
 from core.models import ACTIVE_STATUSES, FAILED, UNKNOWN_OUTCOME, Job, utcnow
 from core.ui.signin import may, why_not
 
@@ -25,9 +25,10 @@ SEEN = "_jobs_seen"  # (project id, jobs signature) taken by app.py before the p
 
 
 def _signature(project_id: int) -> tuple:
-    jobs = list_jobs(project_id=project_id, limit=200)
-    return tuple((j.id, j.status) for j in jobs if j.status in ACTIVE_STATUSES) + (
-        sum(j.status not in ACTIVE_STATUSES for j in jobs),)
+    """The project's active jobs (id, status) and how many have ended: changes when one starts or ends."""
+    states = job_states(project_id=project_id, limit=200)
+    return tuple(js for js in states if js[1] in ACTIVE_STATUSES) + (
+        sum(status not in ACTIVE_STATUSES for _, status in states),)
 
 
 def refresh_every(*, project_id: int) -> str | None:
@@ -49,7 +50,7 @@ def watch_jobs(*, project_id: int, key: str = "jobs_watch") -> None:
     now = _signature(project_id)
     start = seen[1] if seen and seen[0] == project_id else now
     st.session_state[key] = start
-    active = any(isinstance(part, tuple) for part in start + now)
+    active = len(start) > 1 or len(now) > 1  # any active job (the last part is the count of ended ones)
 
     drawn = {"inline": True}
 
