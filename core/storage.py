@@ -17,7 +17,7 @@ import shutil
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from core.media.files import atomic_path, atomic_write_bytes, sha256_bytes, sha256_file
 from core.errors import (
@@ -32,6 +32,7 @@ STALE_PARTIAL_S = 120.0       # a partial file untouched this long is left over 
 MIN_FREE_MB = 64              # free space the data dir needs to start
 _CONTENT_NAME = re.compile(r"^[0-9a-f]{64}$")  # a content-addressed file's stem: its SHA-256
 CACHE_KEEP_S = 7 * 24 * 3600  # with an S3 store, local copies unused this long are dropped (fetched again on use)
+TOUCH_EVERY_S = 24 * 3600  # a cached copy read again is marked as used at most this often
 
 _EXT_BY_MIME = {
     "image/png": ".png", "image/jpeg": ".jpg", "image/webp": ".webp", "image/gif": ".gif",
@@ -164,8 +165,10 @@ def resolve_data_path(rel: str) -> Path:
 
 
 def _touch(path: Path) -> None:
+    """Mark a cached copy as in use; at most once a day (reads are frequent, the pruning window is a week)."""
     try:
-        os.utime(path)
+        if path.stat().st_mtime < time.time() - TOUCH_EVERY_S:
+            os.utime(path)
     except OSError:  # gone meanwhile or read-only: the next read fetches it again
         pass
 
@@ -177,16 +180,23 @@ def prune_media_cache(*, older_than_s: float = CACHE_KEEP_S) -> int:
     MediaStoreUnavailable for a malformed STORYREEL_MEDIA_URL."""
     if not media_store().remote:
         return 0
-    cutoff = time.time() - older_than_s
+    return _remove_older(get_settings().media_dir, cutoff=time.time() - older_than_s)
+
+
+def _remove_older(root: Path, *, cutoff: float, match: Callable[[str], bool] = lambda name: True) -> int:
+    """Remove the files below ``root`` whose name ``match``es and that were not written since
+    ``cutoff``; returns how many (a file gone meanwhile, or not ours to remove, is skipped)."""
     removed = 0
-    for dirpath, _dirs, files in os.walk(get_settings().media_dir):
+    for dirpath, _dirs, files in os.walk(root):
         for name in files:
+            if not match(name):
+                continue
             path = Path(dirpath) / name
             try:
                 if path.stat().st_mtime <= cutoff:
                     path.unlink()
                     removed += 1
-            except OSError:  # gone meanwhile: nothing to do
+            except OSError:
                 continue
     return removed
 
@@ -209,21 +219,8 @@ def scratch_dir(*, name: str = "tmp") -> Path:
 def remove_partial_files(*, older_than_s: float = STALE_PARTIAL_S) -> int:
     """Remove hidden partial files (``.tmp-*`` of atomic writes, ``*.part`` downloads) left in the
     data dir by a crash or a full disk, untouched for ``older_than_s`` seconds; returns how many."""
-    root = get_settings().data_dir
-    cutoff = time.time() - older_than_s
-    removed = 0
-    for dirpath, _dirs, files in os.walk(root):
-        for name in files:
-            if not (name.startswith(PARTIAL_PREFIX) or name.endswith(PARTIAL_SUFFIX)):
-                continue
-            path = Path(dirpath) / name
-            try:
-                if path.stat().st_mtime <= cutoff:
-                    path.unlink()
-                    removed += 1
-            except OSError:  # gone meanwhile, or not ours to remove: the next start tries again
-                continue
-    return removed
+    return _remove_older(get_settings().data_dir, cutoff=time.time() - older_than_s,
+                         match=lambda name: name.startswith(PARTIAL_PREFIX) or name.endswith(PARTIAL_SUFFIX))
 
 
 def check_data_dir(*, min_free_mb: float | None = None) -> Path:

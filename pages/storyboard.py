@@ -165,7 +165,7 @@ def detail(shot) -> None:
     """The selected shot: media, prompt, model forms, generation, versions, continuity, compare, voice."""
     sid = shot.id
     idx = flat.index(shot)
-    failed = storyboard.batch_failures(project_id=project.id).get(sid)
+    failed = first_counts.batch_failed.get(sid)
     st.selectbox("Shot", list(numbers), key=synced("sb_pick", sid, options=list(numbers)), on_change=_pick_shot,
                  format_func=lambda i: f"Shot {numbers[i]}", help="Or click a card on the board")
     st.markdown(f"### Shot {numbers[sid]}")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlmodel import select
 
@@ -65,6 +65,7 @@ class BoardCounts:
     active_jobs: int = 0
     batch_running: bool = False
     batch_note: str = ""
+    batch_failed: dict = field(default_factory=dict)  # {shot id: message} of the newest batch's failed shots
 
     @property
     def keyframes_missing(self) -> int:
@@ -107,6 +108,7 @@ def board(*, project_id: int, thumbs: bool = True) -> tuple[list[SceneBoard], Bo
     progress = batch_progress(project_id=project_id)
     counts.batch_running = bool(progress and progress.active)
     counts.batch_note = _note(progress)
+    counts.batch_failed = dict(progress.failed) if progress else {}
     return scenes, counts
 
 
@@ -142,12 +144,6 @@ def stop_batch(*, project_id: int) -> int:
     """Cancel this project's unfinished batch jobs (no clip is chained after a cancelled keyframe);
     returns how many were cancelled. Finished shots keep their results."""
     return cancel_batch(project_id=project_id)
-
-
-def batch_failures(*, project_id: int) -> dict[int, str]:
-    """Return {shot id: message} of the shots the newest batch of this project could not make."""
-    progress = batch_progress(project_id=project_id)
-    return dict(progress.failed) if progress else {}
 
 
 def wait_batch(*, project_id: int, timeout_s: float = 600.0) -> bool:
