@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from sqlalchemy import event
+from sqlalchemy import event, func, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
@@ -108,6 +108,13 @@ def lock_for_writing(s: Session) -> None:
     else in the session); on PostgreSQL nothing here — lock the rows read with ``SELECT … FOR UPDATE``."""
     if s.get_bind().dialect.name == "sqlite":
         s.connection().exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def lock_key(s: Session, *, key: str) -> None:
+    """Make transactions that name the same ``key`` take turns until the one of session ``s`` ends: on
+    PostgreSQL a transaction-scoped advisory lock; on SQLite nothing (one writer at a time already)."""
+    if s.get_bind().dialect.name == "postgresql":
+        s.exec(select(func.pg_advisory_xact_lock(func.hashtext(key))))
 
 
 def lock_table(s: Session, *, table: str) -> None:

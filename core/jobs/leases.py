@@ -21,7 +21,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import select
 
-from core.db import session
+from core.db import lock_key, session
 from core.models import ACTIVE_STATUSES, QUEUED, RUNNING, SUBMITTED, SUBMITTING, Job, utcnow
 
 _T = Job.__table__
@@ -32,18 +32,22 @@ UNCLAIMED_GRACE_S = 30.0
 CLAIM_LOCK = "storyreel-claim:"  # + provider: the PostgreSQL advisory lock its claims take turns on
 
 
-def _update(where: Any, values: dict[str, Any]) -> int:
+def _update(where: Any, values: dict[str, Any], *, lock: str | None = None) -> int:
     with session() as s:
+        if lock is not None:
+            lock_key(s, key=lock)
         result = s.exec(sa.update(_T).where(where).values(**values, updated_at=utcnow()))  # type: ignore[call-overload]
         return int(result.rowcount or 0)
 
 
-def claim(*, job_id: str, worker: str, lease_s: float, limit: int | None = None) -> Job | None:
+def claim(*, job_id: str, worker: str, lease_s: float, limit: int | None = None,
+          provider: str | None = None) -> Job | None:
     """Take ``job_id`` for ``worker`` for ``lease_s`` seconds; returns the job as claimed, or None
     when it is finished, held by a live worker, or (queued with ``limit`` given) its provider already
     has ``limit`` jobs in flight or claimed to be sent. One conditional UPDATE: two workers never
     both get it; on PostgreSQL the claims of one provider also take turns (a transaction-scoped
-    advisory lock), so two claims at once cannot both count the same free slot."""
+    advisory lock), so two claims at once cannot both count the same free slot. ``provider``: the
+    job's, when the caller knows it (else it is looked up)."""
     now = utcnow()
     # Not "worker == me": two slots of one process must not both take a job delivered twice.
     free = sa.or_(_T.c.worker.is_(None), _T.c.lease_expires_at.is_(None), _T.c.lease_expires_at < now)
@@ -57,16 +61,16 @@ def claim(*, job_id: str, worker: str, lease_s: float, limit: int | None = None)
         busy = (sa.select(sa.func.count()).select_from(other)
                 .where(other.c.provider == _T.c.provider, other.c.id != _T.c.id, occupying).scalar_subquery())
         cond = sa.and_(cond, sa.or_(_T.c.status != QUEUED, busy < limit))
-    with session() as s:
-        if limit is not None and s.get_bind().dialect.name == "postgresql":
-            # Under READ COMMITTED two concurrent UPDATEs would each count the other's slot as free.
-            provider = s.exec(select(Job.provider).where(Job.id == job_id)).first()
+    lock = None
+    if limit is not None:
+        if provider is None:
+            with session() as s:
+                provider = s.exec(select(Job.provider).where(Job.id == job_id)).first()
             if provider is None:
                 return None
-            s.exec(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtext(CLAIM_LOCK + provider))))
-        won = s.exec(sa.update(_T).where(cond).values(  # type: ignore[call-overload]
-            worker=worker, lease_expires_at=now + timedelta(seconds=lease_s), updated_at=utcnow())).rowcount == 1
-    if not won:
+        # Under READ COMMITTED two concurrent UPDATEs would each count the other's slot as free.
+        lock = CLAIM_LOCK + provider
+    if _update(cond, {"worker": worker, "lease_expires_at": now + timedelta(seconds=lease_s)}, lock=lock) != 1:
         return None
     with session() as s:
         return s.get(Job, job_id)

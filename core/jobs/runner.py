@@ -242,7 +242,7 @@ class JobRunner(ProviderSteps):
             if job_id is None:
                 continue
             claimed = leases.claim(job_id=job_id, worker=self.worker_id, lease_s=self.lease_s,
-                                   limit=self.limit_for(provider))
+                                   limit=self.limit_for(provider), provider=provider)
             if claimed is None:
                 again = load_job(job_id)
                 with self._lock:
@@ -325,7 +325,7 @@ class JobRunner(ProviderSteps):
                 leases.finish(job_id=job_id, worker=None, status=FAILED, error=exc.message)
                 return None
         claimed = leases.claim(job_id=job_id, worker=self.worker_id, lease_s=self.lease_s,
-                               limit=self.limit_for(job.provider))
+                               limit=self.limit_for(job.provider), provider=job.provider)
         if claimed is None:
             again = load_job(job_id)
             if again is not None and again.status == QUEUED and again.worker is None:
