@@ -122,7 +122,7 @@ with shown_errors("Capabilities"):
     if result and result[0] == (cap.provider, cap.model):  # a result belongs to the model that made it
         job = get_job(job_id=result[1])
         status, error, media_id = job.status, job.error, job.result_media_id
-        watch_job(job_id=job.id)
+        watch_job(job=job)
         if status == "failed":
             st.error(f"Generation failed: {error}")
         elif status != "succeeded" or not media_id:

@@ -14,7 +14,8 @@ from datetime import timezone
 import streamlit as st
 
 from core.errors import StoryreelError
-from core.jobs.service import cancel_job, get_job, job_states, list_jobs, resend_job
+from core.jobs.service import cancel_job, job_states, list_jobs, resend_job
+from core.jobs.steps import load_job
 from core.models import ACTIVE_STATUSES, FAILED, UNKNOWN_OUTCOME, Job, utcnow
 from core.ui.signin import may, why_not
 
@@ -66,25 +67,19 @@ def watch_jobs(*, project_id: int, key: str = "jobs_watch") -> None:
     _watch()
 
 
-def watch_job(*, job_id: str) -> None:
-    """Rerun the page once ``job_id`` has finished (a result shown on a page that has no project)."""
-    if load_status(job_id) not in ACTIVE_STATUSES:
+def watch_job(*, job: Job) -> None:
+    """Rerun the page once ``job`` (as the page just read it) has finished: a result shown on a page
+    that has no project."""
+    if job.status not in ACTIVE_STATUSES:
         return
 
     @st.fragment(run_every=REFRESH)
     def _watch() -> None:
-        if load_status(job_id) not in ACTIVE_STATUSES:
+        now = load_job(job.id)  # None: gone
+        if now is None or now.status not in ACTIVE_STATUSES:
             st.rerun(scope="app")
 
     _watch()
-
-
-def load_status(job_id: str) -> str | None:
-    """Return a job's status (None when it is gone)."""
-    try:
-        return get_job(job_id=job_id).status
-    except StoryreelError:
-        return None
 
 
 def work_state(work, *, icon: str, when_ready: str, failed: str) -> None:
