@@ -105,7 +105,12 @@ def duck_envelope(*, voice: np.ndarray, rate: int = RATE, depth_db: float = -12.
 
 def voice_levels(*, voice: np.ndarray) -> np.ndarray:
     """Return the voice bus's peak level (dBFS) per 1 ms block (the last block may be partial)."""
-    mono = np.abs(voice).max(axis=1) if voice.ndim == 2 else np.abs(voice)
+    if voice.ndim == 1:
+        mono = np.abs(voice)
+    else:  # column by column: numpy's max over axis 1 of an (n, 2) array is ~15× slower
+        mono = np.abs(voice[:, 0])
+        for c in range(1, voice.shape[1]):
+            np.maximum(mono, np.abs(voice[:, c]), out=mono)
     nb = int(np.ceil(mono.shape[0] / BLOCK))
     padded = np.zeros(nb * BLOCK, dtype=np.float32)
     padded[:mono.shape[0]] = mono

@@ -9,7 +9,9 @@ blends give the same picture in either space up to rounding.
 
 Stills are warped with ``cv2.resize`` on a source window chosen so that its sampling grid lands on
 the camera move's sub-pixel position (within 1/40 px, finer than ``warpAffine``'s 1/32 px
-quantisation): the same bilinear picture as one ``warpAffine`` for about 40% of its time.
+quantisation): the same bilinear picture as one ``warpAffine`` for about 40% of its time. A still
+whose zoom stays fixed over the shot (a pan, a tilt) is resized a dozen times per plane and each
+frame cropped from the picture whose grid lies closest (``FixedZoom``): a copy per frame.
 """
 from __future__ import annotations
 
@@ -83,15 +85,73 @@ def _origin(a: float, k: float) -> tuple[int, int, float]:
     return best
 
 
-def _warp_plane(src: np.ndarray, out: np.ndarray, *, k: float, tx: float, ty: float) -> None:
+# How far (px) the resize path's sampling grid may lie from a frame's exact position.
+GRID_TOLERANCE = 0.05
+_FIXED_MARGIN = 64  # extra replicated border: window starts in [0, margin) serve every position
+_FIXED_KEPT = 32  # resized pictures kept per plane (a one-axis move at zoom 1.16 needs about 12)
+
+
+class FixedZoom:
+    """One padded plane of a still at a zoom the shot keeps throughout (pans, tilts, tracking moves:
+    only the position moves), resized whole from a few window starts and kept: a frame's plane is an
+    integer crop of a kept picture whose grid lies within ``GRID_TOLERANCE`` of its position, a copy
+    instead of a resize. A picture serves a band of sub-pixel positions, so a one-axis move needs
+    about a dozen (each about 1.7 MB for a 720p luma plane)."""
+
+    def __init__(self, src: np.ndarray, *, k: float):
+        self.k = k
+        # a margin above and left only: past the source's far edges the resize replicates its last
+        # row and column, as the margin would
+        self.src = cv2.copyMakeBorder(src, _FIXED_MARGIN, 0, _FIXED_MARGIN, 0, cv2.BORDER_REPLICATE)
+        self.starts = np.arange(_FIXED_MARGIN)
+        self.kept: dict[tuple[int, int], np.ndarray] = {}
+
+    def _starts(self, a: float) -> np.ndarray:
+        """Window starts x0 whose resized grid lies within the tolerance of ``a`` (x0·k + c = a for
+        an integer c), nearest first."""
+        err = np.abs((a - self.starts * self.k + 0.5) % 1.0 - 0.5)
+        ok = np.flatnonzero(err < GRID_TOLERANCE)
+        return ok[np.argsort(err[ok], kind="stable")]
+
+    def draw(self, out: np.ndarray, *, tx: float, ty: float) -> bool:
+        """Fill ``out`` with the scaled plane moved by (tx, ty) in padded source terms (as
+        ``_warp_plane`` after padding); returns False, ``out`` untouched, when no grid lies close
+        enough (a zoom of simple ratio) or the view leaves the picture (the caller then warps)."""
+        oh, ow = out.shape
+        k, m = self.k, _FIXED_MARGIN
+        # as in _warp_plane: a window at x0 and the resized picture from column c, x0·k + c = a,
+        # here in the source with its extra margin
+        ax, ay = -(tx - k * m) - 0.5 + 0.5 * k, -(ty - k * m) - 0.5 + 0.5 * k
+        xs, ys = self._starts(ax), self._starts(ay)
+        if xs.size == 0 or ys.size == 0:
+            return False
+        key = next(((int(x), int(y)) for x in xs for y in ys if (int(x), int(y)) in self.kept), None)
+        if key is None:
+            if len(self.kept) >= _FIXED_KEPT:
+                self.kept.clear()
+            key = (int(xs[0]), int(ys[0]))
+            self.kept[key] = cv2.resize(self.src[key[1]:, key[0]:], None, fx=k, fy=k, interpolation=cv2.INTER_LINEAR)
+        big = self.kept[key]
+        cx, cy = int(round(ax - key[0] * k)), int(round(ay - key[1] * k))
+        if cx < 1 or cy < 1 or cx + ow > big.shape[1] or cy + oh > big.shape[0]:
+            return False
+        out[...] = big[cy:cy + oh, cx:cx + ow]
+        return True
+
+
+def _warp_plane(src: np.ndarray, out: np.ndarray, *, k: float, tx: float, ty: float,
+                fixed: FixedZoom | None = None) -> None:
     """Fill ``out`` with ``src`` (padded by PAD) scaled by ``k`` and moved by (tx, ty) in unpadded
-    source terms: out(x, y) = src((x - tx) / k, (y - ty) / k), bilinear."""
+    source terms: out(x, y) = src((x - tx) / k, (y - ty) / k), bilinear. ``fixed``: the same plane
+    at this zoom, kept per phase (``FixedZoom``)."""
     oh, ow = out.shape
     tx, ty = tx - k * PAD, ty - k * PAD  # into the padded source: x_pad = x + PAD
+    if fixed is not None and fixed.k == k and fixed.draw(out, tx=tx, ty=ty):
+        return
     x0, cx, ex = _origin(-tx - 0.5 + 0.5 * k, k)
     y0, cy, ey = _origin(-ty - 0.5 + 0.5 * k, k)
     sw, sh = int(math.ceil((ow + cx) / k)) + 2, int(math.ceil((oh + cy) / k)) + 2
-    if max(ex, ey) < 0.05 and x0 + sw <= src.shape[1] and y0 + sh <= src.shape[0]:
+    if max(ex, ey) < GRID_TOLERANCE and x0 + sw <= src.shape[1] and y0 + sh <= src.shape[0]:
         big = cv2.resize(src[y0:y0 + sh, x0:x0 + sw], None, fx=k, fy=k, interpolation=cv2.INTER_LINEAR)
         if big.shape[0] >= cy + oh and big.shape[1] >= cx + ow:
             out[...] = big[cy:cy + oh, cx:cx + ow]
@@ -101,19 +161,21 @@ def _warp_plane(src: np.ndarray, out: np.ndarray, *, k: float, tx: float, ty: fl
 
 
 def warp_into(frame: np.ndarray, src: tuple[np.ndarray, np.ndarray, np.ndarray], *, k: float, tx: float, ty: float,
-              rect: tuple[int, int, int, int]) -> np.ndarray:
+              rect: tuple[int, int, int, int], fixed: tuple[FixedZoom, FixedZoom, FixedZoom] | None = None) -> np.ndarray:
     """Draw a still's padded planes (``source_planes``) scaled by ``k`` and moved by (tx, ty) (output
-    pixels, luma) into ``rect`` = (x0, y0, x1, y1) of an I420 ``frame``; returns the frame.
+    pixels, luma) into ``rect`` = (x0, y0, x1, y1) of an I420 ``frame``; returns the frame. ``fixed``:
+    the planes at a zoom the shot keeps (``FixedZoom`` each), used when ``k`` is that zoom.
 
     The chroma planes get the same move on their half-size grid: OpenCV's conversion (the one the
     renderer has always used) takes each 2×2 block's chroma at its top-left pixel, so chroma sample
     j sits at luma position 2j, in the source as in the output."""
     x0, y0, x1, y1 = rect
     fy, fu, fv = planes(frame)
-    _warp_plane(src[0], fy[y0:y1, x0:x1], k=k, tx=tx - x0, ty=ty - y0)
+    fz = fixed or (None, None, None)
+    _warp_plane(src[0], fy[y0:y1, x0:x1], k=k, tx=tx - x0, ty=ty - y0, fixed=fz[0])
     cx0, cy0, cx1, cy1 = (x0 + 1) // 2, (y0 + 1) // 2, (x1 + 1) // 2, (y1 + 1) // 2
-    for s, d in ((src[1], fu), (src[2], fv)):
-        _warp_plane(s, d[cy0:cy1, cx0:cx1], k=k, tx=tx / 2 - cx0, ty=ty / 2 - cy0)
+    for s, d, f in ((src[1], fu, fz[1]), (src[2], fv, fz[2])):
+        _warp_plane(s, d[cy0:cy1, cx0:cx1], k=k, tx=tx / 2 - cx0, ty=ty / 2 - cy0, fixed=f)
     return frame
 
 

@@ -69,3 +69,40 @@ def test_fade_and_cue_in_i420_match_bgr():
     assert (ours[: h // 2] == yuv.to_bgr(frame)[: h // 2]).all()  # only the lower part is touched
     k, tx, ty = still_move(w, h, move="static", p=0.0, out_w=w, out_h=h, fit="crop")
     assert (k, tx, ty) == (1.0, 0.0, 0.0)
+
+
+@pytest.mark.parametrize("k", [1.16, 1.2345])
+def test_a_fixed_zoom_crops_kept_pictures_where_warp_affine_samples(k):
+    """A pan at a fixed zoom: every position is served by a crop of a few kept pictures, each
+    within the resize path's tolerance of the exact bilinear warp."""
+    rng = np.random.default_rng(3)
+    src = cv2.GaussianBlur((rng.random((360, 640)) * 255).astype(np.uint8), (7, 7), 2)
+    padded = cv2.copyMakeBorder(src, yuv.PAD, yuv.PAD, yuv.PAD, yuv.PAD, cv2.BORDER_REPLICATE)
+    fixed = yuv.FixedZoom(padded, k=k)
+    positions = [(-k * 60 * e, -23.37) for e in np.linspace(0, 1, 96) ** 2]  # eased, one axis
+    for tx, ty in [*positions, (-k * 100.4, -23.37)]:  # the last one past the right edge: replicated
+        out = np.zeros((300, 560), np.uint8)
+        assert fixed.draw(out, tx=tx - k * yuv.PAD, ty=ty - k * yuv.PAD)
+        ref = cv2.warpAffine(src, np.array([[k, 0, tx], [0, k, ty]]), (560, 300), flags=cv2.INTER_LINEAR,
+                             borderMode=cv2.BORDER_REPLICATE)
+        d = np.abs(out.astype(int) - ref.astype(int))
+        assert d.max() <= 2 and d.mean() < 0.3, (tx, d.max(), d.mean())
+    assert len(fixed.kept) <= 16  # a band of sub-pixel positions per picture, not one per frame
+    out = np.zeros((300, 560), np.uint8)
+    assert not fixed.draw(out, tx=-k * 400.0, ty=0.0)  # past the kept pictures: the caller warps
+    assert not out.any()
+
+
+def test_a_pan_is_drawn_from_kept_pictures(tmp_path, monkeypatch):
+    img = _scene(1280, 720, seed=7)
+    path = tmp_path / "k.png"
+    cv2.imwrite(str(path), img)
+    resized = []
+    real = cv2.resize
+    monkeypatch.setattr(yuv.cv2, "resize", lambda *a, **kw: resized.append(1) or real(*a, **kw))
+    item = VideoItem(shot_id="a", start_s=0, duration_s=4.0, source=str(path), camera_move="pan_right")
+    frames = list(still_frames(item, nframes=96, fps=24, out_w=1280, out_h=720, fit="letterbox"))
+    assert len(resized) <= 3 * 16  # not three per frame
+    for i in (0, 31, 95):
+        ref = yuv.from_bgr(warp_still(img, move="pan_right", p=i / 95, out_w=1280, out_h=720, fit="letterbox"))
+        _close(yuv.planes(frames[i])[0], yuv.planes(ref)[0], mean=0.5, worst=3)
