@@ -4,16 +4,16 @@ The film's samples are cut on a fixed grid of AAC frames (``CHUNK_FRAMES`` × 10
 5.5 s at 48 kHz). Chunks are encoded in runs of consecutive ones — each run with ``ROLL`` frames
 of the neighbouring samples before and after it, so the encoder's overlapping transform windows at
 its edges see the real signal — and each chunk keeps the packets whose decoded output falls inside
-it (ADTS frames, in ``<cache>/aac-<hash>.adts``, keyed by the chunk's exact input samples with
-their context). Packets of the chunks then follow each other as one stream: within a run they are
+it (ADTS frames, in ``<cache>/aac-<hash>.adts``, keyed by what its samples with their context are
+made from, so a cached chunk is found without making its samples). Packets of the chunks then follow each other as one stream: within a run they are
 one continuous encode; at a seam between runs (or with a reused chunk) the decoder overlaps two
 packets that encode the same signal (AAC noise only). The stream is muxed into MP4 with
 the encoder's 1024-sample priming as the start of the edit list and the last packet's duration
 cut to the film's exact length, as a direct encode writes it.
 
 Lengthening a shot leaves every sample before it unchanged (the soundtrack's gain is kept on a
-fixed grid, see ``core.render.soundtrack``), so those chunks are reused and only the rest is
-encoded: each run of up to ``BATCH_CHUNKS`` consecutive chunks by one encoder (one ffmpeg process) as a
+fixed grid, see ``core.render.soundtrack``), so those chunks are reused, their samples never made,
+and only the rest is encoded: each run of up to ``BATCH_CHUNKS`` consecutive chunks by one encoder (one ffmpeg process) as a
 stretch of a continuous encode, with ``ROLL`` frames of context at the run's ends only, up to three
 processes at a time while the film pass makes the next samples.
 """
@@ -26,7 +26,7 @@ import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable
 
 import numpy as np
 
@@ -39,7 +39,7 @@ FRAME = 1024  # samples per AAC-LC frame
 CHUNK_FRAMES = 256
 ROLL = 2  # frames of real signal encoded before and after a chunk, then dropped
 BATCH_CHUNKS = 4  # consecutive chunks per encoder process
-VERSION = "aac-2"  # aac-2: a run of chunks is one continuous encode
+VERSION = "aac-3"  # aac-2: a run of chunks is one continuous encode; aac-3: keyed by its inputs
 
 
 def adts_frames(data: bytes) -> list[bytes]:
@@ -63,34 +63,6 @@ def _grid(total: int) -> list[tuple[int, int | None]]:
     return [(f, starts[i + 1] if i + 1 < len(starts) else None) for i, f in enumerate(starts)]
 
 
-class _Samples:
-    """The film's samples arriving piece by piece; hands out ranges and forgets what is behind."""
-
-    def __init__(self, pieces: Iterable[np.ndarray]):
-        self.it: Iterator[np.ndarray] = iter(pieces)
-        self.buf: list[np.ndarray] = []
-        self.start = 0  # film sample of buf[0][0]
-        self.end = 0
-
-    def take(self, a: int, b: int) -> np.ndarray:
-        while self.end < b:
-            piece = next(self.it, None)
-            if piece is None:
-                break
-            piece = np.ascontiguousarray(piece, dtype="<f4")
-            self.buf.append(piece)
-            self.end += piece.shape[0]
-        joined = np.concatenate(self.buf) if len(self.buf) > 1 else self.buf[0]
-        self.buf = [joined]
-        out = joined[a - self.start:b - self.start]
-        return out
-
-    def forget_before(self, a: int) -> None:
-        if self.buf and a > self.start:
-            self.buf = [self.buf[0][a - self.start:]]
-            self.start = a
-
-
 @dataclass(frozen=True)
 class _Todo:
     keep: tuple[int, int | None]  # packets of its run's encoder kept for this chunk: [first, end)
@@ -111,71 +83,62 @@ def _encode_run(todo: list[_Todo], *, batch: Path, rate: int, cancel_event: thre
             part.write_bytes(b"".join(frames[t.keep[0]:t.keep[1]]))
 
 
-def encode_track(pieces: Iterable[np.ndarray], *, total: int, rate: int, cache: Path, out_path: str,
-                 cancel_event: threading.Event | None = None, workers: int = 3) -> tuple[int, int]:
-    """Encode the film's float32 stereo samples (``pieces`` in order, ``total`` samples in all) into
-    an AAC track in MP4 at ``out_path``, reusing cached chunks whose samples are unchanged.
+def encode_track(*, total: int, rate: int, cache: Path, out_path: str, chunk_key: Callable[[int, int], str],
+                 samples: Callable[[int, int], np.ndarray], cancel_event: threading.Event | None = None,
+                 workers: int = 3) -> tuple[int, int]:
+    """Encode the film's ``total`` float32 stereo samples into an AAC track in MP4 at ``out_path``,
+    reusing cached chunks.
 
-    Consecutive chunks to encode form runs of up to ``BATCH_CHUNKS``; each run's samples go to a
-    file and one encoder (an ffmpeg process) while the next samples are made, ``workers`` processes
-    at a time. Returns (chunks encoded, chunks reused). Raises Cancelled or RenderError (ffmpeg
-    failed); the caller deletes ``out_path`` on error.
+    ``chunk_key(a, b)`` names everything the film's samples a..b are made from (equal keys: equal
+    samples), so a cached chunk is found without making its samples; ``samples(a, b)`` makes them,
+    asked in increasing order, only for the runs to encode. Consecutive chunks to encode form runs
+    of up to ``BATCH_CHUNKS``; each run's samples go to a file and one encoder (an ffmpeg process)
+    while the next ones are made, ``workers`` processes at a time. Returns (chunks encoded, chunks
+    reused). Raises Cancelled or RenderError (ffmpeg failed); the caller deletes ``out_path`` on error.
     """
-    samples = _Samples(pieces)
     grid = _grid(total)
     paths: list[Path] = []
     encoded = 0
     run: list[_Todo] = []
-    run_base = run_end = 0  # the run's first film frame (with its context), and the samples written so far
+    run_a = run_b = run_base = 0  # the run's samples (context included) and its first film frame
     files: list[Path] = []
     runs: list[Future] = []
-    fh = None
 
     def flush():
-        nonlocal run, fh
-        if fh is not None:
-            fh.close()
+        nonlocal run
+        if run:
+            files.append(Path(out_path).with_suffix(f".todo{len(files)}.f32"))
+            files[-1].write_bytes(np.ascontiguousarray(samples(run_a, run_b), dtype="<f4").data)
             runs.append(pool.submit(_encode_run, run, batch=files[-1], rate=rate, cancel_event=cancel_event))
-        run, fh = [], None
+        run = []
 
     try:
         with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-            try:
-                for i, (f0, f1) in enumerate(grid):
-                    if cancel_event is not None and cancel_event.is_set():
-                        raise Cancelled("Render cancelled")
-                    a = max(f0 - ROLL, 0) * FRAME
-                    b = total if f1 is None else min((f1 + ROLL) * FRAME, total)
-                    pcm = samples.take(a, b)
-                    base = a // FRAME  # alone, encoder packet j would decode to film frame base + j - 1 (packet 0: priming)
-                    keep = (0 if f0 == 0 else f0 + 1 - base, None if f1 is None else f1 + 1 - base)
-                    # Keyed by the chunk's own samples with their context: the same samples give the same packets
-                    # up to AAC noise, whichever run encoded them.
-                    h = hashlib.sha256(f"{VERSION}:{rate}:{AUDIO_ENCODE}:{keep}:{pcm.shape}".encode())
-                    h.update(pcm.data)
-                    target = cache / f"aac-{h.hexdigest()[:40]}.adts"
-                    paths.append(target)
-                    if target.exists():
-                        os.utime(target)  # recently used, for prune_cache
-                        flush()  # a run is consecutive chunks only
-                    else:
-                        if fh is None:
-                            files.append(Path(out_path).with_suffix(f".todo{len(files)}.f32"))
-                            fh = open(files[-1], "wb")
-                            run_base, run_end = base, a
-                        fh.write(pcm[run_end - a:].data)  # the part after what the run already holds
-                        run_end = b
-                        run.append(_Todo(keep=(0 if f0 == 0 else f0 + 1 - run_base,
-                                               None if f1 is None else f1 + 1 - run_base), target=target))
-                        encoded += 1
-                        if len(run) >= BATCH_CHUNKS:
-                            flush()
-                    if i + 1 < len(grid):
-                        samples.forget_before(max(grid[i + 1][0] - ROLL, 0) * FRAME)
-                flush()
-            finally:
-                if fh is not None:
-                    fh.close()
+            for f0, f1 in grid:
+                if cancel_event is not None and cancel_event.is_set():
+                    raise Cancelled("Render cancelled")
+                a = max(f0 - ROLL, 0) * FRAME
+                b = total if f1 is None else min((f1 + ROLL) * FRAME, total)
+                base = a // FRAME  # alone, encoder packet j would decode to film frame base + j - 1 (packet 0: priming)
+                keep = (0 if f0 == 0 else f0 + 1 - base, None if f1 is None else f1 + 1 - base)
+                # Keyed by what makes the chunk's samples with their context: the same samples give the
+                # same packets up to AAC noise, whichever run encoded them.
+                h = hashlib.sha256(f"{VERSION}:{rate}:{AUDIO_ENCODE}:{keep}:{b - a}:{chunk_key(a, b)}".encode())
+                target = cache / f"aac-{h.hexdigest()[:40]}.adts"
+                paths.append(target)
+                if target.exists():
+                    os.utime(target)  # recently used, for prune_cache
+                    flush()  # a run is consecutive chunks only
+                    continue
+                if not run:
+                    run_a, run_base = a, base
+                run_b = b
+                run.append(_Todo(keep=(0 if f0 == 0 else f0 + 1 - run_base, None if f1 is None else f1 + 1 - run_base),
+                                 target=target))
+                encoded += 1
+                if len(run) >= BATCH_CHUNKS:
+                    flush()
+            flush()
             errors = [r.exception() for r in runs]
         real = [e for e in errors if e is not None and not isinstance(e, Cancelled)]
         if real or any(errors):

@@ -145,6 +145,7 @@ def duck_from_levels(*, level: np.ndarray, rate: int = RATE, depth_db: float = -
 
 # 48-tap ×4 interpolation filter, the length BS.1770-4 annex 2 uses for true-peak metering.
 _TP_FILTER = firwin(48, 0.9 / 4, window=("kaiser", 5.0)).astype(np.float32)
+TP_PAD = 32  # input samples around a stretch that its ×4 peaks depend on: > half the filter length
 
 
 def oversampled_peaks(x: np.ndarray, *, chunk: int = 1 << 20) -> np.ndarray:
@@ -156,7 +157,7 @@ def oversampled_peaks(x: np.ndarray, *, chunk: int = 1 << 20) -> np.ndarray:
     x = x if x.ndim == 2 else x[:, None]
     n = x.shape[0]
     out = np.zeros(n, dtype=np.float32)
-    pad = 32  # > half the interpolation filter length, in input samples
+    pad = TP_PAD
     for c in range(x.shape[1]):
         col = np.ascontiguousarray(x[:, c], dtype=np.float32)
         for a in range(0, n, chunk):

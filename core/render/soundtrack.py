@@ -30,10 +30,12 @@ import numpy as np
 from core.errors import Cancelled
 from core.media.files import atomic_path, atomic_write_text
 from core.render.aac import encode_track
-from core.render.mix import (BLOCK, CODEC_MARGIN_DB, RATE, db_to_gain, duck_from_levels, gate_block_means,
+from core.render.mix import (BLOCK, CODEC_MARGIN_DB, RATE, TP_PAD, db_to_gain, duck_from_levels, gate_block_means,
                              gating_blocks, k_weighted_power, limiter_gain, load_audio, oversampled_peaks,
                              voice_levels)
 from core.timeline.model import AudioItem, Timeline
+
+KW_TAIL = RATE // 2  # samples the K-weighting filters ring on after a sound ends (38 Hz high-pass)
 
 # Bump when the window mix or the film pass changes, so stale cached windows are not reused.
 WINDOW_VERSION = "win-1"
@@ -111,6 +113,14 @@ def _part(item: AudioItem, *, rel: int, length: int, n: int, src_len: int, rate:
     return i0, i1, idx, _envelope(item, j, length, rate)
 
 
+def _take(src: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """``src[idx]`` for an item's source indices: a view when they run on without wrapping (an item
+    that does not loop, or a loop between two wraps), which saves gathering every sample."""
+    if idx.size and int(idx[-1]) - int(idx[0]) == idx.size - 1:
+        return src[int(idx[0]):int(idx[-1]) + 1]
+    return src[idx]
+
+
 def _place(bus: np.ndarray, item: AudioItem, src: np.ndarray, *, rel: int, length: int, rate: int,
            gain: np.ndarray | None = None) -> None:
     """Add the part of ``item`` that falls inside ``bus``; ``gain`` multiplies it per bus sample
@@ -121,7 +131,7 @@ def _place(bus: np.ndarray, item: AudioItem, src: np.ndarray, *, rel: int, lengt
     i0, i1, idx, env = part
     if gain is not None:
         env = env * gain[i0:i1]
-    bus[i0:i1] += src[idx] * env[:, None]
+    bus[i0:i1] += _take(src, idx) * env[:, None]
 
 
 class _Sources:
@@ -150,9 +160,18 @@ def _mix_window(*, parts: list[tuple[AudioItem, int, int]], n: int, sources: _So
     starts = _block_starts(n)
     level = voice_levels(voice=voice)
     other += voice
-    if parts and np.abs(other).max() > 0:
-        energy = np.add.reduceat(k_weighted_power(other, rate=rate), starts)
-        peak = np.maximum.reduceat(oversampled_peaks(other), starts)
+    nonzero = other.reshape(-1) != 0
+    if parts and nonzero.any():
+        # Only the stretch that sounds is filtered: before it the filters rest at zero, and after it
+        # their tails die away within KW_TAIL (to below 1e-20); the ×4 peaks of silence are zero.
+        first, last = int(nonzero.argmax()) // 2, (nonzero.size - 1 - int(nonzero[::-1].argmax())) // 2
+        a, b = first, min(last + 1 + KW_TAIL, n)
+        power = np.zeros(n)
+        power[a:b] = k_weighted_power(other[a:b], rate=rate)
+        pa, pb = max(a - TP_PAD, 0), min(b + TP_PAD, n)
+        peaks = np.zeros(n, dtype=np.float32)
+        peaks[pa:pb] = oversampled_peaks(other[pa:pb])
+        energy, peak = np.add.reduceat(power, starts), np.maximum.reduceat(peaks, starts)
     else:
         energy, peak = np.zeros(starts.shape[0]), np.zeros(starts.shape[0], dtype=np.float32)
     return {"pcm": other, "energy": energy.astype(np.float64), "peak": peak.astype(np.float32), "level": level}
@@ -285,9 +304,9 @@ def render_soundtrack(*, timeline: Timeline, windows: list[Window], cache: Path,
             amp = np.zeros(n, dtype=np.float32)
             amp[i0:i1] = np.abs(env * gain[i0:i1])
             pw = np.zeros(n, dtype=np.float64)
-            pw[i0:i1] = bed["power"][idx] * amp[i0:i1].astype(np.float64) ** 2  # power: gain squared
+            pw[i0:i1] = _take(bed["power"], idx) * amp[i0:i1].astype(np.float64) ** 2  # power: gain squared
             e += np.add.reduceat(pw, starts)
-            amp[i0:i1] *= bed["peak"][idx]
+            amp[i0:i1] *= _take(bed["peak"], idx)
             p += np.maximum.reduceat(amp, starts)  # the parts' peaks add up: an upper bound
         energy.append(e)
         peak.append(p)
@@ -321,10 +340,13 @@ def render_soundtrack(*, timeline: Timeline, windows: list[Window], cache: Path,
         lufs = loudness(block_energy * (lim.astype(np.float64) * g) ** 2)
     tp = float(20 * np.log10(float((block_peak * lim).max(initial=0.0)) * g + 1e-12))
 
-    # -- film pass 2: stream the gained, limited windows into the encoder ----------------------
-    def chunks():
-        for k, ((a, n), key) in enumerate(zip(spans, keys)):
-            with np.load(cache / f"win-{key}.npz") as z:
+    # -- film pass 2: the gained, limited windows into the encoder --------------------------
+    made: dict[int, np.ndarray] = {}  # the windows last made (a run's samples span a few)
+
+    def window_pcm(k: int) -> np.ndarray:
+        if k not in made:
+            a, n = spans[k]
+            with np.load(cache / f"win-{keys[k]}.npz") as z:
                 pcm = z["pcm"]
             for it, bed, rel, length, gain in music_parts(k, a, n):
                 _place(pcm, it, bed["pcm"], rel=rel, length=length, rate=rate, gain=gain)
@@ -335,11 +357,43 @@ def render_soundtrack(*, timeline: Timeline, windows: list[Window], cache: Path,
                 pcm *= per[:, None]
             else:
                 pcm *= np.float32(g)
-            yield pcm
+            for old in [j for j in made if j < k - 1]:
+                del made[old]
+            made[k] = pcm
+        return made[k]
+
+    def overlapping(a: int, b: int) -> list[int]:
+        return [k for k, (wa, wn) in enumerate(spans) if wa < b and wa + wn > a]
+
+    def samples(a: int, b: int) -> np.ndarray:
+        parts = [window_pcm(k)[max(a - spans[k][0], 0):b - spans[k][0]] for k in overlapping(a, b)]
+        return np.concatenate(parts) if len(parts) > 1 else parts[0]
+
+    def chunk_key(a: int, b: int) -> str:
+        """What the film's samples a..b are made from: the windows over them (their mixes, places,
+        ducking and limiter gains, whole), the film gain, and the music beds sounding there, each up
+        to what of its length can reach b (its fade-out starts after b: any longer length is alike)."""
+        ks = overlapping(a, b)
+        music_in = []
+        for it, bed in beds:
+            start = int(round(it.start_s * rate))
+            length = _item_span(it, bed["pcm"].shape[0], start, total, rate)
+            if start < b and start + length > a:
+                reach = b - start + int(it.fade_out_s * rate)
+                # where it starts and how long it lasts: as start - a and the length that matters here
+                music_in.append([it.model_dump(exclude={"path", "item_id", "start_s", "duration_s"}),
+                                 digest(path=it.path), start - a, min(length, reach)])
+        h = hashlib.sha256(json.dumps({"v": FILM_VERSION, "rate": rate, "g": g, "beds": music_in,
+                                       "windows": [[keys[k], spans[k][0] - a, spans[k][1]] for k in ks]},
+                                      sort_keys=True, default=str).encode())
+        for k in ks:
+            h.update(lim[offsets[k]:offsets[k + 1]].tobytes())
+            h.update(duck[offsets[k]:offsets[k + 1]].tobytes())
+        return h.hexdigest()
 
     with atomic_path(m4a) as tmp:
-        encoded, _ = encode_track(chunks(), total=total, rate=rate, cache=cache, out_path=str(tmp),
-                                  cancel_event=cancel_event)
+        encoded, _ = encode_track(total=total, rate=rate, cache=cache, out_path=str(tmp), chunk_key=chunk_key,
+                                  samples=samples, cancel_event=cancel_event)
     stats = {"lufs": round(lufs, 3), "true_peak": round(tp, 3)}
     atomic_write_text(path=meta, text=json.dumps(stats))
     return Soundtrack(path=str(m4a), lufs=stats["lufs"], true_peak=stats["true_peak"], windows_mixed=mixed,

@@ -1,5 +1,6 @@
 """The AAC track in cached chunks: it decodes to the samples given (exact length, no shift, no seam
 clicks), and a change late in the film re-encodes only the chunks from the change on."""
+import hashlib
 import subprocess
 
 import imageio_ffmpeg
@@ -20,8 +21,19 @@ def _signal(n, seed=0):
     return np.stack([x, 0.7 * x], 1).astype(np.float32)
 
 
-def _pieces(x, size=70001):
-    return (x[i:i + size] for i in range(0, x.shape[0], size))
+def _encode(x, tmp_path, name):
+    """encode_track over the samples of ``x``, each chunk keyed by its own samples; returns (encoded,
+    reused) and checks the samples were asked only in increasing order."""
+    asked = []
+
+    def samples(a, b):
+        asked.append(a)
+        return x[a:b]
+
+    out = encode_track(total=x.shape[0], rate=RATE, cache=tmp_path, out_path=str(tmp_path / name),
+                       chunk_key=lambda a, b: hashlib.sha256(x[a:b].tobytes()).hexdigest(), samples=samples)
+    assert asked == sorted(asked)
+    return out
 
 
 def _direct(x, path, tools):
@@ -38,7 +50,7 @@ def _snr(ours, ref):
 @pytest.mark.parametrize("n", [RATE * 12 + 777, CHUNK_FRAMES * FRAME * 2, 5000])
 def test_chunks_decode_to_the_samples_exactly(n, tmp_path, tools):
     x = _signal(n)
-    encoded, reused = encode_track(_pieces(x), total=n, rate=RATE, cache=tmp_path, out_path=str(tmp_path / "a.m4a"))
+    encoded, reused = _encode(x, tmp_path, "a.m4a")
     assert encoded == -(-n // (CHUNK_FRAMES * FRAME)) and reused == 0
     ours = tools.decode_audio(tmp_path / "a.m4a")
     direct = _direct(x, tmp_path / "direct.m4a", tools)
@@ -53,10 +65,9 @@ def test_chunks_decode_to_the_samples_exactly(n, tmp_path, tools):
 def test_a_late_change_reencodes_only_the_chunks_from_there(tmp_path, tools):
     n = RATE * 30
     x = _signal(n)
-    first = encode_track(_pieces(x), total=n, rate=RATE, cache=tmp_path, out_path=str(tmp_path / "a.m4a"))
+    first = _encode(x, tmp_path, "a.m4a")
     y = np.concatenate([x[: RATE * 20], _signal(RATE * 11, seed=5)])  # from 20 s on: other, and 1 s longer
-    encoded, reused = encode_track(_pieces(y, 33333), total=y.shape[0], rate=RATE, cache=tmp_path,
-                                   out_path=str(tmp_path / "b.m4a"))
+    encoded, reused = _encode(y, tmp_path, "b.m4a")
     # unchanged: the chunks whose samples, with the roll after them, all lie before 20 s
     assert reused == sum(((i + 1) * CHUNK_FRAMES + ROLL) * FRAME <= RATE * 20 for i in range(8)) == 3
     assert encoded + reused == -(-y.shape[0] // (CHUNK_FRAMES * FRAME)) and encoded < first[0]

@@ -61,3 +61,33 @@ def test_unchanged_render_reuses_the_encoded_soundtrack(timeline, tmp_path):
     assert again.audio_windows_mixed == 0
     assert sorted((cache / "audio").glob("film-*.m4a")) == films
     assert films[0].read_bytes() and films[0].stat().st_mtime_ns >= stamp
+
+
+def test_lengthening_a_late_shot_reuses_the_encoded_chunks_before_it(tmp_path, tools):
+    """A 32 s film under a looped, faded bed that stretches with the film: lengthening the shot at
+    20 s re-encodes only the AAC chunks from there (the others are found by what they are made of,
+    without making their samples), and every stretch of the result sounds like the one-pass mix.
+    The bed is quiet (under the loudness gate), so the film gain stays on its grid step."""
+    synth = tools.synth
+    kf = synth.keyframe(tmp_path / "k.png", width=320, height=180, seed=1)
+    items = [VideoItem(shot_id=f"s{i}", start_s=4.0 * i, duration_s=4.0, source=kf) for i in range(8)]
+    for i in (0, 2, 3, 5, 6, 7):
+        path, _ = synth.voice_line(tmp_path / f"v{i}.wav", text="We should go up there before dawn.", seed=i)
+        items.append(AudioItem(track="voice", item_id=f"v{i}", shot_id=f"s{i}", start_s=4.0 * i + 0.5,
+                               duration_s=3.0, path=path))
+    items.append(AudioItem(track="music", item_id="music", start_s=0, duration_s=32.0, loop=True, gain_db=-24,
+                           fade_in_s=1, fade_out_s=2, path=synth.music_bed(tmp_path / "m.wav", seconds=7.0)))
+    tl = Timeline(fps=24, width=320, height=180, items=tuple(items))
+    cache = tmp_path / "cache"
+    render_timeline(timeline=tl, out_path=str(tmp_path / "a.mp4"), quality="preview", cache_dir=str(cache))
+    chunks = set((cache / "audio").glob("aac-*.adts"))
+    assert len(chunks) == 6  # 32 s in chunks of about 5.5 s
+    longer = set_duration(timeline=tl, shot_id="s5", duration_s=5.0)
+    res = render_timeline(timeline=longer, out_path=str(tmp_path / "b.mp4"), quality="preview", cache_dir=str(cache))
+    encoded = set((cache / "audio").glob("aac-*.adts")) - chunks
+    assert len(encoded) == 4  # 33 s: seven chunks; the first three (to 16.4 s, with their context) reused
+    ours, ref = tools.decode_audio(res.path), mix_timeline(timeline=longer).samples
+    assert ours.shape == ref.shape
+    for a in range(0, ref.shape[0] - 48000, 48000 * 4):  # each 4 s stretch, so one stale chunk shows
+        o, r = ours[a:a + 48000 * 4], ref[a:a + 48000 * 4]
+        assert 10 * np.log10((r ** 2).sum() / ((o - r) ** 2).sum()) > 20, a / 48000
