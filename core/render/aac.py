@@ -7,9 +7,9 @@ its edges see the real signal — and each chunk keeps the packets whose decoded
 it (ADTS frames, in ``<cache>/aac-<hash>.adts``, keyed by what its samples with their context are
 made from, so a cached chunk is found without making its samples). Packets of the chunks then follow each other as one stream: within a run they are
 one continuous encode; at a seam between runs (or with a reused chunk) the decoder overlaps two
-packets that encode the same signal (AAC noise only). The stream is muxed into MP4 with
-the encoder's 1024-sample priming as the start of the edit list and the last packet's duration
-cut to the film's exact length, as a direct encode writes it.
+packets that encode the same signal (AAC noise only). The film's assembly muxes the stream into
+MP4 with the encoder's 1024-sample priming as the start of the edit list and the last packet's
+duration cut to the film's exact length, as a direct encode writes it (``Track``).
 
 Lengthening a shot leaves every sample before it unchanged (the soundtrack's gain is kept on a
 fixed grid, see ``core.render.soundtrack``), so those chunks are reused, their samples never made,
@@ -83,18 +83,41 @@ def _encode_run(todo: list[_Todo], *, batch: Path, rate: int, cancel_event: thre
             part.write_bytes(b"".join(frames[t.keep[0]:t.keep[1]]))
 
 
+@dataclass(frozen=True)
+class Track:
+    """The film's AAC track as an ADTS stream (``path``) and what a muxer needs to make it exact:
+    the encoder's priming before time 0, and the last packet cut to the film's length. The final
+    assembly muxes it straight from here (``input_args``, ``output_args``), stream copy."""
+
+    path: str
+    rate: int
+    packets: int
+    last: int  # samples of the last packet inside the film
+    encoded: int = 0  # chunks encoded by this call (the others were reused from the cache)
+    reused: int = 0
+
+    def input_args(self) -> list[str]:
+        """ffmpeg input options: the ADTS file, its first packet (the priming) before time 0."""
+        return ["-itsoffset", f"{-FRAME / self.rate:.9f}", "-i", self.path]
+
+    def output_args(self) -> list[str]:
+        """ffmpeg output options (audio stream copy) that cut the last packet to the film's end."""
+        return ["-bsf:a", f"setts=duration='if(eq(N\\,{self.packets - 1})\\,DURATION*{self.last}/{FRAME}\\,DURATION)'"]
+
+
 def encode_track(*, total: int, rate: int, cache: Path, out_path: str, chunk_key: Callable[[int, int], str],
                  samples: Callable[[int, int], np.ndarray], cancel_event: threading.Event | None = None,
-                 workers: int = 3) -> tuple[int, int]:
-    """Encode the film's ``total`` float32 stereo samples into an AAC track in MP4 at ``out_path``,
-    reusing cached chunks.
+                 workers: int = 3) -> Track:
+    """Encode the film's ``total`` float32 stereo samples into an AAC track, an ADTS stream at
+    ``out_path``, reusing cached chunks.
 
     ``chunk_key(a, b)`` names everything the film's samples a..b are made from (equal keys: equal
     samples), so a cached chunk is found without making its samples; ``samples(a, b)`` makes them,
     asked in increasing order, only for the runs to encode. Consecutive chunks to encode form runs
     of up to ``BATCH_CHUNKS``; each run's samples go to a file and one encoder (an ffmpeg process)
-    while the next ones are made, ``workers`` processes at a time. Returns (chunks encoded, chunks
-    reused). Raises Cancelled or RenderError (ffmpeg failed); the caller deletes ``out_path`` on error.
+    while the next ones are made, ``workers`` processes at a time. Returns the Track (with the chunks
+    encoded and reused). Raises Cancelled or RenderError (ffmpeg failed); the caller deletes
+    ``out_path`` on error.
     """
     grid = _grid(total)
     paths: list[Path] = []
@@ -150,13 +173,6 @@ def encode_track(*, total: int, rate: int, cache: Path, out_path: str, chunk_key
     # Decoded, the stream is (packets - 1) frames long (packet 0 is the priming); the film ends
     # within the last one, so its duration is cut to the samples left (DURATION is one frame).
     packets = min(len(frames), max(-(-total // FRAME), 1) + 1)  # a flush packet past the end is dropped
-    last = total - (packets - 2) * FRAME
-    adts = Path(out_path).with_suffix(".adts")
-    try:
-        adts.write_bytes(b"".join(frames[:packets]))
-        run_ffmpeg(["-itsoffset", f"{-FRAME / rate:.9f}", "-i", str(adts), "-c", "copy",
-                    "-bsf:a", f"setts=duration='if(eq(N\\,{packets - 1})\\,DURATION*{last}/{FRAME}\\,DURATION)'",
-                    "-f", "mp4", out_path], cancel_event=cancel_event, what="Audio track")
-    finally:
-        adts.unlink(missing_ok=True)
-    return encoded, len(paths) - encoded
+    Path(out_path).write_bytes(b"".join(frames[:packets]))
+    return Track(path=out_path, rate=rate, packets=packets, last=total - (packets - 2) * FRAME,
+                 encoded=encoded, reused=len(paths) - encoded)

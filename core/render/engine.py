@@ -324,8 +324,8 @@ def render_timeline(*, timeline: Timeline, out_path: str, quality: str = "final"
         lst.writelines(f"file '{(seg_dir / (seg.key + '.mp4')).resolve()}'\n" for seg in segs)
     try:
         with atomic_path(out) as tmp_out:
-            run_ffmpeg(["-f", "concat", "-safe", "0", "-i", lst.name, "-i", sound.path,
-                        "-map", "0:v:0", "-map", "1:a:0", "-c", "copy", "-movflags", "+faststart",
+            run_ffmpeg(["-f", "concat", "-safe", "0", "-i", lst.name, *sound.track.input_args(),
+                        "-map", "0:v:0", "-map", "1:a:0", "-c", "copy", *sound.track.output_args(), "-movflags", "+faststart",
                         "-t", f"{sum(s.nframes for s in segs) / fps:.4f}", "-f", "mp4", str(tmp_out)],
                        cancel_event=cancel_event, what="Assembly")
     except InvalidInput as exc:  # the output folder cannot be made

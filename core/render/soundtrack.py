@@ -22,14 +22,14 @@ import hashlib
 import json
 import os
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
 from core.errors import Cancelled
 from core.media.files import atomic_path, atomic_write_text
-from core.render.aac import encode_track
+from core.render.aac import Track, encode_track
 from core.render.mix import (BLOCK, CODEC_MARGIN_DB, RATE, TP_PAD, db_to_gain, duck_from_levels, gate_block_means,
                              gating_blocks, k_weighted_power, limiter_gain, load_audio, oversampled_peaks,
                              voice_levels)
@@ -39,7 +39,7 @@ KW_TAIL = RATE // 2  # samples the K-weighting filters ring on after a sound end
 
 # Bump when the window mix or the film pass changes, so stale cached windows are not reused.
 WINDOW_VERSION = "win-1"
-FILM_VERSION = "film-2"  # film-2: gain on a 0.2 dB grid, AAC in cached chunks (core.render.aac)
+FILM_VERSION = "film-3"  # film-2: gain on a 0.2 dB grid, AAC in cached chunks; film-3: kept as ADTS
 # The film gain is rounded to this grid (±0.1 dB), so a change late in the film leaves the samples
 # before it bit-identical and their encoded AAC chunks are reused.
 GAIN_STEP_DB = 0.2
@@ -57,7 +57,7 @@ class Window:
 class Soundtrack:
     """The encoded film audio and its figures (``lufs``/``true_peak`` of the limited mix)."""
 
-    path: str
+    track: Track  # muxed by the film's assembly (its input and output options)
     lufs: float
     true_peak: float
     windows_mixed: int
@@ -260,11 +260,12 @@ def render_soundtrack(*, timeline: Timeline, windows: list[Window], cache: Path,
     film_key = _key({"v": FILM_VERSION, "rate": rate, "windows": [[k, a, n] for k, (a, n) in zip(keys, spans)],
                      "music": [[it.model_dump(exclude={"path", "item_id"}), digest(path=it.path)] for it in music],
                      "lufs": loudness_lufs, "tp": true_peak_dbtp, "duck": duck_db})
-    m4a, meta = cache / f"film-{film_key}.m4a", cache / f"film-{film_key}.json"
-    if m4a.exists() and meta.exists():
-        os.utime(m4a)
+    adts, meta = cache / f"film-{film_key}.adts", cache / f"film-{film_key}.json"
+    if adts.exists() and meta.exists():
+        os.utime(adts)
         stats = json.loads(meta.read_text())
-        return Soundtrack(path=str(m4a), lufs=stats["lufs"], true_peak=stats["true_peak"], windows_mixed=mixed,
+        return Soundtrack(track=Track(path=str(adts), rate=rate, packets=stats["packets"], last=stats["last"]),
+                          lufs=stats["lufs"], true_peak=stats["true_peak"], windows_mixed=mixed,
                           windows_reused=len(windows) - mixed)
 
     # -- film pass 1: block figures of the whole film ------------------------------------------
@@ -391,10 +392,11 @@ def render_soundtrack(*, timeline: Timeline, windows: list[Window], cache: Path,
             h.update(duck[offsets[k]:offsets[k + 1]].tobytes())
         return h.hexdigest()
 
-    with atomic_path(m4a) as tmp:
-        encoded, _ = encode_track(total=total, rate=rate, cache=cache, out_path=str(tmp), chunk_key=chunk_key,
-                                  samples=samples, cancel_event=cancel_event)
-    stats = {"lufs": round(lufs, 3), "true_peak": round(tp, 3)}
+    with atomic_path(adts) as tmp:
+        track = encode_track(total=total, rate=rate, cache=cache, out_path=str(tmp), chunk_key=chunk_key,
+                             samples=samples, cancel_event=cancel_event)
+    track = replace(track, path=str(adts))
+    stats = {"lufs": round(lufs, 3), "true_peak": round(tp, 3), "packets": track.packets, "last": track.last}
     atomic_write_text(path=meta, text=json.dumps(stats))
-    return Soundtrack(path=str(m4a), lufs=stats["lufs"], true_peak=stats["true_peak"], windows_mixed=mixed,
-                      windows_reused=len(windows) - mixed, chunks_encoded=encoded)
+    return Soundtrack(track=track, lufs=stats["lufs"], true_peak=stats["true_peak"], windows_mixed=mixed,
+                      windows_reused=len(windows) - mixed, chunks_encoded=track.encoded)

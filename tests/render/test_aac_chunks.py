@@ -22,18 +22,21 @@ def _signal(n, seed=0):
 
 
 def _encode(x, tmp_path, name):
-    """encode_track over the samples of ``x``, each chunk keyed by its own samples; returns (encoded,
-    reused) and checks the samples were asked only in increasing order."""
+    """encode_track over the samples of ``x``, each chunk keyed by its own samples, muxed into
+    ``name`` (MP4); returns (encoded, reused) and checks the samples were asked in increasing order."""
     asked = []
 
     def samples(a, b):
         asked.append(a)
         return x[a:b]
 
-    out = encode_track(total=x.shape[0], rate=RATE, cache=tmp_path, out_path=str(tmp_path / name),
-                       chunk_key=lambda a, b: hashlib.sha256(x[a:b].tobytes()).hexdigest(), samples=samples)
+    track = encode_track(total=x.shape[0], rate=RATE, cache=tmp_path, out_path=str(tmp_path / f"{name}.adts"),
+                         chunk_key=lambda a, b: hashlib.sha256(x[a:b].tobytes()).hexdigest(), samples=samples)
     assert asked == sorted(asked)
-    return out
+    # muxed as the film's assembly muxes it: the track's own input and output options, stream copy
+    subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-loglevel", "error", "-y", *track.input_args(), "-c", "copy",
+                    *track.output_args(), "-f", "mp4", str(tmp_path / name)], check=True)
+    return track.encoded, track.reused
 
 
 def _direct(x, path, tools):

@@ -54,12 +54,12 @@ def test_lengthening_a_shot_remixes_one_window_and_keeps_loudness(timeline, tmp_
 def test_unchanged_render_reuses_the_encoded_soundtrack(timeline, tmp_path):
     cache = tmp_path / "cache"
     render_timeline(timeline=timeline, out_path=str(tmp_path / "a.mp4"), quality="preview", cache_dir=str(cache))
-    films = sorted((cache / "audio").glob("film-*.m4a"))
+    films = sorted((cache / "audio").glob("film-*.adts"))
     stamp = films[0].stat().st_mtime_ns
     again = render_timeline(timeline=timeline, out_path=str(tmp_path / "b.mp4"), quality="preview",
                             cache_dir=str(cache))
     assert again.audio_windows_mixed == 0
-    assert sorted((cache / "audio").glob("film-*.m4a")) == films
+    assert sorted((cache / "audio").glob("film-*.adts")) == films
     assert films[0].read_bytes() and films[0].stat().st_mtime_ns >= stamp
 
 
