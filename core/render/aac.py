@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import tempfile
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -68,13 +69,15 @@ class _Todo:
     target: Path
 
 
-def _encode_run(todo: list[_Todo], *, pcm: bytes, rate: int, cancel_event: threading.Event | None) -> None:
-    """Encode a run of consecutive chunks (``pcm``: their film samples, with ``ROLL`` frames of context
-    at the run's two ends, float32 stereo) with one encoder fed on its stdin, as one stretch of a
-    continuous encode, and keep each chunk's packets in its target."""
-    frames = adts_frames(run_ffmpeg(["-f", "f32le", "-ar", str(rate), "-ac", "2", "-i", "pipe:0", *AUDIO_ENCODE,
-                                     "-ar", str(rate), "-f", "adts", "pipe:1"], input_bytes=pcm,
-                                    cancel_event=cancel_event, what="Audio encoding"))
+def _encode_run(todo: list[_Todo], *, batch: Path, rate: int, cancel_event: threading.Event | None) -> None:
+    """Encode a run of consecutive chunks (their film samples, with ``ROLL`` frames of context at the
+    run's two ends, in ``batch`` as float32 stereo) with one encoder, as one stretch of a continuous
+    encode, and keep each chunk's packets in its target."""
+    with tempfile.TemporaryDirectory(dir=batch.parent) as tmp:
+        raw = Path(tmp) / "run.adts"
+        run_ffmpeg(["-f", "f32le", "-ar", str(rate), "-ac", "2", "-i", str(batch), *AUDIO_ENCODE, "-ar", str(rate),
+                    "-f", "adts", str(raw)], cancel_event=cancel_event, what="Audio encoding")
+        frames = adts_frames(raw.read_bytes())
     for t in todo:
         with atomic_path(t.target) as part:  # only a complete chunk ever enters the cache
             part.write_bytes(b"".join(frames[t.keep[0]:t.keep[1]]))
@@ -111,8 +114,8 @@ def encode_track(*, total: int, rate: int, cache: Path, out_path: str, chunk_key
     ``chunk_key(a, b)`` names everything the film's samples a..b are made from (equal keys: equal
     samples), so a cached chunk is found without making its samples; ``samples(a, b)`` makes them,
     asked in increasing order, only for the runs to encode. Consecutive chunks to encode form runs
-    of up to ``BATCH_CHUNKS``; each run's samples go to one encoder (an ffmpeg process, on its
-    stdin) while the next ones are made, ``workers`` processes at a time. Returns the Track (with the chunks
+    of up to ``BATCH_CHUNKS``; each run's samples go to a file and one encoder (an ffmpeg process)
+    while the next ones are made, ``workers`` processes at a time. Returns the Track (with the chunks
     encoded and reused). Raises Cancelled or RenderError (ffmpeg failed); the caller deletes
     ``out_path`` on error.
     """
@@ -121,56 +124,51 @@ def encode_track(*, total: int, rate: int, cache: Path, out_path: str, chunk_key
     encoded = 0
     run: list[_Todo] = []
     run_a = run_b = run_base = 0  # the run's samples (context included) and its first film frame
+    files: list[Path] = []
     runs: list[Future] = []
-    # Runs waiting for an encoder hold their samples in memory: at most one more than the encoders.
-    room = threading.BoundedSemaphore(max(1, workers) + 1)
-
-    def encode(todo: list[_Todo], pcm: bytes) -> None:
-        try:
-            _encode_run(todo, pcm=pcm, rate=rate, cancel_event=cancel_event)
-        finally:
-            room.release()
 
     def flush():
         nonlocal run
         if run:
-            pcm = np.ascontiguousarray(samples(run_a, run_b), dtype="<f4").tobytes()
-            while not room.acquire(timeout=0.1):
-                if cancel_event is not None and cancel_event.is_set():
-                    raise Cancelled("Render cancelled")
-            runs.append(pool.submit(encode, run, pcm))
+            files.append(Path(out_path).with_suffix(f".todo{len(files)}.f32"))
+            files[-1].write_bytes(np.ascontiguousarray(samples(run_a, run_b), dtype="<f4").data)
+            runs.append(pool.submit(_encode_run, run, batch=files[-1], rate=rate, cancel_event=cancel_event))
         run = []
 
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        for f0, f1 in grid:
-            if cancel_event is not None and cancel_event.is_set():
-                raise Cancelled("Render cancelled")
-            a = max(f0 - ROLL, 0) * FRAME
-            b = total if f1 is None else min((f1 + ROLL) * FRAME, total)
-            base = a // FRAME  # alone, encoder packet j would decode to film frame base + j - 1 (packet 0: priming)
-            keep = (0 if f0 == 0 else f0 + 1 - base, None if f1 is None else f1 + 1 - base)
-            # Keyed by what makes the chunk's samples with their context: the same samples give the
-            # same packets up to AAC noise, whichever run encoded them.
-            h = hashlib.sha256(f"{VERSION}:{rate}:{AUDIO_ENCODE}:{keep}:{b - a}:{chunk_key(a, b)}".encode())
-            target = cache / f"aac-{h.hexdigest()[:40]}.adts"
-            paths.append(target)
-            if target.exists():
-                os.utime(target)  # recently used, for prune_cache
-                flush()  # a run is consecutive chunks only
-                continue
-            if not run:
-                run_a, run_base = a, base
-            run_b = b
-            run.append(_Todo(keep=(0 if f0 == 0 else f0 + 1 - run_base, None if f1 is None else f1 + 1 - run_base),
-                             target=target))
-            encoded += 1
-            if len(run) >= BATCH_CHUNKS:
-                flush()
-        flush()
-    errors = [r.exception() for r in runs]
-    real = [e for e in errors if e is not None and not isinstance(e, Cancelled)]
-    if real or any(errors):
-        raise (real or [e for e in errors if e is not None])[0]
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+            for f0, f1 in grid:
+                if cancel_event is not None and cancel_event.is_set():
+                    raise Cancelled("Render cancelled")
+                a = max(f0 - ROLL, 0) * FRAME
+                b = total if f1 is None else min((f1 + ROLL) * FRAME, total)
+                base = a // FRAME  # alone, encoder packet j would decode to film frame base + j - 1 (packet 0: priming)
+                keep = (0 if f0 == 0 else f0 + 1 - base, None if f1 is None else f1 + 1 - base)
+                # Keyed by what makes the chunk's samples with their context: the same samples give the
+                # same packets up to AAC noise, whichever run encoded them.
+                h = hashlib.sha256(f"{VERSION}:{rate}:{AUDIO_ENCODE}:{keep}:{b - a}:{chunk_key(a, b)}".encode())
+                target = cache / f"aac-{h.hexdigest()[:40]}.adts"
+                paths.append(target)
+                if target.exists():
+                    os.utime(target)  # recently used, for prune_cache
+                    flush()  # a run is consecutive chunks only
+                    continue
+                if not run:
+                    run_a, run_base = a, base
+                run_b = b
+                run.append(_Todo(keep=(0 if f0 == 0 else f0 + 1 - run_base, None if f1 is None else f1 + 1 - run_base),
+                                 target=target))
+                encoded += 1
+                if len(run) >= BATCH_CHUNKS:
+                    flush()
+            flush()
+            errors = [r.exception() for r in runs]
+        real = [e for e in errors if e is not None and not isinstance(e, Cancelled)]
+        if real or any(errors):
+            raise (real or [e for e in errors if e is not None])[0]
+    finally:
+        for f in files:
+            f.unlink(missing_ok=True)
     frames = [f for p in paths for f in adts_frames(p.read_bytes())]
     # Decoded, the stream is (packets - 1) frames long (packet 0 is the priming); the film ends
     # within the last one, so its duration is cut to the samples left (DURATION is one frame).
