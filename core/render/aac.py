@@ -5,17 +5,18 @@ The film's samples are cut on a fixed grid of AAC frames (``CHUNK_FRAMES`` × 10
 of the neighbouring samples before and after it, so the encoder's overlapping transform windows at
 its edges see the real signal — and each chunk keeps the packets whose decoded output falls inside
 it (ADTS frames, in ``<cache>/aac-<hash>.adts``, keyed by what its samples with their context are
-made from, so a cached chunk is found without making its samples). Packets of the chunks then follow each other as one stream: within a run they are
-one continuous encode; at a seam between runs (or with a reused chunk) the decoder overlaps two
-packets that encode the same signal (AAC noise only). The film's assembly muxes the stream into
+made from, so a cached chunk is found without making its samples). Packets of the chunks then
+follow each other as one stream: within a run they are one continuous encode; at a seam between
+runs (or with a reused chunk) the decoder overlaps two packets that encode the same signal (AAC
+noise only). The film's assembly muxes the stream into
 MP4 with the encoder's 1024-sample priming as the start of the edit list and the last packet's
 duration cut to the film's exact length, as a direct encode writes it (``Track``).
 
 Lengthening a shot leaves every sample before it unchanged (the soundtrack's gain is kept on a
 fixed grid, see ``core.render.soundtrack``), so those chunks are reused, their samples never made,
-and only the rest is encoded: each run of up to ``BATCH_CHUNKS`` consecutive chunks by one encoder (one ffmpeg process) as a
-stretch of a continuous encode, with ``ROLL`` frames of context at the run's ends only, up to three
-processes at a time while the film pass makes the next samples.
+and only the rest is encoded: each run of up to ``BATCH_CHUNKS`` consecutive chunks by one encoder
+(one ffmpeg process) as a stretch of a continuous encode, with ``ROLL`` frames of context at the
+run's ends only, up to three processes at a time while the film pass makes the next samples.
 """
 from __future__ import annotations
 

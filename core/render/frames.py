@@ -89,11 +89,9 @@ def still_frames(item: VideoItem, *, nframes: int, fps: int, out_w: int, out_h: 
     base = yuv.black(out_w, out_h)
     full = rect == (0, 0, out_w, out_h)  # no bars: every pixel is drawn, nothing to clear
     span = item.trim_in_s + item.duration_s
-    if item.camera_move == "static":
-        views = [still_move(sw, sh, move=item.camera_move, p=0.0, out_w=out_w, out_h=out_h, fit=fit)]
-    else:
-        views = [still_move(sw, sh, move=item.camera_move, p=(item.trim_in_s + i / fps) / max(span - 1.0 / fps, 1e-6),
-                            out_w=out_w, out_h=out_h, fit=fit) for i in range(nframes)]
+    static = item.camera_move == "static"
+    progress = [0.0] if static else [(item.trim_in_s + i / fps) / max(span - 1.0 / fps, 1e-6) for i in range(nframes)]
+    views = [still_move(sw, sh, move=item.camera_move, p=p, out_w=out_w, out_h=out_h, fit=fit) for p in progress]
     zooms = {k for k, _, _ in views}
     # A zoom kept over the whole shot (pans, tilts): each plane is drawn once per sub-pixel phase and cropped.
     fixed = tuple(yuv.FixedZoom(p, k=views[0][0]) for p in src) if len(views) > 1 and len(zooms) == 1 else None
@@ -103,7 +101,7 @@ def still_frames(item: VideoItem, *, nframes: int, fps: int, out_w: int, out_h: 
         frame = np.empty_like(base) if full else base.copy()
         return yuv.warp_into(frame, src, k=k, tx=tx, ty=ty, rect=rect, fixed=fixed)
 
-    if item.camera_move == "static":
+    if static:
         frame = draw(views[0])
         frame.flags.writeable = False  # shared by every frame; burning subtitles copies first
         for _ in range(nframes):

@@ -164,7 +164,8 @@ def _mix_window(*, parts: list[tuple[AudioItem, int, int]], n: int, sources: _So
     if parts and nonzero.any():
         # Only the stretch that sounds is filtered: before it the filters rest at zero, and after it
         # their tails die away within KW_TAIL (to below 1e-20); the ×4 peaks of silence are zero.
-        first, last = int(nonzero.argmax()) // 2, (nonzero.size - 1 - int(nonzero[::-1].argmax())) // 2
+        ch = other.shape[1]
+        first, last = int(nonzero.argmax()) // ch, (nonzero.size - 1 - int(nonzero[::-1].argmax())) // ch
         a, b = first, min(last + 1 + KW_TAIL, n)
         power = np.zeros(n)
         power[a:b] = k_weighted_power(other[a:b], rate=rate)

@@ -69,6 +69,12 @@ def source_planes(image: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray
     return tuple(cv2.copyMakeBorder(p, PAD, PAD, PAD, PAD, cv2.BORDER_REPLICATE) for p in (y, u, v))
 
 
+def _grid_offset(t: float, k: float) -> float:
+    """Where, in a source resized by ``k`` (``cv2.resize``'s pixel-centre mapping), the output moved
+    by ``t`` starts: a window at x0 whose resized picture is read from column c needs x0·k + c = this."""
+    return -t - 0.5 + 0.5 * k
+
+
 def _origin(a: float, k: float) -> tuple[int, int, float]:
     """Integers (x0, c) with x0·k + c ≈ a, c ≥ 1, x0 ≥ 0, and the error: where a window of the
     source must start (x0) and how far into the resized window the output starts (c)."""
@@ -119,9 +125,7 @@ class FixedZoom:
         enough (a zoom of simple ratio) or the view leaves the picture (the caller then warps)."""
         oh, ow = out.shape
         k, m = self.k, _FIXED_MARGIN
-        # as in _warp_plane: a window at x0 and the resized picture from column c, x0·k + c = a,
-        # here in the source with its extra margin
-        ax, ay = -(tx - k * m) - 0.5 + 0.5 * k, -(ty - k * m) - 0.5 + 0.5 * k
+        ax, ay = _grid_offset(tx - k * m, k), _grid_offset(ty - k * m, k)  # in the source with its margin
         xs, ys = self._starts(ax), self._starts(ay)
         if xs.size == 0 or ys.size == 0:
             return False
@@ -148,8 +152,8 @@ def _warp_plane(src: np.ndarray, out: np.ndarray, *, k: float, tx: float, ty: fl
     tx, ty = tx - k * PAD, ty - k * PAD  # into the padded source: x_pad = x + PAD
     if fixed is not None and fixed.k == k and fixed.draw(out, tx=tx, ty=ty):
         return
-    x0, cx, ex = _origin(-tx - 0.5 + 0.5 * k, k)
-    y0, cy, ey = _origin(-ty - 0.5 + 0.5 * k, k)
+    x0, cx, ex = _origin(_grid_offset(tx, k), k)
+    y0, cy, ey = _origin(_grid_offset(ty, k), k)
     sw, sh = int(math.ceil((ow + cx) / k)) + 2, int(math.ceil((oh + cy) / k)) + 2
     if max(ex, ey) < GRID_TOLERANCE and x0 + sw <= src.shape[1] and y0 + sh <= src.shape[0]:
         big = cv2.resize(src[y0:y0 + sh, x0:x0 + sw], None, fx=k, fy=k, interpolation=cv2.INTER_LINEAR)
@@ -161,7 +165,8 @@ def _warp_plane(src: np.ndarray, out: np.ndarray, *, k: float, tx: float, ty: fl
 
 
 def warp_into(frame: np.ndarray, src: tuple[np.ndarray, np.ndarray, np.ndarray], *, k: float, tx: float, ty: float,
-              rect: tuple[int, int, int, int], fixed: tuple[FixedZoom, FixedZoom, FixedZoom] | None = None) -> np.ndarray:
+              rect: tuple[int, int, int, int],
+              fixed: tuple[FixedZoom, FixedZoom, FixedZoom] | None = None) -> np.ndarray:
     """Draw a still's padded planes (``source_planes``) scaled by ``k`` and moved by (tx, ty) (output
     pixels, luma) into ``rect`` = (x0, y0, x1, y1) of an I420 ``frame``; returns the frame. ``fixed``:
     the planes at a zoom the shot keeps (``FixedZoom`` each), used when ``k`` is that zoom.

@@ -121,11 +121,16 @@ def test_first_visit_queues_the_automatic_effects_once(monkeypatch):
     assert len(list_items(project_id=p.id, track="sfx")) == len(rows)
 
 
-def test_a_failed_music_bed_says_why(monkeypatch):
+def _broken(monkeypatch, module, name: str, *, message: str, field: str) -> None:
+    """Make the local provider's ``module.name`` fail with ``message`` (naming ``field``)."""
     def broken(**_kw):
-        raise InvalidInput("the music engine is out of tune", field="mood")
+        raise InvalidInput(message, field=field)
 
-    monkeypatch.setattr(local_music, "music_bed", broken)
+    monkeypatch.setattr(module, name, broken)
+
+
+def test_a_failed_music_bed_says_why(monkeypatch):
+    _broken(monkeypatch, local_music, "music_bed", message="the music engine is out of tune", field="mood")
     p = _project()
     at = app("edit", p.id)
     at.button(key="make_music").click().run()
@@ -139,10 +144,7 @@ def test_a_failed_music_bed_says_why(monkeypatch):
 def test_a_failed_effect_says_why(monkeypatch):
     import core.providers.local.sfx as local_sfx
 
-    def broken(**_kw):
-        raise InvalidInput("the effects engine lost its foley", field="effect")
-
-    monkeypatch.setattr(local_sfx, "sound_effect", broken)
+    _broken(monkeypatch, local_sfx, "sound_effect", message="the effects engine lost its foley", field="effect")
     p = _project()
     at = app("edit", p.id)
     at.selectbox(key="sfx_effect").select("door").run()
