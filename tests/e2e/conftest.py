@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -20,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = ROOT / "test-output" / "e2e"
 MIC_F0 = 150.0  # pitch of the fake microphone's voice; the test finds it again in the take
+_SERVED: list[Path] = []  # the data dirs of the apps running now (newest last): what a failure reports
 
 
 def _free_port() -> int:
@@ -58,6 +60,7 @@ def running_app(base: Path, *, env: dict[str, str] | None = None):
          "--server.fileWatcherType", "none", "--server.runOnSave", "false"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
+    _SERVED.append(data_dir)
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -74,6 +77,7 @@ def running_app(base: Path, *, env: dict[str, str] | None = None):
             time.sleep(0.3)
         yield url, data_dir
     finally:
+        _SERVED.remove(data_dir)
         os.killpg(proc.pid, 15)
         try:
             proc.wait(timeout=10)
@@ -115,12 +119,53 @@ def browser(mic_wav, tmp_path_factory):
             b.close()
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test item, so the page fixture knows whether the test failed."""
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"report_{report.when}", report)
+
+
+def _jobs(data_dir: Path) -> str:
+    """The app's jobs, one line each (kind, status, progress, error): read-only, straight from its file."""
+    db = data_dir / "storyreel.db"
+    if not db.exists():
+        return "(no database)"
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as con:
+        rows = con.execute("SELECT kind, status, progress, error, created_at, updated_at FROM job "
+                           "ORDER BY created_at").fetchall()
+    return "\n".join(" | ".join(str(v)[:160] for v in row) for row in rows) or "(no jobs)"
+
+
+def report_failure(pg) -> None:
+    """What a browser test that failed leaves in its output (CI shows nothing else): the page's text,
+    the app's jobs and the end of its server log."""
+    print(f"\n--- page {pg.url} ---")
+    try:
+        print(pg.locator('[data-testid="stMain"]').inner_text(timeout=5000)[-3000:])
+    except Exception as exc:  # the report must not hide the failure it reports
+        print(f"(no page text: {exc})")
+    for data_dir in reversed(_SERVED):
+        print(f"--- jobs of the app on {data_dir} ---")
+        try:
+            print(_jobs(data_dir))
+        except sqlite3.Error as exc:
+            print(f"(jobs unreadable: {exc})")
+        log = data_dir.parent / "streamlit.log"
+        print(f"--- end of {log} ---")
+        print(log.read_text(errors="replace")[-4000:] if log.exists() else "(no log)")
+
+
 @pytest.fixture
-def page(browser, app_server):
+def page(browser, app_server, request):
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, permissions=["microphone"])
     pg = ctx.new_page()
     pg.set_default_timeout(30_000)
     yield pg
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        report_failure(pg)
     ctx.close()
 
 

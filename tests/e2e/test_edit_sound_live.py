@@ -7,10 +7,10 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.e2e.conftest import running_app
-from tests.e2e.test_voice_recording import idle, nav, open_project, wait_until
+from tests.e2e.test_voice_recording import idle, nav, open_project, press, wait_until
 from tests.pages.helpers import broken_down
 
-PACE_S = 4.0  # each sound takes the offline provider this long here, so "being made" is on screen for a while, even on a slow machine
+PACE_S = 6.0  # each sound takes the offline provider this long here, so "being made" is on screen for a while, even on a slow machine
 
 SCRIPT = """INT. LIGHTHOUSE - NIGHT
 
@@ -48,6 +48,7 @@ def _text(page) -> str:
 
 def test_music_and_effects_land_on_the_open_page(page, module_app, module_db, shot):
     from core.generation.effects import AUTO_DONE
+    from core.jobs.service import list_jobs
     from core.projects import update_project
     from core.timeline.store import list_items
 
@@ -57,8 +58,9 @@ def test_music_and_effects_land_on_the_open_page(page, module_app, module_db, sh
     open_project(page, url, p.name)
     nav(page, "Edit")
     idle(page)
-    _tab(page, "Music", "Make a music bed").click()
-    wait_until("the page to say the bed is being made", lambda: "Making a" in _text(page), timeout=PACE_S * 2)
+    press(page, _tab(page, "Music", "Make a music bed"), what="the page to say the bed is being made",
+          shown=lambda: "Making a" in _text(page), landed=lambda: list_jobs(project_id=p.id),
+          timeout=PACE_S * 3, retry_after=PACE_S)
     shot(page, "music-being-made")
     assert not list_items(project_id=p.id, track="music")
     # Nobody clicks anything now: the worker places the bed and the page shows it.
@@ -68,9 +70,10 @@ def test_music_and_effects_land_on_the_open_page(page, module_app, module_db, sh
     page.locator("audio").first.wait_for()
     shot(page, "music-landed")
 
-    _tab(page, "Sound effects", "Add").click()
-    wait_until("the page to say the effect is being made", lambda: "Making 1 sound effect" in _text(page),
-               timeout=PACE_S * 2)
+    before = len(list_jobs(project_id=p.id))
+    press(page, _tab(page, "Sound effects", "Add"), what="the page to say the effect is being made",
+          shown=lambda: "Making 1 sound effect" in _text(page),
+          landed=lambda: len(list_jobs(project_id=p.id)) > before, timeout=PACE_S * 3, retry_after=PACE_S)
     wait_until("the effect to appear on the page", lambda: "Making 1 sound effect" not in _text(page)
                and list_items(project_id=p.id, track="sfx"), timeout=60)
     idle(page)

@@ -8,7 +8,7 @@ import re
 
 from PIL import Image
 
-from tests.e2e.test_voice_recording import idle, nav, open_project, wait_until
+from tests.e2e.test_voice_recording import idle, nav, open_project, press, wait_until
 
 SCRIPT = """INT. NIGHT MARKET - NIGHT
 
@@ -59,6 +59,7 @@ def _start_buttons(page) -> int:
 
 def test_every_page_with_a_screenshot_and_working_recorders(page, module_app, module_db, shot):
     from core import cast
+    from core.jobs.service import list_jobs
     from core.breakdowns import list_characters
 
     url, _ = module_app
@@ -96,11 +97,12 @@ def test_every_page_with_a_screenshot_and_working_recorders(page, module_app, mo
     # Edit: voicing the lines keeps the line recorder's START.
     nav(page, "Edit")
     idle(page)
-    page.get_by_role("button", name="Voice all lines").click()
     # The button only queues the lines: its confirmation outlives the rerun; the workers place each
     # line and the page redraws itself as they land (no click). Generous guard for a shared machine.
-    wait_until("the confirmation", lambda: page.get_by_text(re.compile(r"^Voicing 3 lines")).count() >= 1,
-               timeout=30, every=0.1)
+    before = len(list_jobs(project_id=p.id, limit=500))
+    press(page, page.get_by_role("button", name="Voice all lines"), what="the confirmation",
+          shown=lambda: page.get_by_text(re.compile(r"^Voicing 3 lines")).count() >= 1,
+          landed=lambda: len(list_jobs(project_id=p.id, limit=500)) > before)
     wait_until("every line voiced (the sidebar counts them from the data)",
                lambda: page.get_by_text("3/3 line(s) voiced").count() >= 1, timeout=60)
     idle(page)

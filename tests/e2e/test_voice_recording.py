@@ -10,6 +10,7 @@ import time
 import numpy as np
 import pytest
 import soundfile as sf
+from playwright.sync_api import expect
 
 SCRIPT = """Title: The Lighthouse
 
@@ -38,8 +39,37 @@ def wait_until(what: str, cond, timeout: float = 60.0, every: float = 0.25):
         time.sleep(every)
 
 
+def press(page, button, *, what: str, shown, landed, timeout: float = 30.0, retry_after: float = 8.0) -> int:
+    """Click ``button`` and wait until ``shown()`` (what the page says the click did) is truthy; returns
+    how many clicks it took. A click that reached nothing — after ``retry_after`` seconds the page
+    shows neither ``shown`` nor an error and ``landed()`` (what the click stores, read from the data)
+    is still false: Streamlit dropped it in a rerun — is clicked again, as a user would. An error on
+    the page fails at once with its text; a click that landed but is not shown fails at ``timeout``."""
+    deadline = time.monotonic() + timeout
+    clicks = 0
+    while True:
+        button.click()
+        clicks += 1
+        again = time.monotonic() + retry_after
+        while time.monotonic() < min(again, deadline):
+            if shown():
+                return clicks
+            time.sleep(0.1)
+        errors = page.locator('[data-testid="stException"], [data-testid="stAlertContentError"]')
+        if errors.count():
+            pytest.fail(f"{what}: the page shows an error: {errors.first.inner_text()}")
+        if landed() or time.monotonic() > deadline:
+            wait_until(what, shown, timeout=max(0.0, deadline - time.monotonic()), every=0.1)
+            return clicks
+        idle(page)
+
+
 def nav(page, title: str) -> None:
-    page.locator('[data-testid="stSidebarNav"] a', has_text=title).first.click()
+    """Open the page ``title`` from the sidebar and wait until the app has switched to it (the link is
+    the current page): an action taken before that could reach the page being left."""
+    link = page.locator('[data-testid="stSidebarNav"] a', has_text=title).first
+    link.click()
+    expect(link).to_have_attribute("aria-current", "page", timeout=30_000)
 
 
 def open_project(page, url: str, name: str) -> None:
@@ -54,11 +84,14 @@ def open_project(page, url: str, name: str) -> None:
 
 
 def idle(page) -> None:
-    """Wait until Streamlit shows no running script, no stale elements and no loading skeletons."""
-    page.wait_for_function(
-        """() => !document.querySelector('[data-testid="stStatusWidget"]')
-                && !document.querySelector('[data-testid="stSkeleton"]')
-                && !document.querySelector('[data-stale="true"]')""", timeout=60_000)
+    """Wait until Streamlit shows no running script, no stale elements and no loading skeletons, twice
+    in a row 0.3 s apart (a run that was just asked for shows its status a moment later)."""
+    for settle in (300, 0):
+        page.wait_for_function(
+            """() => !document.querySelector('[data-testid="stStatusWidget"]')
+                    && !document.querySelector('[data-testid="stSkeleton"]')
+                    && !document.querySelector('[data-stale="true"]')""", timeout=60_000)
+        page.wait_for_timeout(settle)
 
 
 def measure(path):
