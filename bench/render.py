@@ -4,13 +4,13 @@ Prints the final and preview render speeds (× real time), the re-render after c
 and after lengthening one (fractions of the full final render), the speed-up over a plain MoviePy
 one-pass composite of the same project, the encoder's floor (the finished film's own frames, piped
 raw through the same encoder settings with the same parallelism and nothing else to do; and the same
-with the film's own sound encoded alongside through the same AAC settings), a 120-shot run's wall time per film-minute against this one's, and the peak memories; the last line
-is one JSON object with the figures. Every ratio is against a baseline measured in the same run.
+with the film's own sound encoded alongside through the same AAC settings), a 120-shot run's wall
+time per film-minute against this one's, and the peak memories; the last line is one JSON object with the figures. Every ratio is against a baseline measured in the same run.
 The full final render (from a cold cache, sources hashed afresh) and the encoder's floor are each
 timed ``--repeat`` times, alternately, and the fastest of each counts: other work on the machine
 only ever adds time, to either side.
 
-    python3 bench/render.py [--skip-baseline] [--skip-scaling] [--shots 30] [--scaling-shots 120] [--repeat 2]
+    python3 bench/render.py [--skip-baseline] [--skip-scaling] [--shots 30] [--scaling-shots 120] [--repeat 3]
 """
 from __future__ import annotations
 
@@ -280,7 +280,8 @@ def main() -> None:
     ap.add_argument("--scaling-shots", type=int, default=120)
     ap.add_argument("--skip-baseline", action="store_true")
     ap.add_argument("--skip-scaling", action="store_true")
-    ap.add_argument("--repeat", type=int, default=2, help="timings of the full final render and of the floor")
+    ap.add_argument("--repeat", type=int, default=3,
+                    help="timings of the full final render and of the floor, alternately (the fastest of each counts)")
     ap.add_argument("--single-run", type=int, metavar="SHOTS", help=argparse.SUPPRESS)  # see scaling_in_child
     args = ap.parse_args()
     if args.single_run:

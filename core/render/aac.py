@@ -14,9 +14,10 @@ duration cut to the film's exact length, as a direct encode writes it (``Track``
 
 Lengthening a shot leaves every sample before it unchanged (the soundtrack's gain is kept on a
 fixed grid, see ``core.render.soundtrack``), so those chunks are reused, their samples never made,
-and only the rest is encoded: each run of up to ``BATCH_CHUNKS`` consecutive chunks by one encoder
-(one ffmpeg process) as a stretch of a continuous encode, with ``ROLL`` frames of context at the
-run's ends only, up to three processes at a time while the film pass makes the next samples.
+and only the rest is encoded: the chunks to encode are shared out evenly over the encoders, each run of
+consecutive chunks (at most ``BATCH_CHUNKS``) by one encoder (one ffmpeg process) as a stretch of a
+continuous encode, with ``ROLL`` frames of context at the run's ends only, up to three processes at
+a time while the film pass makes the next samples.
 """
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ from core.render.encode import AUDIO_ENCODE
 FRAME = 1024  # samples per AAC-LC frame
 CHUNK_FRAMES = 256
 ROLL = 2  # frames of real signal encoded before and after a chunk, then dropped
-BATCH_CHUNKS = 4  # consecutive chunks per encoder process
+BATCH_CHUNKS = 8  # at most this many consecutive chunks per encoder process (about 44 s)
 VERSION = "aac-3"  # aac-2: a run of chunks is one continuous encode; aac-3: keyed by its inputs
 
 
@@ -115,8 +116,8 @@ def encode_track(*, total: int, rate: int, cache: Path, out_path: str, chunk_key
     ``chunk_key(a, b)`` names everything the film's samples a..b are made from (equal keys: equal
     samples), so a cached chunk is found without making its samples; ``samples(a, b)`` makes them,
     asked in increasing order, only for the runs to encode. Consecutive chunks to encode form runs
-    of up to ``BATCH_CHUNKS``; each run's samples go to a file and one encoder (an ffmpeg process)
-    while the next ones are made, ``workers`` processes at a time. Returns the Track (with the chunks
+    of an equal share of them per worker (at most ``BATCH_CHUNKS``); each run's samples go to a file
+    and one encoder (an ffmpeg process) while the next ones are made, ``workers`` processes at a time. Returns the Track (with the chunks
     encoded and reused). Raises Cancelled or RenderError (ffmpeg failed); the caller deletes
     ``out_path`` on error.
     """
@@ -136,20 +137,26 @@ def encode_track(*, total: int, rate: int, cache: Path, out_path: str, chunk_key
             runs.append(pool.submit(_encode_run, run, batch=files[-1], rate=rate, cancel_event=cancel_event))
         run = []
 
+    chunks = []  # (f0, f1, a, b, base) of each chunk, with its cache file
+    for f0, f1 in grid:
+        a = max(f0 - ROLL, 0) * FRAME
+        b = total if f1 is None else min((f1 + ROLL) * FRAME, total)
+        base = a // FRAME  # alone, encoder packet j would decode to film frame base + j - 1 (packet 0: priming)
+        keep = (0 if f0 == 0 else f0 + 1 - base, None if f1 is None else f1 + 1 - base)
+        # Keyed by what makes the chunk's samples with their context: the same samples give the
+        # same packets up to AAC noise, whichever run encoded them.
+        h = hashlib.sha256(f"{VERSION}:{rate}:{AUDIO_ENCODE}:{keep}:{b - a}:{chunk_key(a, b)}".encode())
+        chunks.append((f0, f1, a, b, base))
+        paths.append(cache / f"aac-{h.hexdigest()[:40]}.adts")
+    missing = sum(not p.exists() for p in paths)
+    # The chunks to encode are shared out evenly over the encoders (each process costs its start-up
+    # and its context frames): a whole film in one run per encoder, a few chunks one each.
+    per_run = min(BATCH_CHUNKS, max(1, -(-missing // max(1, workers))))
     try:
         with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-            for f0, f1 in grid:
+            for (f0, f1, a, b, base), target in zip(chunks, paths):
                 if cancel_event is not None and cancel_event.is_set():
                     raise Cancelled("Render cancelled")
-                a = max(f0 - ROLL, 0) * FRAME
-                b = total if f1 is None else min((f1 + ROLL) * FRAME, total)
-                base = a // FRAME  # alone, encoder packet j would decode to film frame base + j - 1 (packet 0: priming)
-                keep = (0 if f0 == 0 else f0 + 1 - base, None if f1 is None else f1 + 1 - base)
-                # Keyed by what makes the chunk's samples with their context: the same samples give the
-                # same packets up to AAC noise, whichever run encoded them.
-                h = hashlib.sha256(f"{VERSION}:{rate}:{AUDIO_ENCODE}:{keep}:{b - a}:{chunk_key(a, b)}".encode())
-                target = cache / f"aac-{h.hexdigest()[:40]}.adts"
-                paths.append(target)
                 if target.exists():
                     os.utime(target)  # recently used, for prune_cache
                     flush()  # a run is consecutive chunks only
@@ -160,7 +167,7 @@ def encode_track(*, total: int, rate: int, cache: Path, out_path: str, chunk_key
                 run.append(_Todo(keep=(0 if f0 == 0 else f0 + 1 - run_base, None if f1 is None else f1 + 1 - run_base),
                                  target=target))
                 encoded += 1
-                if len(run) >= BATCH_CHUNKS:
+                if len(run) >= per_run:
                     flush()
             flush()
             errors = [r.exception() for r in runs]
