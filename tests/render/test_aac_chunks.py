@@ -76,3 +76,23 @@ def test_a_late_change_reencodes_only_the_chunks_from_there(tmp_path, tools):
     assert encoded + reused == -(-y.shape[0] // (CHUNK_FRAMES * FRAME)) and encoded < first[0]
     ours = tools.decode_audio(tmp_path / "b.m4a")
     assert ours.shape == y.shape and _snr(ours, y) > _snr(_direct(y, tmp_path / "direct.m4a", tools), y) - 0.5
+
+
+@pytest.mark.parametrize(("chunks", "runs"), [(23, [8, 8, 7]), (4, [2, 2]), (2, [1, 1]), (40, [8, 8, 8, 8, 8])])
+def test_the_chunks_to_encode_are_shared_out_evenly_over_the_encoders(chunks, runs, tmp_path, monkeypatch):
+    """Each encoder process costs its start-up and its context frames: a cold film is one run per
+    encoder (3), each at most BATCH_CHUNKS long; a short stretch still spreads over the encoders."""
+    import core.render.aac as aac
+
+    sizes = []
+
+    def fake_run(todo, *, batch, rate, cancel_event):  # what each encoder would be given
+        sizes.append(len(todo))
+        for t in todo:
+            t.target.write_bytes(b"")
+
+    monkeypatch.setattr(aac, "_encode_run", fake_run)
+    n = chunks * CHUNK_FRAMES * FRAME
+    encode_track(total=n, rate=RATE, cache=tmp_path, out_path=str(tmp_path / "t.adts"),
+                 chunk_key=lambda a, b: f"{a}:{b}", samples=lambda a, b: np.zeros((b - a, 2), np.float32))
+    assert sizes == runs and max(sizes) <= aac.BATCH_CHUNKS
