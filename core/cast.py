@@ -28,7 +28,6 @@ from core.story.people import FEMALE as _FEMALE
 from core.story.people import MALE as _MALE
 from core.generation.facade import generate_image, tts
 from core.generation.shots import find_character
-from core.media.info import sniff_media_type
 from core.media_assets import create_asset, get_asset
 from core.projects import get_project, update_project
 from core.registry import get_registry

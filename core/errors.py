@@ -9,7 +9,7 @@ from __future__ import annotations
 import errno
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 log = logging.getLogger("storyreel.errors")
 

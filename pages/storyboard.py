@@ -18,7 +18,7 @@ from core.breakdowns import list_characters, list_scene_cards, update_shot
 from core.errors import StoryreelError
 from core.generation.shots import default_model, set_shot_model, shot_choice, user_overrides
 from core.jobs.service import get_job
-from core.media_assets import asset_path, get_asset, list_assets
+from core.media_assets import asset_path, get_asset
 from core.registry import get_registry
 from core.ui.board import shot_board
 from core.ui.common import require_project

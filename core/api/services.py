@@ -21,7 +21,7 @@ from core.limits import check_params_text
 from core.media_assets import get_asset, list_assets
 from core.models import Job
 from core.api.resources import get_scene
-from core.api.uploads import check_upload, store_upload
+from core.api.uploads import store_upload
 from core.breakdowns import get_shot
 from core.jobs.service import cancel_job as cancel_any
 from core.projects import get_project

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlmodel import select
 
-from core.breakdowns import get_shot, list_characters, list_shots, previous_shot, update_shot
+from core.breakdowns import get_shot, list_characters, update_shot
 from core.db import session
 from core.errors import InvalidInput, NotFound, StoryreelError
 from core.generation.frames import use_last_frame as last_frame_of_previous
@@ -24,7 +24,6 @@ from core.jobs.service import submit_job
 from core.models import Character, Job, MediaAsset, Scene, Shot
 from core.generation.prompts import build_keyframe_prompt, build_video_prompt, shot_characters
 from core.registry import Capability, get_registry, present
-from core.jobs.runner import update_job
 from core.media_assets import get_asset, update_asset
 from core.projects import get_project
 

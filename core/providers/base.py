@@ -20,7 +20,7 @@ from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from core.errors import InvalidInput
 
-from core.models import CANCELLED, FAILED, QUEUED, RUNNING, SUBMITTED, SUCCEEDED  # the one status set
+from core.models import CANCELLED, FAILED, QUEUED, RUNNING, SUBMITTED, SUCCEEDED  # noqa: F401 (adapters import them here)
 
 # The statuses a provider answer can end in (a job's own finished set is core.models.FINISHED_STATUSES).
 TERMINAL = (SUCCEEDED, FAILED, CANCELLED)

@@ -22,12 +22,12 @@ from core.accounts.activity import record
 from core.accounts.identity import current_user
 from core.accounts.service import require_current
 from core.db import session
-from core.errors import Cancelled, InvalidInput, NotFound, RenderError, public_message
+from core.errors import Cancelled, InvalidInput, NotFound, RenderError
 from core.jobs.kinds import WorkContext, register_work
 from core.jobs.service import cancel_job, enqueue, wait_for
 from core.media_assets import create_asset, get_asset, list_assets, update_asset
 from core.models import (
-    ACTIVE_STATUSES, ASPECT_RATIOS, FIT_MODES, LOUDNESS_TARGETS, QUEUED, SUBTITLE_MODES, Job, MediaAsset, Scene,
+    ACTIVE_STATUSES, ASPECT_RATIOS, QUEUED, Job, MediaAsset, Scene,
 )
 from core.projects import get_project
 from core.render.handoff import export_timeline

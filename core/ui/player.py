@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import streamlit as st
 import streamlit.components.v1 as components
 from streamlit import runtime
 

@@ -36,8 +36,6 @@ def draw_figure(c: Canvas, look: Look, *, x: float, head_y: float, hu: float, fa
     foreground). ``k`` darkens the whole figure (foreground silhouettes, night).
     """
     w = look.width
-    turn = {"left": -1.0, "right": 1.0}.get(facing, 0.0)
-    top = head_y + 0.55 * hu
     sh_y, waist_y, hip_y = head_y + 0.78 * hu, head_y + 2.7 * hu, head_y + 3.2 * hu
     feet_y = head_y + 6.6 * hu
     sw, ww = 0.98 * hu * w, 0.7 * hu * w  # half widths at shoulders and waist

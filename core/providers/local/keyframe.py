@@ -23,7 +23,7 @@ from core.providers.local.canvas import Canvas, palette_for
 from core.providers.local.figures import draw_figure, draw_hands, draw_head
 from core.providers.local.props import draw_insert_object, draw_table, object_for
 from core.providers.local.sets import HORIZON, INTERIOR_SETS, PAINTERS, draw_backdrop
-from core.providers.local.styles import Look, default_look, looks_for
+from core.providers.local.styles import Look, looks_for
 from core.providers.local.subjects import draw_crowd, draw_subject_card, icon_for
 
 SHOT_TYPES = ("extreme wide", "wide", "full", "medium", "medium close-up", "close-up", "extreme close-up",

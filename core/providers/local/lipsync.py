@@ -11,7 +11,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from core.errors import InvalidInput, RenderError
+from core.errors import InvalidInput
 from core.providers.local.canvas import frame_marks, load_cover
 from core.media.ffmpeg import RawVideoWriter, ffmpeg_exe, ffmpeg_failed
 from core.media.files import atomic_path

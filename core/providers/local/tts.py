@@ -8,7 +8,6 @@ model actually made.
 """
 from __future__ import annotations
 
-import io
 import logging
 import re
 import threading
