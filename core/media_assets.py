@@ -29,6 +29,9 @@ from core.media.files import atomic_write_bytes
 
 log = logging.getLogger(__name__)
 _PENDING = "storyreel_sidecars"
+# The origin of what the studio makes itself from other assets (a voice line's treatment, a score
+# joined from beds): the offline engine's name, so the library, costs and caches treat it as local work.
+MADE_HERE = "local"
 
 
 def _redact(params: dict) -> dict:

@@ -21,7 +21,7 @@ from core.jobs.kinds import register_result
 from core.jobs.service import list_jobs, submit_job, wait_succeeded
 from core.media.checks import check_media_bytes
 from core.media.wav import read_audio, to_wav_bytes
-from core.media_assets import asset_path, create_asset, get_asset
+from core.media_assets import MADE_HERE, asset_path, create_asset, get_asset
 from core.models import ACTIVE_STATUSES, CANCELLED, FAILED, UNKNOWN_OUTCOME, Job, MediaAsset, TimelineItem
 from core.projects import get_project, update_settings
 from core.timeline.store import add_item, delete_items, list_items, project_timeline
@@ -200,7 +200,7 @@ def _score(project, *, plan: list[dict], beds: list[str]) -> tuple[MediaAsset, d
     scenes = [{"start_s": round(a, 2), "end_s": round(b, 2), "mood": m} for m, a, b in zip(moods, starts, ends)]
     main = max(scenes, key=lambda x: x["end_s"] - x["start_s"])["mood"]
     asset = create_asset(type="music", project_id=project.id, data=to_wav_bytes(score, sr), mime="audio/wav",
-                         provider="local", model="music", operation="score",
+                         provider=MADE_HERE, model="music", operation="score",
                          input_params={"genre": project.genre, "mood": main, "moods": moods,
                                        "seed": int(plan[0]["seed"])},
                          duration_s=len(score) / sr, label="Score: " + " → ".join(dict.fromkeys(moods)),

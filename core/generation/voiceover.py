@@ -21,7 +21,7 @@ from core.errors import InvalidCombination, InvalidInput, NotFound
 from core.jobs.kinds import register_result
 from core.models import Character, Job, MediaAsset, ScriptVersion
 from core.media.wav import read_audio, to_wav_bytes
-from core.media_assets import asset_path, create_asset, get_asset
+from core.media_assets import MADE_HERE, asset_path, create_asset, get_asset
 from core.projects import get_project
 from core.providers.local.treatments import apply_treatment, treatment_for
 from core.story.casting import Person, description_from_text, read_person
@@ -222,7 +222,7 @@ def _treated_copy(asset: MediaAsset, treatment: str) -> MediaAsset | None:
     """The copy of ``asset`` with this ``treatment`` a previous run of the handler made, if any."""
     with session() as s:
         return s.exec(select(MediaAsset).where(MediaAsset.parent_id == asset.media_id,
-                                               MediaAsset.provider == "local",
+                                               MediaAsset.provider == MADE_HERE,
                                                MediaAsset.model == "treatment",
                                                MediaAsset.operation == treatment)).first()
 
@@ -236,7 +236,7 @@ def _treated(*, project_id: int, line: DialogueLine, asset: MediaAsset) -> Media
     samples, sr = read_audio(asset_path(media_id=asset.media_id), mono=True)
     out = apply_treatment(samples, sr, treatment=line.treatment, seed=line.shot_id * 16 + line.line)
     return create_asset(type="voice", project_id=project_id, data=to_wav_bytes(out, sr), mime="audio/wav",
-                        provider="local", model="treatment", operation=line.treatment,
+                        provider=MADE_HERE, model="treatment", operation=line.treatment,
                         input_params={"treatment": line.treatment, "source_media_id": asset.media_id},
                         parent_id=asset.media_id, shot_id=line.shot_id, character_id=asset.character_id,
                         duration_s=asset.duration_s, label=f"{line.character} ({line.treatment})",
