@@ -133,7 +133,15 @@ def encode_track(*, total: int, rate: int, cache: Path, out_path: str, chunk_key
         nonlocal run
         if run:
             files.append(Path(out_path).with_suffix(f".todo{len(files)}.f32"))
-            files[-1].write_bytes(np.ascontiguousarray(samples(run_a, run_b), dtype="<f4").data)
+            # A chunk's worth at a time, so a long run never sits in memory whole; a short tail joins
+            # the piece before it, so the next run (which starts ROLL frames back) asks from later on.
+            step = CHUNK_FRAMES * FRAME
+            starts = list(range(run_a, run_b, step))
+            if len(starts) > 1 and run_b - starts[-1] < step:
+                starts.pop()
+            with open(files[-1], "wb") as fh:
+                for a, b in zip(starts, [*starts[1:], run_b]):
+                    fh.write(np.ascontiguousarray(samples(a, b), dtype="<f4").data)
             runs.append(pool.submit(_encode_run, run, batch=files[-1], rate=rate, cancel_event=cancel_event))
         run = []
 
