@@ -5,7 +5,8 @@ and after lengthening one (fractions of the full final render), the speed-up ove
 one-pass composite of the same project, the encoder's floor (the finished film's own frames, piped
 raw through the same encoder settings with the same parallelism and nothing else to do; and the same
 with the film's own sound encoded alongside through the same AAC settings), a 120-shot run's wall
-time per film-minute against this one's, and the peak memories; the last line is one JSON object with the figures. Every ratio is against a baseline measured in the same run.
+time per film-minute against this one's, and the peak memories; the last line is one JSON object
+with the figures. Every ratio is against a baseline measured in the same run.
 The full final render (from a cold cache, sources hashed afresh) and the encoder's floor are each
 timed ``--repeat`` times, alternately, and the fastest of each counts: other work on the machine
 only ever adds time, to either side.

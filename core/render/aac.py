@@ -117,9 +117,9 @@ def encode_track(*, total: int, rate: int, cache: Path, out_path: str, chunk_key
     samples), so a cached chunk is found without making its samples; ``samples(a, b)`` makes them,
     asked in increasing order, only for the runs to encode. Consecutive chunks to encode form runs
     of an equal share of them per worker (at most ``BATCH_CHUNKS``); each run's samples go to a file
-    and one encoder (an ffmpeg process) while the next ones are made, ``workers`` processes at a time. Returns the Track (with the chunks
-    encoded and reused). Raises Cancelled or RenderError (ffmpeg failed); the caller deletes
-    ``out_path`` on error.
+    and one encoder (an ffmpeg process) while the next ones are made, ``workers`` processes at a
+    time. Returns the Track (with the chunks encoded and reused). Raises Cancelled or RenderError
+    (ffmpeg failed); the caller deletes ``out_path`` on error.
     """
     grid = _grid(total)
     paths: list[Path] = []
@@ -145,7 +145,7 @@ def encode_track(*, total: int, rate: int, cache: Path, out_path: str, chunk_key
             runs.append(pool.submit(_encode_run, run, batch=files[-1], rate=rate, cancel_event=cancel_event))
         run = []
 
-    chunks = []  # (f0, f1, a, b, base) of each chunk, with its cache file
+    chunks = []  # (f0, f1, a, b, base, cached) of each chunk, with its cache file in paths
     for f0, f1 in grid:
         a = max(f0 - ROLL, 0) * FRAME
         b = total if f1 is None else min((f1 + ROLL) * FRAME, total)
@@ -154,18 +154,18 @@ def encode_track(*, total: int, rate: int, cache: Path, out_path: str, chunk_key
         # Keyed by what makes the chunk's samples with their context: the same samples give the
         # same packets up to AAC noise, whichever run encoded them.
         h = hashlib.sha256(f"{VERSION}:{rate}:{AUDIO_ENCODE}:{keep}:{b - a}:{chunk_key(a, b)}".encode())
-        chunks.append((f0, f1, a, b, base))
         paths.append(cache / f"aac-{h.hexdigest()[:40]}.adts")
-    missing = sum(not p.exists() for p in paths)
+        chunks.append((f0, f1, a, b, base, paths[-1].exists()))
+    missing = sum(not c[-1] for c in chunks)
     # The chunks to encode are shared out evenly over the encoders (each process costs its start-up
     # and its context frames): a whole film in one run per encoder, a few chunks one each.
     per_run = min(BATCH_CHUNKS, max(1, -(-missing // max(1, workers))))
     try:
         with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-            for (f0, f1, a, b, base), target in zip(chunks, paths):
+            for (f0, f1, a, b, base, cached), target in zip(chunks, paths):
                 if cancel_event is not None and cancel_event.is_set():
                     raise Cancelled("Render cancelled")
-                if target.exists():
+                if cached:
                     os.utime(target)  # recently used, for prune_cache
                     flush()  # a run is consecutive chunks only
                     continue

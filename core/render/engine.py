@@ -326,7 +326,8 @@ def render_timeline(*, timeline: Timeline, out_path: str, quality: str = "final"
         with atomic_path(out) as tmp_out:
             run_ffmpeg(["-f", "concat", "-safe", "0", "-i", lst.name, *sound.track.input_args(),
                         "-map", "0:v:0", "-map", "1:a:0", "-c", "copy", *sound.track.output_args(),
-                        "-movflags", "+faststart", "-t", f"{sum(s.nframes for s in segs) / fps:.4f}", "-f", "mp4", str(tmp_out)],
+                        "-movflags", "+faststart", "-t", f"{sum(s.nframes for s in segs) / fps:.4f}",
+                        "-f", "mp4", str(tmp_out)],
                        cancel_event=cancel_event, what="Assembly")
     except InvalidInput as exc:  # the output folder cannot be made
         raise RenderError(exc.message, field="out_path") from exc

@@ -256,8 +256,11 @@ def render_soundtrack(*, timeline: Timeline, windows: list[Window], cache: Path,
         _save(target, _mix_window(parts=parts, n=n, sources=sources, rate=rate))
         mixed += 1
 
-    beds = [(it, _bed(path=it.path, digest=digest(path=it.path), cache=cache, sources=sources, rate=rate))
-            for it in music]
+    beds = []  # (item, bed, first film sample, samples it sounds): placed once, read by both film passes
+    for it in music:
+        bed = _bed(path=it.path, digest=digest(path=it.path), cache=cache, sources=sources, rate=rate)
+        start = int(round(it.start_s * rate))
+        beds.append((it, bed, start, _item_span(it, bed["pcm"].shape[0], start, total, rate)))
     film_key = _key({"v": FILM_VERSION, "rate": rate, "windows": [[k, a, n] for k, (a, n) in zip(keys, spans)],
                      "music": [[it.model_dump(exclude={"path", "item_id"}), digest(path=it.path)] for it in music],
                      "lufs": loudness_lufs, "tp": true_peak_dbtp, "duck": duck_db})
@@ -285,9 +288,7 @@ def render_soundtrack(*, timeline: Timeline, windows: list[Window], cache: Path,
     def music_parts(k: int, a: int, n: int):
         """(item, bed, rel, length, per-sample duck gain) of each bed sounding in window k."""
         out, gain = [], None
-        for it, bed in beds:
-            start = int(round(it.start_s * rate))
-            length = _item_span(it, bed["pcm"].shape[0], start, total, rate)
+        for it, bed, start, length in beds:
             if start + length <= a or start >= a + n:
                 continue
             gain = music_gain(k, n) if gain is None else gain
@@ -377,9 +378,7 @@ def render_soundtrack(*, timeline: Timeline, windows: list[Window], cache: Path,
         to what of its length can reach b (its fade-out starts after b: any longer length is alike)."""
         ks = overlapping(a, b)
         music_in = []
-        for it, bed in beds:
-            start = int(round(it.start_s * rate))
-            length = _item_span(it, bed["pcm"].shape[0], start, total, rate)
+        for it, _, start, length in beds:
             if start < b and start + length > a:
                 reach = b - start + int(it.fade_out_s * rate)
                 # where it starts and how long it lasts: as start - a and the length that matters here
