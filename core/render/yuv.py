@@ -8,8 +8,8 @@ happens on the way. The conversion is affine per pixel, so fades towards black, 
 blends give the same picture in either space up to rounding.
 
 Stills are warped with ``cv2.resize`` on a source window chosen so that its sampling grid lands on
-the camera move's sub-pixel position (within 1/40 px, finer than ``warpAffine``'s 1/32 px
-quantisation): the same bilinear picture as one ``warpAffine`` for about 40% of its time. A still
+the camera move's sub-pixel position (within 1/40 px where a window start allows, at most 1/20 px:
+about ``warpAffine``'s own 1/32 px quantisation): the same bilinear picture as one ``warpAffine`` for about 40% of its time. A still
 whose zoom stays fixed over the shot (a pan, a tilt) is resized a dozen times per plane and each
 frame cropped from the picture whose grid lies closest (``FixedZoom``): a copy per frame.
 """
@@ -23,9 +23,12 @@ import numpy as np
 
 from core.timeline.cues import cue_overlay
 
-# Sources are padded by this many pixels (edge replicated) so a view touching the image's edge
-# still finds the one extra pixel bilinear sampling reads, as warpAffine's BORDER_REPLICATE does.
-PAD = 8
+# Sources are padded by this many pixels (edge replicated): a view touching the image's edge still
+# finds the extra pixel bilinear sampling reads, as warpAffine's BORDER_REPLICATE does, and the
+# resize path has room to start its window further out. Near a zoom of 1 the grid of x0·k moves
+# by only k - 1 per pixel of start, so lining it up with a view needs many candidate starts: with
+# 8 px, 27 of the 96 frames of a push-in fell back to warpAffine (twice the time); with 128, 6.
+PAD = 128
 
 
 def frame_size(frame: np.ndarray) -> tuple[int, int]:
@@ -77,23 +80,25 @@ def _grid_offset(t: float, k: float) -> float:
 
 def _origin(a: float, k: float) -> tuple[int, int, float]:
     """Integers (x0, c) with x0·k + c ≈ a, c ≥ 1, x0 ≥ 0, and the error: where a window of the
-    source must start (x0) and how far into the resized window the output starts (c)."""
-    best = (0, 0, math.inf)
-    x0 = int(math.floor((a - 1.0) / k))
-    for x in range(x0, max(x0 - 48, -1), -1):
-        c = a - x * k
-        ci = int(round(c))
-        err = abs(c - ci)
-        if ci >= 1 and err < best[2]:
-            best = (x, ci, err)
-            if err < 0.025:
-                break
-    return best
+    source must start (x0) and how far into the resized window the output starts (c). The largest
+    x0 within 1/40 px is taken (the smallest window), else the closest; all candidates at once."""
+    top = int(math.floor((a - 1.0) / k))
+    xs = np.arange(top, max(top - _SEARCH, -1), -1)
+    if xs.size == 0:
+        return 0, 0, math.inf
+    c = a - xs * k
+    ci = np.rint(c)
+    err = np.where(ci >= 1, np.abs(c - ci), np.inf)
+    near = np.flatnonzero(err < 0.025)
+    i = int(near[0]) if near.size else int(np.argmin(err))
+    return int(xs[i]), int(ci[i]), float(err[i])
 
 
 # How far (px) the resize path's sampling grid may lie from a frame's exact position.
 GRID_TOLERANCE = 0.05
-_FIXED_MARGIN = 64  # extra replicated border: window starts in [0, margin) serve every position
+_SEARCH = PAD  # window starts tried per axis: every start inside the padding
+_FIXED_MARGIN = 64  # replicated border above and left: window starts in [0, margin) serve every position
+_FIXED_PAD = 8  # replicated border a kept picture keeps past the source's far edges
 _FIXED_KEPT = 32  # resized pictures kept per plane (a one-axis move at zoom 1.16 needs about 12)
 
 
@@ -105,10 +110,18 @@ class FixedZoom:
     about a dozen (each about 1.7 MB for a 720p luma plane)."""
 
     def __init__(self, src: np.ndarray, *, k: float):
+        """``src``: a plane padded by ``PAD`` (``source_planes``)."""
         self.k = k
-        # a margin above and left only: past the source's far edges the resize replicates its last
-        # row and column, as the margin would
-        self.src = cv2.copyMakeBorder(src, _FIXED_MARGIN, 0, _FIXED_MARGIN, 0, cv2.BORDER_REPLICATE)
+        # Kept pictures are resized whole, so they keep only what they read of the padding: a margin
+        # above and left (window starts in [0, margin)) and _FIXED_PAD past the far edges (beyond,
+        # the resize replicates its last row and column, as more padding would).
+        cut = PAD - _FIXED_PAD
+        if cut >= _FIXED_MARGIN:
+            self.src = src[cut - _FIXED_MARGIN:src.shape[0] - cut, cut - _FIXED_MARGIN:src.shape[1] - cut]
+        else:
+            src = src[cut:src.shape[0] - cut, cut:src.shape[1] - cut] if cut > 0 else src
+            self.src = cv2.copyMakeBorder(src, _FIXED_MARGIN, 0, _FIXED_MARGIN, 0, cv2.BORDER_REPLICATE)
+        self.shift = cut - _FIXED_MARGIN  # this picture's x = the PAD-padded plane's x - shift
         self.starts = np.arange(_FIXED_MARGIN)
         self.kept: dict[tuple[int, int], np.ndarray] = {}
 
@@ -124,8 +137,8 @@ class FixedZoom:
         ``_warp_plane`` after padding); returns False, ``out`` untouched, when no grid lies close
         enough (a zoom of simple ratio) or the view leaves the picture (the caller then warps)."""
         oh, ow = out.shape
-        k, m = self.k, _FIXED_MARGIN
-        ax, ay = _grid_offset(tx - k * m, k), _grid_offset(ty - k * m, k)  # in the source with its margin
+        k = self.k
+        ax, ay = _grid_offset(tx + k * self.shift, k), _grid_offset(ty + k * self.shift, k)  # in self.src
         xs, ys = self._starts(ax), self._starts(ay)
         if xs.size == 0 or ys.size == 0:
             return False

@@ -106,3 +106,21 @@ def test_a_pan_is_drawn_from_kept_pictures(tmp_path, monkeypatch):
     for i in (0, 31, 95):
         ref = yuv.from_bgr(warp_still(img, move="pan_right", p=i / 95, out_w=1280, out_h=720, fit="letterbox"))
         _close(yuv.planes(frames[i])[0], yuv.planes(ref)[0], mean=0.5, worst=3)
+
+
+def test_a_push_in_is_drawn_by_resizing_even_near_a_zoom_of_one(tmp_path, monkeypatch):
+    """Near a zoom of 1 the resize grid moves by only k - 1 per window start, so it lines up with
+    the camera's position only with many starts to choose from (the padding): then few frames fall
+    back to warpAffine, which takes about twice as long."""
+    img = _scene(1280, 720, seed=9)
+    path = tmp_path / "k.png"
+    cv2.imwrite(str(path), img)
+    warped = []
+    real = cv2.warpAffine
+    monkeypatch.setattr(yuv.cv2, "warpAffine", lambda *a, **kw: warped.append(1) or real(*a, **kw))
+    item = VideoItem(shot_id="a", start_s=0, duration_s=4.0, source=str(path), camera_move="push_in")
+    frames = list(still_frames(item, nframes=96, fps=24, out_w=1280, out_h=720, fit="letterbox"))
+    assert len(warped) <= 3 * 8  # planes warped: at most 8 of 96 frames (27 with an 8 px padding)
+    for i in (3, 10, 40, 95):  # near 1 and further in: the same picture as one warp of the image
+        ref = yuv.from_bgr(warp_still(img, move="push_in", p=i / 95, out_w=1280, out_h=720, fit="letterbox"))
+        _close(yuv.planes(frames[i])[0], yuv.planes(ref)[0], mean=0.5, worst=3)
