@@ -5,10 +5,12 @@ an HMAC-SHA256 over id, media id and expiry with the share key (``STORYREEL_SHAR
 key kept in the data dir). A token is valid while its row exists, is not revoked, has not expired
 and its signature matches — so a guessed or edited token opens nothing, and revoking is one update.
 
-With an S3 media store (STORYREEL_MEDIA_URL=s3://…) the link handed out is the store's presigned URL
-of the file, valid until the same expiry (at most 7 days, S3's limit): the film downloads straight
-from the bucket, never through the API. A presigned URL cannot be taken back, so revoking closes the
-API link (``/share/<token>``) at once but the presigned URL only at its expiry.
+The link handed out is always the API's ``/share/<token>``, so revoking closes it at once. With an S3
+media store (STORYREEL_MEDIA_URL=s3://…) opening it answers a redirect to a presigned URL of the file
+that lives ``OPEN_LINK_S``: the film downloads straight from the bucket, not through the API. A
+presigned URL cannot be taken back, so handing out one that lives until the link's expiry would make
+revoking a promise the store does not keep; a short one per opening leaves a revoked link's last
+viewer at most that long.
 """
 from __future__ import annotations
 
@@ -32,6 +34,9 @@ from core.settings import get_settings
 DEFAULT_EXPIRY_S = 7 * 24 * 3600
 MAX_EXPIRY_S = 365 * 24 * 3600
 KEY_FILE = "share_key"
+# How long the presigned URL an opened link redirects to lives (a remote media store): long enough
+# for a player to seek through a short film, short enough that a revoked link stops soon after.
+OPEN_LINK_S = 15 * 60
 
 
 def _key() -> bytes:
@@ -61,10 +66,6 @@ def create_share(*, media_id: str, expires_in_s: int = DEFAULT_EXPIRY_S) -> tupl
     Raises NotFound (unknown media), InvalidInput (expiry outside 60 s … 365 days)."""
     if not 60 <= int(expires_in_s) <= MAX_EXPIRY_S:
         raise InvalidInput(f"expires_in_s must be between 60 and {MAX_EXPIRY_S} seconds.", field="expires_in_s")
-    longest = media_store().max_link_s
-    if longest is not None and int(expires_in_s) > longest:
-        raise InvalidInput(f"expires_in_s must be at most {longest} seconds ({longest // 86400} days) with this media "
-                           "store (STORYREEL_MEDIA_URL): it signs links for no longer.", field="expires_in_s")
     asset = get_asset(media_id=media_id)
     expires_at = (utcnow() + timedelta(seconds=int(expires_in_s))).replace(microsecond=0)
     link = ShareLink(media_id=media_id, expires_at=expires_at, created_by=current_user())
@@ -84,9 +85,9 @@ def _link_for(token: str) -> ShareLink | None:
     return link
 
 
-def open_share(*, token: str) -> tuple[Path, MediaAsset]:
-    """Return (file path, media record) a valid link points to; raises NotFound (unknown, edited,
-    revoked or expired link — the message says which of revoked/expired)."""
+def _valid_link(token: str) -> ShareLink:
+    """The link a token opens; raises NotFound (unknown, edited, revoked or expired — the message says
+    which of revoked/expired)."""
     link = _link_for(token)
     if link is None:
         raise NotFound("No such share link.", field="token")
@@ -94,7 +95,30 @@ def open_share(*, token: str) -> tuple[Path, MediaAsset]:
         raise NotFound("This share link was revoked.", field="token")
     if _as_utc(link.expires_at) <= utcnow():
         raise NotFound("This share link has expired.", field="token")
+    return link
+
+
+def open_share(*, token: str) -> tuple[Path, MediaAsset]:
+    """Return (file path, media record) a valid link points to; raises NotFound (unknown, edited,
+    revoked or expired link — the message says which of revoked/expired)."""
+    link = _valid_link(token)
     return asset_path(media_id=link.media_id), get_asset(media_id=link.media_id)
+
+
+def share_redirect(*, token: str) -> str | None:
+    """Return where a valid link's file downloads straight from the media store: a presigned URL that
+    lives ``OPEN_LINK_S`` (or until the link expires, if sooner); None when the store makes none
+    (local files, which the API streams: ``open_share``). Raises NotFound as ``open_share``,
+    MediaStoreUnavailable."""
+    link = _valid_link(token)
+    store = media_store()
+    if not store.remote:
+        return None
+    asset = get_asset(media_id=link.media_id)
+    left = max(1, int((_as_utc(link.expires_at) - utcnow()).total_seconds()))
+    name = f"{asset.label or asset.media_id}{Path(asset.file_path).suffix}".replace("/", "_")
+    return store.presigned_url(key=asset.file_path, expires_in_s=min(left, OPEN_LINK_S), filename=name,
+                               mime=asset.mime_type or "application/octet-stream")
 
 
 def revoke_share(*, token: str) -> None:
@@ -109,20 +133,7 @@ def revoke_share(*, token: str) -> None:
 
 
 def share_url(*, token: str, base_url: str | None = None) -> str:
-    """Return the link's URL: with an S3 media store the file's presigned URL until the link's
-    expiry; else STORYREEL_PUBLIC_URL (else ``base_url``, else the loopback API) + /share/<token>.
-    Raises NotFound for an unknown, revoked or expired token, MediaStoreUnavailable."""
-    store = media_store()
-    if store.remote:
-        link = _link_for(token)
-        if link is None or link.revoked:
-            raise NotFound("No such share link.", field="token")
-        asset = get_asset(media_id=link.media_id)
-        left = int((_as_utc(link.expires_at) - utcnow()).total_seconds())
-        if left <= 0:
-            raise NotFound("This share link has expired.", field="token")
-        name = f"{asset.label or asset.media_id}{Path(asset.file_path).suffix}".replace("/", "_")
-        return store.presigned_url(key=asset.file_path, expires_in_s=left, filename=name,
-                                   mime=asset.mime_type or "application/octet-stream")
+    """Return the link's URL: STORYREEL_PUBLIC_URL (else ``base_url``, else the loopback API) +
+    /share/<token>, whatever the media store (see the module's note on S3)."""
     base = get_setting(setting="STORYREEL_PUBLIC_URL") or base_url or "http://127.0.0.1:8000"
     return f"{base.rstrip('/')}/share/{token}"

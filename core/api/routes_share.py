@@ -1,12 +1,13 @@
 """Share links (API.md): ``POST /media/{media_id}/share`` answers ``url`` and ``expires_at``; the link
-(``GET /share/{token}``) streams the file without an account until it expires or ``DELETE
-/share/{token}`` revokes it. The logic is ``core.shares``."""
+(``GET /share/{token}``) opens the file without an account until it expires or ``DELETE
+/share/{token}`` revokes it: streamed, or with an S3 media store redirected to a short-lived presigned
+URL of it. The logic is ``core.shares``."""
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, RedirectResponse
 from pydantic import BaseModel, Field
 
 from core import shares
@@ -34,9 +35,14 @@ def post_share(media_id: IdPath, request: Request, body: ShareRequest | None = N
 
 
 @router.get("/share/{token}", tags=["media"], summary="Open a share link (no account needed)",
-            response_class=FileResponse, responses={200: {"content": {"application/octet-stream": {}}}})
-def get_share(token: TokenPath) -> FileResponse:
-    """Stream the shared file; 404 when the link is unknown, revoked or expired."""
+            response_class=FileResponse, responses={200: {"content": {"application/octet-stream": {}}},
+                                                    307: {"description": "To the file in the S3 media store"}})
+def get_share(token: TokenPath) -> Response:
+    """Stream the shared file, or with an S3 media store redirect (307) to a presigned URL of it that
+    lives 15 minutes; 404 when the link is unknown, revoked or expired."""
+    url = shares.share_redirect(token=token)
+    if url is not None:
+        return RedirectResponse(url, status_code=307)
     path, asset = shares.open_share(token=token)
     return FileResponse(path, media_type=asset.mime_type or "application/octet-stream",
                         filename=f"{asset.label or asset.media_id}{path.suffix}".replace("/", "_"))

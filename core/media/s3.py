@@ -23,7 +23,6 @@ class S3Store:
     """Objects in an S3 bucket (AWS, MinIO, R2, any S3-compatible server) under a key prefix."""
 
     remote = True
-    max_link_s = PRESIGN_MAX_S
 
     def __init__(self, *, bucket: str, prefix: str, endpoint_url: str | None):
         self.bucket, self.prefix, self.endpoint_url = bucket, prefix.strip("/"), endpoint_url or None

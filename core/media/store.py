@@ -34,7 +34,6 @@ class MediaStore(Protocol):
     """What every store does. Keys are data-dir-relative POSIX paths."""
 
     remote: bool  # False: the objects are the local files themselves (nothing to upload or fetch)
-    max_link_s: int | None  # the longest a presigned URL may live (None: the store makes none)
 
     def describe(self) -> str:
         """Return where the store is, for messages (no credentials)."""
@@ -65,7 +64,6 @@ class LocalStore:
     """The data dir itself: the object of ``key`` is the file ``<data dir>/<key>``."""
 
     remote = False
-    max_link_s = None
 
     def __init__(self, *, root: Path):
         self.root = Path(root)
