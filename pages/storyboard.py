@@ -91,8 +91,12 @@ elif st.session_state.pop("sb_batch_watch", False) and first_counts.batch_note:
     notify(first_counts.batch_note)  # the batch this page started (or saw running) has ended
 
 
+board_run = {"page": True}  # this page run draws the board afresh; the fragment's own redraws do not
+
+
 @st.fragment(run_every=LIVE_EVERY_S if live else None)
 def live_board() -> None:
+    fresh = board_run.pop("page", False)
     scenes, counts = storyboard.board(project_id=project.id)
     if live and not (counts.active_jobs or counts.batch_running):
         st.rerun(scope="app")  # everything landed: redraw the detail panel and stop polling
@@ -128,7 +132,7 @@ def live_board() -> None:
     now = next((c for sc in scenes for c in sc.cards if c.shot_id == sel), None)
     if drawn and now and (drawn.keyframe_media_id, drawn.clip_media_id) != (now.keyframe_id, now.clip_id):
         st.rerun(scope="app")  # the open shot got a new keyframe or clip: redraw its detail panel too
-    clicked = shot_board(scenes=scenes, selected=sel)  # one component for every card: quick to draw
+    clicked = shot_board(scenes=scenes, selected=sel, fresh=fresh)  # one component for every card: quick to draw
     if clicked is not None and clicked != sel:
         st.session_state.sb_selected = clicked
         st.rerun(scope="app")  # the detail panel (outside this fragment) shows the opened shot

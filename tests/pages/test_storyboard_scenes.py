@@ -11,6 +11,7 @@ from core.generation.board import board
 from core.media_assets import create_asset
 from core.projects import create_project
 from core.scripts import save_version
+from core.ui.board import board_args
 from tests.pages.helpers import app, board_of, open_shot
 
 SCENES = "\n".join(f"INT. ROOM {i} - DAY\n\nMAYA waits by door {i}.\n\nMAYA\nLine {i}, then another line.\n"
@@ -69,8 +70,26 @@ def test_board_cards_use_small_thumbnails_and_100_shots_draw_fast():
     at.run()
     took = time.perf_counter() - started
     assert not at.exception, [e.message for e in at.exception]
-    drawn = [c for s in board_of(at)["scenes"] for c in s["cards"]]
-    assert len(drawn) == 100 and all(c["thumb"].startswith("data:image/jpeg;base64,") for c in drawn)
-    assert max(len(c["thumb"]) for c in drawn) < 40_000, "each card carries a small JPEG, not the keyframe"
+    args = board_of(at)
+    drawn = [c for s in args["scenes"] for c in s["cards"]]
+    pictures = [args["thumbs"][c["thumb"]] for c in drawn]  # the page's own run sends every picture
+    assert len(drawn) == 100 and all(p.startswith("data:image/jpeg;base64,") for p in pictures)
+    assert max(map(len, pictures)) < 40_000, "each card carries a small JPEG, not the keyframe"
     print(f"storyboard page with 100 shots: script run {took:.2f} s (AppTest, server side)")
     assert took < 5.0, f"the board's script run took {took:.2f} s"  # a guard on a shared machine; printed above
+
+
+def test_the_live_redraws_send_only_new_pictures():
+    """The board redraws every 1.5 s while jobs run; the component keeps the pictures it was sent,
+    so a redraw carries only those it has not had (a keyframe that just landed), not 100 again."""
+    p = _long(scenes=3, keyframes=True)
+    scenes, _ = board(project_id=p.id)
+    sent: set[str] = set()
+    first = board_args(scenes=scenes, selected=None, sent=sent)
+    keys = [c["thumb"] for s in first["scenes"] for c in s["cards"]]
+    assert len(keys) == 6 and set(first["thumbs"]) == set(keys) == sent
+    again = board_args(scenes=scenes, selected=None, sent=sent)
+    assert again["thumbs"] == {} and [c["thumb"] for s in again["scenes"] for c in s["cards"]] == keys
+    sent.discard(keys[2])  # as for a keyframe made since: only its picture travels
+    assert list(board_args(scenes=scenes, selected=None, sent=sent)["thumbs"]) == [keys[2]]
+    assert set(board_args(scenes=scenes, selected=None)["thumbs"]) == set(keys)  # a page run: all of them
