@@ -93,34 +93,36 @@ def test_a_fixed_zoom_crops_kept_pictures_where_warp_affine_samples(k):
     assert not out.any()
 
 
-def test_a_pan_is_drawn_from_kept_pictures(tmp_path, monkeypatch):
-    img = _scene(1280, 720, seed=7)
+def _drawn(tmp_path, monkeypatch, *, move: str, seed: int, counted: str):
+    """A 4 s shot of a 1280x720 still with this camera move, in 720p frames; returns (the image, its
+    frames, how many times ``cv2.<counted>`` ran while they were drawn)."""
+    img = _scene(1280, 720, seed=seed)
     path = tmp_path / "k.png"
     cv2.imwrite(str(path), img)
-    resized = []
-    real = cv2.resize
-    monkeypatch.setattr(yuv.cv2, "resize", lambda *a, **kw: resized.append(1) or real(*a, **kw))
-    item = VideoItem(shot_id="a", start_s=0, duration_s=4.0, source=str(path), camera_move="pan_right")
+    calls = []
+    real = getattr(cv2, counted)
+    monkeypatch.setattr(yuv.cv2, counted, lambda *a, **kw: calls.append(1) or real(*a, **kw))
+    item = VideoItem(shot_id="a", start_s=0, duration_s=4.0, source=str(path), camera_move=move)
     frames = list(still_frames(item, nframes=96, fps=24, out_w=1280, out_h=720, fit="letterbox"))
-    assert len(resized) <= 3 * 16  # not three per frame
-    for i in (0, 31, 95):
-        ref = yuv.from_bgr(warp_still(img, move="pan_right", p=i / 95, out_w=1280, out_h=720, fit="letterbox"))
+    return img, frames, len(calls)
+
+
+def _like_one_warp(img, frames, *, move: str, at: tuple[int, ...]) -> None:
+    for i in at:
+        ref = yuv.from_bgr(warp_still(img, move=move, p=i / 95, out_w=1280, out_h=720, fit="letterbox"))
         _close(yuv.planes(frames[i])[0], yuv.planes(ref)[0], mean=0.5, worst=3)
+
+
+def test_a_pan_is_drawn_from_kept_pictures(tmp_path, monkeypatch):
+    img, frames, resized = _drawn(tmp_path, monkeypatch, move="pan_right", seed=7, counted="resize")
+    assert resized <= 3 * 16  # not three per frame
+    _like_one_warp(img, frames, move="pan_right", at=(0, 31, 95))
 
 
 def test_a_push_in_is_drawn_by_resizing_even_near_a_zoom_of_one(tmp_path, monkeypatch):
     """Near a zoom of 1 the resize grid moves by only k - 1 per window start, so it lines up with
     the camera's position only with many starts to choose from (the padding): then few frames fall
     back to warpAffine, which takes about twice as long."""
-    img = _scene(1280, 720, seed=9)
-    path = tmp_path / "k.png"
-    cv2.imwrite(str(path), img)
-    warped = []
-    real = cv2.warpAffine
-    monkeypatch.setattr(yuv.cv2, "warpAffine", lambda *a, **kw: warped.append(1) or real(*a, **kw))
-    item = VideoItem(shot_id="a", start_s=0, duration_s=4.0, source=str(path), camera_move="push_in")
-    frames = list(still_frames(item, nframes=96, fps=24, out_w=1280, out_h=720, fit="letterbox"))
-    assert len(warped) <= 3 * 8  # planes warped: at most 8 of 96 frames (27 with an 8 px padding)
-    for i in (3, 10, 40, 95):  # near 1 and further in: the same picture as one warp of the image
-        ref = yuv.from_bgr(warp_still(img, move="push_in", p=i / 95, out_w=1280, out_h=720, fit="letterbox"))
-        _close(yuv.planes(frames[i])[0], yuv.planes(ref)[0], mean=0.5, worst=3)
+    img, frames, warped = _drawn(tmp_path, monkeypatch, move="push_in", seed=9, counted="warpAffine")
+    assert warped <= 3 * 8  # planes warped: at most 8 of 96 frames (27 with an 8 px padding)
+    _like_one_warp(img, frames, move="push_in", at=(3, 10, 40, 95))  # near a zoom of 1 and further in
