@@ -18,9 +18,10 @@ import os
 import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import cv2
 
@@ -204,6 +205,32 @@ def _windows(segs: list[Segment]) -> list[Window]:
     return out
 
 
+_opencv = {"lock": threading.Lock(), "renders": 0, "before": None}
+
+
+@contextmanager
+def _one_opencv_thread(wanted: bool) -> Iterator[None]:
+    """OpenCV's own thread pool at one thread while segments render side by side (they keep the
+    cores busy; its pool would only add hand-offs: bench/render.py, 1.40 → 1.22 s of CPU for the
+    stills' warps). The setting is the process's, so it is given back as it was when the last
+    render that asked for it ends, not left for the rest of the process (thumbnails, drawings)."""
+    if not wanted:
+        yield
+        return
+    with _opencv["lock"]:
+        if _opencv["renders"] == 0:
+            _opencv["before"] = cv2.getNumThreads()
+            cv2.setNumThreads(1)
+        _opencv["renders"] += 1
+    try:
+        yield
+    finally:
+        with _opencv["lock"]:
+            _opencv["renders"] -= 1
+            if _opencv["renders"] == 0:
+                cv2.setNumThreads(_opencv["before"])
+
+
 def render_timeline(*, timeline: Timeline, out_path: str, quality: str = "final", aspect_ratio: str | None = None,
                     fit: str = "letterbox", subtitles: str = "none", captions: str = "box",
                     loudness_lufs: float = -14.0,
@@ -299,12 +326,10 @@ def render_timeline(*, timeline: Timeline, out_path: str, quality: str = "final"
             stop.set()
             raise
 
-    if workers > 1:  # segments side by side keep the cores busy; OpenCV's own pool would only add
-        cv2.setNumThreads(1)  # hand-offs (bench/render.py: 1.40 → 1.22 s of CPU for the stills' warps)
     # The mix does not depend on the picture, so it is made alongside the segments; segments go
     # two at a time: while one waits on its encoder the other makes frames, which keeps both cores
     # busy and hides per-process start-up.
-    with ThreadPoolExecutor(max_workers=1) as audio_pool:
+    with _one_opencv_thread(workers > 1), ThreadPoolExecutor(max_workers=1) as audio_pool:
         audio_future = audio_pool.submit(render_audio)
         with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
             futures = [pool.submit(render_one, seg) for seg in unique]

@@ -1,12 +1,13 @@
 """Render outputs probed with the ffmpeg binary: codecs, sizes, duration, subtitles, loudness,
 ducking, incremental reuse, cancel and failure leave no file."""
-import shutil
 import threading
 
+import cv2
 import numpy as np
 import pytest
 
 from core.errors import Cancelled, InvalidInput, RenderError
+from core.render import composition
 from core.render.engine import render_timeline
 from core.timeline.cues import parse_subtitles
 from core.timeline.model import AudioItem, Timeline, VideoItem, replace_source, set_duration
@@ -210,3 +211,28 @@ def test_default_cache_is_under_the_data_dir(tmp_path, tools):
     tl = Timeline(fps=24, items=(VideoItem(shot_id="a", start_s=0, duration_s=0.5, source=still),))
     render_timeline(timeline=tl, out_path=str(tmp_path / "d.mp4"), quality="preview", short_side=90)
     assert len(list((tmp_path / "data" / "cache" / "segments").glob("*.mp4"))) == 1
+
+
+def test_opencv_runs_one_thread_during_a_render_and_gets_its_pool_back(timeline, tmp_path, monkeypatch):
+    """Segments side by side keep the cores busy, so a render sets OpenCV's pool to one thread; the
+    setting is the process's, so the render gives it back (thumbnails and drawings use the pool)."""
+    seen = []
+    real = composition.still_frames
+
+    def watched(*a, **kw):
+        seen.append(cv2.getNumThreads())
+        return real(*a, **kw)
+
+    monkeypatch.setattr(composition, "still_frames", watched)
+    before = cv2.getNumThreads()
+    cv2.setNumThreads(3)
+    try:
+        render_timeline(timeline=timeline, out_path=str(tmp_path / "t.mp4"), quality="preview", short_side=90,
+                        cache_dir=str(tmp_path / "c"), workers=2)
+        assert seen and set(seen) == {1}
+        assert cv2.getNumThreads() == 3
+        render_timeline(timeline=timeline, out_path=str(tmp_path / "t1.mp4"), quality="preview", short_side=90,
+                        cache_dir=str(tmp_path / "c1"), workers=1)  # one segment at a time: the pool is used
+        assert seen[-1] == 3
+    finally:
+        cv2.setNumThreads(before)
