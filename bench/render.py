@@ -336,7 +336,7 @@ def run(args) -> dict:
         finals, floors = [], []  # per run: (final s, final CPU, one-shot s, duration-change s and CPU); (s, CPU)
         for n in range(max(args.repeat, 1)):  # alternately: the full render and its changes, then the floor
             run_cache = cache if n == 0 else str(d / f"cache-run{n}")
-            media_files._digests.clear()  # sources hashed afresh, as in a first render
+            media_files.forget_file_digests()  # sources hashed afresh, as in a first render
             out = d / ("final.mp4" if n == 0 else f"final-run{n}.mp4")
             final_s, res = timed(out_path=str(out), quality="final", subtitles="burn", cache_dir=run_cache)
             final_cpu = cpu[str(out)]

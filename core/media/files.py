@@ -10,13 +10,13 @@ import hashlib
 import os
 import tempfile
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
 
 from core.errors import InvalidInput
 
 _CHUNK = 1 << 20
-_digests: dict[tuple[str, int, int], str] = {}
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -28,14 +28,22 @@ def sha256_file(path: Path | str) -> str:
     """Return the SHA-256 hex digest of a file, read in chunks (memoized by path, size and mtime, so
     renders hash each unchanged source once). Raises OSError when the file cannot be read."""
     st = os.stat(path)
-    key = (os.path.abspath(path), st.st_size, st.st_mtime_ns)
-    if key not in _digests:
-        h = hashlib.sha256()
-        with open(path, "rb") as fh:
-            for chunk in iter(lambda: fh.read(_CHUNK), b""):
-                h.update(chunk)
-        _digests[key] = h.hexdigest()
-    return _digests[key]
+    return _file_digest(os.path.abspath(path), st.st_size, st.st_mtime_ns)
+
+
+@lru_cache(maxsize=4096)  # bounded: a worker that runs for weeks sees many files
+def _file_digest(path: str, size: int, mtime_ns: int) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(_CHUNK), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def forget_file_digests() -> None:
+    """Forget the memoized file digests, so the next ``sha256_file`` reads each file again (a
+    benchmark's cold render hashes its sources as a first render does)."""
+    _file_digest.cache_clear()
 
 
 @contextmanager
