@@ -21,6 +21,8 @@ import secrets
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import httpx
+
 from core.accounts.activity import record
 from core.accounts.identity import current_user
 from core.credentials import get_setting
@@ -137,3 +139,14 @@ def share_url(*, token: str, base_url: str | None = None) -> str:
     /share/<token>, whatever the media store (see the module's note on S3)."""
     base = get_setting(setting="STORYREEL_PUBLIC_URL") or base_url or "http://127.0.0.1:8000"
     return f"{base.rstrip('/')}/share/{token}"
+
+
+def link_answers(*, url: str, timeout_s: float = 1.0) -> bool:
+    """True when something answers HTTP at a share link's address (any status: the link itself is
+    not opened, its film not downloaded); False when nothing listens there — the app alone, without
+    the API (``python3 -m core serve``) the link is served by."""
+    try:
+        httpx.head(url, timeout=timeout_s, follow_redirects=False)
+    except httpx.HTTPError:
+        return False
+    return True

@@ -3,6 +3,9 @@ an editor cannot delete a project, an owner can; without sign-in everything stay
 per render; spend per provider and user in the sidebar."""
 from __future__ import annotations
 
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -154,19 +157,45 @@ def _with_render(project) -> str:
     return film.media_id
 
 
-def test_generate_shows_a_copyable_share_link_that_opens_the_render(project):
-    media_id = _with_render(project)
+def _shared_on_generate(project, media_id: str) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
     at.session_state["project_id"] = project.id
     at.run()
     at.switch_page("pages/generate.py").run()
     at.button(key=f"film_share_{media_id}").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
+    return at
+
+
+def test_generate_shows_a_copyable_share_link_that_opens_the_render(project, monkeypatch):
+    media_id = _with_render(project)
+    with socket.socket() as free:  # a port nothing listens on: the app alone, no API
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    monkeypatch.setenv("STORYREEL_PUBLIC_URL", f"http://127.0.0.1:{port}")
+    get_settings.cache_clear()
+    at = _shared_on_generate(project, media_id)
     url = at.code[0].value
-    assert "/share/" in url and "Opens without an account" in " ".join(c.value for c in at.caption)
+    assert url.startswith(f"http://127.0.0.1:{port}/share/")
+    assert "Opens without an account" in " ".join(c.value for c in at.caption)
+    assert "python3 -m core serve" in at.warning[0].value  # the link would not open yet: the page says so
     with TestClient(app, client=("127.0.0.1", 50000), base_url="http://127.0.0.1") as client:
         opened = client.get("/share/" + url.rsplit("/share/", 1)[1])
     assert opened.status_code == 200 and opened.content.endswith(b"film bytes")
+
+
+def test_a_share_link_where_the_api_answers_carries_no_warning(project, monkeypatch):
+    media_id = _with_render(project)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)  # answers (501) to anything
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        monkeypatch.setenv("STORYREEL_PUBLIC_URL", f"http://127.0.0.1:{server.server_address[1]}")
+        get_settings.cache_clear()
+        at = _shared_on_generate(project, media_id)
+        assert "/share/" in at.code[0].value and not at.warning
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def test_a_viewer_may_not_make_a_share_link(auth_on, project):
