@@ -18,6 +18,7 @@ import hashlib
 import hmac
 import os
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -100,27 +101,33 @@ def _valid_link(token: str) -> ShareLink:
     return link
 
 
-def open_share(*, token: str) -> tuple[Path, MediaAsset]:
-    """Return (file path, media record) a valid link points to; raises NotFound (unknown, edited,
-    revoked or expired link — the message says which of revoked/expired)."""
-    link = _valid_link(token)
-    return asset_path(media_id=link.media_id), get_asset(media_id=link.media_id)
+@dataclass(frozen=True)
+class OpenedShare:
+    """What a valid link opens: the media record and the download's file name, and either where the
+    media store serves the file itself (``url``: S3's presigned URL) or the local file the API
+    streams (``path``)."""
+
+    asset: MediaAsset
+    name: str
+    url: str | None = None
+    path: Path | None = None
 
 
-def share_redirect(*, token: str) -> str | None:
-    """Return where a valid link's file downloads straight from the media store: a presigned URL that
-    lives ``OPEN_LINK_S`` (or until the link expires, if sooner); None when the store makes none
-    (local files, which the API streams: ``open_share``). Raises NotFound as ``open_share``,
+def open_share(*, token: str) -> OpenedShare:
+    """Return what a valid link opens: with a remote media store a presigned URL of the file that
+    lives ``OPEN_LINK_S`` (or until the link expires, if sooner), else the local file. Raises NotFound
+    (unknown, edited, revoked or expired link — the message says which of revoked/expired),
     MediaStoreUnavailable."""
     link = _valid_link(token)
+    asset = get_asset(media_id=link.media_id)
+    name = f"{asset.label or asset.media_id}{Path(asset.file_path).suffix}".replace("/", "_")
     store = media_store()
     if not store.remote:
-        return None
-    asset = get_asset(media_id=link.media_id)
+        return OpenedShare(asset=asset, name=name, path=asset_path(media_id=asset.media_id))
     left = max(1, int((_as_utc(link.expires_at) - utcnow()).total_seconds()))
-    name = f"{asset.label or asset.media_id}{Path(asset.file_path).suffix}".replace("/", "_")
-    return store.presigned_url(key=asset.file_path, expires_in_s=min(left, OPEN_LINK_S), filename=name,
-                               mime=asset.mime_type or "application/octet-stream")
+    return OpenedShare(asset=asset, name=name, url=store.presigned_url(
+        key=asset.file_path, expires_in_s=min(left, OPEN_LINK_S), filename=name,
+        mime=asset.mime_type or "application/octet-stream"))
 
 
 def revoke_share(*, token: str) -> None:

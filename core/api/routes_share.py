@@ -40,12 +40,11 @@ def post_share(media_id: IdPath, request: Request, body: ShareRequest | None = N
 def get_share(token: TokenPath) -> Response:
     """Stream the shared file, or with an S3 media store redirect (307) to a presigned URL of it that
     lives 15 minutes; 404 when the link is unknown, revoked or expired."""
-    url = shares.share_redirect(token=token)
-    if url is not None:
-        return RedirectResponse(url, status_code=307)
-    path, asset = shares.open_share(token=token)
-    return FileResponse(path, media_type=asset.mime_type or "application/octet-stream",
-                        filename=f"{asset.label or asset.media_id}{path.suffix}".replace("/", "_"))
+    opened = shares.open_share(token=token)
+    if opened.url is not None:
+        return RedirectResponse(opened.url, status_code=307)
+    return FileResponse(opened.path, media_type=opened.asset.mime_type or "application/octet-stream",
+                        filename=opened.name)
 
 
 @router.delete("/share/{token}", tags=["media"], status_code=204, summary="Revoke a share link")

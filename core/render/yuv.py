@@ -9,7 +9,8 @@ blends give the same picture in either space up to rounding.
 
 Stills are warped with ``cv2.resize`` on a source window chosen so that its sampling grid lands on
 the camera move's sub-pixel position (within 1/40 px where a window start allows, at most 1/20 px:
-about ``warpAffine``'s own 1/32 px quantisation): the same bilinear picture as one ``warpAffine`` for about 40% of its time. A still
+about ``warpAffine``'s own 1/32 px quantisation): the same bilinear picture as one ``warpAffine``
+for about 40% of its time. A still
 whose zoom stays fixed over the shot (a pan, a tilt) is resized a dozen times per plane and each
 frame cropped from the picture whose grid lies closest (``FixedZoom``): a copy per frame.
 """
@@ -83,7 +84,7 @@ def _origin(a: float, k: float) -> tuple[int, int, float]:
     source must start (x0) and how far into the resized window the output starts (c). The largest
     x0 within 1/40 px is taken (the smallest window), else the closest; all candidates at once."""
     top = int(math.floor((a - 1.0) / k))
-    xs = np.arange(top, max(top - _SEARCH, -1), -1)
+    xs = np.arange(top, max(top - PAD, -1), -1)  # every window start inside the padding
     if xs.size == 0:
         return 0, 0, math.inf
     c = a - xs * k
@@ -96,7 +97,6 @@ def _origin(a: float, k: float) -> tuple[int, int, float]:
 
 # How far (px) the resize path's sampling grid may lie from a frame's exact position.
 GRID_TOLERANCE = 0.05
-_SEARCH = PAD  # window starts tried per axis: every start inside the padding
 _FIXED_MARGIN = 64  # replicated border above and left: window starts in [0, margin) serve every position
 _FIXED_PAD = 8  # replicated border a kept picture keeps past the source's far edges
 _FIXED_KEPT = 32  # resized pictures kept per plane (a one-axis move at zoom 1.16 needs about 12)
@@ -115,12 +115,8 @@ class FixedZoom:
         # Kept pictures are resized whole, so they keep only what they read of the padding: a margin
         # above and left (window starts in [0, margin)) and _FIXED_PAD past the far edges (beyond,
         # the resize replicates its last row and column, as more padding would).
-        cut = PAD - _FIXED_PAD
-        if cut >= _FIXED_MARGIN:
-            self.src = src[cut - _FIXED_MARGIN:src.shape[0] - cut, cut - _FIXED_MARGIN:src.shape[1] - cut]
-        else:
-            src = src[cut:src.shape[0] - cut, cut:src.shape[1] - cut] if cut > 0 else src
-            self.src = cv2.copyMakeBorder(src, _FIXED_MARGIN, 0, _FIXED_MARGIN, 0, cv2.BORDER_REPLICATE)
+        cut = PAD - _FIXED_PAD  # PAD ≥ _FIXED_PAD + _FIXED_MARGIN: the padding holds the margin
+        self.src = src[cut - _FIXED_MARGIN:src.shape[0] - cut, cut - _FIXED_MARGIN:src.shape[1] - cut]
         self.shift = cut - _FIXED_MARGIN  # this picture's x = the PAD-padded plane's x - shift
         self.starts = np.arange(_FIXED_MARGIN)
         self.kept: dict[tuple[int, int], np.ndarray] = {}
