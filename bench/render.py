@@ -208,8 +208,9 @@ def moviepy_baseline(tl: Timeline, out: Path) -> float:
 def encode_floor(*, tl: Timeline, film: Path, work: Path, quality: str = "final",
                  workers: int = 2, with_audio: bool = False) -> tuple[float, float]:
     """(wall, CPU) seconds the encoder alone needs for the finished film's frames: the film is decoded to raw
-    I420 once (not timed), then each segment's frames are piped raw through the render's own
-    encoder command, ``workers`` segments at a time as the render does. ``with_audio``: the film's own
+    I420 once (not timed), then each segment's frames are piped raw into the ffmpeg program with the
+    render's own encoder command, ``workers`` segments at a time as the render does. (The render
+    itself hands the frames it draws to the same x264 inside its process: the same bitstream, no pipe.) ``with_audio``: the film's own
     sound (decoded to float PCM, not timed) is also encoded through the render's AAC settings
     alongside, as the render makes its soundtrack alongside the picture."""
     w, h = output_size(quality=quality, aspect_ratio=tl.aspect_ratio)
