@@ -208,9 +208,10 @@ def _key(obj) -> str:
 
 def render_soundtrack(*, timeline: Timeline, windows: list[Window], cache: Path, digest, loudness_lufs: float,
                       true_peak_dbtp: float = -1.0, duck_db: float = -12.0, rate: int = RATE,
-                      cancel_event: threading.Event | None = None) -> Soundtrack:
+                      encoders: int = 3, cancel_event: threading.Event | None = None) -> Soundtrack:
     """Mix and encode the film's audio (AAC in MP4) for these windows, reusing cached windows and a
-    cached identical soundtrack. ``digest(path=...)`` returns a file's content hash.
+    cached identical soundtrack. ``digest(path=...)`` returns a file's content hash; ``encoders``
+    is how many AAC encoders may run at a time.
 
     The mix is gained to ``loudness_lufs`` integrated and limited so its true peak stays at or
     under ``true_peak_dbtp`` (with a margin for AAC). Returns a Soundtrack. Raises Cancelled when
@@ -394,7 +395,7 @@ def render_soundtrack(*, timeline: Timeline, windows: list[Window], cache: Path,
 
     with atomic_path(adts) as tmp:
         track = encode_track(total=total, rate=rate, cache=cache, out_path=str(tmp), chunk_key=chunk_key,
-                             samples=samples, cancel_event=cancel_event)
+                             samples=samples, cancel_event=cancel_event, workers=encoders)
     track = replace(track, path=str(adts))
     stats = {"lufs": round(lufs, 3), "true_peak": round(tp, 3), "packets": track.packets, "last": track.last}
     atomic_write_text(path=meta, text=json.dumps(stats))
