@@ -89,7 +89,7 @@ def _encode_run(todo: list[_Todo], *, batch: Path, rate: int, cancel_event: thre
 class Track:
     """The film's AAC track as an ADTS stream (``path``) and what a muxer needs to make it exact:
     the encoder's priming before time 0, and the last packet cut to the film's length. The final
-    assembly muxes it straight from here (``input_args``, ``output_args``), stream copy."""
+    assembly muxes it straight from here (``packet_timing``), stream copy."""
 
     path: str
     rate: int
@@ -98,13 +98,10 @@ class Track:
     encoded: int = 0  # chunks encoded by this call (the others were reused from the cache)
     reused: int = 0
 
-    def input_args(self) -> list[str]:
-        """ffmpeg input options: the ADTS file, its first packet (the priming) before time 0."""
-        return ["-itsoffset", f"{-FRAME / self.rate:.9f}", "-i", self.path]
-
-    def output_args(self) -> list[str]:
-        """ffmpeg output options (audio stream copy) that cut the last packet to the film's end."""
-        return ["-bsf:a", f"setts=duration='if(eq(N\\,{self.packets - 1})\\,DURATION*{self.last}/{FRAME}\\,DURATION)'"]
+    def packet_timing(self, n: int) -> tuple[int, int]:
+        """(start, duration) of packet ``n`` in samples of the film: packet 0, the encoder's priming,
+        starts one frame before time 0 (an MP4 edit list hides it), the last is cut to the film's end."""
+        return (n - 1) * FRAME, (self.last if n == self.packets - 1 else FRAME)
 
 
 def encode_track(*, total: int, rate: int, cache: Path, out_path: str, chunk_key: Callable[[int, int], str],

@@ -1,21 +1,20 @@
 """Incremental rendering of a timeline to an H.264 + AAC MP4.
 
 Each shot becomes one video segment — a MoviePy clip (``core.render.composition``: OpenCV warps,
-transitions and lower thirds as MoviePy effects) read frame by frame into its own encoder pipe, or,
-for a clip with no fade or dissolve, one ffmpeg process from decoder to encoder (``core.render.direct``) —
+transitions and lower thirds as MoviePy effects) read frame by frame into libx264 in this process
+(``core.render.encode``), or, for a clip with no fade or dissolve, one ffmpeg process from decoder to encoder (``core.render.direct``) —
 encoded once per content hash (source bytes, duration, trim,
 camera move, fps, size, fit, quality, burned-in cue text) into ``<cache>/segments/<hash>.mp4``.
 The soundtrack is mixed per segment window and encoded into ``<cache>/audio/`` (see
 ``core.render.soundtrack``: a changed shot re-mixes its window only). The film is then a
-stream copy: concat demuxer over the segments plus the AAC track, ``+faststart``, written to a
-temp file and renamed, so a failed or cancelled render never leaves a half file.
+stream copy of the segments one after the other plus the AAC track (``mux_film``), ``+faststart``,
+written to a temp file and renamed, so a failed or cancelled render never leaves a half file.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import os
-import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -28,11 +27,10 @@ import cv2
 from core.models import ASPECT_RATIOS, FIT_MODES, LOUDNESS_TARGETS, SUBTITLE_MODES
 from core.errors import Cancelled, InvalidInput, RenderError
 from core.render.captions import CAPTION_STYLES, ass_filter, karaoke_ass
-from core.media.ffmpeg import run_ffmpeg
 from core.media.files import atomic_path, atomic_write_text, sha256_file
 from core.render.composition import clip_frames_of, segment_clip
 from core.render.direct import encode_direct, is_direct
-from core.render.encode import ENCODE, encode_frames, give_back_freed_memory
+from core.render.encode import ENCODE, encode_frames, give_back_freed_memory, mux_film
 from core.render.soundtrack import Window, render_soundtrack
 from core.settings import get_settings
 from core.timeline.cues import to_srt, to_vtt
@@ -350,19 +348,12 @@ def render_timeline(*, timeline: Timeline, out_path: str, quality: str = "final"
     sound = audio_future.result()
     check_cancel()
     report(frame_share + (1 - frame_share) * 0.6, "Assembling film")
-    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False, dir=seg_dir) as lst:
-        lst.writelines(f"file '{(seg_dir / (seg.key + '.mp4')).resolve()}'\n" for seg in segs)
     try:
         with atomic_path(out) as tmp_out:
-            run_ffmpeg(["-f", "concat", "-safe", "0", "-i", lst.name, *sound.track.input_args(),
-                        "-map", "0:v:0", "-map", "1:a:0", "-c", "copy", *sound.track.output_args(),
-                        "-movflags", "+faststart", "-t", f"{sum(s.nframes for s in segs) / fps:.4f}",
-                        "-f", "mp4", str(tmp_out)],
-                       cancel_event=cancel_event, what="Assembly")
+            mux_film(segments=[seg_dir / f"{seg.key}.mp4" for seg in segs], track=sound.track, out_path=str(tmp_out),
+                     cancel_event=cancel_event)
     except InvalidInput as exc:  # the output folder cannot be made
         raise RenderError(exc.message, field="out_path") from exc
-    finally:
-        Path(lst.name).unlink(missing_ok=True)
 
     srt_path = vtt_path = None
     if subtitles in ("srt", "burn"):

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from core.render.aac import CHUNK_FRAMES, FRAME, ROLL, encode_track
-from core.render.encode import AUDIO_ENCODE
+from core.render.encode import AUDIO_ENCODE, mux_film
 
 RATE = 48000
 
@@ -33,9 +33,8 @@ def _encode(x, tmp_path, name):
     track = encode_track(total=x.shape[0], rate=RATE, cache=tmp_path, out_path=str(tmp_path / f"{name}.adts"),
                          chunk_key=lambda a, b: hashlib.sha256(x[a:b].tobytes()).hexdigest(), samples=samples)
     assert asked == sorted(asked)
-    # muxed as the film's assembly muxes it: the track's own input and output options, stream copy
-    subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-loglevel", "error", "-y", *track.input_args(), "-c", "copy",
-                    *track.output_args(), "-f", "mp4", str(tmp_path / name)], check=True)
+    # muxed as the film's assembly muxes it (its priming before time 0, its end cut), stream copy
+    mux_film(segments=[], track=track, out_path=str(tmp_path / name))
     return track.encoded, track.reused
 
 

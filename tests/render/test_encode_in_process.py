@@ -1,19 +1,21 @@
 """Drawn frames are encoded in this process (PyAV's libx264), not piped into the ffmpeg program:
 the same bitstream as the pipe (so segments of both kinds join by stream copy), cancellable, and
-a failing encoder reported without its paths."""
+a failing encoder reported without its paths. The film is muxed in this process too, its length
+exact to the audio sample."""
 import subprocess
 import threading
 
 import numpy as np
 import pytest
 
-from tests.render.conftest import count_frames
+from tests.render.conftest import count_frames, decode_audio
 
 import core.render.encode as encode
 from core.errors import Cancelled, RenderError
-from core.render.encode import FFMPEG, encode_frames
+from core.render.aac import encode_track
+from core.render.encode import FFMPEG, encode_frames, mux_film
 from core.render.engine import render_timeline
-from core.timeline.build import ShotMedia, build_timeline
+from core.timeline.build import MusicBed, ShotMedia, build_timeline
 
 
 def _frames(width: int, height: int, n: int) -> list[np.ndarray]:
@@ -86,3 +88,34 @@ def test_a_frame_of_the_wrong_size_is_refused_before_encoding(tmp_path):
     with pytest.raises(RenderError, match="expected I420"):
         encode_frames(iter(_frames(320, 180, 2)), out_path=str(tmp_path / "x.mp4"), width=640, height=360, fps=24,
                       quality="final")
+
+
+def test_the_film_is_exact_to_the_sample_when_its_length_is_not_whole_milliseconds(tmp_path, tools):
+    still = tools.synth.keyframe(tmp_path / "k.png", width=320, height=180, seed=2)
+    clip = tools.synth.clip(tmp_path / "c.mp4", width=320, height=180, seconds=1.0, fps=24, seed=4)
+    # 24 + 13 frames at 24 fps: 1.541666… s, 74 000 samples at 48 kHz
+    tl = build_timeline(shots=[ShotMedia(shot_id="a", duration_s=1.0, clip_path=clip),
+                               ShotMedia(shot_id="b", duration_s=13 / 24, keyframe_path=still, camera_move="push_in")],
+                        voice_lines=[], music=MusicBed(path=tools.synth.music_bed(tmp_path / "m.wav", seconds=4.0)),
+                        fps=24, short_side=180)
+    out = tmp_path / "film.mp4"
+    render_timeline(timeline=tl, out_path=str(out), quality="final", short_side=180, cache_dir=str(tmp_path / "cache"))
+    assert count_frames(out) == 37
+    assert decode_audio(out).shape[0] == 74_000
+
+
+def test_muxing_stops_when_cancelled_and_names_no_path_when_a_segment_is_unreadable(tmp_path):
+    x = np.zeros((48_000, 2), np.float32)
+    track = encode_track(total=48_000, rate=48_000, cache=tmp_path, out_path=str(tmp_path / "a.adts"),
+                         chunk_key=lambda a, b: f"{a}:{b}", samples=lambda a, b: x[a:b])
+    seg = tmp_path / "seg.mp4"
+    encode_frames(iter(_frames(320, 180, 24)), out_path=str(seg), width=320, height=180, fps=24, quality="final")
+    cancel = threading.Event()
+    cancel.set()
+    with pytest.raises(Cancelled):
+        mux_film(segments=[seg], track=track, out_path=str(tmp_path / "f.mp4"), cancel_event=cancel)
+    broken = tmp_path / "broken.mp4"
+    broken.write_bytes(b"not a video at all" * 10)
+    with pytest.raises(RenderError) as err:
+        mux_film(segments=[seg, broken], track=track, out_path=str(tmp_path / "g.mp4"))
+    assert "Assembly" in err.value.message and str(tmp_path) not in err.value.message
