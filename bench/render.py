@@ -9,15 +9,18 @@ time per film-minute against this one's, and the peak memories; the last line is
 with the figures. Every ratio is against a baseline measured in the same run.
 The full final render (from a cold cache, sources hashed afresh) and the encoder's floor are each
 timed ``--repeat`` times, alternately, and the fastest of each counts: other work on the machine
-only ever adds time, to either side. ``final_vs_floor_runs`` also gives each run's own ratio.
+only ever adds time, to either side. ``final_vs_floor_runs`` also gives each run's own ratio, and
+``stolen_cpu_s`` the CPU time the hypervisor took from this machine while they ran (``steal`` in
+``/proc/stat``; on a shared VM it moves each run's ratio by a few hundredths).
 
-    python3 bench/render.py [--skip-baseline] [--skip-scaling] [--shots 30] [--scaling-shots 120] [--repeat 3]
+    python3 bench/render.py [--skip-baseline] [--skip-scaling] [--shots 30] [--scaling-shots 120] [--repeat 5]
 """
 from __future__ import annotations
 
 import argparse
 import importlib.util
 import json
+import os
 import resource
 import shutil
 import subprocess
@@ -144,6 +147,16 @@ class RssSampler:
         self._stop.set()
         self._thread.join()
         return self.peak_kb / 1024.0
+
+
+def stolen_s() -> float:
+    """CPU seconds the hypervisor has taken from this machine since boot (``steal``; 0 where the
+    kernel does not count it)."""
+    try:
+        fields = open("/proc/stat").readline().split()
+        return int(fields[8]) / os.sysconf("SC_CLK_TCK") if len(fields) > 8 else 0.0
+    except OSError:
+        return 0.0
 
 
 def cpu_s() -> float:
@@ -282,7 +295,7 @@ def main() -> None:
     ap.add_argument("--scaling-shots", type=int, default=120)
     ap.add_argument("--skip-baseline", action="store_true")
     ap.add_argument("--skip-scaling", action="store_true")
-    ap.add_argument("--repeat", type=int, default=3,
+    ap.add_argument("--repeat", type=int, default=5,
                     help="timings of the full final render and of the floor, alternately (the fastest of each counts)")
     ap.add_argument("--single-run", type=int, metavar="SHOTS", help=argparse.SUPPRESS)  # see scaling_in_child
     args = ap.parse_args()
@@ -335,6 +348,7 @@ def run(args) -> dict:
         mid = tl.video[len(tl.video) // 2]
         longer = set_duration(timeline=tl, shot_id=mid.shot_id, duration_s=mid.duration_s + 1.0)
         finals, floors = [], []  # per run: (final s, final CPU, one-shot s, duration-change s and CPU); (s, CPU)
+        stolen = stolen_s()
         for n in range(max(args.repeat, 1)):  # alternately: the full render and its changes, then the floor
             run_cache = cache if n == 0 else str(d / f"cache-run{n}")
             media_files.forget_file_digests()  # sources hashed afresh, as in a first render
@@ -361,6 +375,7 @@ def run(args) -> dict:
                 shutil.rmtree(run_cache, ignore_errors=True)
             floors.append(encode_floor(tl=tl, film=d / "final.mp4", work=d))
             print(f"encoder floor (run {n + 1}): {floors[-1][0]:.1f} s, CPU {floors[-1][1]:.1f} s")
+        stolen = stolen_s() - stolen
         peak = sampler.stop()
         print(f"peak RSS of the process tree during our renders (sampled every 50 ms): {peak:.0f} MB "
               f"(this process's own high-water mark {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB)")
@@ -397,7 +412,7 @@ def run(args) -> dict:
                    # the same ratios by CPU seconds (self + ffmpeg children): steadier on a busy machine
                    "final_vs_floor_cpu": round(floor_cpu / final_cpu, 3),
                    "duration_change_cpu_fraction": round(dur_cpu / final_cpu, 3),
-                   "load_avg_before": load}
+                   "load_avg_before": load, "stolen_cpu_s": round(stolen, 2)}
     if not args.skip_scaling:
         big_film_s, big_wall, big_peak = scaling_in_child(shots=args.scaling_shots)
         per_min_small, per_min_big = final_s / (film_s / 60), big_wall / (big_film_s / 60)
