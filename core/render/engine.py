@@ -30,7 +30,7 @@ from core.render.captions import CAPTION_STYLES, ass_filter, karaoke_ass
 from core.media.files import atomic_path, atomic_write_text, sha256_file
 from core.render.composition import clip_frames_of, segment_clip
 from core.render.direct import encode_direct, is_direct
-from core.render.encode import ENCODE, encode_frames, give_back_freed_memory, mux_film
+from core.render.encode import ENCODE, encode_frames, mux_film
 from core.render.soundtrack import Window, render_soundtrack
 from core.settings import get_settings
 from core.timeline.cues import to_srt, to_vtt
@@ -336,7 +336,6 @@ def render_timeline(*, timeline: Timeline, out_path: str, quality: str = "final"
         with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
             futures = [pool.submit(render_one, seg) for seg in unique]
             errors = [f.exception() for f in futures]
-        give_back_freed_memory()
         audio_error = audio_future.exception()
     errors.append(audio_error)
     real = [e for e in errors if e is not None and not isinstance(e, Cancelled)]
