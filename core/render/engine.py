@@ -2,8 +2,8 @@
 
 Each shot becomes one video segment — a MoviePy clip (``core.render.composition``: OpenCV warps,
 transitions and lower thirds as MoviePy effects) read frame by frame into libx264 in this process
-(``core.render.encode``), or, for a clip with no fade or dissolve, one ffmpeg process from decoder to encoder (``core.render.direct``) —
-encoded once per content hash (source bytes, duration, trim,
+(``core.render.encode``), or, for a clip with no fade or dissolve, one ffmpeg process from decoder
+to encoder (``core.render.direct``) — encoded once per content hash (source bytes, duration, trim,
 camera move, fps, size, fit, quality, burned-in cue text) into ``<cache>/segments/<hash>.mp4``.
 The soundtrack is mixed per segment window and encoded into ``<cache>/audio/`` (see
 ``core.render.soundtrack``: a changed shot re-mixes its window only). The film is then a
