@@ -223,7 +223,8 @@ def encode_floor(*, tl: Timeline, film: Path, work: Path, quality: str = "final"
     """(wall, CPU) seconds the encoder alone needs for the finished film's frames: the film is decoded to raw
     I420 once (not timed), then each segment's frames are piped raw into the ffmpeg program with the
     render's own encoder command, ``workers`` segments at a time as the render does. (The render
-    itself hands the frames it draws to the same x264 inside its process: the same bitstream, no pipe.) ``with_audio``: the film's own
+    itself hands the frames it draws to the same x264 inside its process: the same bitstream, no
+    pipe.) ``with_audio``: the film's own
     sound (decoded to float PCM, not timed) is also encoded through the render's AAC settings
     alongside, as the render makes its soundtrack alongside the picture."""
     w, h = output_size(quality=quality, aspect_ratio=tl.aspect_ratio)

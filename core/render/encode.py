@@ -1,11 +1,10 @@
 """Encoding for rendering: drawn frames into H.264 segments, cancellable ffmpeg runs, encode params.
 
 Every segment of a render is encoded with exactly the same parameters (``ENCODE``, ``x264_options``),
-so the final assembly joins them by stream copy (``mux_film``). Frames drawn in Python
+so the final assembly joins them by stream copy (``core.render.mux``). Frames drawn in Python
 go to libx264 inside this process (PyAV: FFmpeg's libraries, the same x264 build as the ffmpeg
 program, so the same bitstream), which spares copying every frame through a pipe into a separate
 encoder; segments ffmpeg makes itself (clips, captions drawn by libass) run the ffmpeg program.
-The film is muxed in this process too, from the segments and the soundtrack's AAC track.
 """
 from __future__ import annotations
 
@@ -17,18 +16,14 @@ import subprocess
 import tempfile
 import threading
 from contextlib import contextmanager
-from fractions import Fraction
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import av
 import numpy as np
 
 from core.errors import Cancelled, RenderError
 from core.media.ffmpeg import ffmpeg_exe, ffmpeg_failed
-
-if TYPE_CHECKING:  # aac imports this module's AUDIO_ENCODE
-    from core.render.aac import Track
 
 FFMPEG = ffmpeg_exe()
 
@@ -225,57 +220,6 @@ def encode_frames(frames: Iterable[np.ndarray], *, out_path: str, width: int, he
     args = video_encoder_args(out_path=out_path, width=width, height=height, fps=fps, quality=quality, vf=vf)
     _pipe(args, pieces(), what=f"Encoding {Path(out_path).name}", cancel_event=cancel_event)
     return count
-
-
-def mux_film(*, segments: list[Path], track: Track, out_path: str,
-             cancel_event: threading.Event | None = None) -> None:
-    """Join the video segments (one after the other, as they are; none for a sound-only file) and
-    the film's AAC track into one MP4 at ``out_path``, moov first (``+faststart``: a browser plays
-    it while it loads). Stream copy in this process: no program to start, no file probed twice
-    (0.08 s for the bench's 30 segments against 0.15 s through ffmpeg's concat demuxer).
-
-    Raises Cancelled (checked between segments) or RenderError (InsufficientStorage for a full
-    disk) when FFmpeg cannot read a segment or write the film; the caller deletes ``out_path``."""
-    try:
-        # the movie's clock at the sample rate: the edit list that hides the priming and cuts the end
-        # is counted in it, so the film's length is exact to the sample (the default counts in ms)
-        options = {"movflags": "+faststart", "movie_timescale": str(track.rate)}
-        with av.open(out_path, "w", format="mp4", options=options) as out, \
-                av.open(track.path, format="adts") as sound:
-            video = None
-            if segments:  # every stream is added before the first packet: the header is written then
-                with av.open(str(segments[0])) as first:
-                    video = out.add_stream_from_template(first.streams.video[0])
-            audio = out.add_stream_from_template(sound.streams.audio[0])
-            audio.time_base = Fraction(1, track.rate)
-            offset = 0  # where the next segment starts, in the segments' time base (all alike: ENCODE)
-            for path in segments:
-                if cancel_event is not None and cancel_event.is_set():
-                    raise Cancelled("Render cancelled")
-                with av.open(str(path)) as seg:
-                    src = seg.streams.video[0]
-                    end = offset
-                    for packet in seg.demux(src):
-                        if packet.dts is None:  # the demuxer's end-of-stream marker
-                            continue
-                        end = max(end, offset + packet.pts + packet.duration)
-                        packet.pts += offset
-                        packet.dts += offset
-                        packet.stream = video
-                        out.mux(packet)
-                    offset = end
-            n = 0
-            for packet in sound.demux(sound.streams.audio[0]):
-                if packet.dts is None:
-                    continue
-                packet.time_base = audio.time_base
-                packet.pts, packet.duration = track.packet_timing(n)
-                packet.dts = packet.pts
-                packet.stream = audio
-                out.mux(packet)
-                n += 1
-    except av.FFmpegError as exc:
-        raise ffmpeg_failed(what="Assembly", stderr=str(exc)) from exc
 
 
 def run_encoder(args: list[str], *, what: str, cancel_event: threading.Event | None = None,

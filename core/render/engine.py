@@ -7,7 +7,7 @@ to encoder (``core.render.direct``) — encoded once per content hash (source by
 camera move, fps, size, fit, quality, burned-in cue text) into ``<cache>/segments/<hash>.mp4``.
 The soundtrack is mixed per segment window and encoded into ``<cache>/audio/`` (see
 ``core.render.soundtrack``: a changed shot re-mixes its window only). The film is then a
-stream copy of the segments one after the other plus the AAC track (``mux_film``), ``+faststart``,
+stream copy of the segments one after the other plus the AAC track (``core.render.mux``), ``+faststart``,
 written to a temp file and renamed, so a failed or cancelled render never leaves a half file.
 """
 from __future__ import annotations
@@ -30,7 +30,8 @@ from core.render.captions import CAPTION_STYLES, ass_filter, karaoke_ass
 from core.media.files import atomic_path, atomic_write_text, sha256_file
 from core.render.composition import clip_frames_of, segment_clip
 from core.render.direct import encode_direct, is_direct
-from core.render.encode import ENCODE, encode_frames, mux_film
+from core.render.encode import ENCODE, encode_frames
+from core.render.mux import mux_film
 from core.render.soundtrack import Window, render_soundtrack
 from core.settings import get_settings
 from core.timeline.cues import to_srt, to_vtt

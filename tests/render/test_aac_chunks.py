@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from core.render.aac import CHUNK_FRAMES, FRAME, ROLL, encode_track
-from core.render.encode import AUDIO_ENCODE, mux_film
+from core.render.encode import AUDIO_ENCODE
+from core.render.mux import mux_film
 
 RATE = 48000
 

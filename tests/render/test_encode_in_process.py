@@ -13,7 +13,8 @@ from tests.render.conftest import count_frames, decode_audio
 import core.render.encode as encode
 from core.errors import Cancelled, RenderError
 from core.render.aac import encode_track
-from core.render.encode import FFMPEG, encode_frames, mux_film
+from core.render.encode import FFMPEG, encode_frames
+from core.render.mux import mux_film
 from core.render.engine import render_timeline
 from core.timeline.build import MusicBed, ShotMedia, build_timeline
 
